@@ -1,0 +1,98 @@
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from rest_framework_api_key.models import AbstractAPIKey, BaseAPIKeyManager
+
+
+class EmailUserManager(UserManager["User"]):
+    """Users log in with their e-mail address; there is no separate user name."""
+
+    use_in_migrations = True
+
+    def _create_user(self, email: str, password: str | None, **extra_fields: Any) -> User:  # type: ignore[override]
+        if not email:
+            raise ValueError("An e-mail address is required.")
+        user = self.model(email=self.normalize_email(email).lower(), **extra_fields)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_user(self, email: str, password: str | None = None, **extra_fields: Any) -> User:  # type: ignore[override]
+        extra_fields.setdefault("is_staff", False)
+        extra_fields.setdefault("is_superuser", False)
+        return self._create_user(email, password, **extra_fields)
+
+    def create_superuser(self, email: str, password: str | None = None, **extra_fields: Any) -> User:  # type: ignore[override]
+        extra_fields.setdefault("is_staff", True)
+        extra_fields.setdefault("is_superuser", True)
+        return self._create_user(email, password, **extra_fields)
+
+
+class User(AbstractUser):
+    """A person, or the service account behind an API key.
+
+    Chinese names do not split into first and last name the Western way, so there is one ``name``.
+    """
+
+    username = None  # type: ignore[assignment]
+    first_name = None  # type: ignore[assignment]
+    last_name = None  # type: ignore[assignment]
+    email = models.EmailField(_("e-mail address"), unique=True)
+    name = models.CharField(_("name"), max_length=100, blank=True)
+    phone = models.CharField(_("phone"), max_length=32, blank=True)
+    preferred_language = models.CharField(
+        _("preferred language"), max_length=8, choices=[("zh-hans", "简体中文"), ("en", "English")], default="zh-hans"
+    )
+    is_service_account = models.BooleanField(
+        _("service account"), default=False, help_text=_("The identity behind an API key; cannot log in.")
+    )
+    # Access tokens issued before this moment are refused: "log out everywhere" and password changes.
+    tokens_valid_after = models.DateTimeField(_("tokens valid after"), null=True, blank=True)
+
+    USERNAME_FIELD = "email"
+    REQUIRED_FIELDS: ClassVar[list[str]] = []
+
+    objects: ClassVar[EmailUserManager] = EmailUserManager()  # type: ignore[assignment]
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+
+    def __str__(self) -> str:
+        return self.name or self.email
+
+
+class ApiKey(AbstractAPIKey):
+    """A key for an API consumer (provincial system, bank, partner platform).
+
+    The key is shown once at creation and stored hashed (by djangorestframework-api-key). It
+    authenticates as its own service-account user, a member of the organisation, so every selector
+    scopes its data exactly as for a person of that organisation.
+    """
+
+    class Scope(models.TextChoices):
+        READ = "read", _("read only")
+        READ_WRITE = "read_write", _("read and write")
+
+    organization = models.ForeignKey(
+        "organizations.Organization", verbose_name=_("organisation"), on_delete=models.CASCADE, related_name="api_keys"
+    )
+    service_user = models.OneToOneField(
+        User, verbose_name=_("service account"), on_delete=models.PROTECT, related_name="api_key"
+    )
+    scope = models.CharField(_("scope"), max_length=16, choices=Scope.choices, default=Scope.READ)
+    created_by = models.ForeignKey(
+        User, verbose_name=_("created by"), null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    last_used_at = models.DateTimeField(_("last used at"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+
+    objects: ClassVar[BaseAPIKeyManager] = BaseAPIKeyManager()  # type: ignore[assignment]
+
+    class Meta(AbstractAPIKey.Meta):
+        verbose_name = _("API key")
+        verbose_name_plural = _("API keys")

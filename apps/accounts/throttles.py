@@ -1,0 +1,28 @@
+"""Login attempts are limited per address and per account (Redis-backed cache counters)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rest_framework.request import Request
+from rest_framework.throttling import SimpleRateThrottle
+
+
+class LoginAddressThrottle(SimpleRateThrottle):
+    scope = "login_address"
+
+    def get_cache_key(self, request: Request, view: Any) -> str:
+        return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
+
+
+class LoginAccountThrottle(SimpleRateThrottle):
+    scope = "login_account"
+
+    def get_cache_key(self, request: Request, view: Any) -> str | None:
+        try:
+            email = request.data.get("email")
+        except Exception:  # unparsable bodies are refused later by the view, with their own error
+            return None
+        if not isinstance(email, str) or not email:
+            return None
+        return self.cache_format % {"scope": self.scope, "ident": email.strip().lower()}

@@ -1,0 +1,237 @@
+"""One error shape for the whole service: RFC 9457 problem details with a machine ``code``.
+
+Services raise :class:`ApplicationError`; DRF exceptions, Django's 404/403 and anything
+unexpected are turned into the same shape here, so clients parse one format.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping, Sequence
+from enum import StrEnum
+from typing import Any
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404, HttpRequest, JsonResponse
+from django.utils.translation import gettext as _
+from django_guid import get_guid
+from rest_framework import exceptions, status
+from rest_framework.response import Response
+from rest_framework.serializers import as_serializer_error
+
+logger = logging.getLogger(__name__)
+
+PROBLEM_CONTENT_TYPE = "application/problem+json"
+PROBLEM_TYPE_PREFIX = "urn:marketplace:problem:"
+
+
+class ErrorCode(StrEnum):
+    """Codes shared by every endpoint. Domain apps define their own enums beside their services."""
+
+    VALIDATION_ERROR = "validation_error"
+    PARSE_ERROR = "parse_error"
+    NOT_AUTHENTICATED = "not_authenticated"
+    AUTHENTICATION_FAILED = "authentication_failed"
+    PERMISSION_DENIED = "permission_denied"
+    NOT_FOUND = "not_found"
+    METHOD_NOT_ALLOWED = "method_not_allowed"
+    NOT_ACCEPTABLE = "not_acceptable"
+    UNSUPPORTED_MEDIA_TYPE = "unsupported_media_type"
+    THROTTLED = "throttled"
+    CONFLICT = "conflict"
+    PRECONDITION_FAILED = "precondition_failed"
+    PRECONDITION_REQUIRED = "precondition_required"
+    SERVER_ERROR = "server_error"
+
+
+_TITLES: dict[int, str] = {
+    400: "Bad request",
+    401: "Not authenticated",
+    403: "Forbidden",
+    404: "Not found",
+    405: "Method not allowed",
+    406: "Not acceptable",
+    409: "Conflict",
+    412: "Precondition failed",
+    413: "Payload too large",
+    415: "Unsupported media type",
+    428: "Precondition required",
+    429: "Too many requests",
+    500: "Internal server error",
+    503: "Service unavailable",
+}
+
+
+class ApplicationError(Exception):
+    """A refusal by the domain: raised by services and selectors, answered as a 4xx problem.
+
+    ``extra`` carries machine-readable details (for example the current version of a record);
+    ``field_errors`` maps input fields to messages when the refusal is about particular fields.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        code: str,
+        status: int = status.HTTP_400_BAD_REQUEST,
+        extra: Mapping[str, Any] | None = None,
+        field_errors: Mapping[str, Sequence[str] | str] | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.code = str(code)
+        self.status = status
+        self.extra = dict(extra or {})
+        self.field_errors = dict(field_errors or {})
+
+
+def problem_body(
+    *,
+    status_code: int,
+    code: str,
+    detail: str,
+    instance: str | None = None,
+    errors: list[dict[str, str]] | None = None,
+    extra: Mapping[str, Any] | None = None,
+) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "type": f"{PROBLEM_TYPE_PREFIX}{code}",
+        "title": _TITLES.get(status_code, "Error"),
+        "status": status_code,
+        "detail": detail,
+        "code": code,
+        "errors": errors or [],
+    }
+    if instance:
+        body["instance"] = instance
+    request_id = get_guid()
+    if request_id:
+        body["request_id"] = request_id
+    if extra:
+        for key, value in extra.items():
+            body.setdefault(key, value)
+    return body
+
+
+def _flatten(detail: Any, prefix: str = "") -> list[dict[str, str]]:
+    """Turn DRF's nested error detail into a flat list of {field, code, message}."""
+    items: list[dict[str, str]] = []
+    if isinstance(detail, Mapping):
+        for key, value in detail.items():
+            field = f"{prefix}.{key}" if prefix else str(key)
+            items.extend(_flatten(value, field))
+    elif isinstance(detail, list | tuple):
+        for index, value in enumerate(detail):
+            if isinstance(value, Mapping | list | tuple):
+                items.extend(_flatten(value, f"{prefix}.{index}" if prefix else str(index)))
+            else:
+                items.extend(_flatten(value, prefix))
+    else:
+        code = getattr(detail, "code", None) or "invalid"
+        items.append({"field": prefix or "non_field_errors", "code": str(code), "message": str(detail)})
+    return items
+
+
+_DRF_CODES: dict[type[exceptions.APIException], ErrorCode] = {
+    exceptions.ValidationError: ErrorCode.VALIDATION_ERROR,
+    exceptions.ParseError: ErrorCode.PARSE_ERROR,
+    exceptions.NotAuthenticated: ErrorCode.NOT_AUTHENTICATED,
+    exceptions.AuthenticationFailed: ErrorCode.AUTHENTICATION_FAILED,
+    exceptions.PermissionDenied: ErrorCode.PERMISSION_DENIED,
+    exceptions.NotFound: ErrorCode.NOT_FOUND,
+    exceptions.MethodNotAllowed: ErrorCode.METHOD_NOT_ALLOWED,
+    exceptions.NotAcceptable: ErrorCode.NOT_ACCEPTABLE,
+    exceptions.UnsupportedMediaType: ErrorCode.UNSUPPORTED_MEDIA_TYPE,
+    exceptions.Throttled: ErrorCode.THROTTLED,
+}
+
+
+def _code_for(exc: exceptions.APIException) -> str:
+    for cls in type(exc).__mro__:
+        if cls in _DRF_CODES:
+            return _DRF_CODES[cls]  # type: ignore[index]
+    if isinstance(exc.detail, str) or not isinstance(exc.detail, Mapping | list):
+        return str(getattr(exc.detail, "code", None) or exc.default_code)
+    return str(exc.default_code)
+
+
+def problem_exception_handler(exc: Exception, context: Mapping[str, Any]) -> Response:
+    """DRF ``EXCEPTION_HANDLER``: every exception raised in an API view becomes a problem."""
+    request = context.get("request")
+    instance = request.path if request is not None else None
+    headers: dict[str, str] = {}
+
+    if isinstance(exc, Http404):
+        exc = exceptions.NotFound()
+    elif isinstance(exc, DjangoPermissionDenied):
+        exc = exceptions.PermissionDenied()
+    elif isinstance(exc, DjangoValidationError):
+        exc = exceptions.ValidationError(as_serializer_error(exc))
+
+    if isinstance(exc, ApplicationError):
+        errors = [
+            {"field": field, "code": exc.code, "message": str(message)}
+            for field, messages in exc.field_errors.items()
+            for message in ([messages] if isinstance(messages, str) else messages)
+        ]
+        body = problem_body(
+            status_code=exc.status, code=exc.code, detail=exc.message, instance=instance, errors=errors, extra=exc.extra
+        )
+        return Response(body, status=exc.status, content_type=PROBLEM_CONTENT_TYPE)
+
+    if isinstance(exc, exceptions.APIException):
+        if getattr(exc, "auth_header", None):
+            headers["WWW-Authenticate"] = exc.auth_header  # type: ignore[attr-defined]
+        if getattr(exc, "wait", None) is not None:
+            headers["Retry-After"] = str(int(exc.wait))  # type: ignore[attr-defined]
+        code = _code_for(exc)
+        if isinstance(exc.detail, Mapping | list):
+            errors = _flatten(exc.detail)
+            detail = (
+                _("The request has invalid fields.")
+                if exc.status_code == status.HTTP_400_BAD_REQUEST
+                else "; ".join(e["message"] for e in errors)
+            )
+        else:
+            errors = []
+            detail = str(exc.detail)
+        body = problem_body(status_code=exc.status_code, code=code, detail=detail, instance=instance, errors=errors)
+        return Response(body, status=exc.status_code, headers=headers, content_type=PROBLEM_CONTENT_TYPE)
+
+    # Anything else is a bug: log it with its traceback, tell the client nothing about it.
+    logger.exception("Unhandled exception in API view", exc_info=exc)
+    body = problem_body(
+        status_code=500,
+        code=ErrorCode.SERVER_ERROR,
+        detail=_("The server failed to handle the request. It has been logged."),
+        instance=instance,
+    )
+    return Response(body, status=500, content_type=PROBLEM_CONTENT_TYPE)
+
+
+def _django_problem(request: HttpRequest, status_code: int, code: ErrorCode, detail: str) -> JsonResponse:
+    body = problem_body(status_code=status_code, code=code, detail=detail, instance=request.path)
+    return JsonResponse(
+        body, status=status_code, content_type=PROBLEM_CONTENT_TYPE, json_dumps_params={"ensure_ascii": False}
+    )
+
+
+# Django-level handlers (``handler404`` etc. in urls.py) for requests that never reach a DRF view.
+def page_not_found(request: HttpRequest, exception: Exception | None = None) -> JsonResponse:
+    return _django_problem(request, 404, ErrorCode.NOT_FOUND, _("Not found."))
+
+
+def server_error(request: HttpRequest) -> JsonResponse:
+    return _django_problem(
+        request, 500, ErrorCode.SERVER_ERROR, _("The server failed to handle the request. It has been logged.")
+    )
+
+
+def permission_denied(request: HttpRequest, exception: Exception | None = None) -> JsonResponse:
+    return _django_problem(request, 403, ErrorCode.PERMISSION_DENIED, _("You do not have permission to do this."))
+
+
+def bad_request(request: HttpRequest, exception: Exception | None = None) -> JsonResponse:
+    return _django_problem(request, 400, ErrorCode.PARSE_ERROR, _("The request could not be understood."))

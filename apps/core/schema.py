@@ -1,0 +1,68 @@
+"""OpenAPI additions: every operation documents the problem-details responses it can give."""
+
+from __future__ import annotations
+
+from typing import Any
+
+PROBLEM_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "description": "RFC 9457 problem details, the one error shape of this API.",
+    "properties": {
+        "type": {"type": "string", "description": "URI naming the problem type.", "example": "urn:marketplace:problem:not_found"},
+        "title": {"type": "string", "example": "Not found"},
+        "status": {"type": "integer", "example": 404},
+        "detail": {"type": "string", "example": "Not found."},
+        "code": {"type": "string", "description": "Machine-readable error code.", "example": "not_found"},
+        "instance": {"type": "string", "description": "The request path."},
+        "request_id": {"type": "string", "description": "The X-Request-ID of the request."},
+        "errors": {
+            "type": "array",
+            "description": "Per-field errors (validation problems).",
+            "items": {
+                "type": "object",
+                "properties": {
+                    "field": {"type": "string", "example": "credit_code"},
+                    "code": {"type": "string", "example": "invalid"},
+                    "message": {"type": "string"},
+                },
+                "required": ["field", "code", "message"],
+            },
+        },
+    },
+    "required": ["type", "title", "status", "detail", "code", "errors"],
+}
+
+_DESCRIPTIONS = {
+    "400": "Invalid input (validation_error, parse_error or a domain error code).",
+    "401": "Missing or invalid credentials.",
+    "403": "Authenticated but not allowed (for example a read-only API key writing).",
+    "404": "Not found, or not visible to the caller.",
+    "405": "Method not allowed.",
+    "412": "The record changed since it was read (If-Match mismatch).",
+    "415": "Unsupported media type.",
+    "429": "Too many requests; see Retry-After.",
+    "500": "Unexpected server error; the request id identifies it in the logs.",
+}
+
+
+def add_problem_responses(result: dict[str, Any], generator: Any, request: Any, public: bool) -> dict[str, Any]:
+    """drf-spectacular postprocessing hook: add the Problem component and its responses."""
+    schemas = result.setdefault("components", {}).setdefault("schemas", {})
+    schemas["Problem"] = PROBLEM_SCHEMA
+    ref = {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}
+    for path, operations in result.get("paths", {}).items():
+        for method, operation in operations.items():
+            if not isinstance(operation, dict) or "responses" not in operation:
+                continue
+            codes = ["429", "500"]
+            if operation.get("security") != [{}] and {} not in operation.get("security", [{}]):
+                codes += ["401", "403"]
+            if method in {"post", "put", "patch"} or operation.get("parameters"):
+                codes.append("400")
+            if "{" in path:
+                codes.append("404")
+            if method in {"post", "put", "patch"} and "requestBody" in operation:
+                codes.append("415")
+            for code in codes:
+                operation["responses"].setdefault(code, {"description": _DESCRIPTIONS[code], "content": ref})
+    return result

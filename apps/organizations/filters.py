@@ -1,0 +1,32 @@
+import django_filters
+from django.db.models import Q, QuerySet
+
+from apps.organizations.models import Organization, OrganizationType, VerificationStatus
+
+
+class OrganizationFilter(django_filters.FilterSet):
+    type = django_filters.ChoiceFilter(choices=OrganizationType.choices)
+    verification_status = django_filters.ChoiceFilter(choices=VerificationStatus.choices)
+    region = django_filters.CharFilter(method="filter_region", help_text="Region code; 4502xx matches within 450200.")
+    q = django_filters.CharFilter(method="filter_q", help_text="Name, English name, short name or credit code.")
+
+    class Meta:
+        model = Organization
+        fields = ["type", "verification_status", "region", "q"]
+
+    def filter_region(self, queryset: QuerySet[Organization], name: str, value: str) -> QuerySet[Organization]:
+        # A province or prefecture code matches everything inside it (GB/T 2260 prefixes).
+        if value.endswith("0000"):
+            return queryset.filter(region__code__startswith=value[:2])
+        if value.endswith("00"):
+            return queryset.filter(region__code__startswith=value[:4])
+        return queryset.filter(region__code=value)
+
+    def filter_q(self, queryset: QuerySet[Organization], name: str, value: str) -> QuerySet[Organization]:
+        value = value.strip()
+        return queryset.filter(
+            Q(name__icontains=value)
+            | Q(name_en__icontains=value)
+            | Q(short_name__icontains=value)
+            | Q(credit_code=value.upper())
+        )

@@ -1,0 +1,117 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models.functions import Upper
+from django.utils.translation import gettext_lazy as _
+
+from apps.core.models import TimeStampedModel
+from apps.core.validators import validate_credit_code
+
+
+class OrganizationType(models.TextChoices):
+    ENTERPRISE = "enterprise", _("enterprise")
+    UNIVERSITY = "university", _("university")
+    RESEARCH_INSTITUTE = "research_institute", _("research institute")
+    BROKER_AGENCY = "broker_agency", _("technology broker agency")
+    IP_AGENCY = "ip_agency", _("IP service agency")
+    MARKET_OPERATOR = "market_operator", _("market operator")
+
+
+class VerificationStatus(models.TextChoices):
+    PENDING = "pending", _("pending verification")
+    VERIFIED = "verified", _("verified")
+    REJECTED = "rejected", _("rejected")
+
+
+class Organization(TimeStampedModel):
+    """An enterprise, university, institute, agency or the market operator.
+
+    Created by a person who becomes its first admin; the operator verifies it against its
+    unified social credit code before it may trade.
+    """
+
+    name = models.CharField(_("name"), max_length=200)
+    name_en = models.CharField(_("English name"), max_length=300, blank=True)
+    short_name = models.CharField(_("short name"), max_length=60, blank=True)
+    type = models.CharField(_("type"), max_length=32, choices=OrganizationType.choices)
+    credit_code = models.CharField(
+        _("unified social credit code"), max_length=18, unique=True, validators=[validate_credit_code]
+    )
+    region = models.ForeignKey(
+        "reference.Region", verbose_name=_("region"), on_delete=models.PROTECT, related_name="organizations"
+    )
+    entity_type = models.ForeignKey(
+        "reference.EntityType", verbose_name=_("entity type"), on_delete=models.PROTECT, related_name="organizations"
+    )
+    address = models.CharField(_("address"), max_length=300, blank=True)
+    website = models.URLField(_("website"), blank=True)
+    description = models.TextField(_("description"), max_length=5000, blank=True)
+    contact_email = models.EmailField(_("contact e-mail"), blank=True)
+    contact_phone = models.CharField(_("contact phone"), max_length=32, blank=True)
+
+    verification_status = models.CharField(
+        _("verification status"),
+        max_length=16,
+        choices=VerificationStatus.choices,
+        default=VerificationStatus.PENDING,
+        db_index=True,
+    )
+    verified_at = models.DateTimeField(_("verified at"), null=True, blank=True)
+    verified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("verified by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    rejection_reason = models.CharField(_("rejection reason"), max_length=500, blank=True)
+
+    members = models.ManyToManyField(  # type: ignore[var-annotated]
+        settings.AUTH_USER_MODEL, through="Membership", related_name="organizations", verbose_name=_("members")
+    )
+
+    class Meta:
+        ordering = ["-id"]
+        verbose_name = _("organisation")
+        verbose_name_plural = _("organisations")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(credit_code=Upper("credit_code")), name="organization_credit_code_upper"
+            ),
+        ]
+        indexes = [models.Index(fields=["type", "verification_status"])]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_verified(self) -> bool:
+        return self.verification_status == VerificationStatus.VERIFIED
+
+
+class MembershipRole(models.TextChoices):
+    ADMIN = "admin", _("administrator")
+    MEMBER = "member", _("member")
+
+
+class Membership(TimeStampedModel):
+    """A person's place in an organisation. Admins manage members and API keys."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.CASCADE, related_name="memberships"
+    )
+    organization = models.ForeignKey(
+        Organization, verbose_name=_("organisation"), on_delete=models.CASCADE, related_name="memberships"
+    )
+    role = models.CharField(_("role"), max_length=16, choices=MembershipRole.choices, default=MembershipRole.MEMBER)
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = _("membership")
+        verbose_name_plural = _("memberships")
+        constraints = [models.UniqueConstraint(fields=["user", "organization"], name="membership_unique_user_org")]
+
+    def __str__(self) -> str:
+        return f"{self.user} @ {self.organization} ({self.role})"

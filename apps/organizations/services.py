@@ -1,0 +1,271 @@
+"""Writes of organisations and memberships. Keyword-only, atomic, refusals as ApplicationError."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from apps.accounts.models import User
+from apps.core.errors import ApplicationError
+from apps.notifications.services import notify
+from apps.organizations.models import (
+    Membership,
+    MembershipRole,
+    Organization,
+    OrganizationType,
+    VerificationStatus,
+)
+from apps.organizations.selectors import forget_memberships, is_operator
+from apps.reference.models import EntityType, Region
+
+
+class OrganizationError(StrEnum):
+    DUPLICATE_CREDIT_CODE = "duplicate_credit_code"
+    UNKNOWN_REGION = "unknown_region"
+    UNKNOWN_ENTITY_TYPE = "unknown_entity_type"
+    OPERATOR_ONLY = "operator_only"
+    ALREADY_DECIDED = "verification_already_decided"
+    REASON_REQUIRED = "rejection_reason_required"
+    VERIFIED_IMMUTABLE = "verified_field_immutable"
+    UNKNOWN_USER = "unknown_user"
+    ALREADY_MEMBER = "already_member"
+    LAST_ADMIN = "last_admin"
+    OPERATOR_TYPE_RESERVED = "operator_type_reserved"
+
+
+UPDATABLE_FIELDS = frozenset(
+    {
+        "name",
+        "name_en",
+        "short_name",
+        "region_code",
+        "entity_type_code",
+        "address",
+        "website",
+        "description",
+        "contact_email",
+        "contact_phone",
+        "credit_code",
+    }
+)
+# Fields the operator checked when verifying: changing them sends the organisation back to review.
+VERIFIED_FIELDS = frozenset({"name", "credit_code"})
+
+
+def _region(code: str) -> Region:
+    region = Region.objects.filter(pk=code).first()
+    if region is None:
+        raise ApplicationError(
+            _("Unknown region code %(code)s.") % {"code": code},
+            code=OrganizationError.UNKNOWN_REGION,
+            field_errors={"region_code": _("Unknown region code.")},
+        )
+    return region
+
+
+def _entity_type(code: str) -> EntityType:
+    entity_type = EntityType.objects.filter(pk=code).first()
+    if entity_type is None:
+        raise ApplicationError(
+            _("Unknown entity type code %(code)s.") % {"code": code},
+            code=OrganizationError.UNKNOWN_ENTITY_TYPE,
+            field_errors={"entity_type_code": _("Unknown entity type code.")},
+        )
+    return entity_type
+
+
+def _check_credit_code_free(credit_code: str, exclude_pk: int | None = None) -> None:
+    qs = Organization.objects.filter(credit_code=credit_code)
+    if exclude_pk is not None:
+        qs = qs.exclude(pk=exclude_pk)
+    if qs.exists():
+        raise ApplicationError(
+            _("An organisation with this unified social credit code is already registered."),
+            code=OrganizationError.DUPLICATE_CREDIT_CODE,
+            status=409,
+            field_errors={"credit_code": _("Already registered.")},
+        )
+
+
+def _operators() -> list[User]:
+    return list(
+        User.objects.filter(
+            memberships__organization__type=OrganizationType.MARKET_OPERATOR, is_active=True
+        ).distinct()
+    )
+
+
+def _admins(organization: Organization) -> list[User]:
+    return list(
+        User.objects.filter(
+            memberships__organization=organization, memberships__role=MembershipRole.ADMIN, is_active=True
+        )
+    )
+
+
+@transaction.atomic
+def organization_create(
+    *,
+    actor: User,
+    name: str,
+    type: str,
+    credit_code: str,
+    region_code: str,
+    entity_type_code: str,
+    **optional: Any,
+) -> Organization:
+    """Register an organisation; its creator becomes its first admin. It starts pending verification."""
+    if type == OrganizationType.MARKET_OPERATOR and not is_operator(actor):
+        raise ApplicationError(
+            _("Only the market operator can register an operator organisation."),
+            code=OrganizationError.OPERATOR_TYPE_RESERVED,
+            status=403,
+        )
+    _check_credit_code_free(credit_code)
+    organization = Organization(
+        name=name,
+        type=type,
+        credit_code=credit_code,
+        region=_region(region_code),
+        entity_type=_entity_type(entity_type_code),
+        **{k: v for k, v in optional.items() if k in UPDATABLE_FIELDS},
+    )
+    organization.full_clean()
+    try:
+        with transaction.atomic():
+            organization.save()
+    except IntegrityError:  # a concurrent registration of the same code won the race
+        _check_credit_code_free(credit_code)
+        raise
+    Membership.objects.create(user=actor, organization=organization, role=MembershipRole.ADMIN)
+    forget_memberships(actor)
+    notify(
+        recipients=_operators(),
+        kind="organization.submitted",
+        title=_("New organisation awaiting verification: %(name)s") % {"name": organization.name},
+        body=_("%(name)s (%(code)s) registered and awaits verification.")
+        % {"name": organization.name, "code": organization.credit_code},
+        target=organization,
+    )
+    return organization
+
+
+@transaction.atomic
+def organization_update(*, actor: User, organization: Organization, data: dict[str, Any]) -> Organization:
+    """Change an organisation's profile. Changing a verified name or credit code re-opens verification."""
+    changed_verified = False
+    for field, value in data.items():
+        if field not in UPDATABLE_FIELDS:
+            continue
+        if field == "region_code":
+            organization.region = _region(value)
+        elif field == "entity_type_code":
+            organization.entity_type = _entity_type(value)
+        else:
+            if field == "credit_code":
+                _check_credit_code_free(value, exclude_pk=organization.pk)
+            if field in VERIFIED_FIELDS and getattr(organization, field) != value:
+                changed_verified = True
+            setattr(organization, field, value)
+    if changed_verified and organization.verification_status != VerificationStatus.PENDING:
+        organization.verification_status = VerificationStatus.PENDING
+        organization.verified_at = None
+        organization.verified_by = None
+    organization.full_clean()
+    organization.save()
+    return organization
+
+
+@transaction.atomic
+def organization_verify(*, actor: User, organization: Organization, approve: bool, reason: str = "") -> Organization:
+    """The operator's decision on a pending organisation."""
+    if not is_operator(actor):
+        raise ApplicationError(
+            _("Only the market operator verifies organisations."), code=OrganizationError.OPERATOR_ONLY, status=403
+        )
+    if not approve and not reason.strip():
+        raise ApplicationError(
+            _("A rejection needs a reason."),
+            code=OrganizationError.REASON_REQUIRED,
+            field_errors={"reason": _("Required when rejecting.")},
+        )
+    new_status = VerificationStatus.VERIFIED if approve else VerificationStatus.REJECTED
+    # Conditional update: two operators deciding at once cannot both win.
+    updated = Organization.objects.filter(pk=organization.pk, verification_status=VerificationStatus.PENDING).update(
+        verification_status=new_status,
+        verified_at=timezone.now() if approve else None,
+        verified_by=actor,
+        rejection_reason="" if approve else reason.strip(),
+        updated_at=timezone.now(),
+    )
+    if not updated:
+        raise ApplicationError(
+            _("This organisation is not pending verification."), code=OrganizationError.ALREADY_DECIDED, status=409
+        )
+    organization.refresh_from_db()
+    if approve:
+        title = _("%(name)s has been verified") % {"name": organization.name}
+        body = _("Your organisation can now publish and trade on the technology market.")
+    else:
+        title = _("%(name)s was not verified") % {"name": organization.name}
+        body = _("Reason: %(reason)s") % {"reason": organization.rejection_reason}
+    notify(recipients=_admins(organization), kind="organization.verification", title=title, body=body, target=organization)
+    return organization
+
+
+@transaction.atomic
+def membership_add(*, actor: User, organization: Organization, email: str, role: str) -> Membership:
+    user = User.objects.filter(email__iexact=email.strip(), is_service_account=False, is_active=True).first()
+    if user is None:
+        raise ApplicationError(
+            _("No active user has this e-mail address. Ask them to sign up first."),
+            code=OrganizationError.UNKNOWN_USER,
+            field_errors={"email": _("No such user.")},
+        )
+    membership, created = Membership.objects.get_or_create(
+        user=user, organization=organization, defaults={"role": role}
+    )
+    if not created:
+        raise ApplicationError(
+            _("This user is already a member."), code=OrganizationError.ALREADY_MEMBER, status=409
+        )
+    notify(
+        recipients=[user],
+        kind="organization.membership",
+        title=_("You were added to %(name)s") % {"name": organization.name},
+        body=_("%(actor)s added you as %(role)s.") % {"actor": actor, "role": membership.get_role_display()},
+        target=organization,
+    )
+    return membership
+
+
+def _ensure_admin_remains(organization: Organization, leaving: Membership) -> None:
+    # Lock the organisation's admin rows so two simultaneous demotions cannot remove the last admin.
+    admins = list(
+        Membership.objects.select_for_update()
+        .filter(organization=organization, role=MembershipRole.ADMIN)
+        .values_list("pk", flat=True)
+    )
+    if leaving.role == MembershipRole.ADMIN and [pk for pk in admins if pk != leaving.pk] == []:
+        raise ApplicationError(
+            _("An organisation needs at least one administrator."), code=OrganizationError.LAST_ADMIN, status=409
+        )
+
+
+@transaction.atomic
+def membership_change_role(*, actor: User, membership: Membership, role: str) -> Membership:
+    if role != MembershipRole.ADMIN:
+        _ensure_admin_remains(membership.organization, membership)
+    membership.role = role
+    membership.save(update_fields=["role", "updated_at"])
+    return membership
+
+
+@transaction.atomic
+def membership_remove(*, actor: User, membership: Membership) -> None:
+    _ensure_admin_remains(membership.organization, membership)
+    membership.delete()
