@@ -1,1 +1,19 @@
-urlpatterns: list = []
+from django.urls import path
+
+from apps.accounts import apis
+
+urlpatterns = [
+    path("auth/register", apis.UserRegisterApi.as_view(), name="auth-register"),
+    path("auth/token", apis.TokenObtainApi.as_view(), name="auth-token"),
+    path("auth/token/refresh", apis.TokenRefreshApi.as_view(), name="auth-token-refresh"),
+    path("auth/token/revoke", apis.TokenRevokeApi.as_view(), name="auth-token-revoke"),
+    path("auth/sessions/revoke-all", apis.SessionsRevokeApi.as_view(), name="auth-sessions-revoke-all"),
+    path("me", apis.MeApi.as_view(), name="me"),
+    path("me/password", apis.PasswordChangeApi.as_view(), name="me-password"),
+    path(
+        "organizations/<int:organization_id>/api-keys",
+        apis.OrganizationApiKeyListCreateApi.as_view(),
+        name="organization-api-keys",
+    ),
+    path("api-keys/<str:key_id>/revoke", apis.ApiKeyRevokeApi.as_view(), name="api-key-revoke"),
+]

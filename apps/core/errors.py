@@ -187,6 +187,13 @@ def problem_exception_handler(exc: Exception, context: Mapping[str, Any]) -> Res
         if getattr(exc, "wait", None) is not None:
             headers["Retry-After"] = str(int(exc.wait))  # type: ignore[attr-defined]
         code = _code_for(exc)
+        if isinstance(exc.detail, Mapping) and "detail" in exc.detail:
+            # simplejwt's shape: {"detail": ..., "code": ..., "messages": [...]}
+            code = str(exc.detail.get("code") or code)
+            body = problem_body(
+                status_code=exc.status_code, code=code, detail=str(exc.detail["detail"]), instance=instance
+            )
+            return Response(body, status=exc.status_code, headers=headers, content_type=PROBLEM_CONTENT_TYPE)
         if isinstance(exc.detail, Mapping | list):
             errors = _flatten(exc.detail)
             detail = (

@@ -1,0 +1,208 @@
+"""HTTP for people's accounts, sessions (JWT) and API keys. Views only translate HTTP."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from rest_framework import serializers, status
+from rest_framework.permissions import AllowAny, IsAuthenticated
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.throttling import AnonRateThrottle
+from rest_framework.views import APIView
+from rest_framework_simplejwt import views as jwt_views
+
+from apps.accounts.models import ApiKey, User
+from apps.accounts.permissions import PeopleOnly
+from apps.accounts.selectors import access_api_key, api_key_list
+from apps.accounts.services import (
+    api_key_create,
+    api_key_revoke,
+    user_change_password,
+    user_register,
+    user_revoke_sessions,
+    user_update_profile,
+)
+from apps.accounts.throttles import LoginAccountThrottle, LoginAddressThrottle
+from apps.organizations.selectors import access_organization_as_admin, user_memberships
+
+AUTH_TAG = ["auth"]
+
+
+# --- serializers ------------------------------------------------------------------------------
+class UserRegisterInputSerializer(serializers.Serializer):
+    email = serializers.EmailField(max_length=254)
+    password = serializers.CharField(max_length=128, write_only=True, style={"input_type": "password"})
+    name = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
+    phone = serializers.CharField(max_length=32, required=False, allow_blank=True, default="")
+    preferred_language = serializers.ChoiceField(choices=["zh-hans", "en"], required=False, default="zh-hans")
+
+
+class UserMembershipOutputSerializer(serializers.Serializer):
+    organization_id = serializers.IntegerField()
+    organization_name = serializers.CharField(source="organization.name")
+    organization_type = serializers.CharField(source="organization.type")
+    role = serializers.CharField()
+
+
+class UserOutputSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    email = serializers.EmailField()
+    name = serializers.CharField()
+    phone = serializers.CharField()
+    preferred_language = serializers.CharField()
+    date_joined = serializers.DateTimeField()
+
+
+class MeOutputSerializer(UserOutputSerializer):
+    memberships = UserMembershipOutputSerializer(many=True)
+    is_operator = serializers.BooleanField()
+
+
+class MeUpdateInputSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=100, required=False, allow_blank=True)
+    phone = serializers.CharField(max_length=32, required=False, allow_blank=True)
+    preferred_language = serializers.ChoiceField(choices=["zh-hans", "en"], required=False)
+
+
+class PasswordChangeInputSerializer(serializers.Serializer):
+    old_password = serializers.CharField(max_length=128, write_only=True)
+    new_password = serializers.CharField(max_length=128, write_only=True)
+
+
+class SessionsRevokedOutputSerializer(serializers.Serializer):
+    revoked_refresh_tokens = serializers.IntegerField()
+
+
+class ApiKeyCreateInputSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=50)
+    scope = serializers.ChoiceField(choices=ApiKey.Scope.choices, default=ApiKey.Scope.READ)
+    expiry_date = serializers.DateTimeField(required=False, allow_null=True, default=None)
+
+
+class ApiKeyOutputSerializer(serializers.Serializer):
+    id = serializers.CharField(source="prefix", help_text=_("The key's public prefix; identifies it in URLs."))
+    name = serializers.CharField()
+    scope = serializers.CharField()
+    organization_id = serializers.IntegerField()
+    created = serializers.DateTimeField()
+    expiry_date = serializers.DateTimeField(allow_null=True)
+    last_used_at = serializers.DateTimeField(allow_null=True)
+    revoked = serializers.BooleanField()
+    revoked_at = serializers.DateTimeField(allow_null=True)
+
+
+class ApiKeyCreatedOutputSerializer(ApiKeyOutputSerializer):
+    key = serializers.CharField(help_text=_("The key itself. It is shown only in this response: store it now."))
+
+
+def _me_payload(user: User) -> dict[str, Any]:
+    from apps.organizations.selectors import is_operator
+
+    data = UserOutputSerializer(user).data
+    data["memberships"] = UserMembershipOutputSerializer(user_memberships(actor=user), many=True).data
+    data["is_operator"] = is_operator(user)
+    return data
+
+
+# --- sessions ---------------------------------------------------------------------------------
+class RegisterThrottle(AnonRateThrottle):
+    scope = "login_address"
+
+
+class UserRegisterApi(APIView):
+    authentication_classes: list[Any] = []
+    permission_classes = [AllowAny]
+    throttle_classes = [RegisterThrottle]
+
+    @extend_schema(tags=AUTH_TAG, operation_id="auth_register", request=UserRegisterInputSerializer, responses={201: UserOutputSerializer, 409: OpenApiResponse(description="E-mail already registered.")})
+    def post(self, request: Request) -> Response:
+        serializer = UserRegisterInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        user = user_register(**serializer.validated_data)
+        return Response(UserOutputSerializer(user).data, status=status.HTTP_201_CREATED)
+
+
+@extend_schema_view(post=extend_schema(tags=AUTH_TAG, operation_id="auth_token_obtain", summary="Log in: exchange e-mail and password for access and refresh tokens."))
+class TokenObtainApi(jwt_views.TokenObtainPairView):
+    authentication_classes: list[Any] = []
+    throttle_classes = [LoginAddressThrottle, LoginAccountThrottle]
+
+
+@extend_schema_view(post=extend_schema(tags=AUTH_TAG, operation_id="auth_token_refresh", summary="Rotate a refresh token: the old one is revoked."))
+class TokenRefreshApi(jwt_views.TokenRefreshView):
+    authentication_classes: list[Any] = []
+    throttle_classes = [LoginAddressThrottle]
+
+
+@extend_schema_view(post=extend_schema(tags=AUTH_TAG, operation_id="auth_token_revoke", summary="Log out: revoke a refresh token."))
+class TokenRevokeApi(jwt_views.TokenBlacklistView):
+    authentication_classes: list[Any] = []
+    throttle_classes = [LoginAddressThrottle]
+
+
+class SessionsRevokeApi(APIView):
+    permission_classes = [IsAuthenticated, PeopleOnly]
+
+    @extend_schema(tags=AUTH_TAG, operation_id="auth_sessions_revoke_all", request=None, responses={200: SessionsRevokedOutputSerializer}, summary="Log out everywhere: every refresh and access token issued so far stops working.")
+    def post(self, request: Request) -> Response:
+        count = user_revoke_sessions(user=request.user)  # type: ignore[arg-type]
+        return Response({"revoked_refresh_tokens": count})
+
+
+# --- the current user -------------------------------------------------------------------------
+class MeApi(APIView):
+    @extend_schema(tags=["me"], operation_id="me_retrieve", responses={200: MeOutputSerializer})
+    def get(self, request: Request) -> Response:
+        return Response(_me_payload(request.user))  # type: ignore[arg-type]
+
+    @extend_schema(tags=["me"], operation_id="me_update", request=MeUpdateInputSerializer, responses={200: MeOutputSerializer})
+    def patch(self, request: Request) -> Response:
+        serializer = MeUpdateInputSerializer(data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        user = user_update_profile(user=request.user, **serializer.validated_data)  # type: ignore[arg-type]
+        return Response(_me_payload(user))
+
+
+class PasswordChangeApi(APIView):
+    permission_classes = [IsAuthenticated, PeopleOnly]
+
+    @extend_schema(tags=["me"], operation_id="me_password_change", request=PasswordChangeInputSerializer, responses={204: None})
+    def post(self, request: Request) -> Response:
+        serializer = PasswordChangeInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        user_change_password(user=request.user, **serializer.validated_data)  # type: ignore[arg-type]
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+# --- API keys ---------------------------------------------------------------------------------
+class OrganizationApiKeyListCreateApi(APIView):
+    permission_classes = [IsAuthenticated, PeopleOnly]
+
+    @extend_schema(tags=["api-keys"], operation_id="organization_api_keys_list", responses={200: ApiKeyOutputSerializer(many=True)})
+    def get(self, request: Request, organization_id: int) -> Response:
+        organization = access_organization_as_admin(actor=request.user, pk=organization_id)
+        keys = api_key_list(actor=request.user, organization=organization)
+        return Response(ApiKeyOutputSerializer(keys, many=True).data)
+
+    @extend_schema(tags=["api-keys"], operation_id="organization_api_keys_create", request=ApiKeyCreateInputSerializer, responses={201: ApiKeyCreatedOutputSerializer})
+    def post(self, request: Request, organization_id: int) -> Response:
+        organization = access_organization_as_admin(actor=request.user, pk=organization_id)
+        serializer = ApiKeyCreateInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        api_key, raw_key = api_key_create(actor=request.user, organization=organization, **serializer.validated_data)  # type: ignore[arg-type]
+        data = ApiKeyOutputSerializer(api_key).data
+        data["key"] = raw_key
+        return Response(data, status=status.HTTP_201_CREATED)
+
+
+class ApiKeyRevokeApi(APIView):
+    permission_classes = [IsAuthenticated, PeopleOnly]
+
+    @extend_schema(tags=["api-keys"], operation_id="api_keys_revoke", request=None, responses={200: ApiKeyOutputSerializer})
+    def post(self, request: Request, key_id: str) -> Response:
+        api_key = access_api_key(actor=request.user, prefix=key_id)
+        api_key = api_key_revoke(actor=request.user, api_key=api_key)  # type: ignore[arg-type]
+        return Response(ApiKeyOutputSerializer(api_key).data)

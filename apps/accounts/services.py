@@ -1,0 +1,132 @@
+"""Writes of users, sessions and API keys."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
+
+from apps.accounts.models import ApiKey, User
+from apps.core.errors import ApplicationError
+from apps.organizations.models import Membership, MembershipRole, Organization
+
+
+class AccountError(StrEnum):
+    EMAIL_TAKEN = "email_taken"
+    WEAK_PASSWORD = "weak_password"
+    WRONG_PASSWORD = "wrong_password"
+    ALREADY_REVOKED = "api_key_already_revoked"
+    EXPIRY_IN_PAST = "expiry_in_past"
+
+
+def _check_password(password: str, user: User | None = None) -> None:
+    try:
+        validate_password(password, user=user)
+    except DjangoValidationError as exc:
+        raise ApplicationError(
+            _("The password is not strong enough."),
+            code=AccountError.WEAK_PASSWORD,
+            field_errors={"password": list(exc.messages)},
+        ) from None
+
+
+@transaction.atomic
+def user_register(*, email: str, password: str, name: str = "", phone: str = "", preferred_language: str = "zh-hans") -> User:
+    """Self sign-up of a person. Organisation membership comes from creating or joining one."""
+    email = User.objects.normalize_email(email).lower()
+    if User.objects.filter(email__iexact=email).exists():
+        raise ApplicationError(
+            _("An account with this e-mail address already exists."),
+            code=AccountError.EMAIL_TAKEN,
+            status=409,
+            field_errors={"email": _("Already registered.")},
+        )
+    candidate = User(email=email, name=name)
+    _check_password(password, candidate)
+    return User.objects.create_user(
+        email=email, password=password, name=name, phone=phone, preferred_language=preferred_language
+    )
+
+
+@transaction.atomic
+def user_update_profile(*, user: User, name: str | None = None, phone: str | None = None, preferred_language: str | None = None) -> User:
+    for field, value in (("name", name), ("phone", phone), ("preferred_language", preferred_language)):
+        if value is not None:
+            setattr(user, field, value)
+    user.full_clean(exclude=["password"])
+    user.save()
+    return user
+
+
+@transaction.atomic
+def user_revoke_sessions(*, user: User) -> int:
+    """Log out everywhere: blacklist every refresh token and refuse access tokens issued until now."""
+    # Whole seconds: the JWT ``iat`` claim is an integer, so a token issued later in this same second stays valid.
+    user.tokens_valid_after = timezone.now().replace(microsecond=0)
+    user.save(update_fields=["tokens_valid_after"])
+    outstanding = OutstandingToken.objects.filter(user=user).exclude(blacklistedtoken__isnull=False)
+    BlacklistedToken.objects.bulk_create(
+        [BlacklistedToken(token=token) for token in outstanding], ignore_conflicts=True
+    )
+    return len(outstanding)
+
+
+@transaction.atomic
+def user_change_password(*, user: User, old_password: str, new_password: str) -> User:
+    if not user.check_password(old_password):
+        raise ApplicationError(
+            _("The current password is wrong."),
+            code=AccountError.WRONG_PASSWORD,
+            field_errors={"old_password": _("Wrong password.")},
+        )
+    _check_password(new_password, user)
+    user.set_password(new_password)
+    user.save(update_fields=["password"])
+    user_revoke_sessions(user=user)
+    return user
+
+
+@transaction.atomic
+def api_key_create(
+    *, actor: User, organization: Organization, name: str, scope: str, expiry_date: datetime | None = None
+) -> tuple[ApiKey, str]:
+    """Create a key for an API consumer. Returns the key object and the raw key, shown only once."""
+    if expiry_date is not None and expiry_date <= timezone.now():
+        raise ApplicationError(
+            _("The expiry date must be in the future."),
+            code=AccountError.EXPIRY_IN_PAST,
+            field_errors={"expiry_date": _("Must be in the future.")},
+        )
+    service_user = User.objects.create_user(
+        email=f"api-key-{timezone.now().strftime('%Y%m%d%H%M%S%f')}-{organization.pk}@service.invalid",
+        password=None,
+        name=f"API: {name}"[:100],
+        is_service_account=True,
+    )
+    Membership.objects.create(user=service_user, organization=organization, role=MembershipRole.MEMBER)
+    api_key, raw_key = ApiKey.objects.create_key(
+        name=name,
+        organization=organization,
+        service_user=service_user,
+        scope=scope,
+        created_by=actor,
+        expiry_date=expiry_date,
+    )
+    return api_key, raw_key
+
+
+@transaction.atomic
+def api_key_revoke(*, actor: User, api_key: ApiKey) -> ApiKey:
+    if api_key.revoked:
+        raise ApplicationError(_("This API key is already revoked."), code=AccountError.ALREADY_REVOKED, status=409)
+    api_key.revoked = True
+    api_key.revoked_at = timezone.now()
+    api_key.save(update_fields=["revoked", "revoked_at"])
+    User.objects.filter(pk=api_key.service_user_id).update(is_active=False)
+    return api_key
