@@ -155,6 +155,7 @@ SIMPLE_JWT = {
     "AUTH_HEADER_TYPES": ("Bearer",),
     "USER_ID_FIELD": "id",
     "USER_ID_CLAIM": "user_id",
+    "TOKEN_OBTAIN_SERIALIZER": "apps.accounts.tokens.MarketTokenObtainPairSerializer",
 }
 
 # --- API -------------------------------------------------------------------------------------

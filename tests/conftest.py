@@ -5,9 +5,9 @@ from collections.abc import Callable, Iterator
 import pytest
 from django.core.cache import cache
 from rest_framework.test import APIClient
-from rest_framework_simplejwt.tokens import RefreshToken
 
 from apps.accounts.models import User
+from apps.accounts.tokens import MarketRefreshToken
 
 
 @pytest.fixture(autouse=True)
@@ -34,7 +34,18 @@ def client_for() -> Callable[[User], APIClient]:
 
     def make(user: User) -> APIClient:
         client = APIClient()
-        client.credentials(HTTP_AUTHORIZATION=f"Bearer {RefreshToken.for_user(user).access_token}")
+        client.credentials(HTTP_AUTHORIZATION=f"Bearer {MarketRefreshToken.for_user(user).access_token}")
         return client
 
     return make
+
+
+@pytest.fixture
+def throttle_rates(monkeypatch: pytest.MonkeyPatch) -> Callable[..., None]:
+    """Tighten DRF throttle rates for one test (DRF reads them once at import)."""
+    from rest_framework.throttling import SimpleRateThrottle
+
+    def set_rates(**rates: str) -> None:
+        monkeypatch.setattr(SimpleRateThrottle, "THROTTLE_RATES", {**SimpleRateThrottle.THROTTLE_RATES, **rates})
+
+    return set_rates

@@ -12,6 +12,7 @@ from rest_framework_simplejwt.authentication import JWTAuthentication
 from rest_framework_simplejwt.tokens import Token
 
 from apps.accounts.models import ApiKey, User
+from apps.accounts.tokens import SESSION_VERSION_CLAIM
 
 API_KEY_KEYWORD = "Api-Key"
 # last_used_at is written at most this often per key, so a busy consumer costs no write per request.
@@ -19,14 +20,13 @@ LAST_USED_RESOLUTION = timedelta(seconds=60)
 
 
 class MarketJWTAuthentication(JWTAuthentication):
-    """simplejwt, plus revocation of access tokens issued before ``User.tokens_valid_after``."""
+    """simplejwt, plus immediate revocation: a token's ``sv`` claim must equal ``User.session_version``."""
 
     def get_user(self, validated_token: Token) -> User:
         user = super().get_user(validated_token)
         if user.is_service_account:
             raise exceptions.AuthenticationFailed(_("Service accounts cannot use tokens."), code="token_not_valid")
-        issued_at = validated_token.get("iat")
-        if user.tokens_valid_after and issued_at is not None and issued_at < int(user.tokens_valid_after.timestamp()):
+        if validated_token.get(SESSION_VERSION_CLAIM, 0) != user.session_version:
             raise exceptions.AuthenticationFailed(_("This token has been revoked."), code="token_revoked")
         return user
 

@@ -50,8 +50,9 @@ class User(AbstractUser):
     is_service_account = models.BooleanField(
         _("service account"), default=False, help_text=_("The identity behind an API key; cannot log in.")
     )
-    # Access tokens issued before this moment are refused: "log out everywhere" and password changes.
-    tokens_valid_after = models.DateTimeField(_("tokens valid after"), null=True, blank=True)
+    # Every token carries the session version it was issued under; "log out everywhere" and password
+    # changes bump it, and older access tokens are refused at once (no wait for their expiry).
+    session_version = models.PositiveIntegerField(_("session version"), default=0, editable=False)
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS: ClassVar[list[str]] = []

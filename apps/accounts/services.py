@@ -8,6 +8,7 @@ from enum import StrEnum
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
@@ -67,9 +68,8 @@ def user_update_profile(*, user: User, name: str | None = None, phone: str | Non
 @transaction.atomic
 def user_revoke_sessions(*, user: User) -> int:
     """Log out everywhere: blacklist every refresh token and refuse access tokens issued until now."""
-    # Whole seconds: the JWT ``iat`` claim is an integer, so a token issued later in this same second stays valid.
-    user.tokens_valid_after = timezone.now().replace(microsecond=0)
-    user.save(update_fields=["tokens_valid_after"])
+    User.objects.filter(pk=user.pk).update(session_version=F("session_version") + 1)
+    user.refresh_from_db(fields=["session_version"])
     outstanding = OutstandingToken.objects.filter(user=user).exclude(blacklistedtoken__isnull=False)
     BlacklistedToken.objects.bulk_create(
         [BlacklistedToken(token=token) for token in outstanding], ignore_conflicts=True

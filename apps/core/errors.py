@@ -149,11 +149,13 @@ _DRF_CODES: dict[type[exceptions.APIException], ErrorCode] = {
 
 
 def _code_for(exc: exceptions.APIException) -> str:
+    """The most specific code: the one the raiser gave (``code=...``), else the class's."""
+    detail_code = getattr(exc.detail, "code", None)
+    if isinstance(exc.detail, str) and detail_code:
+        return str(detail_code)
     for cls in type(exc).__mro__:
         if cls in _DRF_CODES:
             return _DRF_CODES[cls]  # type: ignore[index]
-    if isinstance(exc.detail, str) or not isinstance(exc.detail, Mapping | list):
-        return str(getattr(exc.detail, "code", None) or exc.default_code)
     return str(exc.default_code)
 
 
