@@ -124,7 +124,9 @@ CELERY_TASK_TIME_LIMIT = 300
 CELERY_TASK_SOFT_TIME_LIMIT = 240
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
-CELERY_BEAT_SCHEDULE_FILENAME = env.str("CELERY_BEAT_SCHEDULE_FILENAME", default=str(BASE_DIR / "var" / "celerybeat-schedule"))
+CELERY_BEAT_SCHEDULE_FILENAME = env.str(
+    "CELERY_BEAT_SCHEDULE_FILENAME", default=str(BASE_DIR / "var" / "celerybeat-schedule")
+)
 CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {}
 
 # --- Auth ------------------------------------------------------------------------------------
@@ -255,9 +257,7 @@ MEDIA_ROOT = env.path("DJANGO_MEDIA_ROOT", default=BASE_DIR / "var" / "media")
 MEDIA_URL = "media/"
 
 # --- E-mail ----------------------------------------------------------------------------------
-EMAIL_CONFIG = env.email_url(
-    "EMAIL_URL", default="consolemail://" if DEBUG else "smtp://localhost:25"
-)
+EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://" if DEBUG else "smtp://localhost:25")
 vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="科技大市场 <noreply@example.invalid>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
@@ -310,8 +310,4 @@ LOGGING = {
     },
 }
 
-# --- Product settings ------------------------------------------------------------------------
-# Where the market runs: the default region for new organisations and reports (GB/T 2260).
-MARKET_HOME_REGION = env.str("MARKET_HOME_REGION", default="450200")
-SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
 ADMIN_URL = env.str("DJANGO_ADMIN_URL", default="admin/")

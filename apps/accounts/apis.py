@@ -15,6 +15,7 @@ from rest_framework.views import APIView
 from rest_framework_simplejwt import views as jwt_views
 
 from apps.accounts.models import ApiKey, User
+from apps.accounts.authentication import request_user
 from apps.accounts.permissions import PeopleOnly
 from apps.accounts.selectors import access_api_key, api_key_list
 from apps.accounts.services import (
@@ -117,7 +118,12 @@ class UserRegisterApi(APIView):
     permission_classes = [AllowAny]
     throttle_classes = [RegisterThrottle]
 
-    @extend_schema(tags=AUTH_TAG, operation_id="auth_register", request=UserRegisterInputSerializer, responses={201: UserOutputSerializer, 409: OpenApiResponse(description="E-mail already registered.")})
+    @extend_schema(
+        tags=AUTH_TAG,
+        operation_id="auth_register",
+        request=UserRegisterInputSerializer,
+        responses={201: UserOutputSerializer, 409: OpenApiResponse(description="E-mail already registered.")},
+    )
     def post(self, request: Request) -> Response:
         serializer = UserRegisterInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -125,30 +131,48 @@ class UserRegisterApi(APIView):
         return Response(UserOutputSerializer(user).data, status=status.HTTP_201_CREATED)
 
 
-@extend_schema_view(post=extend_schema(tags=AUTH_TAG, operation_id="auth_token_obtain", summary="Log in: exchange e-mail and password for access and refresh tokens."))
+@extend_schema_view(
+    post=extend_schema(
+        tags=AUTH_TAG,
+        operation_id="auth_token_obtain",
+        summary="Log in: exchange e-mail and password for access and refresh tokens.",
+    )
+)
 class TokenObtainApi(jwt_views.TokenObtainPairView):
-    authentication_classes: list[Any] = []
+    authentication_classes = ()
     throttle_classes = [LoginAddressThrottle, LoginAccountThrottle]
 
 
-@extend_schema_view(post=extend_schema(tags=AUTH_TAG, operation_id="auth_token_refresh", summary="Rotate a refresh token: the old one is revoked."))
+@extend_schema_view(
+    post=extend_schema(
+        tags=AUTH_TAG, operation_id="auth_token_refresh", summary="Rotate a refresh token: the old one is revoked."
+    )
+)
 class TokenRefreshApi(jwt_views.TokenRefreshView):
-    authentication_classes: list[Any] = []
+    authentication_classes = ()
     throttle_classes = [LoginAddressThrottle]
 
 
-@extend_schema_view(post=extend_schema(tags=AUTH_TAG, operation_id="auth_token_revoke", summary="Log out: revoke a refresh token."))
+@extend_schema_view(
+    post=extend_schema(tags=AUTH_TAG, operation_id="auth_token_revoke", summary="Log out: revoke a refresh token.")
+)
 class TokenRevokeApi(jwt_views.TokenBlacklistView):
-    authentication_classes: list[Any] = []
+    authentication_classes = ()
     throttle_classes = [LoginAddressThrottle]
 
 
 class SessionsRevokeApi(APIView):
     permission_classes = [IsAuthenticated, PeopleOnly]
 
-    @extend_schema(tags=AUTH_TAG, operation_id="auth_sessions_revoke_all", request=None, responses={200: SessionsRevokedOutputSerializer}, summary="Log out everywhere: every refresh and access token issued so far stops working.")
+    @extend_schema(
+        tags=AUTH_TAG,
+        operation_id="auth_sessions_revoke_all",
+        request=None,
+        responses={200: SessionsRevokedOutputSerializer},
+        summary="Log out everywhere: every refresh and access token issued so far stops working.",
+    )
     def post(self, request: Request) -> Response:
-        count = user_revoke_sessions(user=request.user)  # type: ignore[arg-type]
+        count = user_revoke_sessions(user=request_user(request))
         return Response({"revoked_refresh_tokens": count})
 
 
@@ -156,24 +180,28 @@ class SessionsRevokeApi(APIView):
 class MeApi(APIView):
     @extend_schema(tags=["me"], operation_id="me_retrieve", responses={200: MeOutputSerializer})
     def get(self, request: Request) -> Response:
-        return Response(_me_payload(request.user))  # type: ignore[arg-type]
+        return Response(_me_payload(request_user(request)))
 
-    @extend_schema(tags=["me"], operation_id="me_update", request=MeUpdateInputSerializer, responses={200: MeOutputSerializer})
+    @extend_schema(
+        tags=["me"], operation_id="me_update", request=MeUpdateInputSerializer, responses={200: MeOutputSerializer}
+    )
     def patch(self, request: Request) -> Response:
         serializer = MeUpdateInputSerializer(data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
-        user = user_update_profile(user=request.user, **serializer.validated_data)  # type: ignore[arg-type]
+        user = user_update_profile(user=request_user(request), **serializer.validated_data)
         return Response(_me_payload(user))
 
 
 class PasswordChangeApi(APIView):
     permission_classes = [IsAuthenticated, PeopleOnly]
 
-    @extend_schema(tags=["me"], operation_id="me_password_change", request=PasswordChangeInputSerializer, responses={204: None})
+    @extend_schema(
+        tags=["me"], operation_id="me_password_change", request=PasswordChangeInputSerializer, responses={204: None}
+    )
     def post(self, request: Request) -> Response:
         serializer = PasswordChangeInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        user_change_password(user=request.user, **serializer.validated_data)  # type: ignore[arg-type]
+        user_change_password(user=request_user(request), **serializer.validated_data)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -181,18 +209,25 @@ class PasswordChangeApi(APIView):
 class OrganizationApiKeyListCreateApi(APIView):
     permission_classes = [IsAuthenticated, PeopleOnly]
 
-    @extend_schema(tags=["api-keys"], operation_id="organization_api_keys_list", responses={200: ApiKeyOutputSerializer(many=True)})
+    @extend_schema(
+        tags=["api-keys"], operation_id="organization_api_keys_list", responses={200: ApiKeyOutputSerializer(many=True)}
+    )
     def get(self, request: Request, organization_id: int) -> Response:
-        organization = access_organization_as_admin(actor=request.user, pk=organization_id)
-        keys = api_key_list(actor=request.user, organization=organization)
+        organization = access_organization_as_admin(actor=request_user(request), pk=organization_id)
+        keys = api_key_list(actor=request_user(request), organization=organization)
         return Response(ApiKeyOutputSerializer(keys, many=True).data)
 
-    @extend_schema(tags=["api-keys"], operation_id="organization_api_keys_create", request=ApiKeyCreateInputSerializer, responses={201: ApiKeyCreatedOutputSerializer})
+    @extend_schema(
+        tags=["api-keys"],
+        operation_id="organization_api_keys_create",
+        request=ApiKeyCreateInputSerializer,
+        responses={201: ApiKeyCreatedOutputSerializer},
+    )
     def post(self, request: Request, organization_id: int) -> Response:
-        organization = access_organization_as_admin(actor=request.user, pk=organization_id)
+        organization = access_organization_as_admin(actor=request_user(request), pk=organization_id)
         serializer = ApiKeyCreateInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        api_key, raw_key = api_key_create(actor=request.user, organization=organization, **serializer.validated_data)  # type: ignore[arg-type]
+        api_key, raw_key = api_key_create(actor=request_user(request), organization=organization, **serializer.validated_data)
         data = ApiKeyOutputSerializer(api_key).data
         data["key"] = raw_key
         return Response(data, status=status.HTTP_201_CREATED)
@@ -201,8 +236,10 @@ class OrganizationApiKeyListCreateApi(APIView):
 class ApiKeyRevokeApi(APIView):
     permission_classes = [IsAuthenticated, PeopleOnly]
 
-    @extend_schema(tags=["api-keys"], operation_id="api_keys_revoke", request=None, responses={200: ApiKeyOutputSerializer})
+    @extend_schema(
+        tags=["api-keys"], operation_id="api_keys_revoke", request=None, responses={200: ApiKeyOutputSerializer}
+    )
     def post(self, request: Request, key_id: str) -> Response:
-        api_key = access_api_key(actor=request.user, prefix=key_id)
-        api_key = api_key_revoke(actor=request.user, api_key=api_key)  # type: ignore[arg-type]
+        api_key = access_api_key(actor=request_user(request), prefix=key_id)
+        api_key = api_key_revoke(actor=request_user(request), api_key=api_key)
         return Response(ApiKeyOutputSerializer(api_key).data)

@@ -22,9 +22,9 @@ LAST_USED_RESOLUTION = timedelta(seconds=60)
 class MarketJWTAuthentication(JWTAuthentication):
     """simplejwt, plus immediate revocation: a token's ``sv`` claim must equal ``User.session_version``."""
 
-    def get_user(self, validated_token: Token) -> User:
+    def get_user(self, validated_token: Token) -> User:  # type: ignore[override]
         user = super().get_user(validated_token)
-        if user.is_service_account:
+        if not isinstance(user, User) or user.is_service_account:
             raise exceptions.AuthenticationFailed(_("Service accounts cannot use tokens."), code="token_not_valid")
         if validated_token.get(SESSION_VERSION_CLAIM, 0) != user.session_version:
             raise exceptions.AuthenticationFailed(_("This token has been revoked."), code="token_revoked")
@@ -70,3 +70,11 @@ class ApiKeyAuthentication(BaseAuthentication):
 def request_api_key(request: Any) -> ApiKey | None:
     auth = getattr(request, "auth", None)
     return auth if isinstance(auth, ApiKey) else None
+
+
+def request_user(request: Request) -> User:
+    """The authenticated person or service account behind a request (typed for the layers below)."""
+    user = request.user
+    if not isinstance(user, User):
+        raise exceptions.NotAuthenticated()
+    return user

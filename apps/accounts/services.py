@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import cast
 from enum import StrEnum
 
 from django.contrib.auth.password_validation import validate_password
@@ -20,8 +21,8 @@ from apps.organizations.models import Membership, MembershipRole, Organization
 
 class AccountError(StrEnum):
     EMAIL_TAKEN = "email_taken"
-    WEAK_PASSWORD = "weak_password"
-    WRONG_PASSWORD = "wrong_password"
+    WEAK_PASSWORD = "weak_password"  # noqa: S105 (an error code, not a password)
+    WRONG_PASSWORD = "wrong_password"  # noqa: S105
     ALREADY_REVOKED = "api_key_already_revoked"
     EXPIRY_IN_PAST = "expiry_in_past"
 
@@ -38,7 +39,9 @@ def _check_password(password: str, user: User | None = None) -> None:
 
 
 @transaction.atomic
-def user_register(*, email: str, password: str, name: str = "", phone: str = "", preferred_language: str = "zh-hans") -> User:
+def user_register(
+    *, email: str, password: str, name: str = "", phone: str = "", preferred_language: str = "zh-hans"
+) -> User:
     """Self sign-up of a person. Organisation membership comes from creating or joining one."""
     email = User.objects.normalize_email(email).lower()
     if User.objects.filter(email__iexact=email).exists():
@@ -56,7 +59,9 @@ def user_register(*, email: str, password: str, name: str = "", phone: str = "",
 
 
 @transaction.atomic
-def user_update_profile(*, user: User, name: str | None = None, phone: str | None = None, preferred_language: str | None = None) -> User:
+def user_update_profile(
+    *, user: User, name: str | None = None, phone: str | None = None, preferred_language: str | None = None
+) -> User:
     for field, value in (("name", name), ("phone", phone), ("preferred_language", preferred_language)):
         if value is not None:
             setattr(user, field, value)
@@ -118,7 +123,7 @@ def api_key_create(
         created_by=actor,
         expiry_date=expiry_date,
     )
-    return api_key, raw_key
+    return cast(ApiKey, api_key), raw_key
 
 
 @transaction.atomic

@@ -20,9 +20,10 @@ class LoginAccountThrottle(SimpleRateThrottle):
 
     def get_cache_key(self, request: Request, view: Any) -> str | None:
         try:
-            email = request.data.get("email")
+            data = request.data
         except Exception:  # unparsable bodies are refused later by the view, with their own error
             return None
+        email = data.get("email") if isinstance(data, dict) else None
         if not isinstance(email, str) or not email:
             return None
         return self.cache_format % {"scope": self.scope, "ident": email.strip().lower()}

@@ -155,7 +155,7 @@ def _code_for(exc: exceptions.APIException) -> str:
         return str(detail_code)
     for cls in type(exc).__mro__:
         if cls in _DRF_CODES:
-            return _DRF_CODES[cls]  # type: ignore[index]
+            return _DRF_CODES[cls]
     return str(exc.default_code)
 
 

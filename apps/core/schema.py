@@ -8,7 +8,11 @@ PROBLEM_SCHEMA: dict[str, Any] = {
     "type": "object",
     "description": "RFC 9457 problem details, the one error shape of this API.",
     "properties": {
-        "type": {"type": "string", "description": "URI naming the problem type.", "example": "urn:marketplace:problem:not_found"},
+        "type": {
+            "type": "string",
+            "description": "URI naming the problem type.",
+            "example": "urn:marketplace:problem:not_found",
+        },
         "title": {"type": "string", "example": "Not found"},
         "status": {"type": "integer", "example": 404},
         "detail": {"type": "string", "example": "Not found."},

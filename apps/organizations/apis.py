@@ -11,6 +11,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from apps.accounts.authentication import request_user
 from apps.accounts.permissions import PeopleOnly
 from apps.core.pagination import StandardCursorPagination
 from apps.core.validators import validate_credit_code
@@ -33,7 +34,7 @@ from apps.organizations.services import (
 TAGS = ["organizations"]
 
 
-def _credit_code(value: str) -> str:
+def _credit_code(value: str) -> None:
     # Validated as typed: lower case and forbidden letters are errors, not silently fixed.
     from django.core.exceptions import ValidationError as DjangoValidationError
 
@@ -41,7 +42,6 @@ def _credit_code(value: str) -> str:
         validate_credit_code(value)
     except DjangoValidationError as exc:
         raise serializers.ValidationError(exc.messages, code="invalid_credit_code") from None
-    return value
 
 
 class OrganizationCreateInputSerializer(serializers.Serializer):
@@ -132,7 +132,7 @@ class OrganizationListCreateApi(APIView):
         responses={200: OrganizationOutputSerializer(many=True)},
     )
     def get(self, request: Request) -> Response:
-        qs = organization_list(actor=request.user, filters=request.query_params)
+        qs = organization_list(actor=request_user(request), filters=request.query_params)
         paginator = StandardCursorPagination()
         page = paginator.paginate_queryset(qs, request, view=self)
         return paginator.get_paginated_response(OrganizationOutputSerializer(page, many=True).data)
@@ -147,14 +147,14 @@ class OrganizationListCreateApi(APIView):
     def post(self, request: Request) -> Response:
         serializer = OrganizationCreateInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        organization = organization_create(actor=request.user, **serializer.validated_data)  # type: ignore[arg-type]
+        organization = organization_create(actor=request_user(request), **serializer.validated_data)
         return Response(OrganizationOutputSerializer(organization).data, status=status.HTTP_201_CREATED)
 
 
 class OrganizationDetailApi(APIView):
     @extend_schema(tags=TAGS, operation_id="organizations_retrieve", responses={200: OrganizationOutputSerializer})
     def get(self, request: Request, organization_id: int) -> Response:
-        organization = access_organization(actor=request.user, pk=organization_id)
+        organization = access_organization(actor=request_user(request), pk=organization_id)
         return Response(OrganizationOutputSerializer(organization).data)
 
     @extend_schema(
@@ -165,10 +165,12 @@ class OrganizationDetailApi(APIView):
         summary="Change the profile. Changing a verified name or credit code sends it back to verification.",
     )
     def patch(self, request: Request, organization_id: int) -> Response:
-        organization = access_organization_as_admin(actor=request.user, pk=organization_id)
+        organization = access_organization_as_admin(actor=request_user(request), pk=organization_id)
         serializer = OrganizationUpdateInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        organization = organization_update(actor=request.user, organization=organization, data=serializer.validated_data)  # type: ignore[arg-type]
+        organization = organization_update(
+            actor=request_user(request), organization=organization, data=serializer.validated_data
+        )
         return Response(OrganizationOutputSerializer(organization).data)
 
 
@@ -183,18 +185,20 @@ class OrganizationVerifyApi(APIView):
         summary="The operator verifies or rejects a pending organisation.",
     )
     def post(self, request: Request, organization_id: int) -> Response:
-        organization = access_organization(actor=request.user, pk=organization_id)
+        organization = access_organization(actor=request_user(request), pk=organization_id)
         serializer = OrganizationVerifyInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        organization = organization_verify(actor=request.user, organization=organization, **serializer.validated_data)  # type: ignore[arg-type]
+        organization = organization_verify(actor=request_user(request), organization=organization, **serializer.validated_data)
         return Response(OrganizationOutputSerializer(organization).data)
 
 
 class MembershipListCreateApi(APIView):
-    @extend_schema(tags=TAGS, operation_id="organizations_members_list", responses={200: MembershipOutputSerializer(many=True)})
+    @extend_schema(
+        tags=TAGS, operation_id="organizations_members_list", responses={200: MembershipOutputSerializer(many=True)}
+    )
     def get(self, request: Request, organization_id: int) -> Response:
-        organization = access_organization(actor=request.user, pk=organization_id)
-        memberships = membership_list(actor=request.user, organization=organization)
+        organization = access_organization(actor=request_user(request), pk=organization_id)
+        memberships = membership_list(actor=request_user(request), organization=organization)
         paginator = StandardCursorPagination()
         page = paginator.paginate_queryset(memberships, request, view=self)
         return paginator.get_paginated_response(MembershipOutputSerializer(page, many=True).data)
@@ -206,17 +210,17 @@ class MembershipListCreateApi(APIView):
         responses={201: MembershipOutputSerializer},
     )
     def post(self, request: Request, organization_id: int) -> Response:
-        organization = access_organization_as_admin(actor=request.user, pk=organization_id)
+        organization = access_organization_as_admin(actor=request_user(request), pk=organization_id)
         serializer = MembershipAddInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        membership = membership_add(actor=request.user, organization=organization, **serializer.validated_data)  # type: ignore[arg-type]
+        membership = membership_add(actor=request_user(request), organization=organization, **serializer.validated_data)
         return Response(MembershipOutputSerializer(membership).data, status=status.HTTP_201_CREATED)
 
 
 class MembershipDetailApi(APIView):
     def _membership(self, request: Request, organization_id: int, membership_id: int) -> Membership:
-        organization = access_organization_as_admin(actor=request.user, pk=organization_id)
-        return get_object_or_404(membership_list(actor=request.user, organization=organization), pk=membership_id)
+        organization = access_organization_as_admin(actor=request_user(request), pk=organization_id)
+        return get_object_or_404(membership_list(actor=request_user(request), organization=organization), pk=membership_id)
 
     @extend_schema(
         tags=TAGS,
@@ -228,11 +232,11 @@ class MembershipDetailApi(APIView):
         membership = self._membership(request, organization_id, membership_id)
         serializer = MembershipUpdateInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        membership = membership_change_role(actor=request.user, membership=membership, **serializer.validated_data)  # type: ignore[arg-type]
+        membership = membership_change_role(actor=request_user(request), membership=membership, **serializer.validated_data)
         return Response(MembershipOutputSerializer(membership).data)
 
     @extend_schema(tags=TAGS, operation_id="organizations_members_remove", responses={204: None})
     def delete(self, request: Request, organization_id: int, membership_id: int) -> Response:
         membership = self._membership(request, organization_id, membership_id)
-        membership_remove(actor=request.user, membership=membership)  # type: ignore[arg-type]
+        membership_remove(actor=request_user(request), membership=membership)
         return Response(status=status.HTTP_204_NO_CONTENT)

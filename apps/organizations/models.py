@@ -68,7 +68,7 @@ class Organization(TimeStampedModel):
     )
     rejection_reason = models.CharField(_("rejection reason"), max_length=500, blank=True)
 
-    members = models.ManyToManyField(  # type: ignore[var-annotated]
+    members = models.ManyToManyField(
         settings.AUTH_USER_MODEL, through="Membership", related_name="organizations", verbose_name=_("members")
     )
 

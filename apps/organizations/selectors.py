@@ -9,8 +9,8 @@ from typing import Any
 
 from django.db.models import Q, QuerySet
 from django.http import Http404
-from rest_framework.exceptions import ValidationError
 from django.utils.translation import gettext as _
+from rest_framework.exceptions import ValidationError
 
 from apps.accounts.models import User
 from apps.core.errors import ApplicationError, ErrorCode
@@ -31,9 +31,7 @@ def actor_memberships(actor: Any) -> dict[int, str]:
         return {}
     cached = getattr(actor, _CACHE_ATTR, None)
     if cached is None:
-        rows = list(
-            Membership.objects.filter(user=actor).values_list("organization_id", "role", "organization__type")
-        )
+        rows = list(Membership.objects.filter(user=actor).values_list("organization_id", "role", "organization__type"))
         cached = {org_id: role for org_id, role, _type in rows}
         setattr(actor, _CACHE_ATTR, cached)
         actor._market_is_operator = any(t == OrganizationType.MARKET_OPERATOR for _o, _r, t in rows)

@@ -93,9 +93,7 @@ def _check_credit_code_free(credit_code: str, exclude_pk: int | None = None) -> 
 
 def _operators() -> list[User]:
     return list(
-        User.objects.filter(
-            memberships__organization__type=OrganizationType.MARKET_OPERATOR, is_active=True
-        ).distinct()
+        User.objects.filter(memberships__organization__type=OrganizationType.MARKET_OPERATOR, is_active=True).distinct()
     )
 
 
@@ -213,7 +211,9 @@ def organization_verify(*, actor: User, organization: Organization, approve: boo
     else:
         title = _("%(name)s was not verified") % {"name": organization.name}
         body = _("Reason: %(reason)s") % {"reason": organization.rejection_reason}
-    notify(recipients=_admins(organization), kind="organization.verification", title=title, body=body, target=organization)
+    notify(
+        recipients=_admins(organization), kind="organization.verification", title=title, body=body, target=organization
+    )
     return organization
 
 
@@ -230,9 +230,7 @@ def membership_add(*, actor: User, organization: Organization, email: str, role:
         user=user, organization=organization, defaults={"role": role}
     )
     if not created:
-        raise ApplicationError(
-            _("This user is already a member."), code=OrganizationError.ALREADY_MEMBER, status=409
-        )
+        raise ApplicationError(_("This user is already a member."), code=OrganizationError.ALREADY_MEMBER, status=409)
     notify(
         recipients=[user],
         kind="organization.membership",

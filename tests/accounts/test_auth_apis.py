@@ -45,7 +45,9 @@ class TestRegister:
 
     @pytest.mark.parametrize("password", ["short", "1234567890123", "password123"])
     def test_weak_password_is_refused(self, api_client, password):
-        response = api_client.post("/api/v1/auth/register", {"email": "weak@example.cn", "password": password}, format="json")
+        response = api_client.post(
+            "/api/v1/auth/register", {"email": "weak@example.cn", "password": password}, format="json"
+        )
         assert response.status_code == 400
         body = response.json()
         assert body["code"] == "weak_password"
@@ -88,7 +90,10 @@ class TestTokens:
     def test_logout_revokes_the_refresh_token(self, api_client):
         user = UserFactory()
         tokens = login(api_client, user.email).json()
-        assert api_client.post("/api/v1/auth/token/revoke", {"refresh": tokens["refresh"]}, format="json").status_code == 200
+        assert (
+            api_client.post("/api/v1/auth/token/revoke", {"refresh": tokens["refresh"]}, format="json").status_code
+            == 200
+        )
         again = api_client.post("/api/v1/auth/token/refresh", {"refresh": tokens["refresh"]}, format="json")
         assert again.status_code == 401
 
@@ -110,7 +115,9 @@ class TestTokens:
         user = UserFactory()
         tokens = login(api_client, user.email).json()
         client = bearer(tokens["access"])
-        wrong = client.post("/api/v1/me/password", {"old_password": "nope", "new_password": "New-strong-pass-88"}, format="json")
+        wrong = client.post(
+            "/api/v1/me/password", {"old_password": "nope", "new_password": "New-strong-pass-88"}, format="json"
+        )
         assert wrong.status_code == 400
         assert wrong.json()["code"] == "wrong_password"
         ok = client.post(

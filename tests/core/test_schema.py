@@ -20,7 +20,12 @@ def schema(tmp_path_factory, django_db_blocker) -> dict:
 
 def test_schema_has_every_api_path(schema):
     paths = schema["paths"]
-    for expected in ("/api/v1/auth/token", "/api/v1/me", "/api/v1/organizations", "/api/v1/organizations/{organization_id}"):
+    for expected in (
+        "/api/v1/auth/token",
+        "/api/v1/me",
+        "/api/v1/organizations",
+        "/api/v1/organizations/{organization_id}",
+    ):
         assert expected in paths
 
 
@@ -37,7 +42,12 @@ def test_every_operation_documents_problem_responses(schema):
             for code in expected:
                 assert responses.get(code, {}).get("content") == problem, (method, path, code)
     assert schema["components"]["schemas"]["Problem"]["required"] == [
-        "type", "title", "status", "detail", "code", "errors"
+        "type",
+        "title",
+        "status",
+        "detail",
+        "code",
+        "errors",
     ]
 
 

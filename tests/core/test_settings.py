@@ -25,13 +25,19 @@ def run(args: list[str], **env: str) -> subprocess.CompletedProcess[str]:
 
 
 def test_missing_secret_key_outside_debug_fails_loudly():
-    result = run(["-c", "import django; from django.conf import settings; settings.SECRET_KEY"], DJANGO_SETTINGS_MODULE="marketplace.settings")
+    result = run(
+        ["-c", "import django; from django.conf import settings; settings.SECRET_KEY"],
+        DJANGO_SETTINGS_MODULE="marketplace.settings",
+    )
     assert result.returncode != 0
     assert "DJANGO_SECRET_KEY must be set" in result.stderr
 
 
 def test_debug_without_secret_key_gets_a_random_one_per_start():
-    code = "import os; os.environ['DJANGO_SETTINGS_MODULE']='marketplace.settings'; from django.conf import settings; print(settings.SECRET_KEY)"
+    code = (
+        "import os; os.environ['DJANGO_SETTINGS_MODULE']='marketplace.settings';"
+        "from django.conf import settings; print(settings.SECRET_KEY)"
+    )
     first = run(["-c", code], DJANGO_DEBUG="true")
     second = run(["-c", code], DJANGO_DEBUG="true")
     assert first.returncode == 0, first.stderr
@@ -53,7 +59,8 @@ def test_production_defaults_are_secure():
     code = (
         "import os; os.environ['DJANGO_SETTINGS_MODULE']='marketplace.settings';"
         "from django.conf import settings as s;"
-        "print(s.DEBUG, s.SECURE_SSL_REDIRECT, s.SESSION_COOKIE_SECURE, s.CSRF_COOKIE_SECURE, s.SECURE_HSTS_SECONDS > 0, s.ALLOWED_HOSTS)"
+        "print(s.DEBUG, s.SECURE_SSL_REDIRECT, s.SESSION_COOKIE_SECURE, s.CSRF_COOKIE_SECURE,"
+        " s.SECURE_HSTS_SECONDS > 0, s.ALLOWED_HOSTS)"
     )
     result = run(["-c", code], DJANGO_SECRET_KEY="k" * 60)
     assert result.returncode == 0, result.stderr

@@ -37,4 +37,6 @@ def test_every_check_character_is_computed():
     base = "91350100M000100Y4"
     for i in range(17):
         replaced = base[:i] + ("1" if base[i] != "1" else "2") + base[i + 1 :]
-        assert credit_code_check_character(replaced) != "3" or CREDIT_CODE_ALPHABET.index(replaced[i]) == CREDIT_CODE_ALPHABET.index(base[i])
+        assert credit_code_check_character(replaced) != "3" or CREDIT_CODE_ALPHABET.index(
+            replaced[i]
+        ) == CREDIT_CODE_ALPHABET.index(base[i])

@@ -1,0 +1,162 @@
+"""Admin for people and API keys, used by the market operator.
+
+Users log in with their e-mail address, so Django's ``UserAdmin`` is adapted: no user name, one
+``name`` field. API keys can be listed and revoked here, never created (the raw key is shown only
+once, by the API) and never shown: the key's primary key embeds its hash, so the list has no
+links to a detail page and its selection boxes carry the public prefix instead.
+"""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponseBase
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+from rest_framework_api_key.models import APIKey as LibraryAPIKey
+
+from apps.accounts.models import ApiKey, User
+from apps.accounts.services import api_key_revoke
+from apps.core.errors import ApplicationError
+
+
+class UserCreationForm(AdminUserCreationForm):
+    class Meta:
+        model = User
+        fields = ("email",)
+
+    def clean_email(self) -> str:
+        email = User.objects.normalize_email(self.cleaned_data["email"]).lower()
+        if User.objects.filter(email__iexact=email).exists():
+            raise forms.ValidationError(_("A user with this e-mail address already exists."), code="unique")
+        return email
+
+
+class UserEditForm(UserChangeForm):
+    class Meta:
+        model = User
+        fields = "__all__"
+
+
+@admin.register(User)
+class UserAdmin(DjangoUserAdmin):
+    form = UserEditForm
+    add_form = UserCreationForm
+    fieldsets = (
+        (None, {"fields": ("email", "password")}),
+        (_("Personal info"), {"fields": ("name", "phone", "preferred_language")}),
+        (
+            _("Permissions"),
+            {
+                "fields": (
+                    "is_active",
+                    "is_service_account",
+                    "is_staff",
+                    "is_superuser",
+                    "groups",
+                    "user_permissions",
+                ),
+            },
+        ),
+        (_("Important dates"), {"fields": ("last_login", "date_joined", "tokens_valid_after")}),
+    )
+    add_fieldsets = ((None, {"classes": ("wide",), "fields": ("email", "password1", "password2")}),)
+    list_display = ("email", "name", "phone", "is_active", "is_staff", "is_service_account", "date_joined")
+    list_filter = ("is_active", "is_staff", "is_superuser", "is_service_account", "preferred_language", "groups")
+    search_fields = ("email", "name", "phone")
+    ordering = ("email",)
+
+
+# The library registers its own APIKey model, which this project does not use: a key created
+# there would authenticate nobody, so it is removed from the operator's admin.
+if admin.site.is_registered(LibraryAPIKey):
+    admin.site.unregister(LibraryAPIKey)
+
+
+@admin.register(ApiKey)
+class ApiKeyAdmin(admin.ModelAdmin):
+    list_display = (
+        "prefix",
+        "name",
+        "organization",
+        "scope",
+        "created",
+        "expiry_date",
+        "last_used_at",
+        "revoked",
+        "revoked_at",
+        "created_by",
+    )
+    list_display_links = None
+    list_filter = ("revoked", "scope", ("organization", admin.RelatedOnlyFieldListFilter))
+    search_fields = ("name", "prefix", "organization__name")
+    list_select_related = ("organization", "created_by")
+    ordering = ("-created",)
+    actions = ("revoke_selected",)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: ApiKey | None = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: ApiKey | None = None) -> bool:
+        return False
+
+    def has_revoke_permission(self, request: HttpRequest) -> bool:
+        return request.user.has_perm("accounts.change_apikey")
+
+    def get_fields(self, request: HttpRequest, obj: ApiKey | None = None) -> tuple[str, ...]:
+        # Listed explicitly so that id (prefix + hash) and hashed_key can never appear.
+        return (
+            "prefix",
+            "name",
+            "organization",
+            "service_user",
+            "scope",
+            "created",
+            "created_by",
+            "expiry_date",
+            "last_used_at",
+            "revoked",
+            "revoked_at",
+        )
+
+    def get_readonly_fields(self, request: HttpRequest, obj: ApiKey | None = None) -> tuple[str, ...]:
+        return self.get_fields(request, obj)
+
+    def action_checkbox(self, obj: ApiKey) -> str:
+        return forms.CheckboxInput({"class": "action-select", "aria-label": obj.prefix}, lambda value: False).render(
+            ACTION_CHECKBOX_NAME, obj.prefix
+        )
+
+    def response_action(self, request: HttpRequest, queryset: QuerySet[ApiKey]) -> HttpResponseBase | None:
+        # The selection boxes carry prefixes (see action_checkbox); turn them back into primary keys.
+        prefixes = request.POST.getlist(ACTION_CHECKBOX_NAME)
+        if prefixes:
+            post = request.POST.copy()
+            post.setlist(
+                ACTION_CHECKBOX_NAME, list(ApiKey.objects.filter(prefix__in=prefixes).values_list("pk", flat=True))
+            )
+            request.POST = post  # type: ignore[misc]
+        return super().response_action(request, queryset)
+
+    @admin.action(description=_("Revoke selected API keys"), permissions=["revoke"])
+    def revoke_selected(self, request: HttpRequest, queryset: QuerySet[ApiKey]) -> None:
+        revoked = 0
+        for api_key in queryset.filter(revoked=False):
+            try:
+                api_key_revoke(actor=request.user, api_key=api_key)
+            except ApplicationError as exc:
+                self.message_user(request, f"{api_key.prefix}: {exc.message}", messages.ERROR)
+                continue
+            revoked += 1
+        self.message_user(
+            request,
+            ngettext("Revoked %(count)d API key.", "Revoked %(count)d API keys.", revoked) % {"count": revoked},
+            messages.SUCCESS if revoked else messages.WARNING,
+        )
