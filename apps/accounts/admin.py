@@ -1,12 +1,16 @@
 """Admin for people and API keys, used by the market operator.
 
 Users log in with their e-mail address, so Django's ``UserAdmin`` is adapted: no user name, one
-``name`` field. API keys can be listed and revoked here, never created (the raw key is shown only
-once, by the API) and never shown: the key's primary key embeds its hash, so the list has no
-links to a detail page and its selection boxes carry the public prefix instead.
+``name`` field; "sign out everywhere" goes through ``user_revoke_sessions``.
+
+API keys can be listed and revoked here, never created (the raw key is shown only once, by the
+API) and never shown: the key's primary key embeds its hash, so the list has no links to a
+detail page and its selection boxes carry the public prefix instead.
 """
 
 from __future__ import annotations
+
+from typing import Any, cast
 
 from django import forms
 from django.contrib import admin, messages
@@ -14,13 +18,14 @@ from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponseBase
+from django.http import HttpRequest, HttpResponse
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from rest_framework_api_key.models import APIKey as LibraryAPIKey
 
 from apps.accounts.models import ApiKey, User
-from apps.accounts.services import api_key_revoke
+from apps.accounts.services import api_key_revoke, user_revoke_sessions
 from apps.core.errors import ApplicationError
 
 
@@ -62,13 +67,28 @@ class UserAdmin(DjangoUserAdmin):
                 ),
             },
         ),
-        (_("Important dates"), {"fields": ("last_login", "date_joined", "tokens_valid_after")}),
+        (_("Important dates"), {"fields": ("last_login", "date_joined")}),
+        (_("Sessions"), {"fields": ("session_version",)}),
     )
+    readonly_fields = ("session_version",)
     add_fieldsets = ((None, {"classes": ("wide",), "fields": ("email", "password1", "password2")}),)
     list_display = ("email", "name", "phone", "is_active", "is_staff", "is_service_account", "date_joined")
     list_filter = ("is_active", "is_staff", "is_superuser", "is_service_account", "preferred_language", "groups")
     search_fields = ("email", "name", "phone")
     ordering = ("email",)
+    actions = ("sign_out_everywhere",)
+
+    @admin.action(description=_("Sign selected users out everywhere"), permissions=["change"])
+    def sign_out_everywhere(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
+        for user in queryset:
+            user_revoke_sessions(user=user)
+        count = queryset.count()
+        self.message_user(
+            request,
+            ngettext("Signed %(count)d user out everywhere.", "Signed %(count)d users out everywhere.", count)
+            % {"count": count},
+            messages.SUCCESS,
+        )
 
 
 # The library registers its own APIKey model, which this project does not use: a key created
@@ -129,12 +149,14 @@ class ApiKeyAdmin(admin.ModelAdmin):
     def get_readonly_fields(self, request: HttpRequest, obj: ApiKey | None = None) -> tuple[str, ...]:
         return self.get_fields(request, obj)
 
-    def action_checkbox(self, obj: ApiKey) -> str:
+    def action_checkbox(self, obj: ApiKey) -> SafeString:
         return forms.CheckboxInput({"class": "action-select", "aria-label": obj.prefix}, lambda value: False).render(
             ACTION_CHECKBOX_NAME, obj.prefix
         )
 
-    def response_action(self, request: HttpRequest, queryset: QuerySet[ApiKey]) -> HttpResponseBase | None:
+    def response_action(
+        self, request: HttpRequest, queryset: QuerySet[Any], *args: Any, **kwargs: Any
+    ) -> HttpResponse | None:
         # The selection boxes carry prefixes (see action_checkbox); turn them back into primary keys.
         prefixes = request.POST.getlist(ACTION_CHECKBOX_NAME)
         if prefixes:
@@ -142,15 +164,16 @@ class ApiKeyAdmin(admin.ModelAdmin):
             post.setlist(
                 ACTION_CHECKBOX_NAME, list(ApiKey.objects.filter(prefix__in=prefixes).values_list("pk", flat=True))
             )
-            request.POST = post  # type: ignore[misc]
-        return super().response_action(request, queryset)
+            request.POST = post  # type: ignore[assignment]
+        return super().response_action(request, queryset, *args, **kwargs)
 
     @admin.action(description=_("Revoke selected API keys"), permissions=["revoke"])
     def revoke_selected(self, request: HttpRequest, queryset: QuerySet[ApiKey]) -> None:
         revoked = 0
         for api_key in queryset.filter(revoked=False):
             try:
-                api_key_revoke(actor=request.user, api_key=api_key)
+                # The admin site only lets authenticated staff in, so the user is a real User.
+                api_key_revoke(actor=cast(User, request.user), api_key=api_key)
             except ApplicationError as exc:
                 self.message_user(request, f"{api_key.prefix}: {exc.message}", messages.ERROR)
                 continue

@@ -126,7 +126,7 @@ class TestVisibility:
 class TestListAndSearch:
     def test_search_in_chinese_and_filter_by_prefecture(self, client_for):
         OrganizationFactory(name="柳州钢铁测试股份有限公司", region_id="450204")
-        OrganizationFactory(name="南宁某某公司", region_id="450102")
+        OrganizationFactory(name="南宁某某公司", region_id="450100")
         client = client_for(UserFactory())
         names = [o["name"] for o in client.get("/api/v1/organizations", {"q": "钢铁"}).json()["results"]]
         assert names == ["柳州钢铁测试股份有限公司"]

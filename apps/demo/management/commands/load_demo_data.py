@@ -1,0 +1,143 @@
+"""``manage.py load_demo_data``: fictional Liuzhou organisations and their people, for demos.
+
+Idempotent: rows are looked up by credit code and e-mail; a second run creates nothing and says
+so. Existing rows are never changed, so a demo someone has been clicking through keeps its state.
+
+Rows are written directly rather than through ``organization_create`` / ``organization_verify``:
+those services notify the operator and e-mail admins, which for a seed script would only queue
+two dozen pointless messages. Every row still passes ``full_clean()``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import transaction
+from django.utils import timezone
+
+from apps.accounts.models import User
+from apps.demo.accounts import DEMO_PASSWORD
+from apps.demo.data import DEMO_ORGANIZATIONS, DEMO_PEOPLE, OPERATOR_KEY, DemoOrganization, DemoPerson
+from apps.organizations.models import Membership, MembershipRole, Organization, VerificationStatus
+from apps.reference.models import EntityType, Region
+
+
+class Command(BaseCommand):
+    help = "Load fictional Liuzhou demo organisations and users (all share one password). Safe to run twice."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "--force",
+            action="store_true",
+            help="Load even with DEBUG off. Demo accounts share a published password: never use in production.",
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        if not settings.DEBUG and not options["force"]:
+            raise CommandError(
+                "Refusing to load demo data with DEBUG off: every demo account shares a published password. "
+                "Pass --force if this really is a demo or test installation."
+            )
+        self.verbosity = options["verbosity"]
+        self.created = {"organisation": 0, "user": 0, "membership": 0}
+        self._check_reference_data()
+
+        with transaction.atomic():
+            self._heading("Users")
+            users = {person.email: self._user(person) for person in DEMO_PEOPLE}
+            # The operator's admin is recorded as the one who verified the demo organisations.
+            verifier = next(
+                users[p.email]
+                for p in DEMO_PEOPLE
+                if p.organization_key == OPERATOR_KEY and p.role == MembershipRole.ADMIN
+            )
+            self._heading("Organisations")
+            organizations = {org.key: self._organization(org, verifier=verifier) for org in DEMO_ORGANIZATIONS}
+            self._heading("Memberships")
+            for person in DEMO_PEOPLE:
+                self._membership(users[person.email], organizations[person.organization_key], person.role)
+
+        if self.verbosity < 1:
+            return
+        if any(self.created.values()):
+            summary = ", ".join(f"{n} {kind}(s)" for kind, n in self.created.items())
+            self.stdout.write(self.style.SUCCESS(f"Demo data loaded: created {summary}."))
+        else:
+            self.stdout.write(self.style.SUCCESS("Demo data already present: nothing changed."))
+
+    def _check_reference_data(self) -> None:
+        regions = {org.region_code for org in DEMO_ORGANIZATIONS}
+        entity_types = {org.entity_type_code for org in DEMO_ORGANIZATIONS}
+        missing = sorted(regions - set(Region.objects.filter(pk__in=regions).values_list("pk", flat=True)))
+        missing += sorted(
+            entity_types - set(EntityType.objects.filter(pk__in=entity_types).values_list("pk", flat=True))
+        )
+        if missing:
+            raise CommandError(
+                f"Reference data is missing (region / entity type codes: {', '.join(missing)}). Run migrate first."
+            )
+
+    def _heading(self, text: str) -> None:
+        if self.verbosity >= 1:
+            self.stdout.write(text)
+
+    def _progress(self, kind: str, label: str, *, created: bool) -> None:
+        if created:
+            self.created[kind] += 1
+        if self.verbosity >= 1:
+            state = self.style.SUCCESS("created") if created else "exists "
+            self.stdout.write(f"  {state}  {label}")
+
+    def _user(self, person: DemoPerson) -> User:
+        user = User.objects.filter(email=person.email).first()
+        created = user is None
+        if user is None:
+            user = User(
+                email=person.email,
+                name=person.name,
+                is_staff=person.is_superuser,
+                is_superuser=person.is_superuser,
+            )
+            user.set_password(DEMO_PASSWORD)
+            user.full_clean()
+            user.save()
+        self._progress("user", f"{person.email} {person.name}", created=created)
+        return user
+
+    def _organization(self, demo: DemoOrganization, *, verifier: User) -> Organization:
+        organization = Organization.objects.filter(credit_code=demo.credit_code).first()
+        created = organization is None
+        if organization is None:
+            organization = Organization(
+                name=demo.name,
+                short_name=demo.short_name,
+                name_en=demo.name_en,
+                type=demo.type,
+                credit_code=demo.credit_code,
+                region_id=demo.region_code,
+                entity_type_id=demo.entity_type_code,
+                address=demo.address,
+                description=demo.description,
+                verification_status=VerificationStatus.VERIFIED if demo.verified else VerificationStatus.PENDING,
+                verified_at=timezone.now() if demo.verified else None,
+                verified_by=verifier if demo.verified else None,
+            )
+            organization.full_clean()
+            organization.save()
+        status = "" if demo.verified else " (pending verification)"
+        self._progress("organisation", f"{demo.credit_code} {demo.name}{status}", created=created)
+        return organization
+
+    def _membership(self, user: User, organization: Organization, role: str) -> Membership:
+        membership = Membership.objects.filter(user=user, organization=organization).first()
+        created = membership is None
+        if membership is None:
+            membership = Membership(user=user, organization=organization, role=role)
+            membership.full_clean()
+            membership.save()
+        self._progress(
+            "membership", f"{user.email} → {organization.short_name or organization.name} ({role})", created=created
+        )
+        return membership

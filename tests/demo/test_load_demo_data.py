@@ -1,0 +1,142 @@
+from __future__ import annotations
+
+from io import StringIO
+
+import pytest
+from django.contrib.auth import authenticate
+from django.contrib.auth.password_validation import validate_password
+from django.core.management import CommandError, call_command
+from pytest_django.fixtures import Settings
+
+from apps.accounts.models import User
+from apps.core.validators import CREDIT_CODE_ALPHABET, credit_code_problem
+from apps.demo.accounts import DEMO_LOGINS, DEMO_PASSWORD
+from apps.demo.data import DEMO_EMAIL_DOMAIN, DEMO_ORGANIZATIONS, DEMO_PEOPLE
+from apps.organizations.models import Membership, MembershipRole, Organization, OrganizationType, VerificationStatus
+
+pytestmark = pytest.mark.django_db
+
+
+def load(*args: str) -> str:
+    out = StringIO()
+    call_command("load_demo_data", *args, stdout=out)
+    return out.getvalue()
+
+
+@pytest.fixture
+def debug_on(settings: Settings) -> None:
+    settings.DEBUG = True
+
+
+@pytest.mark.usefixtures("debug_on")
+def test_loads_the_expected_organisations_users_and_memberships() -> None:
+    output = load()
+
+    assert Organization.objects.count() == len(DEMO_ORGANIZATIONS) == 12
+    assert User.objects.count() == len(DEMO_PEOPLE) == 22
+    assert Membership.objects.count() == len(DEMO_PEOPLE)
+    assert "created 12 organisation(s), 22 user(s), 22 membership(s)" in output
+    assert "柳州示例螺蛳粉食品有限公司" in output
+
+    # One of each kind of actor, and only one organisation left for the operator to verify.
+    assert set(Organization.objects.values_list("type", flat=True)) == set(OrganizationType.values)
+    pending = Organization.objects.get(verification_status=VerificationStatus.PENDING)
+    assert pending.type == OrganizationType.ENTERPRISE
+    assert pending.verified_by is None
+    verified = Organization.objects.filter(verification_status=VerificationStatus.VERIFIED)
+    assert verified.count() == 11
+    assert all(org.verified_at and org.verified_by for org in verified)
+    assert set(Organization.objects.values_list("region_id", flat=True)) == {
+        "450202",
+        "450203",
+        "450204",
+        "450205",
+        "450206",
+    }
+
+    # Every organisation has an admin; most also have an ordinary member.
+    for organization in Organization.objects.all():
+        assert organization.memberships.filter(role=MembershipRole.ADMIN).exists(), organization.name
+    with_member = Organization.objects.filter(memberships__role=MembershipRole.MEMBER).distinct().count()
+    assert with_member > len(DEMO_ORGANIZATIONS) / 2
+
+
+@pytest.mark.usefixtures("debug_on")
+def test_every_row_is_valid_and_every_credit_code_checks_out() -> None:
+    load()
+
+    for organization in Organization.objects.all():
+        organization.full_clean()
+        assert credit_code_problem(organization.credit_code) is None
+        assert len(organization.credit_code) == 18
+        assert set(organization.credit_code) <= set(CREDIT_CODE_ALPHABET)
+        assert "DEM0" in organization.credit_code  # the marker of a fictional code
+    for user in User.objects.all():
+        user.full_clean()
+        assert user.email.endswith(f"@{DEMO_EMAIL_DOMAIN}")
+        assert user.name
+    for membership in Membership.objects.all():
+        membership.full_clean()
+
+
+@pytest.mark.usefixtures("debug_on")
+def test_a_second_run_changes_nothing_and_says_so() -> None:
+    load()
+    before = {
+        "orgs": list(Organization.objects.order_by("pk").values()),
+        "users": list(User.objects.order_by("pk").values()),
+        "memberships": list(Membership.objects.order_by("pk").values()),
+    }
+
+    output = load()
+
+    assert "nothing changed" in output
+    assert "created" not in output
+    assert list(Organization.objects.order_by("pk").values()) == before["orgs"]
+    assert list(User.objects.order_by("pk").values()) == before["users"]
+    assert list(Membership.objects.order_by("pk").values()) == before["memberships"]
+
+
+@pytest.mark.usefixtures("debug_on")
+def test_a_run_after_a_partial_load_only_adds_what_is_missing() -> None:
+    load()
+    Membership.objects.filter(user__email=f"lu.jing@{DEMO_EMAIL_DOMAIN}").delete()
+
+    output = load()
+
+    assert "created 0 organisation(s), 0 user(s), 1 membership(s)" in output
+    assert Membership.objects.count() == len(DEMO_PEOPLE)
+
+
+@pytest.mark.usefixtures("debug_on")
+def test_the_demo_logins_work_with_the_shared_password() -> None:
+    load()
+
+    assert [email for email, _description in DEMO_LOGINS] == [p.email for p in DEMO_PEOPLE]
+    for email, _description in DEMO_LOGINS:
+        assert authenticate(email=email, password=DEMO_PASSWORD) is not None, email
+    validate_password(DEMO_PASSWORD)  # the shared password meets the project's own rules
+
+    admin = User.objects.get(email=f"admin@{DEMO_EMAIL_DOMAIN}")
+    assert admin.is_superuser and admin.is_staff
+    # The admin site is the operator's: its superuser can verify organisations.
+    assert admin.memberships.get().organization.type == OrganizationType.MARKET_OPERATOR
+    assert User.objects.filter(is_superuser=True).count() == 1
+
+
+def test_refuses_with_debug_off(settings: Settings) -> None:
+    settings.DEBUG = False
+
+    with pytest.raises(CommandError, match="DEBUG off"):
+        load()
+
+    assert not Organization.objects.exists()
+    assert not User.objects.exists()
+
+
+def test_force_loads_with_debug_off(settings: Settings) -> None:
+    settings.DEBUG = False
+
+    load("--force")
+
+    assert Organization.objects.count() == len(DEMO_ORGANIZATIONS)
