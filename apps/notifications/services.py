@@ -1,13 +1,27 @@
-"""``notify``: the one way features tell people something. In-app always, e-mail after commit."""
+"""Writes for notifications.
+
+``notify`` is the one way features tell people something: in-app always, e-mail after commit.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any
 
+from django.conf import settings
+from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from apps.accounts.models import User
+from apps.core.errors import ApplicationError, ErrorCode
 from apps.notifications.models import Notification
+from apps.notifications.tasks import send_notification_emails
+
+# Ids per e-mail task: a notice to every member of a large group becomes several short tasks
+# rather than one that runs into its time limit.
+EMAIL_BATCH_SIZE = 200
 
 
 def _target_fields(target: Any) -> tuple[str, str]:
@@ -26,9 +40,7 @@ def notify(
     target: Any = None,
     email: bool = True,
 ) -> list[Notification]:
-    """Create one notification per distinct recipient; queue their e-mails once the transaction commits."""
-    from apps.notifications.tasks import send_notification_emails
-
+    """Create one notification per distinct active recipient; queue their e-mails once the transaction commits."""
     target_type, target_id = _target_fields(target)
     seen: set[int] = set()
     rows = []
@@ -43,37 +55,78 @@ def notify(
         )
     created = Notification.objects.bulk_create(rows)
     if email and created:
-        send_notification_emails.delay_on_commit(notification_ids=[n.pk for n in created])
+        ids = [n.pk for n in created]
+        for start in range(0, len(ids), EMAIL_BATCH_SIZE):
+            send_notification_emails.delay_on_commit(notification_ids=ids[start : start + EMAIL_BATCH_SIZE])
     return created
 
 
-def notification_send_emails(*, notification_ids: list[int]) -> int:
-    """E-mail the given notifications. Safe to run twice: each row is claimed by a conditional UPDATE."""
-    from django.conf import settings
-    from django.core.mail import send_mail
-    from django.utils import timezone
+def notification_send_emails(*, notification_ids: Sequence[int]) -> int:
+    """E-mail the given notifications that have not been e-mailed yet; return how many were sent.
 
+    Safe to run twice: each row is claimed by a conditional ``UPDATE ... WHERE emailed_at IS NULL``
+    before its e-mail goes out, and only the run whose UPDATE changed the row sends it. Not atomic
+    on purpose: each claim must be committed (visible to a concurrent run) before sending, and a
+    failed send releases its claim so that a retry sends it.
+    """
+    pending = list(
+        Notification.objects.filter(pk__in=notification_ids, emailed_at__isnull=True)
+        .filter(recipient__is_service_account=False)
+        .exclude(recipient__email="")
+        .select_related("recipient")
+        .order_by("pk")
+    )
+    if not pending:
+        return 0
     sent = 0
-    for notification in Notification.objects.filter(pk__in=notification_ids, emailed_at__isnull=True).select_related(
-        "recipient"
-    ):
-        if not notification.recipient.email or notification.recipient.is_service_account:
-            continue
-        claimed = Notification.objects.filter(pk=notification.pk, emailed_at__isnull=True).update(
-            emailed_at=timezone.now()
-        )
-        if not claimed:
-            continue
-        try:
-            send_mail(
-                subject=notification.title,
-                message=notification.body or notification.title,
-                from_email=settings.DEFAULT_FROM_EMAIL,
-                recipient_list=[notification.recipient.email],
+    # One connection (one SMTP session) for the whole batch.
+    with get_connection() as connection:
+        for notification in pending:
+            claimed = Notification.objects.filter(pk=notification.pk, emailed_at__isnull=True).update(
+                emailed_at=timezone.now()
             )
-        except Exception:
-            # Release the claim so a retry can send it; the task's caller sees the failure.
-            Notification.objects.filter(pk=notification.pk).update(emailed_at=None)
-            raise
-        sent += 1
+            if not claimed:
+                continue
+            message = EmailMessage(
+                # A header cannot hold line breaks; titles are one line for the reader anyway.
+                subject=" ".join(notification.title.split()),
+                body=notification.body or notification.title,
+                from_email=settings.DEFAULT_FROM_EMAIL,
+                to=[notification.recipient.email],
+                connection=connection,
+            )
+            try:
+                message.send()
+            except Exception:
+                Notification.objects.filter(pk=notification.pk).update(emailed_at=None)
+                raise
+            sent += 1
     return sent
+
+
+def _check_recipient(*, actor: User, notification: Notification) -> None:
+    # Callers pass notifications from access_notification; this guards against a caller that does not.
+    # A 404 like the selector's, so a notification's existence never leaks to someone else.
+    if notification.recipient_id != actor.pk:
+        raise ApplicationError(_("Not found."), code=ErrorCode.NOT_FOUND, status=404)
+
+
+@transaction.atomic
+def notification_mark_read(*, actor: User, notification: Notification) -> Notification:
+    """Mark one of the actor's notifications read. Reading it again keeps the first reading time."""
+    _check_recipient(actor=actor, notification=notification)
+    now = timezone.now()
+    marked = Notification.objects.filter(pk=notification.pk, read_at__isnull=True).update(read_at=now, updated_at=now)
+    if marked:
+        notification.read_at = now
+        notification.updated_at = now
+    else:
+        notification.refresh_from_db(fields=["read_at", "updated_at"])
+    return notification
+
+
+@transaction.atomic
+def notification_mark_all_read(*, actor: User) -> int:
+    """Mark every unread notification of the actor read in one UPDATE; return how many changed."""
+    now = timezone.now()
+    return Notification.objects.filter(recipient=actor, read_at__isnull=True).update(read_at=now, updated_at=now)
