@@ -11,7 +11,8 @@ from typing import Any
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 
 from apps.accounts.models import User
@@ -35,12 +36,16 @@ def notify(
     *,
     recipients: Iterable[Any],
     kind: str,
-    title: str,
-    body: str = "",
+    title: str | Promise,
+    body: str | Promise = "",
     target: Any = None,
     email: bool = True,
 ) -> list[Notification]:
-    """Create one notification per distinct active recipient; queue their e-mails once the transaction commits."""
+    """Create one notification per distinct active recipient; queue their e-mails once the transaction commits.
+
+    Pass ``title`` and ``body`` as lazy translations (``gettext_lazy``/``format_lazy``): each
+    recipient's copy is rendered in that recipient's preferred language, not the actor's.
+    """
     target_type, target_id = _target_fields(target)
     seen: set[int] = set()
     rows = []
@@ -48,9 +53,16 @@ def notify(
         if user.pk in seen or not user.is_active:
             continue
         seen.add(user.pk)
+        with translation.override(getattr(user, "preferred_language", None) or settings.LANGUAGE_CODE):
+            rendered_title, rendered_body = str(title), str(body)
         rows.append(
             Notification(
-                recipient=user, kind=kind, title=title[:200], body=body, target_type=target_type, target_id=target_id
+                recipient=user,
+                kind=kind,
+                title=rendered_title[:200],
+                body=rendered_body,
+                target_type=target_type,
+                target_id=target_id,
             )
         )
     created = Notification.objects.bulk_create(rows)

@@ -7,7 +7,10 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.functional import Promise
+from django.utils.text import format_lazy
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from apps.accounts.models import User
 from apps.core.errors import ApplicationError
@@ -144,9 +147,12 @@ def organization_create(
     notify(
         recipients=_operators(),
         kind="organization.submitted",
-        title=_("New organisation awaiting verification: %(name)s") % {"name": organization.name},
-        body=_("%(name)s (%(code)s) registered and awaits verification.")
-        % {"name": organization.name, "code": organization.credit_code},
+        title=format_lazy(_lazy("New organisation awaiting verification: {name}"), name=organization.name),
+        body=format_lazy(
+            _lazy("{name} ({code}) registered and awaits verification."),
+            name=organization.name,
+            code=organization.credit_code,
+        ),
         target=organization,
     )
     return organization
@@ -205,12 +211,14 @@ def organization_verify(*, actor: User, organization: Organization, approve: boo
             _("This organisation is not pending verification."), code=OrganizationError.ALREADY_DECIDED, status=409
         )
     organization.refresh_from_db()
+    title: str | Promise
+    body: str | Promise
     if approve:
-        title = _("%(name)s has been verified") % {"name": organization.name}
-        body = _("Your organisation can now publish and trade on the technology market.")
+        title = format_lazy(_lazy("{name} has been verified"), name=organization.name)
+        body = _lazy("Your organisation can now publish and trade on the technology market.")
     else:
-        title = _("%(name)s was not verified") % {"name": organization.name}
-        body = _("Reason: %(reason)s") % {"reason": organization.rejection_reason}
+        title = format_lazy(_lazy("{name} was not verified"), name=organization.name)
+        body = format_lazy(_lazy("Reason: {reason}"), reason=organization.rejection_reason)
     notify(
         recipients=_admins(organization), kind="organization.verification", title=title, body=body, target=organization
     )
@@ -234,8 +242,8 @@ def membership_add(*, actor: User, organization: Organization, email: str, role:
     notify(
         recipients=[user],
         kind="organization.membership",
-        title=_("You were added to %(name)s") % {"name": organization.name},
-        body=_("%(actor)s added you as %(role)s.") % {"actor": actor, "role": membership.get_role_display()},
+        title=format_lazy(_lazy("You were added to {name}"), name=organization.name),
+        body=format_lazy(_lazy("{actor} added you as {role}."), actor=str(actor), role=MembershipRole(role).label),
         target=organization,
     )
     return membership
