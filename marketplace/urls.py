@@ -4,8 +4,10 @@ from django.urls import URLPattern, URLResolver, include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
 from apps.core import health
+from apps.core.apis import ApiRootApi
 
 api_v1: list[URLPattern | URLResolver] = [
+    path("", ApiRootApi.as_view(), name="api-root"),
     path("", include("apps.accounts.urls")),
     path("", include("apps.organizations.urls")),
     path("", include("apps.reference.urls")),

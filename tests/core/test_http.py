@@ -52,3 +52,11 @@ def test_json_log_lines_carry_the_request_id_and_chinese_text():
     assert parsed["request_id"] == "abc123"
     assert parsed["level"] == "INFO"
     assert "合同已登记" in line
+
+
+def test_api_root_links_to_the_docs(client):
+    response = client.get("/api/v1/")
+    assert response.status_code == 200
+    links = response.json()["links"]
+    assert links["docs"].endswith("/api/v1/docs/")
+    assert client.get(links["schema"]).status_code == 200

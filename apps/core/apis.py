@@ -1,0 +1,50 @@
+from __future__ import annotations
+
+from drf_spectacular.utils import extend_schema, inline_serializer
+from rest_framework import serializers
+from rest_framework.permissions import AllowAny
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.reverse import reverse
+from rest_framework.views import APIView
+
+
+class ApiRootApi(APIView):
+    """Where to start: links to the documentation and the main collections."""
+
+    authentication_classes = ()
+    permission_classes = (AllowAny,)
+
+    @extend_schema(
+        tags=["meta"],
+        operation_id="api_root",
+        responses={
+            200: inline_serializer(
+                "ApiRootOutputSerializer",
+                {
+                    "name": serializers.CharField(),
+                    "version": serializers.CharField(),
+                    "links": serializers.DictField(child=serializers.URLField()),
+                },
+            )
+        },
+    )
+    def get(self, request: Request) -> Response:
+        def link(name: str) -> str:
+            return reverse(name, request=request)
+
+        return Response(
+            {
+                "name": "科技大市场 API",
+                "version": "v1",
+                "links": {
+                    "docs": link("swagger-ui"),
+                    "redoc": link("redoc"),
+                    "schema": link("schema"),
+                    "token": link("auth-token"),
+                    "organizations": link("organizations"),
+                    "notifications": link("notifications"),
+                    "technology_fields": link("reference-technology-fields"),
+                },
+            }
+        )
