@@ -42,7 +42,7 @@ class User(AbstractUser):
     first_name = None  # type: ignore[assignment]
     last_name = None  # type: ignore[assignment]
     email = models.EmailField(_("e-mail address"), unique=True)
-    name = models.CharField(_("name"), max_length=100, blank=True)
+    name = models.CharField(_("full name"), max_length=100, blank=True)
     phone = models.CharField(_("phone"), max_length=32, blank=True)
     preferred_language = models.CharField(
         _("preferred language"), max_length=8, choices=[("zh-hans", "简体中文"), ("en", "English")], default="zh-hans"

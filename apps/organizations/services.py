@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.text import format_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from apps.accounts.models import User
 from apps.core.errors import ApplicationError
@@ -147,9 +147,9 @@ def organization_create(
     notify(
         recipients=_operators(),
         kind="organization.submitted",
-        title=format_lazy(_lazy("New organisation awaiting verification: {name}"), name=organization.name),
+        title=format_lazy(gettext_lazy("New organisation awaiting verification: {name}"), name=organization.name),
         body=format_lazy(
-            _lazy("{name} ({code}) registered and awaits verification."),
+            gettext_lazy("{name} ({code}) registered and awaits verification."),
             name=organization.name,
             code=organization.credit_code,
         ),
@@ -214,11 +214,11 @@ def organization_verify(*, actor: User, organization: Organization, approve: boo
     title: str | Promise
     body: str | Promise
     if approve:
-        title = format_lazy(_lazy("{name} has been verified"), name=organization.name)
-        body = _lazy("Your organisation can now publish and trade on the technology market.")
+        title = format_lazy(gettext_lazy("{name} has been verified"), name=organization.name)
+        body = gettext_lazy("Your organisation can now publish and trade on the technology market.")
     else:
-        title = format_lazy(_lazy("{name} was not verified"), name=organization.name)
-        body = format_lazy(_lazy("Reason: {reason}"), reason=organization.rejection_reason)
+        title = format_lazy(gettext_lazy("{name} was not verified"), name=organization.name)
+        body = format_lazy(gettext_lazy("Reason: {reason}"), reason=organization.rejection_reason)
     notify(
         recipients=_admins(organization), kind="organization.verification", title=title, body=body, target=organization
     )
@@ -242,8 +242,8 @@ def membership_add(*, actor: User, organization: Organization, email: str, role:
     notify(
         recipients=[user],
         kind="organization.membership",
-        title=format_lazy(_lazy("You were added to {name}"), name=organization.name),
-        body=format_lazy(_lazy("{actor} added you as {role}."), actor=str(actor), role=MembershipRole(role).label),
+        title=format_lazy(gettext_lazy("You were added to {name}"), name=organization.name),
+        body=format_lazy(gettext_lazy("{actor} added you as {role}."), actor=str(actor), role=MembershipRole(role).label),
         target=organization,
     )
     return membership
