@@ -1,5 +1,6 @@
 import pytest
 from django.core.exceptions import ValidationError
+from django.utils import translation
 
 from apps.core.validators import credit_code_problem, validate_credit_code
 
@@ -23,20 +24,26 @@ def test_domain_example_is_valid():
     ],
 )
 def test_invalid_codes_are_refused_with_a_reason(value, fragment):
-    problem = credit_code_problem(value)
+    with translation.override("en"):
+        problem = credit_code_problem(value)
     assert problem is not None and fragment in problem
     with pytest.raises(ValidationError) as info:
         validate_credit_code(value)
     assert info.value.code == "invalid_credit_code"
 
 
-def test_every_check_character_is_computed():
-    # Changing any one of the first 17 characters must change the expected check character.
-    from apps.core.validators import CREDIT_CODE_ALPHABET, credit_code_check_character
+def test_a_single_changed_character_is_always_caught():
+    # The weights are distinct and non-zero mod 31 (a prime), so any single substitution changes the check.
+    from apps.core.validators import CREDIT_CODE_ALPHABET
 
-    base = "91350100M000100Y4"
-    for i in range(17):
-        replaced = base[:i] + ("1" if base[i] != "1" else "2") + base[i + 1 :]
-        assert credit_code_check_character(replaced) != "3" or CREDIT_CODE_ALPHABET.index(
-            replaced[i]
-        ) == CREDIT_CODE_ALPHABET.index(base[i])
+    valid = "91350100M000100Y43"
+    for position in range(17):
+        for replacement in CREDIT_CODE_ALPHABET:
+            if replacement == valid[position]:
+                continue
+            mutated = valid[:position] + replacement + valid[position + 1 :]
+            assert credit_code_problem(mutated) is not None, mutated
+
+
+def test_reasons_are_in_chinese_by_default():
+    assert credit_code_problem("91350100M000100Y4") == "统一社会信用代码应为 18 位，当前为 17 位。"
