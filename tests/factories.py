@@ -64,5 +64,7 @@ def member_of(organization: Organization, *, role: str = MembershipRole.ADMIN, *
 
 
 def operator_user(**user_kwargs: object) -> User:
-    operator = OrganizationFactory(name="柳州市科技大市场运营中心", type=OrganizationType.MARKET_OPERATOR, entity_type_id="024")
+    operator = OrganizationFactory(
+        name="柳州市科技大市场运营中心", type=OrganizationType.MARKET_OPERATOR, entity_type_id="024"
+    )
     return member_of(operator, **user_kwargs)

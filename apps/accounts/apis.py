@@ -14,8 +14,8 @@ from rest_framework.throttling import AnonRateThrottle
 from rest_framework.views import APIView
 from rest_framework_simplejwt import views as jwt_views
 
-from apps.accounts.models import ApiKey, User
 from apps.accounts.authentication import request_user
+from apps.accounts.models import ApiKey, User
 from apps.accounts.permissions import PeopleOnly
 from apps.accounts.selectors import access_api_key, api_key_list
 from apps.accounts.services import (
@@ -227,7 +227,9 @@ class OrganizationApiKeyListCreateApi(APIView):
         organization = access_organization_as_admin(actor=request_user(request), pk=organization_id)
         serializer = ApiKeyCreateInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        api_key, raw_key = api_key_create(actor=request_user(request), organization=organization, **serializer.validated_data)
+        api_key, raw_key = api_key_create(
+            actor=request_user(request), organization=organization, **serializer.validated_data
+        )
         data = ApiKeyOutputSerializer(api_key).data
         data["key"] = raw_key
         return Response(data, status=status.HTTP_201_CREATED)

@@ -69,7 +69,7 @@ def notify(
     if email and created:
         ids = [n.pk for n in created]
         for start in range(0, len(ids), EMAIL_BATCH_SIZE):
-            send_notification_emails.delay_on_commit(notification_ids=ids[start : start + EMAIL_BATCH_SIZE])
+            send_notification_emails.delay_on_commit(notification_ids=ids[start : start + EMAIL_BATCH_SIZE])  # type: ignore[attr-defined]  # celery-types lacks Celery 5.4+'s delay_on_commit
     return created
 
 

@@ -188,7 +188,9 @@ class OrganizationVerifyApi(APIView):
         organization = access_organization(actor=request_user(request), pk=organization_id)
         serializer = OrganizationVerifyInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        organization = organization_verify(actor=request_user(request), organization=organization, **serializer.validated_data)
+        organization = organization_verify(
+            actor=request_user(request), organization=organization, **serializer.validated_data
+        )
         return Response(OrganizationOutputSerializer(organization).data)
 
 
@@ -220,7 +222,9 @@ class MembershipListCreateApi(APIView):
 class MembershipDetailApi(APIView):
     def _membership(self, request: Request, organization_id: int, membership_id: int) -> Membership:
         organization = access_organization_as_admin(actor=request_user(request), pk=organization_id)
-        return get_object_or_404(membership_list(actor=request_user(request), organization=organization), pk=membership_id)
+        return get_object_or_404(
+            membership_list(actor=request_user(request), organization=organization), pk=membership_id
+        )
 
     @extend_schema(
         tags=TAGS,
@@ -232,7 +236,9 @@ class MembershipDetailApi(APIView):
         membership = self._membership(request, organization_id, membership_id)
         serializer = MembershipUpdateInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        membership = membership_change_role(actor=request_user(request), membership=membership, **serializer.validated_data)
+        membership = membership_change_role(
+            actor=request_user(request), membership=membership, **serializer.validated_data
+        )
         return Response(MembershipOutputSerializer(membership).data)
 
     @extend_schema(tags=TAGS, operation_id="organizations_members_remove", responses={204: None})

@@ -243,7 +243,9 @@ def membership_add(*, actor: User, organization: Organization, email: str, role:
         recipients=[user],
         kind="organization.membership",
         title=format_lazy(gettext_lazy("You were added to {name}"), name=organization.name),
-        body=format_lazy(gettext_lazy("{actor} added you as {role}."), actor=str(actor), role=MembershipRole(role).label),
+        body=format_lazy(
+            gettext_lazy("{actor} added you as {role}."), actor=str(actor), role=MembershipRole(role).label
+        ),
         target=organization,
     )
     return membership

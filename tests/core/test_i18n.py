@@ -12,8 +12,13 @@ pytestmark = pytest.mark.django_db
 
 def test_errors_are_in_chinese_by_default_and_english_on_request(client_for):
     client = client_for(UserFactory())
-    bad = {"name": "x", "type": "enterprise", "credit_code": "91350100M000100Y44", "region_code": "450202",
-           "entity_type_code": "170"}
+    bad = {
+        "name": "x",
+        "type": "enterprise",
+        "credit_code": "91350100M000100Y44",
+        "region_code": "450202",
+        "entity_type_code": "170",
+    }
     zh = client.post("/api/v1/organizations", bad, format="json")
     en = client.post("/api/v1/organizations", bad, format="json", HTTP_ACCEPT_LANGUAGE="en")
     assert zh.json()["errors"][0]["message"] == "校验码错误：应为 3。"
