@@ -27,7 +27,8 @@ from apps.accounts.services import (
     user_update_profile,
 )
 from apps.accounts.throttles import LoginAccountThrottle, LoginAddressThrottle
-from apps.organizations.selectors import access_organization_as_admin, user_memberships
+from apps.core.pagination import StandardCursorPagination, paginated_response
+from apps.organizations.selectors import access_organization_as_admin, is_operator, user_memberships
 
 AUTH_TAG = ["auth"]
 
@@ -100,8 +101,6 @@ class ApiKeyCreatedOutputSerializer(ApiKeyOutputSerializer):
 
 
 def _me_payload(user: User) -> dict[str, Any]:
-    from apps.organizations.selectors import is_operator
-
     data = UserOutputSerializer(user).data
     data["memberships"] = UserMembershipOutputSerializer(user_memberships(actor=user), many=True).data
     data["is_operator"] = is_operator(user)
@@ -206,8 +205,13 @@ class PasswordChangeApi(APIView):
 
 
 # --- API keys ---------------------------------------------------------------------------------
+class ApiKeyCursorPagination(StandardCursorPagination):
+    ordering = "-created"  # the key's primary key is "prefix.hash": no order in it
+
+
 class OrganizationApiKeyListCreateApi(APIView):
     permission_classes = [IsAuthenticated, PeopleOnly]
+    pagination_class = ApiKeyCursorPagination
 
     @extend_schema(
         tags=["api-keys"], operation_id="organization_api_keys_list", responses={200: ApiKeyOutputSerializer(many=True)}
@@ -215,7 +219,7 @@ class OrganizationApiKeyListCreateApi(APIView):
     def get(self, request: Request, organization_id: int) -> Response:
         organization = access_organization_as_admin(actor=request_user(request), pk=organization_id)
         keys = api_key_list(actor=request_user(request), organization=organization)
-        return Response(ApiKeyOutputSerializer(keys, many=True).data)
+        return paginated_response(request=request, view=self, queryset=keys, serializer_class=ApiKeyOutputSerializer)
 
     @extend_schema(
         tags=["api-keys"],

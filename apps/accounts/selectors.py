@@ -12,7 +12,7 @@ from apps.organizations.selectors import admin_organization_ids
 
 def api_key_list(*, actor: Any, organization: Organization) -> QuerySet[ApiKey]:
     """Keys of an organisation, for its admins (the caller has checked admin access)."""
-    return ApiKey.objects.filter(organization=organization).select_related("created_by").order_by("-created")
+    return ApiKey.objects.filter(organization=organization).select_related("created_by")
 
 
 def access_api_key(*, actor: Any, prefix: str) -> ApiKey:

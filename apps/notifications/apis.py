@@ -8,7 +8,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from apps.core.pagination import StandardCursorPagination
+from apps.core.pagination import StandardCursorPagination, paginated_response
 from apps.notifications.selectors import access_notification, notification_list, unread_count
 from apps.notifications.services import notification_mark_all_read, notification_mark_read
 
@@ -60,9 +60,9 @@ class NotificationListApi(APIView):
         filters = NotificationFilterInputSerializer(data=request.query_params)
         filters.is_valid(raise_exception=True)
         qs = notification_list(actor=request.user, filters=filters.validated_data)  # type: ignore[arg-type]
-        paginator = self.pagination_class()
-        page = paginator.paginate_queryset(qs, request, view=self)
-        return paginator.get_paginated_response(NotificationOutputSerializer(page, many=True).data)
+        return paginated_response(
+            request=request, view=self, queryset=qs, serializer_class=NotificationOutputSerializer
+        )
 
 
 class NotificationDetailApi(APIView):

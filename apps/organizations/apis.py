@@ -13,7 +13,7 @@ from rest_framework.views import APIView
 
 from apps.accounts.authentication import request_user
 from apps.accounts.permissions import PeopleOnly
-from apps.core.pagination import StandardCursorPagination
+from apps.core.pagination import StandardCursorPagination, paginated_response
 from apps.core.validators import validate_credit_code
 from apps.organizations.models import Membership, MembershipRole, OrganizationType
 from apps.organizations.selectors import (
@@ -118,6 +118,8 @@ class MembershipUpdateInputSerializer(serializers.Serializer):
 
 
 class OrganizationListCreateApi(APIView):
+    pagination_class = StandardCursorPagination
+
     @extend_schema(
         tags=TAGS,
         operation_id="organizations_list",
@@ -126,16 +128,14 @@ class OrganizationListCreateApi(APIView):
             OpenApiParameter("verification_status", str),
             OpenApiParameter("region", str, description="Region code; a prefecture code matches its districts."),
             OpenApiParameter("q", str, description="Search by name (Chinese or English) or credit code."),
-            OpenApiParameter("cursor", str),
-            OpenApiParameter("page_size", int),
         ],
         responses={200: OrganizationOutputSerializer(many=True)},
     )
     def get(self, request: Request) -> Response:
         qs = organization_list(actor=request_user(request), filters=request.query_params)
-        paginator = StandardCursorPagination()
-        page = paginator.paginate_queryset(qs, request, view=self)
-        return paginator.get_paginated_response(OrganizationOutputSerializer(page, many=True).data)
+        return paginated_response(
+            request=request, view=self, queryset=qs, serializer_class=OrganizationOutputSerializer
+        )
 
     @extend_schema(
         tags=TAGS,
@@ -195,15 +195,17 @@ class OrganizationVerifyApi(APIView):
 
 
 class MembershipListCreateApi(APIView):
+    pagination_class = StandardCursorPagination
+
     @extend_schema(
         tags=TAGS, operation_id="organizations_members_list", responses={200: MembershipOutputSerializer(many=True)}
     )
     def get(self, request: Request, organization_id: int) -> Response:
         organization = access_organization(actor=request_user(request), pk=organization_id)
         memberships = membership_list(actor=request_user(request), organization=organization)
-        paginator = StandardCursorPagination()
-        page = paginator.paginate_queryset(memberships, request, view=self)
-        return paginator.get_paginated_response(MembershipOutputSerializer(page, many=True).data)
+        return paginated_response(
+            request=request, view=self, queryset=memberships, serializer_class=MembershipOutputSerializer
+        )
 
     @extend_schema(
         tags=TAGS,

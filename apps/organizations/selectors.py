@@ -83,10 +83,14 @@ def access_organization(*, actor: Any, pk: int) -> Organization:
         raise Http404 from None
 
 
-def access_organization_as_member(*, actor: Any, pk: int) -> Organization:
+def check_member_access(*, actor: Any, pk: int) -> None:
     """Members and the operator only; anyone else gets a 404 (member data is private)."""
     if pk not in organization_ids(actor) and not is_operator(actor):
         raise Http404
+
+
+def access_organization_as_member(*, actor: Any, pk: int) -> Organization:
+    check_member_access(actor=actor, pk=pk)
     return access_organization(actor=actor, pk=pk)
 
 
@@ -102,7 +106,7 @@ def access_organization_as_admin(*, actor: Any, pk: int) -> Organization:
 
 
 def membership_list(*, actor: Any, organization: Organization) -> QuerySet[Membership]:
-    access_organization_as_member(actor=actor, pk=organization.pk)
+    check_member_access(actor=actor, pk=organization.pk)
     return Membership.objects.filter(organization=organization, user__is_service_account=False).select_related("user")
 
 

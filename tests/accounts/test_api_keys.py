@@ -39,7 +39,7 @@ def test_key_is_shown_once_and_stored_hashed(client_for, bank):
     assert raw.startswith(created["id"] + ".")
     stored = ApiKey.objects.get(prefix=created["id"])
     assert raw.split(".", 1)[1] not in stored.hashed_key
-    listed = client_for(admin).get(f"/api/v1/organizations/{organization.pk}/api-keys").json()
+    listed = client_for(admin).get(f"/api/v1/organizations/{organization.pk}/api-keys").json()["results"]
     assert [k["id"] for k in listed] == [created["id"]]
     assert "key" not in listed[0]
 
@@ -123,3 +123,15 @@ def test_expiry_in_the_past_is_refused(client_for, bank):
     assert response.status_code == 400
     assert response.json()["code"] == "expiry_in_past"
     assert not ApiKey.objects.exists()
+
+
+@pytest.mark.parametrize("keys", [1, 12])
+def test_key_list_query_count_is_constant(client_for, bank, django_assert_num_queries, keys):
+    organization, admin = bank
+    for _ in range(keys):
+        create_key(client_for, admin, organization)
+    client = client_for(admin)
+    # user, memberships, the organisation, page of keys
+    with django_assert_num_queries(4):
+        response = client.get(f"/api/v1/organizations/{organization.pk}/api-keys", {"page_size": 10})
+    assert len(response.json()["results"]) == min(keys, 10)

@@ -225,6 +225,18 @@ class TestVerification:
 
 
 class TestMembers:
+    @pytest.mark.parametrize("extra_members", [0, 15])
+    def test_member_list_query_count_is_constant(self, client_for, django_assert_num_queries, extra_members):
+        organization = OrganizationFactory()
+        admin = member_of(organization)
+        for _ in range(extra_members):
+            member_of(organization, role=MembershipRole.MEMBER)
+        client = client_for(admin)
+        # user, memberships of the actor, the organisation, page of members (users joined)
+        with django_assert_num_queries(4):
+            response = client.get(f"/api/v1/organizations/{organization.pk}/members", {"page_size": 10})
+        assert len(response.json()["results"]) == min(extra_members + 1, 10)
+
     def test_admin_adds_changes_and_removes_members(self, client_for):
         organization = OrganizationFactory()
         admin = member_of(organization)

@@ -1,0 +1,103 @@
+# 科技大市场 backend — developer and CI entry points. `make help` lists them.
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+MAKEFLAGS += --no-print-directory
+
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.requirements.stamp
+
+# The test suite runs against the machine's PostgreSQL and Redis (Redis db 15 keeps test keys apart).
+TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/marketplace
+TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
+PYTEST_ARGS ?=
+
+.PHONY: help venv run test smoke lint fmt bench services migrate demo manage clean
+
+help:
+	@echo "make venv      create $(VENV) and install requirements-dev.txt (again only when requirements change)"
+	@echo "make run       dev server: embedded PostgreSQL + Redis under var/ (unless DATABASE_URL/REDIS_URL are set),"
+	@echo "               migrate, static, demo data, gunicorn :\$${PORT:-8000} + Celery worker + beat; Ctrl-C stops all"
+	@echo "make test      pytest against the machine's PostgreSQL/Redis on 127.0.0.1 (PYTEST_ARGS=... to pass flags)"
+	@echo "make smoke     boot 'make run' headless with throwaway data in var/smoke, probe it, Ctrl-C it, check no leftovers"
+	@echo "make lint      ruff check, ruff format --check, mypy apps"
+	@echo "make fmt       ruff format + ruff check --fix"
+	@echo "make bench     run every bench/*/run.py"
+	@echo "make services  start the machine's PostgreSQL and Redis on 127.0.0.1 if they are down"
+	@echo "make migrate   manage.py migrate against the same data stores as 'make run'"
+	@echo "make demo      manage.py load_demo_data against the same data stores as 'make run'"
+	@echo "make manage ARGS='createsuperuser'   any manage.py command, same data stores"
+	@echo "make clean     remove caches, collected static files and smoke-test data (keeps var/postgres, var/redis)"
+
+# --- Environment -------------------------------------------------------------------------------
+
+venv: $(STAMP)
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+
+# Reinstalls only when a requirements file is newer than the stamp.
+$(STAMP): requirements.txt requirements-dev.txt | $(PY)
+	$(PY) -m pip install --disable-pip-version-check --quiet -r requirements-dev.txt
+	@touch $@
+
+services:
+	@if ! pg_isready -q -h 127.0.0.1; then \
+		echo "starting PostgreSQL…"; \
+		pg_ctlcluster --skip-systemctl-redirect $$(ls /etc/postgresql | sort -V | tail -n 1) main start; \
+	fi
+	@for _ in $$(seq 60); do pg_isready -q -h 127.0.0.1 && break; sleep 0.5; done; pg_isready -h 127.0.0.1
+	@if [ "$$(redis-cli -h 127.0.0.1 ping 2>/dev/null)" != PONG ]; then \
+		echo "starting Redis…"; \
+		redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save "" --appendonly no; \
+	fi
+	@for _ in $$(seq 60); do [ "$$(redis-cli -h 127.0.0.1 ping 2>/dev/null)" = PONG ] && break; sleep 0.5; done; \
+		[ "$$(redis-cli -h 127.0.0.1 ping 2>/dev/null)" = PONG ] && echo "127.0.0.1:6379 - redis answers PONG"
+
+# --- Running -----------------------------------------------------------------------------------
+
+run: venv
+	$(PY) deploy/devserver.py
+
+migrate: venv
+	$(PY) deploy/devserver.py manage migrate
+
+demo: venv
+	$(PY) deploy/devserver.py manage load_demo_data
+
+manage: venv
+	$(PY) deploy/devserver.py manage $(ARGS)
+
+# --- Checks ------------------------------------------------------------------------------------
+
+# pytest's own exit status is the target's: 5 ("no tests collected") fails the build too.
+test: venv services
+	env -u CELERY_BROKER_URL -u CELERY_RESULT_BACKEND \
+		DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) \
+		$(PY) -m pytest -q -p no:cacheprovider $(PYTEST_ARGS)
+
+smoke: venv
+	$(PY) deploy/smoke.py
+
+# mypy's Django plugin imports the settings, which need a secret key when DEBUG is off.
+lint: venv
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	DJANGO_SECRET_KEY=lint-only-not-a-secret $(VENV)/bin/mypy apps
+
+fmt: venv
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+bench: venv services
+	@shopt -s nullglob; found=0; \
+	for script in bench/*/run.py; do \
+		found=1; echo "== $$script"; $(PY) "$$script"; \
+	done; \
+	if [ $$found = 0 ]; then echo "no benchmarks yet (add bench/<name>/run.py)"; fi
+
+clean:
+	find . -path ./$(VENV) -prune -o -type d -name __pycache__ -prune -exec rm -rf {} +
+	rm -rf .pytest_cache .mypy_cache .ruff_cache var/static var/smoke var/smoke.log
