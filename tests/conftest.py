@@ -55,3 +55,17 @@ def throttle_rates(monkeypatch: pytest.MonkeyPatch) -> Callable[..., None]:
         monkeypatch.setattr(SimpleRateThrottle, "THROTTLE_RATES", {**SimpleRateThrottle.THROTTLE_RATES, **rates})
 
     return set_rates
+
+
+@pytest.fixture
+def celery_eager(settings: pytest.FixtureRequest) -> None:
+    """Run queued tasks in-process for one test (the queueing code path stays the real one).
+
+    For behaviour that depends on the worker itself, tests/notifications/test_worker.py runs a real
+    worker over Redis.
+    """
+    from marketplace.celery import app as celery_app
+
+    settings.CELERY_TASK_ALWAYS_EAGER = True  # type: ignore[attr-defined]
+    settings.CELERY_TASK_EAGER_PROPAGATES = True  # type: ignore[attr-defined]
+    assert celery_app.conf.task_always_eager is True

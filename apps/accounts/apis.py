@@ -22,7 +22,9 @@ from apps.accounts.services import (
     api_key_create,
     api_key_revoke,
     user_change_password,
+    user_confirm_password_reset,
     user_register,
+    user_request_password_reset,
     user_revoke_sessions,
     user_update_profile,
 )
@@ -71,6 +73,16 @@ class MeUpdateInputSerializer(serializers.Serializer):
 
 class PasswordChangeInputSerializer(serializers.Serializer):
     old_password = serializers.CharField(max_length=128, write_only=True)
+    new_password = serializers.CharField(max_length=128, write_only=True)
+
+
+class PasswordResetRequestInputSerializer(serializers.Serializer):
+    email = serializers.EmailField(max_length=254)
+
+
+class PasswordResetConfirmInputSerializer(serializers.Serializer):
+    uid = serializers.CharField(max_length=64)
+    token = serializers.CharField(max_length=128)
     new_password = serializers.CharField(max_length=128, write_only=True)
 
 
@@ -173,6 +185,44 @@ class SessionsRevokeApi(APIView):
     def post(self, request: Request) -> Response:
         count = user_revoke_sessions(user=request_user(request))
         return Response({"revoked_refresh_tokens": count})
+
+
+class PasswordResetRequestApi(APIView):
+    authentication_classes = ()
+    permission_classes = [AllowAny]
+    throttle_classes = [LoginAddressThrottle, LoginAccountThrottle]
+
+    @extend_schema(
+        tags=AUTH_TAG,
+        operation_id="auth_password_reset_request",
+        request=PasswordResetRequestInputSerializer,
+        responses={202: None},
+        summary="E-mail a password reset link. Answers 202 whether or not the address is registered.",
+    )
+    def post(self, request: Request) -> Response:
+        serializer = PasswordResetRequestInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        user_request_password_reset(**serializer.validated_data)
+        return Response(status=status.HTTP_202_ACCEPTED)
+
+
+class PasswordResetConfirmApi(APIView):
+    authentication_classes = ()
+    permission_classes = [AllowAny]
+    throttle_classes = [LoginAddressThrottle]
+
+    @extend_schema(
+        tags=AUTH_TAG,
+        operation_id="auth_password_reset_confirm",
+        request=PasswordResetConfirmInputSerializer,
+        responses={204: None},
+        summary="Set a new password with the uid and token from the e-mailed link; all sessions end.",
+    )
+    def post(self, request: Request) -> Response:
+        serializer = PasswordResetConfirmInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        user_confirm_password_reset(**serializer.validated_data)
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 # --- the current user -------------------------------------------------------------------------

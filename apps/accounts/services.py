@@ -6,12 +6,19 @@ from datetime import datetime
 from enum import StrEnum
 from typing import cast
 
+from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
+from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import F
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.encoding import force_bytes, force_str
+from django.utils.http import urlsafe_base64_decode, urlsafe_base64_encode
+from django.utils.text import format_lazy
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
 
 from apps.accounts.models import ApiKey, User
@@ -20,6 +27,7 @@ from apps.organizations.models import Membership, MembershipRole, Organization
 
 
 class AccountError(StrEnum):
+    RESET_LINK_INVALID = "password_reset_link_invalid"
     EMAIL_TAKEN = "email_taken"
     WEAK_PASSWORD = "weak_password"  # noqa: S105 (an error code, not a password)
     WRONG_PASSWORD = "wrong_password"  # noqa: S105
@@ -135,3 +143,57 @@ def api_key_revoke(*, actor: User, api_key: ApiKey) -> ApiKey:
     api_key.save(update_fields=["revoked", "revoked_at"])
     User.objects.filter(pk=api_key.service_user_id).update(is_active=False)
     return api_key
+
+
+def user_request_password_reset(*, email: str) -> None:
+    """Queue a reset e-mail if an active person has this address. Says nothing either way (no enumeration)."""
+    user = User.objects.filter(email__iexact=email.strip(), is_active=True, is_service_account=False).first()
+    if user is not None:
+        from apps.accounts.tasks import send_password_reset
+
+        send_password_reset.delay_on_commit(user_id=user.pk)  # type: ignore[attr-defined]
+
+
+def user_send_password_reset(*, user_id: int) -> bool:
+    """Send the reset link. The token is made here, in the worker, so it never sits in the broker."""
+    user = User.objects.filter(pk=user_id, is_active=True, is_service_account=False).first()
+    if user is None or not user.email:
+        return False
+    uid = urlsafe_base64_encode(force_bytes(user.pk))
+    token = default_token_generator.make_token(user)
+    link = settings.PASSWORD_RESET_URL.format(uid=uid, token=token)
+    with translation.override(user.preferred_language):
+        subject = str(gettext_lazy("Reset your password"))
+        body = str(
+            format_lazy(
+                gettext_lazy(
+                    "Someone asked to reset the password of your technology market account {email}.\n\n"
+                    "To choose a new password, open:\n{link}\n\n"
+                    "The link works once and expires in {days} days. If it was not you, ignore this e-mail."
+                ),
+                email=user.email,
+                link=link,
+                days=settings.PASSWORD_RESET_TIMEOUT // 86400,
+            )
+        )
+    send_mail(subject=subject, message=body, from_email=settings.DEFAULT_FROM_EMAIL, recipient_list=[user.email])
+    return True
+
+
+@transaction.atomic
+def user_confirm_password_reset(*, uid: str, token: str, new_password: str) -> User:
+    """Set a new password from a reset link; every existing session ends."""
+    try:
+        user_pk = int(force_str(urlsafe_base64_decode(uid)))
+    except (TypeError, ValueError, OverflowError):
+        user_pk = None
+    user = User.objects.filter(pk=user_pk, is_active=True, is_service_account=False).first() if user_pk else None
+    if user is None or not default_token_generator.check_token(user, token):
+        raise ApplicationError(
+            _("This password reset link is invalid or has expired."), code=AccountError.RESET_LINK_INVALID
+        )
+    _check_password(new_password, user)
+    user.set_password(new_password)
+    user.save(update_fields=["password"])
+    user_revoke_sessions(user=user)
+    return user

@@ -8,6 +8,8 @@ urlpatterns = [
     path("auth/token/refresh", apis.TokenRefreshApi.as_view(), name="auth-token-refresh"),
     path("auth/token/revoke", apis.TokenRevokeApi.as_view(), name="auth-token-revoke"),
     path("auth/sessions/revoke-all", apis.SessionsRevokeApi.as_view(), name="auth-sessions-revoke-all"),
+    path("auth/password-reset", apis.PasswordResetRequestApi.as_view(), name="auth-password-reset"),
+    path("auth/password-reset/confirm", apis.PasswordResetConfirmApi.as_view(), name="auth-password-reset-confirm"),
     path("me", apis.MeApi.as_view(), name="me"),
     path("me/password", apis.PasswordChangeApi.as_view(), name="me-password"),
     path(
