@@ -69,3 +69,17 @@ def celery_eager(settings: pytest.FixtureRequest) -> None:
     settings.CELERY_TASK_ALWAYS_EAGER = True  # type: ignore[attr-defined]
     settings.CELERY_TASK_EAGER_PROPAGATES = True  # type: ignore[attr-defined]
     assert celery_app.conf.task_always_eager is True
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Transactional tests flush the database when they end, reference data included.
+
+    Each one must therefore ask for ``serialized_rollback=True``, which reloads the migrated data
+    (regions, entity types, fields …) before it runs; a test that forgets fails loudly here.
+    """
+    for item in items:
+        marker = item.get_closest_marker("django_db")
+        if marker and marker.kwargs.get("transaction") and not marker.kwargs.get("serialized_rollback"):
+            raise pytest.UsageError(
+                f"{item.nodeid}: use pytest.mark.django_db(transaction=True, serialized_rollback=True)"
+            )

@@ -22,7 +22,7 @@ from apps.notifications.services import notify
 from marketplace.celery import app as celery_app
 from tests.factories import UserFactory
 
-pytestmark = [pytest.mark.celery_worker, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.celery_worker, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 WAIT_SECONDS = 20
 
