@@ -125,7 +125,7 @@ class RegisterThrottle(AnonRateThrottle):
 
 
 class UserRegisterApi(APIView):
-    authentication_classes: list[Any] = []
+    authentication_classes = ()
     permission_classes = [AllowAny]
     throttle_classes = [RegisterThrottle]
 
