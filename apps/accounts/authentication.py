@@ -63,9 +63,6 @@ class ApiKeyAuthentication(BaseAuthentication):
     def authenticate_header(self, request: Request) -> str:
         return API_KEY_KEYWORD
 
-    def __repr__(self) -> str:  # pragma: no cover - debugging aid
-        return "ApiKeyAuthentication()"
-
 
 def request_api_key(request: Any) -> ApiKey | None:
     auth = getattr(request, "auth", None)

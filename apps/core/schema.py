@@ -59,7 +59,8 @@ def add_problem_responses(result: dict[str, Any], generator: Any, request: Any, 
             if not isinstance(operation, dict) or "responses" not in operation:
                 continue
             codes = ["429", "500"]
-            if operation.get("security") != [{}] and {} not in operation.get("security", [{}]):
+            security = operation.get("security", [])
+            if security and {} not in security:  # {} would mean "anonymous allowed too"
                 codes += ["401", "403"]
             if method in {"post", "put", "patch"} or operation.get("parameters"):
                 codes.append("400")

@@ -135,7 +135,8 @@ def organization_create(
         entity_type=_entity_type(entity_type_code),
         **{k: v for k, v in optional.items() if k in UPDATABLE_FIELDS},
     )
-    organization.full_clean()
+    # Region, entity type and credit-code uniqueness were checked above; don't query them again.
+    organization.full_clean(exclude=["region", "entity_type", "verified_by"], validate_unique=False)
     try:
         with transaction.atomic():
             organization.save()
@@ -179,7 +180,7 @@ def organization_update(*, actor: User, organization: Organization, data: dict[s
         organization.verification_status = VerificationStatus.PENDING
         organization.verified_at = None
         organization.verified_by = None
-    organization.full_clean()
+    organization.full_clean(exclude=["region", "entity_type", "verified_by"], validate_unique=False)
     organization.save()
     return organization
 
