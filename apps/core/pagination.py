@@ -4,10 +4,11 @@ from typing import Any
 
 from django.conf import settings
 from django.db.models import QuerySet
-from rest_framework.pagination import CursorPagination
+from rest_framework.pagination import BasePagination, CursorPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.serializers import BaseSerializer
+from rest_framework.utils.urls import remove_query_param, replace_query_param
 from rest_framework.views import APIView
 
 
@@ -29,3 +30,56 @@ def paginated_response(
     paginator = view.pagination_class()  # type: ignore[attr-defined]
     page = paginator.paginate_queryset(queryset, request, view=view)
     return paginator.get_paginated_response(serializer_class(page, many=True).data)
+
+
+class WindowPagination(BasePagination):
+    """Numbered pages without a COUNT, for orderings a cursor cannot follow (search relevance).
+
+    One row past the page tells whether there is a next page; pages stop at ``max_pages`` so a deep
+    page cannot make the database rank and skip an unbounded number of rows.
+    """
+
+    page_size: int = int(settings.REST_FRAMEWORK["PAGE_SIZE"])  # type: ignore[call-overload]
+    max_page_size = settings.API_PAGE_SIZE_MAX
+    max_pages = 50
+
+    def paginate_queryset(self, queryset: Any, request: Request, view: APIView | None = None) -> list[Any]:
+        self.request = request
+        self.page_size_now = _positive_int(
+            request.query_params.get("page_size"), default=self.page_size, cap=self.max_page_size
+        )
+        self.page = _positive_int(request.query_params.get("page"), default=1, cap=self.max_pages)
+        start = (self.page - 1) * self.page_size_now
+        rows = list(queryset[start : start + self.page_size_now + 1])
+        self.has_next = len(rows) > self.page_size_now and self.page < self.max_pages
+        return rows[: self.page_size_now]
+
+    def get_paginated_response(self, data: Any) -> Response:
+        url = self.request.build_absolute_uri()
+        next_url = replace_query_param(url, "page", self.page + 1) if self.has_next else None
+        if self.page <= 1:
+            previous_url = None
+        elif self.page == 2:
+            previous_url = remove_query_param(url, "page")
+        else:
+            previous_url = replace_query_param(url, "page", self.page - 1)
+        return Response({"next": next_url, "previous": previous_url, "results": data})
+
+    def get_paginated_response_schema(self, schema: dict[str, Any]) -> dict[str, Any]:
+        return {
+            "type": "object",
+            "required": ["results"],
+            "properties": {
+                "next": {"type": "string", "nullable": True, "format": "uri"},
+                "previous": {"type": "string", "nullable": True, "format": "uri"},
+                "results": schema,
+            },
+        }
+
+
+def _positive_int(raw: str | None, *, default: int, cap: int) -> int:
+    try:
+        value = int(raw) if raw is not None else default
+    except ValueError:
+        return default
+    return max(1, min(value, cap))

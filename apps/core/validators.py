@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from django.core.exceptions import ValidationError
 from django.utils.deconstruct import deconstructible
 from django.utils.translation import gettext_lazy as _
@@ -47,3 +49,78 @@ class CreditCodeValidator:
 
 
 validate_credit_code = CreditCodeValidator()
+
+
+# --- Chinese patents (CNIPA) -----------------------------------------------------------------
+
+PATENT_CHECK_WEIGHTS = (2, 3, 4, 5, 6, 7, 8, 9, 2, 3, 4, 5)
+# The type digit: 1 invention, 2 utility model, 3 design, 8 PCT invention, 9 PCT utility model.
+PATENT_TYPE_DIGITS = frozenset("12389")
+_PATENT_APPLICATION_RE = re.compile(r"^(?:\d{12}|\d{8})\.[\dX]$")
+_IPC_RE = re.compile(r"^([A-H])(\d{2})([A-Z])\s*(\d{1,3})/(\d{2,6})$")
+
+
+def patent_check_character(digits: str) -> str:
+    """The check character of a patent application number's 8 or 12 leading digits."""
+    total = sum(int(d) * w for d, w in zip(digits, PATENT_CHECK_WEIGHTS, strict=False))
+    remainder = total % 11
+    return "X" if remainder == 10 else str(remainder)
+
+
+def patent_type_digit(application_number: str) -> str:
+    """1, 2, 3, 8 or 9 (see PATENT_TYPE_DIGITS) of a well-formed application number."""
+    digits = application_number.split(".", 1)[0]
+    return digits[4] if len(digits) == 12 else digits[2]
+
+
+def patent_application_number_problem(value: str) -> str | None:
+    """Why ``value`` is not a valid Chinese patent application number (专利申请号), or None.
+
+    Since 2003: YYYY + type digit + 7-digit serial + "." + check (201710601862.3); before: YY + type
+    digit + 5-digit serial + "." + check (97101765.4). The check is a weighted sum mod 11, 10 as X.
+    """
+    if not _PATENT_APPLICATION_RE.match(value):
+        return str(
+            _(
+                "A patent application number is 12 digits (since 2003) or 8 digits (before), a dot and a check "
+                "character, e.g. 201710601862.3."
+            )
+        )
+    digits, check = value.split(".")
+    if len(digits) == 12 and not 2003 <= int(digits[:4]) <= 2099:
+        return str(_("A 12-digit application number starts with a filing year from 2003 on."))
+    if patent_type_digit(value) not in PATENT_TYPE_DIGITS:
+        return str(_("The patent type digit must be 1, 2, 3, 8 or 9."))
+    expected = patent_check_character(digits)
+    if check != expected:
+        return str(_("The check character is wrong: expected %(expected)s.") % {"expected": expected})
+    return None
+
+
+def patent_number_problem(value: str) -> str | None:
+    """A patent number (专利号) is ZL followed by the application number."""
+    if not value.startswith("ZL"):
+        return str(_("A patent number starts with ZL followed by the application number, e.g. ZL201710601862.3."))
+    return patent_application_number_problem(value[2:])
+
+
+def normalize_ipc(value: str) -> str | None:
+    """An IPC symbol in its canonical spacing (``A61K 31/495``), or None when it is not one."""
+    match = _IPC_RE.match(value.strip().upper())
+    if not match:
+        return None
+    section, klass, subclass, group, subgroup = match.groups()
+    if klass == "00" or int(group) == 0:
+        return None
+    return f"{section}{klass}{subclass} {int(group)}/{subgroup}"
+
+
+def ipc_problem(value: str) -> str | None:
+    if normalize_ipc(value) is None:
+        return str(
+            _(
+                "An IPC code is a section A–H, a two-digit class, a subclass letter, a main group, a slash and a "
+                "subgroup, e.g. A61K 31/495."
+            )
+        )
+    return None

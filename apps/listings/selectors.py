@@ -1,0 +1,260 @@
+"""Reads of listings, scoped to the acting user.
+
+Published teasers are public (anonymous readers included). Drafts, submissions under review, rejected,
+withdrawn, expired and transferred listings are seen by the owner's members and the operator only: to
+anyone else they do not exist (404). The confidential part is a separate read with its own check
+(:func:`confidential_access`), and every such read by someone outside the owner is logged.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.postgres.search import SearchQuery, SearchRank
+from django.db.models import F, Prefetch, Q, QuerySet
+from django.http import Http404
+from django.utils.translation import gettext as _
+from rest_framework.exceptions import ErrorDetail, ValidationError
+
+from apps.core.errors import ApplicationError
+from apps.ip.models import IPAsset
+from apps.listings import search
+from apps.listings.models import (
+    Achievement,
+    Attachment,
+    ConfidentialAccess,
+    Demand,
+    ListingEvent,
+    ListingStatus,
+    NdaRequest,
+    NdaStatus,
+)
+from apps.organizations.selectors import is_operator, organization_ids
+
+Listing = Achievement | Demand
+
+
+def listing_visible_qs(model: type[Listing], actor: Any) -> QuerySet[Any]:
+    qs = model.objects.all()
+    if is_operator(actor):
+        return qs
+    return qs.filter(Q(status=ListingStatus.PUBLISHED) | Q(owner_id__in=organization_ids(actor)))
+
+
+def search_query(text: str) -> SearchQuery | None:
+    """The tsquery for a user's search text: every segmented word must match; None when nothing is left."""
+    words = search.query_text(text)
+    if not words:
+        return None
+    return SearchQuery(words, config="simple", search_type="plain")
+
+
+def _apply_filters(filterset: Any) -> QuerySet[Any]:
+    if not filterset.is_valid():
+        raise ValidationError(
+            {
+                field: [ErrorDetail(error["message"], code=error["code"] or "invalid") for error in errors]
+                for field, errors in filterset.form.errors.get_json_data().items()
+            }
+        )
+    return filterset.qs
+
+
+def _listing_list(model: type[Listing], *, actor: Any, filters: Any) -> QuerySet[Any]:
+    from apps.listings.filters import AchievementFilter, DemandFilter
+
+    filterset_class = AchievementFilter if model is Achievement else DemandFilter
+    params = filters.copy() if hasattr(filters, "copy") else dict(filters or {})
+    base = listing_visible_qs(model, actor)
+    filterset = filterset_class(params, queryset=base, request=None)
+    filterset.actor = actor
+    qs = _apply_filters(filterset)
+    # The default view is the market: published listings. Owners ask for theirs with mine=true or status=…
+    if not params.get("status") and params.get("mine") not in ("true", "1", "True"):
+        qs = qs.filter(status=ListingStatus.PUBLISHED)
+    query = search_query(params.get("q", "")) if params.get("q") else None
+    if query is not None:
+        qs = qs.filter(search_vector=query)
+        if listing_ordering(params) == "relevance":
+            qs = qs.annotate(rank=SearchRank(F("search_vector"), query))
+    return _with_related(qs, model)
+
+
+def _with_related(qs: QuerySet[Any], model: type[Listing]) -> QuerySet[Any]:
+    qs = qs.select_related("technology_field", "owner", "region").defer(
+        "confidential_detail", "search_head", "search_body", "search_vector"
+    )
+    if model is Achievement:
+        return qs.prefetch_related("industries")
+    return qs.select_related("industry")
+
+
+ORDERINGS = ("relevance", "-published_at", "published_at", "-created_at", "created_at")
+
+
+def listing_ordering(params: Any) -> str:
+    """relevance when searching, newest published otherwise, unless the caller says."""
+    ordering = params.get("ordering") or ("relevance" if params.get("q") else "-published_at")
+    if ordering not in ORDERINGS:
+        raise ValidationError(
+            {"ordering": [ErrorDetail(_("Unknown ordering; use one of: %s.") % ", ".join(ORDERINGS), code="invalid")]}
+        )
+    if ordering == "relevance" and not params.get("q"):
+        return "-published_at"
+    return ordering
+
+
+def achievement_list(*, actor: Any, filters: Any = None) -> QuerySet[Achievement]:
+    return _listing_list(Achievement, actor=actor, filters=filters or {})
+
+
+def demand_list(*, actor: Any, filters: Any = None) -> QuerySet[Demand]:
+    return _listing_list(Demand, actor=actor, filters=filters or {})
+
+
+def access_listing(model: type[Listing], *, actor: Any, pk: int) -> Any:
+    qs = listing_visible_qs(model, actor).select_related("technology_field", "owner", "region")
+    if model is Achievement:
+        qs = qs.prefetch_related(
+            "industries",
+            Prefetch("ip_assets", queryset=IPAsset.objects.order_by("id")),
+        )
+    else:
+        qs = qs.select_related("industry", "region_preference")
+    try:
+        return qs.get(pk=pk)
+    except (model.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+
+
+def access_achievement(*, actor: Any, pk: int) -> Achievement:
+    return access_listing(Achievement, actor=actor, pk=pk)
+
+
+def access_demand(*, actor: Any, pk: int) -> Demand:
+    return access_listing(Demand, actor=actor, pk=pk)
+
+
+def link_name(listing: Listing) -> str:
+    return "achievement" if isinstance(listing, Achievement) else "demand"
+
+
+def is_owner_member(actor: Any, listing: Listing) -> bool:
+    return listing.owner_id in organization_ids(actor)
+
+
+def accepted_nda_organization(actor: Any, listing: Listing) -> int | None:
+    """The actor's organisation holding an accepted NDA for this listing, if any."""
+    orgs = organization_ids(actor)
+    if not orgs:
+        return None
+    return (
+        NdaRequest.objects.filter(**{link_name(listing): listing}, organization_id__in=orgs, status=NdaStatus.ACCEPTED)
+        .values_list("organization_id", flat=True)
+        .first()
+    )
+
+
+class ConfidentialGrant:
+    """Why the actor may read the confidential part, and whether that read must be logged."""
+
+    def __init__(self, *, reason: str, organization_id: int | None) -> None:
+        self.reason = reason
+        self.organization_id = organization_id
+
+    @property
+    def logged(self) -> bool:
+        return self.reason != "owner"
+
+
+def confidential_access(*, actor: Any, listing: Listing) -> ConfidentialGrant:
+    """The owner, the operator and organisations with an accepted NDA; anyone else gets a 403.
+
+    The listing itself is visible (the caller fetched it through :func:`access_listing`), so refusing
+    with 403 leaks nothing; the answer says that an NDA is the way in.
+    """
+    if is_owner_member(actor, listing):
+        return ConfidentialGrant(reason="owner", organization_id=listing.owner_id)
+    if is_operator(actor):
+        return ConfidentialGrant(reason="operator", organization_id=next(iter(organization_ids(actor)), None))
+    org_id = accepted_nda_organization(actor, listing)
+    if org_id is not None and listing.status == ListingStatus.PUBLISHED:
+        return ConfidentialGrant(reason="nda", organization_id=org_id)
+    raise ApplicationError(
+        _("The confidential part is shown to organisations whose NDA request the owner accepted."),
+        code="nda_required",
+        status=403,
+    )
+
+
+def viewer_access(*, actor: Any, listing: Listing) -> str:
+    """owner / operator / nda_accepted / nda_pending / none: what the actor's standing is, for the teaser."""
+    if is_owner_member(actor, listing):
+        return "owner"
+    if is_operator(actor):
+        return "operator"
+    orgs = organization_ids(actor)
+    if not orgs:
+        return "none"
+    statuses = set(
+        NdaRequest.objects.filter(**{link_name(listing): listing}, organization_id__in=orgs).values_list(
+            "status", flat=True
+        )
+    )
+    if NdaStatus.ACCEPTED in statuses:
+        return "nda_accepted"
+    if NdaStatus.PENDING in statuses:
+        return "nda_pending"
+    return "none"
+
+
+def attachment_list(*, actor: Any, listing: Listing, include_confidential: bool) -> QuerySet[Attachment]:
+    qs = Attachment.objects.filter(**{link_name(listing): listing}).order_by("id")
+    return qs if include_confidential else qs.filter(is_public=True)
+
+
+def access_attachment(*, listing: Listing, pk: int) -> Attachment:
+    try:
+        return Attachment.objects.get(pk=pk, **{link_name(listing): listing})
+    except (Attachment.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+
+
+def check_owner_or_operator(*, actor: Any, listing: Listing) -> None:
+    """Owner-side reads (events, NDA requests, access log); others see a 404 as if nothing were there."""
+    if not (is_owner_member(actor, listing) or is_operator(actor)):
+        raise Http404
+
+
+def listing_events(*, actor: Any, listing: Listing) -> QuerySet[ListingEvent]:
+    check_owner_or_operator(actor=actor, listing=listing)
+    return ListingEvent.objects.filter(**{link_name(listing): listing}).select_related("actor").order_by("id")
+
+
+def nda_request_list(*, actor: Any, listing: Listing) -> QuerySet[NdaRequest]:
+    """The owner and the operator see every request; a requester sees its own organisations' requests."""
+    qs = NdaRequest.objects.filter(**{link_name(listing): listing}).select_related("organization", "requested_by")
+    if is_owner_member(actor, listing) or is_operator(actor):
+        return qs
+    return qs.filter(organization_id__in=organization_ids(actor))
+
+
+def access_nda_request(*, actor: Any, pk: int) -> NdaRequest:
+    """Visible to the listing's owner, the requesting organisation and the operator."""
+    try:
+        request = NdaRequest.objects.select_related("organization", "achievement", "demand", "requested_by").get(pk=pk)
+    except (NdaRequest.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+    orgs = organization_ids(actor)
+    if request.listing.owner_id in orgs or request.organization_id in orgs or is_operator(actor):
+        return request
+    raise Http404
+
+
+def confidential_access_log(*, actor: Any, listing: Listing) -> QuerySet[ConfidentialAccess]:
+    check_owner_or_operator(actor=actor, listing=listing)
+    return (
+        ConfidentialAccess.objects.filter(**{link_name(listing): listing})
+        .select_related("organization", "user", "attachment")
+        .order_by("-id")
+    )
