@@ -260,11 +260,14 @@ class KindView(APIView):
     pagination_class: type[Any] | None = None
 
     def listing(self, request: Request, pk: int) -> Any:
-        return selectors.access_listing(self.kind.model, actor=request_user(request), pk=pk)
+        return selectors.access_listing(self.kind.model, actor=request.user, pk=pk)
 
-    def detail_response(self, request: Request, listing: Any, *, code: int = status.HTTP_200_OK) -> Response:
-        fresh = self.listing(request, listing.pk)
-        access = selectors.viewer_access(actor=request_user(request), listing=fresh)
+    def detail_response(
+        self, request: Request, listing: Any, *, code: int = status.HTTP_200_OK, refetch: bool = True
+    ) -> Response:
+        # After a write the listing is read again, with its relations, as the actor now sees it.
+        fresh = self.listing(request, listing.pk) if refetch else listing
+        access = selectors.viewer_access(actor=request.user, listing=fresh)
         data = self.kind.detail_serializer(fresh, context={"access": access}).data
         return Response(data, status=code)
 
@@ -311,14 +314,12 @@ DEMAND_PARAMETERS = [
 
 
 class ListingListCreateApi(PublicReadMixin, KindView):
-
     def get(self, request: Request) -> Response:
-        actor = request_user(request)
-        qs = self.kind.list_selector(actor=actor, filters=request.query_params)
+        # Anonymous readers are welcome here: the selector shows them published teasers.
+        qs = self.kind.list_selector(actor=request.user, filters=request.query_params)
         ordering = selectors.listing_ordering(request.query_params)
         if ordering == "relevance":
             self.pagination_class = WindowPagination
-            qs = qs.order_by("-rank", "-id")
         else:
             paginator_ordering = _cursor_ordering(ordering, request)
             self.pagination_class = type(
@@ -346,7 +347,7 @@ def _cursor_ordering(ordering: str, request: Request) -> tuple[str, ...]:
 
 class ListingDetailApi(PublicReadMixin, KindView):
     def get(self, request: Request, pk: int) -> Response:
-        return self.detail_response(request, self.listing(request, pk))
+        return self.detail_response(request, self.listing(request, pk), refetch=False)
 
     def patch(self, request: Request, pk: int) -> Response:
         listing = self.listing(request, pk)
@@ -403,7 +404,6 @@ class ListingMarkTransferredApi(KindView):
 
 
 class ListingEventsApi(KindView):
-
     def get(self, request: Request, pk: int) -> Response:
         self.pagination_class = type("EventPagination", (StandardCursorPagination,), {"ordering": "id"})
         qs = selectors.listing_events(actor=request_user(request), listing=self.listing(request, pk))
@@ -444,7 +444,7 @@ class ListingAttachmentsApi(PublicReadMixin, KindView):
 
     def get(self, request: Request, pk: int) -> Response:
         """Public attachments to anyone who sees the listing; all of them to those with access."""
-        actor = request_user(request)
+        actor = request.user
         listing = self.listing(request, pk)
         try:
             selectors.confidential_access(actor=actor, listing=listing)
@@ -458,7 +458,10 @@ class ListingAttachmentsApi(PublicReadMixin, KindView):
         serializer = AttachmentInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         attachment = services.attachment_add(
-            actor=request_user(request), listing=self.listing(request, pk), **serializer.validated_data
+            actor=request_user(request),
+            listing=self.listing(request, pk),
+            upload=serializer.validated_data["file"],
+            is_public=serializer.validated_data["is_public"],
         )
         return Response(AttachmentOutputSerializer(attachment).data, status=status.HTTP_201_CREATED)
 
@@ -466,7 +469,7 @@ class ListingAttachmentsApi(PublicReadMixin, KindView):
 class ListingAttachmentDetailApi(PublicReadMixin, KindView):
     def get(self, request: Request, pk: int, attachment_id: int) -> Any:
         """Download. Confidential files need access, and each download by a non-owner is logged."""
-        actor = request_user(request)
+        actor = request.user
         listing = self.listing(request, pk)
         attachment = selectors.access_attachment(listing=listing, pk=attachment_id)
         if not attachment.is_public:

@@ -33,7 +33,7 @@ class ListingFilter(django_filters.FilterSet):
     actor: Any = None
 
     q = django_filters.CharFilter(method="filter_noop", max_length=200, help_text="Search text (Chinese or English).")
-    technology_field = CodeListFilter(field_name="technology_field_id")
+    technology_field = CodeListFilter(field_name="technology_field_id", lookup_expr="in")
     cooperation_mode = django_filters.MultipleChoiceFilter(
         choices=CooperationMode.choices, method="filter_cooperation_mode"
     )
@@ -54,7 +54,7 @@ class ListingFilter(django_filters.FilterSet):
         return queryset.filter(cooperation_modes__overlap=value) if value else queryset
 
     def filter_region(self, queryset: QuerySet[Any], name: str, value: str) -> QuerySet[Any]:
-        return queryset.filter(region_id__startswith=region_prefix(value))
+        return queryset.filter(region__code__startswith=region_prefix(value))
 
     def filter_mine(self, queryset: QuerySet[Any], name: str, value: bool | None) -> QuerySet[Any]:
         if value:
@@ -89,7 +89,7 @@ class AchievementFilter(ListingFilter):
 
 
 class DemandFilter(ListingFilter):
-    industry = CodeListFilter(field_name="industry_id")
+    industry = CodeListFilter(field_name="industry_id", lookup_expr="in")
     wanted_stage = django_filters.MultipleChoiceFilter(choices=Stage.choices)
     budget_min = django_filters.NumberFilter(method="filter_budget_min", min_value=0)
     budget_max = django_filters.NumberFilter(method="filter_budget_max", min_value=0)
@@ -109,4 +109,4 @@ class DemandFilter(ListingFilter):
         return queryset.filter(Q(budget_min__lte=value) | Q(budget_min__isnull=True))
 
     def filter_region_preference(self, queryset: QuerySet[Any], name: str, value: str) -> QuerySet[Any]:
-        return queryset.filter(region_preference_id__startswith=region_prefix(value))
+        return queryset.filter(region_preference__code__startswith=region_prefix(value))

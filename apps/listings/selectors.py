@@ -75,8 +75,8 @@ def _listing_list(model: type[Listing], *, actor: Any, filters: Any) -> QuerySet
     query = search_query(params.get("q", "")) if params.get("q") else None
     if query is not None:
         qs = qs.filter(search_vector=query)
-        if listing_ordering(params) == "relevance":
-            qs = qs.annotate(rank=SearchRank(F("search_vector"), query))
+    if listing_ordering(params) == "relevance":
+        qs = qs.annotate(rank=SearchRank(F("search_vector"), query)).order_by("-rank", "-id")
     return _with_related(qs, model)
 
 
@@ -99,7 +99,8 @@ def listing_ordering(params: Any) -> str:
         raise ValidationError(
             {"ordering": [ErrorDetail(_("Unknown ordering; use one of: %s.") % ", ".join(ORDERINGS), code="invalid")]}
         )
-    if ordering == "relevance" and not params.get("q"):
+    if ordering == "relevance" and search_query(params.get("q") or "") is None:
+        # Nothing to rank by (no search words, or only stop words): newest first.
         return "-published_at"
     return ordering
 
