@@ -476,7 +476,7 @@ class ListingAttachmentDetailApi(PublicReadMixin, KindView):
             grant = selectors.confidential_access(actor=actor, listing=listing)
             if grant.logged:
                 services.confidential_access_record(
-                    actor=actor,
+                    actor=request_user(request),
                     listing=listing,
                     organization_id=grant.organization_id,
                     kind=AccessKind.ATTACHMENT,

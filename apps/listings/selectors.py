@@ -75,7 +75,7 @@ def _listing_list(model: type[Listing], *, actor: Any, filters: Any) -> QuerySet
     query = search_query(params.get("q", "")) if params.get("q") else None
     if query is not None:
         qs = qs.filter(search_vector=query)
-    if listing_ordering(params) == "relevance":
+    if query is not None and listing_ordering(params) == "relevance":
         qs = qs.annotate(rank=SearchRank(F("search_vector"), query)).order_by("-rank", "-id")
     return _with_related(qs, model)
 

@@ -382,13 +382,15 @@ TRANSITIONS: dict[str, Transition] = {
 
 
 def _move(*, actor: User | None, listing: Listing, action: str, note: str = "", **changes: Any) -> Listing:
+    """Move a listing along ``action`` if its *current* status allows it.
+
+    The row is locked first, so the status checked is the one at this instant (not the one the caller
+    read earlier) and concurrent moves queue behind each other: the second sees the first's result.
+    """
     transition = TRANSITIONS[action]
     model = type(listing)
-    moved = model.objects.filter(pk=listing.pk, status__in=transition.sources).update(
-        status=transition.target, updated_at=timezone.now(), **changes
-    )
-    if not moved:
-        current = model.objects.filter(pk=listing.pk).values_list("status", flat=True).first()
+    current = model.objects.select_for_update().filter(pk=listing.pk).values_list("status", flat=True).first()
+    if current not in transition.sources:
         raise ApplicationError(
             _("A listing that is %(status)s cannot be moved this way.")
             % {"status": ListingStatus(current).label if current else "?"},
@@ -396,7 +398,8 @@ def _move(*, actor: User | None, listing: Listing, action: str, note: str = "", 
             status=409,
             extra={"status": current, "action": action},
         )
-    _record(listing, from_status=listing.status, to_status=transition.target, actor=actor, note=note)
+    model.objects.filter(pk=listing.pk).update(status=transition.target, updated_at=timezone.now(), **changes)
+    _record(listing, from_status=current, to_status=transition.target, actor=actor, note=note)
     return model.objects.get(pk=listing.pk)
 
 
