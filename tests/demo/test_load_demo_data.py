@@ -12,6 +12,7 @@ from apps.accounts.models import User
 from apps.core.validators import CREDIT_CODE_ALPHABET, credit_code_problem
 from apps.demo.accounts import DEMO_LOGINS, DEMO_PASSWORD
 from apps.demo.data import DEMO_EMAIL_DOMAIN, DEMO_ORGANIZATIONS, DEMO_PEOPLE
+from apps.listings.models import Achievement, Demand, ListingStatus
 from apps.organizations.models import Membership, MembershipRole, Organization, OrganizationType, VerificationStatus
 
 pytestmark = pytest.mark.django_db
@@ -86,6 +87,7 @@ def test_a_second_run_changes_nothing_and_says_so() -> None:
         "orgs": list(Organization.objects.order_by("pk").values()),
         "users": list(User.objects.order_by("pk").values()),
         "memberships": list(Membership.objects.order_by("pk").values()),
+        "listings": Achievement.objects.count() + Demand.objects.count(),
     }
 
     output = load()
@@ -95,6 +97,7 @@ def test_a_second_run_changes_nothing_and_says_so() -> None:
     assert list(Organization.objects.order_by("pk").values()) == before["orgs"]
     assert list(User.objects.order_by("pk").values()) == before["users"]
     assert list(Membership.objects.order_by("pk").values()) == before["memberships"]
+    assert Achievement.objects.count() + Demand.objects.count() == before["listings"]
 
 
 @pytest.mark.usefixtures("debug_on")
@@ -140,3 +143,16 @@ def test_force_loads_with_debug_off(settings: Settings) -> None:
     load("--force")
 
     assert Organization.objects.count() == len(DEMO_ORGANIZATIONS)
+
+
+@pytest.mark.usefixtures("debug_on")
+def test_demo_listings_are_published_searchable_and_bilingual(client) -> None:
+    from apps.demo.listings import DEMO_ACHIEVEMENTS, DEMO_DEMANDS
+
+    load()
+    assert Achievement.objects.filter(status=ListingStatus.PUBLISHED).count() == len(DEMO_ACHIEVEMENTS)
+    assert Demand.objects.filter(status=ListingStatus.PUBLISHED).count() == len(DEMO_DEMANDS)
+    assert Achievement.objects.filter(language="en").exists()
+    found = client.get("/api/v1/achievements", {"q": "热失控"}).json()["results"]
+    assert [a["title"] for a in found] == ["磷酸铁锂电池包热失控预警算法"]
+    assert all(a["summary"].startswith("【演示数据】") for a in client.get("/api/v1/achievements").json()["results"])

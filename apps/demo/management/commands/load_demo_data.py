@@ -10,6 +10,8 @@ two dozen pointless messages. Every row still passes ``full_clean()``.
 
 from __future__ import annotations
 
+from datetime import timedelta
+from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
@@ -20,8 +22,11 @@ from django.utils import timezone
 from apps.accounts.models import User
 from apps.demo.accounts import DEMO_PASSWORD
 from apps.demo.data import DEMO_ORGANIZATIONS, DEMO_PEOPLE, OPERATOR_KEY, DemoOrganization, DemoPerson
+from apps.demo.listings import DEMO_ACHIEVEMENTS, DEMO_DEMANDS, DemoAchievement, DemoDemand
+from apps.listings.models import Achievement, Demand, ListingEvent, ListingStatus
+from apps.listings.services import achievement_build, demand_build
 from apps.organizations.models import Membership, MembershipRole, Organization, VerificationStatus
-from apps.reference.models import EntityType, Region
+from apps.reference.models import EntityType, Industry, Region
 
 
 class Command(BaseCommand):
@@ -41,7 +46,7 @@ class Command(BaseCommand):
                 "Pass --force if this really is a demo or test installation."
             )
         self.verbosity = options["verbosity"]
-        self.created = {"organisation": 0, "user": 0, "membership": 0}
+        self.created = {"organisation": 0, "user": 0, "membership": 0, "listing": 0}
         self._check_reference_data()
 
         with transaction.atomic():
@@ -58,6 +63,11 @@ class Command(BaseCommand):
             self._heading("Memberships")
             for person in DEMO_PEOPLE:
                 self._membership(users[person.email], organizations[person.organization_key], person.role)
+            self._heading("Listings")
+            for achievement in DEMO_ACHIEVEMENTS:
+                self._achievement(achievement, organizations[achievement.owner_key], reviewer=verifier)
+            for demand in DEMO_DEMANDS:
+                self._demand(demand, organizations[demand.owner_key], reviewer=verifier)
 
         if self.verbosity < 1:
             return
@@ -129,6 +139,76 @@ class Command(BaseCommand):
         status = "" if demo.verified else " (pending verification)"
         self._progress("organisation", f"{demo.credit_code} {demo.name}{status}", created=created)
         return organization
+
+    def _achievement(self, demo: DemoAchievement, owner: Organization, *, reviewer: User) -> None:
+        created = not Achievement.objects.filter(owner=owner, title=demo.title).exists()
+        if created:
+            achievement = achievement_build(
+                actor=None,
+                owner=owner,
+                data={
+                    "language": demo.language,
+                    "title": demo.title,
+                    "translated_title": demo.translated_title,
+                    "summary": demo.summary,
+                    "technology_field": demo.technology_field,
+                    "keywords": list(demo.keywords),
+                    "trl": demo.trl,
+                    "cooperation_modes": list(demo.cooperation_modes),
+                    "price_type": demo.price_type,
+                    "price_min": Decimal(demo.price_min) if demo.price_min else None,
+                    "price_max": Decimal(demo.price_max) if demo.price_max else None,
+                    "confidential_detail": demo.confidential_detail,
+                    "contact_name": "示例联系人",
+                },
+            )
+            self._publish(achievement, reviewer=reviewer)
+            achievement.industries.set(Industry.objects.filter(code__in=demo.industries))
+        self._progress("listing", f"成果 {demo.title}", created=created)
+
+    def _demand(self, demo: DemoDemand, owner: Organization, *, reviewer: User) -> None:
+        created = not Demand.objects.filter(owner=owner, title=demo.title).exists()
+        if created:
+            demand = demand_build(
+                actor=None,
+                owner=owner,
+                data={
+                    "title": demo.title,
+                    "description": demo.description,
+                    "technology_field": demo.technology_field,
+                    "industry": demo.industry,
+                    "keywords": list(demo.keywords),
+                    "cooperation_modes": list(demo.cooperation_modes),
+                    "budget_min": Decimal(demo.budget_min) if demo.budget_min else None,
+                    "budget_max": Decimal(demo.budget_max) if demo.budget_max else None,
+                    "deadline": timezone.localdate() + timedelta(days=demo.days_to_deadline),
+                    "wanted_stage": demo.wanted_stage,
+                    "confidential_detail": demo.confidential_detail,
+                    "contact_name": "示例联系人",
+                },
+            )
+            self._publish(demand, reviewer=reviewer)
+        self._progress("listing", f"需求 {demo.title}", created=created)
+
+    def _publish(self, listing: Achievement | Demand, *, reviewer: User) -> None:
+        """Stored as published, with the review history a real listing would have."""
+        now = timezone.now()
+        listing.status = ListingStatus.PUBLISHED
+        listing.submitted_at = listing.published_at = listing.reviewed_at = now
+        listing.reviewed_by = reviewer
+        if isinstance(listing, Achievement):
+            listing.expires_on = timezone.localdate() + timedelta(days=settings.LISTING_DEFAULT_VALIDITY_DAYS)
+        listing.save()
+        link = {"achievement" if isinstance(listing, Achievement) else "demand": listing}
+        ListingEvent.objects.bulk_create(
+            [
+                ListingEvent(**link, from_status="", to_status=ListingStatus.DRAFT),
+                ListingEvent(**link, from_status=ListingStatus.DRAFT, to_status=ListingStatus.SUBMITTED),
+                ListingEvent(
+                    **link, from_status=ListingStatus.SUBMITTED, to_status=ListingStatus.PUBLISHED, actor=reviewer
+                ),
+            ]
+        )
 
     def _membership(self, user: User, organization: Organization, role: str) -> Membership:
         membership = Membership.objects.filter(user=user, organization=organization).first()
