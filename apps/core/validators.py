@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 
 from django.core.exceptions import ValidationError
 from django.utils.deconstruct import deconstructible
@@ -56,8 +57,13 @@ validate_credit_code = CreditCodeValidator()
 PATENT_CHECK_WEIGHTS = (2, 3, 4, 5, 6, 7, 8, 9, 2, 3, 4, 5)
 # The type digit: 1 invention, 2 utility model, 3 design, 8 PCT invention, 9 PCT utility model.
 PATENT_TYPE_DIGITS = frozenset("12389")
-_PATENT_APPLICATION_RE = re.compile(r"^(?:\d{12}|\d{8})\.[\dX]$")
-_IPC_RE = re.compile(r"^([A-H])(\d{2})([A-Z])\s*(\d{1,3})/(\d{2,6})$")
+# ASCII only: Python's \d also matches full-width and other Unicode digits, which int() accepts, so
+# "２０１７…" would otherwise pass and be stored as typed. Matched with fullmatch (``$`` allows a
+# trailing newline).
+_PATENT_APPLICATION_RE = re.compile(r"(?:\d{12}|\d{8})\.[\dX]", re.ASCII)
+_IPC_RE = re.compile(r"([A-H])(\d{2})([A-Z])\s*(\d{1,3})/(\d{2,6})", re.ASCII)
+# The 8-digit form was used from 1985 until the 12-digit form replaced it in October 2003.
+_PATENT_SHORT_FORM_YEARS = frozenset(f"{year % 100:02d}" for year in range(1985, 2004))
 
 
 def patent_check_character(digits: str) -> str:
@@ -79,7 +85,7 @@ def patent_application_number_problem(value: str) -> str | None:
     Since 2003: YYYY + type digit + 7-digit serial + "." + check (201710601862.3); before: YY + type
     digit + 5-digit serial + "." + check (97101765.4). The check is a weighted sum mod 11, 10 as X.
     """
-    if not _PATENT_APPLICATION_RE.match(value):
+    if not _PATENT_APPLICATION_RE.fullmatch(value):
         return str(
             _(
                 "A patent application number is 12 digits (since 2003) or 8 digits (before), a dot and a check "
@@ -89,6 +95,8 @@ def patent_application_number_problem(value: str) -> str | None:
     digits, check = value.split(".")
     if len(digits) == 12 and not 2003 <= int(digits[:4]) <= 2099:
         return str(_("A 12-digit application number starts with a filing year from 2003 on."))
+    if len(digits) == 8 and digits[:2] not in _PATENT_SHORT_FORM_YEARS:
+        return str(_("An 8-digit application number starts with a filing year from 85 (1985) to 03 (2003)."))
     if patent_type_digit(value) not in PATENT_TYPE_DIGITS:
         return str(_("The patent type digit must be 1, 2, 3, 8 or 9."))
     expected = patent_check_character(digits)
@@ -105,8 +113,11 @@ def patent_number_problem(value: str) -> str | None:
 
 
 def normalize_ipc(value: str) -> str | None:
-    """An IPC symbol in its canonical spacing (``A61K 31/495``), or None when it is not one."""
-    match = _IPC_RE.match(value.strip().upper())
+    """An IPC symbol in its canonical spacing (``A61K 31/495``), or None when it is not one.
+
+    Full-width input (``Ａ６１Ｋ　３１／４９５``, common with Chinese input methods) is folded to ASCII first.
+    """
+    match = _IPC_RE.fullmatch(unicodedata.normalize("NFKC", value).strip().upper())
     if not match:
         return None
     section, klass, subclass, group, subgroup = match.groups()

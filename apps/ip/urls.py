@@ -1,3 +1,8 @@
-from django.urls import URLPattern
+from django.urls import path
 
-urlpatterns: list[URLPattern] = []
+from apps.ip import apis
+
+urlpatterns = [
+    path("ip-assets", apis.IPAssetListCreateApi.as_view(), name="ip-assets"),
+    path("ip-assets/<int:asset_id>", apis.IPAssetDetailApi.as_view(), name="ip-asset-detail"),
+]

@@ -258,15 +258,19 @@ DEMAND = Kind(
 class KindView(APIView):
     kind: Kind
     pagination_class: type[Any] | None = None
+    # Sub-resources (events, attachments, NDAs …) need the listing's owner, not its relations.
+    listing_relations = False
 
     def listing(self, request: Request, pk: int) -> Any:
-        return selectors.access_listing(self.kind.model, actor=request.user, pk=pk)
+        return selectors.access_listing(
+            self.kind.model, actor=request.user, pk=pk, with_relations=self.listing_relations
+        )
 
     def detail_response(
         self, request: Request, listing: Any, *, code: int = status.HTTP_200_OK, refetch: bool = True
     ) -> Response:
         # After a write the listing is read again, with its relations, as the actor now sees it.
-        fresh = self.listing(request, listing.pk) if refetch else listing
+        fresh = selectors.access_listing(self.kind.model, actor=request.user, pk=listing.pk) if refetch else listing
         access = selectors.viewer_access(actor=request.user, listing=fresh)
         data = self.kind.detail_serializer(fresh, context={"access": access}).data
         return Response(data, status=code)
@@ -346,6 +350,8 @@ def _cursor_ordering(ordering: str, request: Request) -> tuple[str, ...]:
 
 
 class ListingDetailApi(PublicReadMixin, KindView):
+    listing_relations = True
+
     def get(self, request: Request, pk: int) -> Response:
         return self.detail_response(request, self.listing(request, pk), refetch=False)
 

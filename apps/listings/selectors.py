@@ -113,15 +113,15 @@ def demand_list(*, actor: Any, filters: Any = None) -> QuerySet[Demand]:
     return _listing_list(Demand, actor=actor, filters=filters or {})
 
 
-def access_listing(model: type[Listing], *, actor: Any, pk: int) -> Any:
-    qs = listing_visible_qs(model, actor).select_related("technology_field", "owner", "region")
-    if model is Achievement:
-        qs = qs.prefetch_related(
-            "industries",
-            Prefetch("ip_assets", queryset=IPAsset.objects.order_by("id")),
-        )
-    else:
-        qs = qs.select_related("industry", "region_preference")
+def access_listing(model: type[Listing], *, actor: Any, pk: int, with_relations: bool = True) -> Any:
+    """The listing if the actor may see it, else 404. Sub-resources skip the relations they don't show."""
+    qs = listing_visible_qs(model, actor).select_related("owner")
+    if with_relations:
+        qs = qs.select_related("technology_field", "region")
+        if model is Achievement:
+            qs = qs.prefetch_related("industries", Prefetch("ip_assets", queryset=IPAsset.objects.order_by("id")))
+        else:
+            qs = qs.select_related("industry", "region_preference")
     try:
         return qs.get(pk=pk)
     except (model.DoesNotExist, ValueError, TypeError):

@@ -257,3 +257,37 @@ def test_stored_file_name_is_not_the_clients(client_for, owner, listing):
     assert ".." not in stored.file.name
     assert "passwd" not in stored.file.name
     assert io.BytesIO(stored.file.read()).read() == b"root"
+
+
+# --- query counts of the owner-side lists ------------------------------------------------------
+
+
+@pytest.mark.parametrize("rows", [1, 5])
+def test_owner_side_list_query_counts(rows, client_for, owner, org, listing, django_assert_num_queries):
+    from apps.listings.models import AccessKind, ListingEvent
+    from apps.listings.services import confidential_access_record
+
+    for n in range(rows):
+        other = OrganizationFactory()
+        reader = member_of(other)
+        NdaRequest.objects.create(achievement=listing, organization=other, requested_by=reader, status="accepted")
+        confidential_access_record(actor=reader, listing=listing, organization_id=other.pk, kind=AccessKind.DETAIL)
+        ListingEvent.objects.create(achievement=listing, from_status="", to_status="draft", actor=reader)
+        Attachment.objects.create(
+            achievement=listing,
+            file=f"x{n}.pdf",
+            original_name=f"{n}.pdf",
+            content_type="application/pdf",
+            size=1,
+            sha256="0" * 64,
+        )
+    client = client_for(owner)
+    base = f"/api/v1/achievements/{listing.pk}"
+    # user, memberships, the listing, the page.
+    expected = {"events": 4, "nda-requests": 4, "access-log": 4, "attachments": 4}
+    for path, count in expected.items():
+        with django_assert_num_queries(count):
+            response = client.get(f"{base}/{path}")
+        assert response.status_code == 200
+        body = response.json()
+        assert len(body if isinstance(body, list) else body["results"]) >= rows

@@ -1,0 +1,325 @@
+"""Writes of IP assets: record, correct and delete an organisation's patents, copyrights and other rights.
+
+Every rule an asset must satisfy lives in :func:`check_ip_asset` (identifier formats, identifiers that fit
+the kind, dates, status), so the API, the admin and any importer refuse the same records with the same
+reasons. Identifier formats themselves are the pure validators in :mod:`apps.core.validators`.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from enum import StrEnum
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from apps.accounts.models import User
+from apps.core.errors import ApplicationError
+from apps.core.validators import (
+    ipc_problem,
+    normalize_ipc,
+    patent_application_number_problem,
+    patent_number_problem,
+    patent_type_digit,
+)
+from apps.ip.models import PATENT_KINDS, PATENT_TYPE_DIGITS_BY_KIND, IPAsset, IPAssetKind, LegalStatus
+from apps.organizations.models import Organization, OrganizationType
+from apps.organizations.selectors import actor_memberships
+
+
+class IPAssetError(StrEnum):
+    OWNER_REQUIRED = "owner_required"
+    NOT_OWNER_MEMBER = "not_owner_member"
+    INVALID_IDENTIFIER = "invalid_ip_identifier"
+    NOT_A_PATENT = "patent_field_on_non_patent"
+    IDENTIFIER_REQUIRED = "ip_identifier_required"
+    KIND_MISMATCH = "patent_kind_mismatch"
+    PATENT_NUMBER_MISMATCH = "patent_number_mismatch"
+    DATE_IN_FUTURE = "date_in_future"
+    GRANT_BEFORE_FILING = "grant_before_filing"
+    GRANT_DATE_REQUIRED = "grant_date_required"
+    GRANT_DATE_UNEXPECTED = "grant_date_unexpected"
+    DUPLICATE = "duplicate_application_number"
+    LINKED = "ip_asset_linked"
+
+
+# CNIPA publication numbers: CN, 7–9 digits, a kind code (A, B, U, S, or with a digit: A1, B2 …).
+PUBLICATION_NUMBER_RE = re.compile(r"CN\d{7,9}[A-Z]\d?", re.ASCII)
+# Software copyright registration numbers (软著登字): year, SR, 6–7 digits, e.g. 2019SR1234567.
+SOFTWARE_REGISTRATION_RE = re.compile(r"(?:19|20)\d{2}SR\d{6,7}", re.ASCII)
+
+# The fields a caller may set; owner is fixed at creation.
+IP_ASSET_FIELDS = (
+    "kind",
+    "title",
+    "application_number",
+    "patent_number",
+    "publication_number",
+    "registration_number",
+    "ipc_main",
+    "ipc_codes",
+    "filing_date",
+    "grant_date",
+    "legal_status",
+)
+PATENT_ONLY_FIELDS = ("application_number", "patent_number", "publication_number", "ipc_main", "ipc_codes")
+# Pending and rejected rights were never granted, so they have no grant date; lapsed, expired and
+# invalidated ones were granted once and keep theirs.
+_NEVER_GRANTED = frozenset({LegalStatus.PENDING, LegalStatus.REJECTED})
+
+
+# --- owner and permission ----------------------------------------------------------------------
+
+
+def resolve_owner(*, actor: User, owner_id: int | None) -> Organization:
+    """The organisation a new asset belongs to: the one named, or the actor's only (non-operator) one."""
+    memberships = actor_memberships(actor)
+    if owner_id is None:
+        candidates = list(
+            Organization.objects.filter(pk__in=memberships)
+            .exclude(type=OrganizationType.MARKET_OPERATOR)
+            .values_list("pk", flat=True)
+        )
+        if len(candidates) != 1:
+            raise ApplicationError(
+                _("Say which of your organisations holds this asset (owner_id)."),
+                code=IPAssetError.OWNER_REQUIRED,
+                field_errors={"owner_id": _("Required unless you belong to exactly one organisation.")},
+            )
+        owner_id = candidates[0]
+    elif owner_id not in memberships:
+        raise ApplicationError(
+            _("You can only record assets for an organisation you belong to."),
+            code=IPAssetError.NOT_OWNER_MEMBER,
+            status=403,
+            field_errors={"owner_id": _("You are not a member of this organisation.")},
+        )
+    return Organization.objects.get(pk=owner_id)
+
+
+def check_owner_member(*, actor: User, asset: IPAsset) -> None:
+    """Only the owner's members change an asset; the operator reads but does not edit."""
+    if asset.owner_id not in actor_memberships(actor):
+        raise ApplicationError(
+            _("Only members of the owning organisation may change this asset."),
+            code=IPAssetError.NOT_OWNER_MEMBER,
+            status=403,
+        )
+
+
+# --- the rules ---------------------------------------------------------------------------------
+
+
+def _refuse(code: IPAssetError, message: str, field_errors: dict[str, str]) -> ApplicationError:
+    return ApplicationError(message, code=code, field_errors=field_errors)
+
+
+def normalize_ipc_codes(asset: IPAsset) -> dict[str, str]:
+    """Store IPC symbols in canonical spacing, the main one not repeated among the others; returns problems."""
+    problems: dict[str, str] = {}
+    if asset.ipc_main:
+        main = normalize_ipc(asset.ipc_main)
+        if main is None:
+            problems["ipc_main"] = ipc_problem(asset.ipc_main) or ""
+        else:
+            asset.ipc_main = main
+    others: list[str] = []
+    bad: list[str] = []
+    for code in asset.ipc_codes or []:
+        normal = normalize_ipc(code)
+        if normal is None:
+            bad.append(code)
+        elif normal != asset.ipc_main and normal not in others:
+            others.append(normal)
+    if bad:
+        problems["ipc_codes"] = _("Not IPC symbols: %(codes)s. Write them like A61K 31/495.") % {
+            "codes": ", ".join(bad)
+        }
+    else:
+        asset.ipc_codes = others
+    return problems
+
+
+def _identifier_problems(asset: IPAsset) -> dict[str, str]:
+    problems: dict[str, str] = {}
+    if asset.application_number:
+        problem = patent_application_number_problem(asset.application_number)
+        if problem:
+            problems["application_number"] = problem
+    if asset.patent_number:
+        problem = patent_number_problem(asset.patent_number)
+        if problem:
+            problems["patent_number"] = problem
+    if asset.publication_number and not PUBLICATION_NUMBER_RE.fullmatch(asset.publication_number):
+        problems["publication_number"] = _("A publication number is CN, the number and a kind code, e.g. CN102822194B.")
+    if (
+        asset.kind == IPAssetKind.SOFTWARE_COPYRIGHT
+        and asset.registration_number
+        and not SOFTWARE_REGISTRATION_RE.fullmatch(asset.registration_number)
+    ):
+        problems["registration_number"] = _(
+            "A software copyright registration number is the year, SR and the serial, e.g. 2019SR1234567."
+        )
+    problems.update(normalize_ipc_codes(asset))
+    return problems
+
+
+def _date_problem(asset: IPAsset, today: date) -> ApplicationError | None:
+    future = {
+        name: _("This date is in the future.")
+        for name in ("filing_date", "grant_date")
+        if getattr(asset, name) is not None and getattr(asset, name) > today
+    }
+    if future:
+        return _refuse(IPAssetError.DATE_IN_FUTURE, _("Filing and grant dates cannot be in the future."), future)
+    if asset.filing_date and asset.grant_date and asset.grant_date < asset.filing_date:
+        return _refuse(
+            IPAssetError.GRANT_BEFORE_FILING,
+            _("The grant date is before the filing date."),
+            {"grant_date": _("Before the filing date.")},
+        )
+    if asset.legal_status == LegalStatus.GRANTED and asset.grant_date is None:
+        return _refuse(
+            IPAssetError.GRANT_DATE_REQUIRED,
+            _("A granted right needs its grant date."),
+            {"grant_date": _("Required when the status is granted.")},
+        )
+    if asset.legal_status in _NEVER_GRANTED and asset.grant_date is not None:
+        return _refuse(
+            IPAssetError.GRANT_DATE_UNEXPECTED,
+            _("A right that is %(status)s has no grant date.") % {"status": LegalStatus(asset.legal_status).label},
+            {"grant_date": _("Leave empty, or change the status.")},
+        )
+    return None
+
+
+def check_ip_asset(asset: IPAsset, *, today: date | None = None) -> None:
+    """Raise the first broken rule (400 with the fields at fault); normalises IPC symbols in place.
+
+    Order: identifier formats, identifiers that belong to the kind, those the kind requires, the
+    type digit against the kind, the patent number against the application number, then dates.
+    """
+    today = today or timezone.localdate()
+    problems = _identifier_problems(asset)
+    if problems:
+        raise _refuse(IPAssetError.INVALID_IDENTIFIER, _("Some identifiers are not valid."), problems)
+
+    is_patent = asset.kind in PATENT_KINDS
+    if not is_patent:
+        misplaced = {
+            name: _("Only patents have this; record this right's number as registration_number.")
+            for name in PATENT_ONLY_FIELDS
+            if getattr(asset, name)
+        }
+        if misplaced:
+            raise _refuse(
+                IPAssetError.NOT_A_PATENT,
+                _("A %(kind)s has no patent numbers or IPC symbols.") % {"kind": IPAssetKind(asset.kind).label},
+                misplaced,
+            )
+    if is_patent and not asset.application_number:
+        raise _refuse(
+            IPAssetError.IDENTIFIER_REQUIRED,
+            _("A patent is recorded with its application number."),
+            {"application_number": _("Required for patents, e.g. 201710601862.3.")},
+        )
+    if asset.kind == IPAssetKind.SOFTWARE_COPYRIGHT and not asset.registration_number:
+        raise _refuse(
+            IPAssetError.IDENTIFIER_REQUIRED,
+            _("A software copyright is recorded with its registration number."),
+            {"registration_number": _("Required for software copyrights, e.g. 2019SR1234567.")},
+        )
+    if is_patent:
+        allowed = PATENT_TYPE_DIGITS_BY_KIND[IPAssetKind(asset.kind)]
+        digit = patent_type_digit(asset.application_number)
+        if digit not in allowed:
+            raise _refuse(
+                IPAssetError.KIND_MISMATCH,
+                _("Application number type digit %(digit)s does not fit a %(kind)s (expected %(allowed)s).")
+                % {"digit": digit, "kind": IPAssetKind(asset.kind).label, "allowed": "/".join(sorted(allowed))},
+                {"application_number": _("The type digit does not fit the kind."), "kind": _("Does not fit.")},
+            )
+        if asset.patent_number and asset.patent_number != f"ZL{asset.application_number}":
+            raise _refuse(
+                IPAssetError.PATENT_NUMBER_MISMATCH,
+                _("The patent number must be ZL followed by the application number: ZL%(number)s.")
+                % {"number": asset.application_number},
+                {"patent_number": _("Does not match the application number.")},
+            )
+    date_problem = _date_problem(asset, today)
+    if date_problem is not None:
+        raise date_problem
+
+
+# --- writes ------------------------------------------------------------------------------------
+
+
+def _assign(asset: IPAsset, data: dict[str, Any]) -> None:
+    for name in IP_ASSET_FIELDS:
+        if name in data:
+            value = data[name]
+            if value is None and name not in {"filing_date", "grant_date"}:
+                value = [] if name == "ipc_codes" else ""
+            setattr(asset, name, value)
+
+
+def _duplicate_error(application_number: str) -> ApplicationError:
+    return ApplicationError(
+        _("Application number %(number)s is already recorded.") % {"number": application_number},
+        code=IPAssetError.DUPLICATE,
+        status=409,
+        field_errors={"application_number": _("Already recorded.")},
+    )
+
+
+def _save(asset: IPAsset) -> None:
+    # The partial unique index decides; a pre-check would only narrow the race, not close it.
+    try:
+        with transaction.atomic():
+            asset.save()
+    except IntegrityError as exc:
+        if "ipasset_application_unique" in str(exc):
+            raise _duplicate_error(asset.application_number) from None
+        raise
+
+
+@transaction.atomic
+def ip_asset_create(*, actor: User, data: dict[str, Any]) -> IPAsset:
+    owner = resolve_owner(actor=actor, owner_id=data.get("owner_id"))
+    asset = IPAsset(owner=owner, created_by=actor)
+    _assign(asset, data)
+    check_ip_asset(asset)
+    _save(asset)
+    return asset
+
+
+@transaction.atomic
+def ip_asset_update(*, actor: User, asset: IPAsset, data: dict[str, Any]) -> IPAsset:
+    """Change some fields; the whole record is checked again, so a change of kind must bring its numbers."""
+    check_owner_member(actor=actor, asset=asset)
+    locked = IPAsset.objects.select_for_update().get(pk=asset.pk)
+    _assign(locked, data)
+    check_ip_asset(locked)
+    _save(locked)
+    return locked
+
+
+@transaction.atomic
+def ip_asset_delete(*, actor: User, asset: IPAsset) -> None:
+    """Refused while an achievement rests on the asset: unlink it there first."""
+    check_owner_member(actor=actor, asset=asset)
+    locked = IPAsset.objects.select_for_update().get(pk=asset.pk)
+    # The row lock makes this check and the delete one step against a concurrent delete; linking
+    # concurrently is serialised by the M2M's foreign key to the locked row.
+    achievement_ids = sorted(locked.achievements.values_list("pk", flat=True))
+    if achievement_ids:
+        raise ApplicationError(
+            _("Achievements rest on this asset; remove it from them first."),
+            code=IPAssetError.LINKED,
+            status=409,
+            extra={"achievement_ids": achievement_ids},
+        )
+    locked.delete()
