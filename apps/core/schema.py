@@ -42,6 +42,8 @@ _DESCRIPTIONS = {
     "403": "Authenticated but not allowed (for example a read-only API key writing).",
     "404": "Not found, or not visible to the caller.",
     "405": "Method not allowed.",
+    "409": "Conflicts with the record's state (a move its status does not allow, a duplicate).",
+    "413": "The uploaded file is too large.",
     "412": "The record changed since it was read (If-Match mismatch).",
     "415": "Unsupported media type.",
     "429": "Too many requests; see Retry-After.",
@@ -66,8 +68,12 @@ def add_problem_responses(result: dict[str, Any], generator: Any, request: Any, 
                 codes.append("400")
             if "{" in path:
                 codes.append("404")
+            if method in {"post", "put", "patch", "delete"}:
+                codes.append("409")
             if method in {"post", "put", "patch"} and "requestBody" in operation:
                 codes.append("415")
+                if "multipart/form-data" in operation["requestBody"].get("content", {}):
+                    codes.append("413")
             for code in codes:
                 operation["responses"].setdefault(code, {"description": _DESCRIPTIONS[code], "content": ref})
     return result

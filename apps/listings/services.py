@@ -396,7 +396,7 @@ def _move(*, actor: User | None, listing: Listing, action: str, note: str = "", 
             % {"status": ListingStatus(current).label if current else "?"},
             code=ListingError.BAD_TRANSITION,
             status=409,
-            extra={"status": current, "action": action},
+            extra={"current_status": current, "action": action},
         )
     model.objects.filter(pk=listing.pk).update(status=transition.target, updated_at=timezone.now(), **changes)
     _record(listing, from_status=current, to_status=transition.target, actor=actor, note=note)
@@ -544,7 +544,8 @@ ATTACHMENT_TYPES: dict[str, tuple[str, tuple[bytes, ...] | None]] = {
 }
 
 
-def _check_upload(upload: UploadedFile) -> tuple[str, str]:
+def check_upload(upload: UploadedFile) -> tuple[str, str]:
+    """The safe base name and the content type of an allowed upload; refuses the rest (413, 415)."""
     name = os.path.basename(upload.name or "")
     ext = os.path.splitext(name)[1].lower()
     if ext not in ATTACHMENT_TYPES:
@@ -590,7 +591,7 @@ def _type_mismatch(ext: str) -> ApplicationError:
 def attachment_add(*, actor: User, listing: Listing, upload: UploadedFile, is_public: bool = False) -> Attachment:
     check_owner_member(actor=actor, listing=listing)
     type(listing).objects.select_for_update().filter(pk=listing.pk).first()
-    name, content_type = _check_upload(upload)
+    name, content_type = check_upload(upload)
     link = _link_name(listing)
     if Attachment.objects.filter(**{link: listing}).count() >= settings.LISTING_ATTACHMENTS_MAX:
         raise ApplicationError(
