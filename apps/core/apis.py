@@ -44,6 +44,10 @@ class ApiRootApi(APIView):
                     "token": link("auth-token"),
                     "organizations": link("organizations"),
                     "notifications": link("notifications"),
+                    "achievements": link("achievements-list"),
+                    "demands": link("demands-list"),
+                    "challenges": link("challenges"),
+                    "ip_assets": link("ip-assets"),
                     "technology_fields": link("reference-technology-fields"),
                 },
             }

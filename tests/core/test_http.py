@@ -60,3 +60,10 @@ def test_api_root_links_to_the_docs(client):
     links = response.json()["links"]
     assert links["docs"].endswith("/api/v1/docs/")
     assert client.get(links["schema"]).status_code == 200
+
+
+def test_api_root_links_to_the_public_collections(client):
+    links = client.get("/api/v1/").json()["links"]
+    for name in ("achievements", "demands", "challenges"):
+        assert client.get(links[name]).status_code == 200, name
+    assert links["ip_assets"].endswith("/api/v1/ip-assets")
