@@ -276,6 +276,8 @@ LISTING_ATTACHMENTS_MAX = env.int("LISTING_ATTACHMENTS_MAX", default=20)
 LISTING_IMPORT_MAX_BYTES = env.int("LISTING_IMPORT_MAX_BYTES", default=50 * 1024 * 1024)
 LISTING_IMPORT_MAX_ROWS = env.int("LISTING_IMPORT_MAX_ROWS", default=200_000)
 LISTING_EXPORT_MAX_ROWS = env.int("LISTING_EXPORT_MAX_ROWS", default=100_000)
+# Search by relevance ranks this many of the newest matches (see apps.listings.selectors).
+LISTING_SEARCH_RANK_WINDOW = env.int("LISTING_SEARCH_RANK_WINDOW", default=1000)
 
 # --- E-mail ----------------------------------------------------------------------------------
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://" if DEBUG else "smtp://localhost:25")

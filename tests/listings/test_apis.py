@@ -444,3 +444,14 @@ def test_detail_query_count(api_client, org, django_assert_num_queries):
     listing = make_achievement(org, industries=["automotive"])
     with django_assert_num_queries(3):  # listing, industries, IP assets
         assert api_client.get(f"/api/v1/achievements/{listing.pk}").status_code == 200
+
+
+def test_relevance_ranks_the_newest_matches_within_the_window(api_client, org, settings):
+    settings.LISTING_SEARCH_RANK_WINDOW = 2
+    oldest_title_match = make_achievement(org, title="轴承寿命预测", summary="振动分析。")
+    body_a = make_achievement(org, title="工业网关", summary="采集轴承温度。")
+    body_b = make_achievement(org, title="边缘计算", summary="轴承故障报警。")
+    ids = _ids(api_client.get("/api/v1/achievements", {"q": "轴承"}))
+    assert ids == [body_b.pk, body_a.pk]  # the older title match is outside the window
+    by_date = _ids(api_client.get("/api/v1/achievements", {"q": "轴承", "ordering": "-published_at"}))
+    assert by_date == [body_b.pk, body_a.pk, oldest_title_match.pk]
