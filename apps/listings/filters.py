@@ -38,7 +38,7 @@ class ListingFilter(django_filters.FilterSet):
         choices=CooperationMode.choices, method="filter_cooperation_mode"
     )
     region = django_filters.CharFilter(method="filter_region", validators=[_six_digits])
-    status = django_filters.MultipleChoiceFilter(choices=ListingStatus.choices)
+    status = django_filters.MultipleChoiceFilter(choices=ListingStatus.choices, distinct=False)
     owner = django_filters.NumberFilter(field_name="owner_id")
     mine = django_filters.BooleanFilter(method="filter_mine")
     language = django_filters.ChoiceFilter(choices=Language.choices)
@@ -64,7 +64,7 @@ class ListingFilter(django_filters.FilterSet):
 
 class AchievementFilter(ListingFilter):
     industry = CodeListFilter(method="filter_industry")
-    stage = django_filters.MultipleChoiceFilter(choices=Stage.choices)
+    stage = django_filters.MultipleChoiceFilter(choices=Stage.choices, distinct=False)
     trl_min = django_filters.NumberFilter(field_name="trl", lookup_expr="gte", min_value=1, max_value=9)
     trl_max = django_filters.NumberFilter(field_name="trl", lookup_expr="lte", min_value=1, max_value=9)
     price_min = django_filters.NumberFilter(method="filter_price_min", min_value=0)
@@ -90,7 +90,7 @@ class AchievementFilter(ListingFilter):
 
 class DemandFilter(ListingFilter):
     industry = CodeListFilter(field_name="industry_id", lookup_expr="in")
-    wanted_stage = django_filters.MultipleChoiceFilter(choices=Stage.choices)
+    wanted_stage = django_filters.MultipleChoiceFilter(choices=Stage.choices, distinct=False)
     budget_min = django_filters.NumberFilter(method="filter_budget_min", min_value=0)
     budget_max = django_filters.NumberFilter(method="filter_budget_max", min_value=0)
     region_preference = django_filters.CharFilter(method="filter_region_preference", validators=[_six_digits])

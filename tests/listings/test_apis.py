@@ -455,3 +455,14 @@ def test_relevance_ranks_the_newest_matches_within_the_window(api_client, org, s
     assert ids == [body_b.pk, body_a.pk]  # the older title match is outside the window
     by_date = _ids(api_client.get("/api/v1/achievements", {"q": "轴承", "ordering": "-published_at"}))
     assert by_date == [body_b.pk, body_a.pk, oldest_title_match.pk]
+
+
+def test_filtered_list_sql_has_no_distinct(api_client, org):
+    # DISTINCT over every column made PostgreSQL sort all matches instead of reading the date index.
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    make_achievement(org, trl=7)
+    with CaptureQueriesContext(connection) as queries:
+        api_client.get("/api/v1/achievements?status=published&stage=pilot&cooperation_mode=transfer")
+    assert not any("DISTINCT" in q["sql"] for q in queries.captured_queries)

@@ -1,0 +1,190 @@
+"""HTTP for bulk import (operator only) and export (any logged-in user: what they may see) of listings."""
+
+from __future__ import annotations
+
+import tempfile
+from typing import Any
+
+from django.conf import settings
+from django.http import FileResponse, HttpResponseBase, StreamingHttpResponse
+from django.utils.http import content_disposition_header
+from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
+from rest_framework import serializers, status
+from rest_framework.negotiation import DefaultContentNegotiation
+from rest_framework.parsers import MultiPartParser
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from apps.accounts.authentication import request_user
+from apps.core.errors import ApplicationError
+from apps.listings import exporting, importing
+from apps.listings.apis import ACHIEVEMENT_PARAMETERS, DEMAND_PARAMETERS, LIST_PARAMETERS
+from apps.listings.services import check_operator
+
+
+class BulkImportInputSerializer(serializers.Serializer):
+    file = serializers.FileField(allow_empty_file=False, help_text="CSV (UTF-8 or GB18030) or JSON Lines.")
+    # The field shadows Serializer.partial for mypy only: DRF moves declared fields off the class.
+    partial = serializers.BooleanField(  # type: ignore[assignment]
+        default=False, help_text="Store the good rows even if some rows fail."
+    )
+    dry_run = serializers.BooleanField(default=False, help_text="Check every row, store nothing.")
+
+
+class BulkImportRowErrorSerializer(serializers.Serializer):
+    row = serializers.IntegerField(help_text="1-based data row (the CSV record after the header; the JSONL line).")
+    field = serializers.CharField()
+    column = serializers.CharField(help_text="The column as the file names it.")
+    code = serializers.CharField()
+    message = serializers.CharField()
+
+
+class BulkImportOutputSerializer(serializers.Serializer):
+    kind = serializers.CharField()
+    format = serializers.CharField()
+    encoding = serializers.CharField()
+    total_rows = serializers.IntegerField()
+    valid_rows = serializers.IntegerField()
+    created = serializers.IntegerField()
+    failed_rows = serializers.IntegerField()
+    error_count = serializers.IntegerField()
+    errors_truncated = serializers.BooleanField()
+    ignored_columns = serializers.ListField(child=serializers.CharField())
+    partial = serializers.BooleanField()  # type: ignore[assignment]
+    dry_run = serializers.BooleanField()
+    seconds = serializers.FloatField()
+    rows = BulkImportRowErrorSerializer(many=True, help_text="Row errors (at most 1000; see error_count).")
+
+
+class BulkExportQuerySerializer(serializers.Serializer):
+    format = serializers.ChoiceField(choices=exporting.EXPORT_FORMATS, default="csv")
+
+
+class ListingImportApi(APIView):
+    kind: importing.ListingKind
+    parser_classes = [MultiPartParser]
+
+    def post(self, request: Request) -> Response:
+        actor = request_user(request)
+        check_operator(actor=actor)
+        serializer = BulkImportInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        upload = serializer.validated_data["file"]
+        filename = upload.name or ""
+        importing.file_format(filename)
+        limit = settings.LISTING_IMPORT_MAX_BYTES
+        if upload.size is None or upload.size > limit:
+            raise ApplicationError(
+                _("The file is larger than %(mb)s MB; split it or use the import_listings command.")
+                % {"mb": round(limit / 1_048_576, 1)},
+                code=importing.BulkError.FILE_TOO_LARGE,
+                status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
+                field_errors={"file": _("Too large.")},
+                extra={"max_bytes": limit},
+            )
+        result = importing.import_listings(
+            actor=actor,
+            kind=self.kind,
+            content=upload.read(),
+            filename=filename,
+            partial=serializer.validated_data["partial"],
+            dry_run=serializer.validated_data["dry_run"],
+            max_rows=settings.LISTING_IMPORT_MAX_ROWS,
+        )
+        code = status.HTTP_201_CREATED if result.created else status.HTTP_200_OK
+        return Response(BulkImportOutputSerializer(result.summary()).data, status=code)
+
+
+class FormatParameterNegotiation(DefaultContentNegotiation):
+    """``?format=`` names the file format here, not a DRF renderer: errors stay JSON problems."""
+
+    def select_renderer(self, request: Request, renderers: Any, format_suffix: str | None = None) -> Any:
+        renderer = renderers[0]
+        return renderer, renderer.media_type
+
+
+class ListingExportApi(APIView):
+    kind: importing.ListingKind
+    content_negotiation_class = FormatParameterNegotiation
+
+    def get(self, request: Request) -> HttpResponseBase:
+        query = BulkExportQuerySerializer(data={"format": request.query_params.get("format") or "csv"})
+        query.is_valid(raise_exception=True)
+        fmt = query.validated_data["format"]
+        export = exporting.listing_export(self.kind, actor=request_user(request), filters=request.query_params)
+        response: HttpResponseBase
+        if fmt == "csv":
+            response = StreamingHttpResponse(
+                exporting.csv_chunks(export.headers, export.rows()), content_type=exporting.CONTENT_TYPES["csv"]
+            )
+            response["Content-Disposition"] = content_disposition_header(True, export.filename("csv"))
+        else:
+            spool = tempfile.TemporaryFile()  # noqa: SIM115 - FileResponse closes it when sent
+            exporting.write_xlsx(export, spool)
+            spool.seek(0)
+            response = FileResponse(
+                spool,
+                as_attachment=True,
+                filename=export.filename("xlsx"),
+                content_type=exporting.CONTENT_TYPES["xlsx"],
+            )
+        response["X-Export-Max-Rows"] = str(export.max_rows)
+        response["X-Export-Truncated"] = "true" if export.truncated else "false"
+        response["Cache-Control"] = "private, no-store"
+        return response
+
+
+def _stamp(view: type[APIView], kind: importing.ListingKind, method: str, **schema: Any) -> type[APIView]:
+    cls = type(f"{kind.name.title()}{view.__name__}", (view,), {"kind": kind})
+    return extend_schema_view(**{method: extend_schema(tags=[kind.plural], **schema)})(cls)
+
+
+_TOO_LARGE = OpenApiResponse(description="The file is larger than LISTING_IMPORT_MAX_BYTES.")
+
+
+def import_view(kind: importing.ListingKind) -> type[APIView]:
+    return _stamp(
+        ListingImportApi,
+        kind,
+        "post",
+        operation_id=f"{kind.plural}_import",
+        description=(
+            "Operator only. Columns by English field name or Chinese header "
+            "(标题, 技术领域, 所属机构统一社会信用代码 …). "
+            "Without partial, one bad row stores nothing and the answer is a 400 problem whose `rows` lists "
+            "the row errors."
+        ),
+        request={"multipart/form-data": BulkImportInputSerializer},
+        responses={
+            200: BulkImportOutputSerializer,
+            201: BulkImportOutputSerializer,
+            (413, "application/problem+json"): _TOO_LARGE,
+        },
+    )
+
+
+def export_view(kind: importing.ListingKind) -> type[APIView]:
+    extra = ACHIEVEMENT_PARAMETERS if kind is importing.ACHIEVEMENT_KIND else DEMAND_PARAMETERS
+    return _stamp(
+        ListingExportApi,
+        kind,
+        "get",
+        operation_id=f"{kind.plural}_export",
+        description=(
+            "CSV (UTF-8 with BOM) or XLSX with Chinese headers, filtered like the list. Public columns for "
+            "everyone; confidential detail and contact for the operator only. At most LISTING_EXPORT_MAX_ROWS "
+            "rows (X-Export-Truncated says whether more matched)."
+        ),
+        parameters=[
+            OpenApiParameter("format", str, enum=list(exporting.EXPORT_FORMATS), description="Default csv."),
+            *[p for p in LIST_PARAMETERS if p.name != "page"],
+            *extra,
+        ],
+        responses={
+            (200, "text/csv"): OpenApiTypes.BINARY,
+            (200, exporting.CONTENT_TYPES["xlsx"]): OpenApiTypes.BINARY,
+        },
+    )
