@@ -61,7 +61,8 @@ class OwnerBriefSerializer(serializers.Serializer):
 class ListingTeaserSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     status = serializers.CharField()
-    status_display = serializers.CharField(source="get_status_display")
+    # Method fields rather than callable sources: DRF inspects a callable source on every row.
+    status_display = serializers.SerializerMethodField()
     language = serializers.CharField()
     title = serializers.CharField()
     translated_title = serializers.CharField()
@@ -73,10 +74,13 @@ class ListingTeaserSerializer(serializers.Serializer):
     published_at = serializers.DateTimeField(allow_null=True)
     created_at = serializers.DateTimeField()
 
+    def get_status_display(self, obj: Any) -> str:
+        return str(ListingStatus(obj.status).label)
+
 
 class AchievementListOutputSerializer(ListingTeaserSerializer):
     summary = serializers.CharField()
-    industries = CodeNameSerializer(many=True, source="industries.all")
+    industries = CodeNameSerializer(many=True)
     trl = serializers.IntegerField()
     stage = serializers.ChoiceField(choices=Stage.choices)
     attribute = serializers.ChoiceField(choices=Attribute.choices)
