@@ -74,11 +74,12 @@ def resolve_owner(*, actor: User, owner_id: int | None) -> Organization:
     """The organisation a new listing belongs to: the one named, or the actor's only one."""
     memberships = actor_memberships(actor)
     if owner_id is None:
-        candidates = [
-            org_id
-            for org_id in memberships
-            if not Organization.objects.filter(pk=org_id, type=OrganizationType.MARKET_OPERATOR).exists()
-        ]
+        # One query, not one per membership: the operator's own organisation never lists.
+        candidates = list(
+            Organization.objects.filter(pk__in=memberships)
+            .exclude(type=OrganizationType.MARKET_OPERATOR)
+            .values_list("pk", flat=True)
+        )
         if len(candidates) != 1:
             raise ApplicationError(
                 _("You belong to several organisations: say which one lists this (owner_id)."),
