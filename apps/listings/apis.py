@@ -24,7 +24,7 @@ from rest_framework.views import APIView
 
 from apps.accounts.authentication import request_user
 from apps.core.pagination import StandardCursorPagination, WindowPagination, paginated_response
-from apps.listings import selectors, services
+from apps.listings import selectors, services, teasers
 from apps.listings.models import (
     AccessKind,
     Achievement,
@@ -333,7 +333,13 @@ class ListingListCreateApi(PublicReadMixin, KindView):
             self.pagination_class = type(
                 "ListingCursorPagination", (StandardCursorPagination,), {"ordering": paginator_ordering}
             )
-        return paginated_response(request=request, view=self, queryset=qs, serializer_class=self.kind.list_serializer)
+        model = self.kind.model
+        return paginated_response(
+            request=request,
+            view=self,
+            queryset=teasers.teaser_rows(qs, model),
+            render=lambda rows: teasers.render_teasers(rows, model),
+        )
 
     def post(self, request: Request) -> Response:
         serializer = self.kind.input_serializer(data=request.data)

@@ -159,7 +159,7 @@ _ORDER_BY: dict[str, tuple[Any, ...]] = {
 def listing_export(kind: ListingKind, *, actor: Any, filters: Any) -> ListingExport:
     """What ``actor`` may export of ``kind`` under the list filters, in list order, capped."""
     list_selector = selectors.achievement_list if kind.model is Achievement else selectors.demand_list
-    qs = list_selector(actor=actor, filters=filters)
+    qs = selectors.with_related(list_selector(actor=actor, filters=filters), kind.model)
     confidential = is_operator(actor)
     if confidential:
         # The list defers the confidential text; the operator's export includes it.

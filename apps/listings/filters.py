@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 import django_filters
 from django.core.validators import RegexValidator
@@ -45,6 +45,16 @@ class ListingFilter(django_filters.FilterSet):
     published_after = django_filters.DateFilter(field_name="published_at", lookup_expr="date__gte")
     published_before = django_filters.DateFilter(field_name="published_at", lookup_expr="date__lte")
     ordering = django_filters.CharFilter(method="filter_noop")
+
+    # django-filter builds a form class, with a label for every filter, for each request; the fields do
+    # not depend on the request, so each filter set keeps the first one it built.
+    _form_classes: ClassVar[dict[type, type]] = {}
+
+    def get_form_class(self) -> Any:
+        form_class = ListingFilter._form_classes.get(type(self))
+        if form_class is None:
+            form_class = ListingFilter._form_classes[type(self)] = super().get_form_class()
+        return form_class
 
     def filter_noop(self, queryset: QuerySet[Any], name: str, value: Any) -> QuerySet[Any]:
         # Search and ordering are applied by the selector, which needs the rank annotation.

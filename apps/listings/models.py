@@ -210,7 +210,6 @@ class Achievement(Listing):
             models.Index(fields=["status", "technology_field", "-id"], name="achievement_status_field"),
             models.Index(fields=["status", "trl", "-id"], name="achievement_status_trl"),
             models.Index(fields=["owner", "status"], name="achievement_owner_status"),
-            models.Index(fields=["region"], name="achievement_region_prefix", opclasses=["varchar_pattern_ops"]),
         ]
 
     @property
@@ -266,7 +265,6 @@ class Demand(Listing):
             models.Index(fields=["status", "-published_at", "-id"], name="demand_status_published"),
             models.Index(fields=["status", "technology_field", "-id"], name="demand_status_field"),
             models.Index(fields=["owner", "status"], name="demand_owner_status"),
-            models.Index(fields=["region"], name="demand_region_prefix", opclasses=["varchar_pattern_ops"]),
         ]
 
 

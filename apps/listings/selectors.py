@@ -8,11 +8,14 @@ anyone else they do not exist (404). The confidential part is a separate read wi
 
 from __future__ import annotations
 
+import math
+import time
 from typing import Any
 
 from django.conf import settings
 from django.contrib.postgres.search import SearchQuery, SearchRank
-from django.db.models import F, Prefetch, Q, QuerySet
+from django.db import connection
+from django.db.models import BooleanField, F, Func, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
 from rest_framework.exceptions import ErrorDetail, ValidationError
@@ -74,22 +77,110 @@ def _listing_list(model: type[Listing], *, actor: Any, filters: Any) -> QuerySet
     if not params.get("status") and params.get("mine") not in ("true", "1", "True"):
         qs = qs.filter(status=ListingStatus.PUBLISHED)
     query = search_query(params.get("q", "")) if params.get("q") else None
-    if query is not None:
-        qs = qs.filter(search_vector=query)
-    if query is not None and listing_ordering(params) == "relevance":
-        # Ranking every match of a common word (技术 is in half the market) costs one ts_rank per
-        # match; the newest LISTING_SEARCH_RANK_WINDOW matches are ranked instead, which is as deep
-        # as relevance pages go anyway. Ordering by date reaches every match.
-        window = qs.order_by("-id").values("pk")[: settings.LISTING_SEARCH_RANK_WINDOW]
-        qs = (
-            model.objects.filter(pk__in=window)
-            .annotate(rank=SearchRank(F("search_vector"), query))
-            .order_by("-rank", "-id")
+    if query is None:
+        return qs
+    if listing_ordering(params) != "relevance":
+        return qs.filter(search_vector=query)
+    # Ranking every match of a common word (技术 is in half the market) costs one ts_rank per match;
+    # the newest LISTING_SEARCH_RANK_WINDOW matches are ranked instead, which is as deep as relevance
+    # pages go. Ordering by date reaches every match.
+    window = _rank_window(qs, model, query, search.query_text(params["q"]).split())
+    return (
+        model.objects.filter(pk__in=window)
+        .annotate(rank=SearchRank(F("search_vector"), query))
+        .order_by("-rank", "-id")
+    )
+
+
+class _ScanMatch(Func):
+    """``search_vector @@ query`` in a form no index can answer: checked row by row while walking ids."""
+
+    arg_joiner = " @@ "
+    template = "(%(expressions)s) IS TRUE"
+    output_field = BooleanField()
+
+
+def _rank_window(qs: QuerySet[Any], model: type[Listing], query: SearchQuery, words: list[str]) -> list[int]:
+    """The ids of the newest matches, at most LISTING_SEARCH_RANK_WINDOW of them.
+
+    Two ways to find them, and PostgreSQL's planner cannot tell which is cheaper when several words are
+    asked for together (it takes them as independent, and 螺蛳 and 粉 are not): walking the id index
+    backwards and checking each row costs about a microsecond per row read, so it suits words in many
+    listings; the GIN index lists every match, a few microseconds each, so it suits rare words.
+
+    For words that are each common (the column's statistics say so) the newest
+    LISTING_SEARCH_SCAN_ROWS rows are walked first; if they held too few matches, the walk goes on as
+    far as their density says the rest lie, when that is cheaper than the GIN index; the GIN index
+    looks further back for what is still missing. Rare words go to the GIN index at once. The work is
+    bounded either way: at most 5 × LISTING_SEARCH_SCAN_ROWS rows walked, and the GIN index is asked
+    only for words, or combinations of words, that the statistics or the walk found rare.
+    """
+    size = settings.LISTING_SEARCH_RANK_WINDOW
+    # Ordered by id + 0, the id index cannot serve the order: PostgreSQL takes the matches from the
+    # GIN index and sorts them, instead of walking all the ids for a rare word.
+    from_index = qs.filter(search_vector=query).order_by((F("id") + 0).desc()).values_list("pk", flat=True)
+    if not _all_common(model, words):
+        return list(from_index[:size])
+    scan = settings.LISTING_SEARCH_SCAN_ROWS
+    top = model.objects.order_by("-id").values_list("pk", flat=True).first() or 0
+    ids = _walk(qs, query, above=top - scan, below=top, size=size)
+    floor = top - scan
+    if ids and len(ids) < size:
+        # Too few among the newest rows: walk on as far as their density says the rest lie, unless
+        # the GIN index would fetch its matches more cheaply (a match costs it about three rows of
+        # walking) or that is further than WALK_LIMIT_SCANS times the rows walked so far.
+        density = len(ids) / scan
+        further = math.ceil((size - len(ids)) / density * 1.5)
+        if further <= min(3 * density * floor, _WALK_LIMIT_SCANS * scan):
+            ids += _walk(qs, query, above=floor - further, below=floor, size=size - len(ids))
+            floor -= further
+    if len(ids) < size:
+        ids += from_index.filter(pk__lte=floor)[: size - len(ids)]
+    return ids
+
+
+_WALK_LIMIT_SCANS = 4
+
+
+def _walk(qs: QuerySet[Any], query: SearchQuery, *, above: int, below: int, size: int) -> list[int]:
+    """The newest ``size`` matches with ids in (above, below], read row by row down the id index."""
+    walked = qs.filter(_ScanMatch(F("search_vector"), query), pk__gt=above, pk__lte=below).order_by("-id")
+    return list(walked.values_list("pk", flat=True)[:size])
+
+
+_FREQUENCIES: dict[str, tuple[float, dict[str, float]]] = {}
+_FREQUENCIES_TTL_S = 600.0
+
+
+def lexeme_frequencies(model: type[Listing]) -> dict[str, float]:
+    """The share of listings holding each of the column's most common words (PostgreSQL's statistics).
+
+    Read once per process every ten minutes; empty before the table was first analysed.
+    """
+    table = model._meta.db_table
+    cached = _FREQUENCIES.get(table)
+    if cached is not None and time.monotonic() - cached[0] < _FREQUENCIES_TTL_S:
+        return cached[1]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT most_common_elems::text::text[], most_common_elem_freqs FROM pg_stats"
+            " WHERE schemaname = current_schema() AND tablename = %s AND attname = 'search_vector'",
+            [table],
         )
-    return _with_related(qs, model)
+        row = cursor.fetchone()
+    frequencies = dict(zip(row[0], row[1], strict=False)) if row and row[0] else {}
+    _FREQUENCIES[table] = (time.monotonic(), frequencies)
+    return frequencies
 
 
-def _with_related(qs: QuerySet[Any], model: type[Listing]) -> QuerySet[Any]:
+def _all_common(model: type[Listing], words: list[str]) -> bool:
+    """Whether each word alone is in enough listings that walking the newest rows finds a window soon."""
+    threshold = settings.LISTING_SEARCH_RANK_WINDOW / (2 * settings.LISTING_SEARCH_SCAN_ROWS)
+    frequencies = lexeme_frequencies(model)
+    return bool(words) and all(frequencies.get(word, 0.0) >= threshold for word in words)
+
+
+def with_related(qs: QuerySet[Any], model: type[Listing]) -> QuerySet[Any]:
     qs = qs.select_related("technology_field", "owner", "region").defer(
         "confidential_detail", "search_head", "search_body", "search_vector"
     )

@@ -425,9 +425,10 @@ def test_cursor_pages_do_not_repeat_or_skip(api_client, org):
 def test_achievement_list_query_count_is_constant(rows, api_client, org, django_assert_num_queries):
     for _ in range(rows):
         make_achievement(org, industries=["automotive", "steel"])
-    with django_assert_num_queries(2):  # page + industries prefetch
+    with django_assert_num_queries(1):  # the page, industries included
         assert len(_ids(api_client.get("/api/v1/achievements?page_size=20"))) == rows
-    with django_assert_num_queries(2):
+    api_client.get("/api/v1/achievements?q=检测")  # the process reads the column's statistics once
+    with django_assert_num_queries(2):  # the newest matches' ids, the ranked page
         assert len(_ids(api_client.get("/api/v1/achievements?q=检测&industry=automotive"))) == rows
 
 
@@ -455,6 +456,56 @@ def test_relevance_ranks_the_newest_matches_within_the_window(api_client, org, s
     assert ids == [body_b.pk, body_a.pk]  # the older title match is outside the window
     by_date = _ids(api_client.get("/api/v1/achievements", {"q": "轴承", "ordering": "-published_at"}))
     assert by_date == [body_b.pk, body_a.pk, oldest_title_match.pk]
+
+
+@pytest.fixture
+def analysed(settings):
+    """Real column statistics for the search strategy, read afresh."""
+    from django.db import connection
+
+    from apps.listings import selectors
+
+    def analyse():
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE listings_achievement")
+        selectors._FREQUENCIES.clear()
+
+    yield analyse
+    selectors._FREQUENCIES.clear()
+
+
+@pytest.mark.parametrize("scan_rows", [100, 3])
+def test_common_words_rank_the_same_window_walking_or_from_the_index(api_client, org, settings, analysed, scan_rows):
+    # 轴承 is in every listing and 振动 in the oldest nine of twelve: both are common. A long walk over
+    # the newest rows finds the window itself; a walk over the newest three finds nothing there and the
+    # GIN index supplies the older matches.
+    made = [
+        make_achievement(org, title=f"轴承{'振动' if i < 9 else '温度'}监测{i}", summary="轴承状态。")
+        for i in range(12)
+    ]
+    analysed()
+    from apps.listings import selectors
+
+    assert selectors.lexeme_frequencies(Achievement)["轴承"] == 1.0
+    settings.LISTING_SEARCH_RANK_WINDOW = 2
+    settings.LISTING_SEARCH_SCAN_ROWS = scan_rows
+    assert selectors._all_common(Achievement, ["轴承", "振动"])
+    ids = _ids(api_client.get("/api/v1/achievements", {"q": "振动 轴承"}))
+    assert sorted(ids) == sorted([made[8].pk, made[7].pk])
+    by_date = _ids(api_client.get("/api/v1/achievements", {"q": "振动 轴承", "ordering": "-published_at"}))
+    assert by_date == [a.pk for a in reversed(made[:9])]
+
+
+def test_rare_words_go_to_the_index(api_client, org, settings, analysed):
+    from apps.listings import selectors
+
+    for i in range(10):
+        make_achievement(org, title=f"齿轮热处理{i}")
+    rare = make_achievement(org, title="蔗渣板材")
+    analysed()
+    settings.LISTING_SEARCH_SCAN_ROWS = 2
+    assert not selectors._all_common(Achievement, ["蔗渣"])
+    assert _ids(api_client.get("/api/v1/achievements", {"q": "蔗渣"})) == [rare.pk]
 
 
 def test_filtered_list_sql_has_no_distinct(api_client, org):
