@@ -15,7 +15,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.db import connection
-from django.db.models import BooleanField, F, Func, Prefetch, Q, QuerySet
+from django.db.models import BigIntegerField, BooleanField, F, Func, Prefetch, Q, QuerySet, Subquery
 from django.http import Http404
 from django.utils.translation import gettext as _
 from rest_framework.exceptions import ErrorDetail, ValidationError
@@ -69,10 +69,12 @@ def _listing_list(model: type[Listing], *, actor: Any, filters: Any) -> QuerySet
 
     filterset_class = AchievementFilter if model is Achievement else DemandFilter
     params = filters.copy() if hasattr(filters, "copy") else dict(filters or {})
-    base = listing_visible_qs(model, actor)
-    filterset = filterset_class(params, queryset=base, request=None)
-    filterset.actor = actor
-    qs = _apply_filters(filterset)
+    qs = listing_visible_qs(model, actor)
+    if any(name in params for name in filterset_class.base_filters):
+        # Building a filter set copies every filter and form field: skipped when no filter is asked for.
+        filterset = filterset_class(params, queryset=qs, request=None)
+        filterset.actor = actor
+        qs = _apply_filters(filterset)
     # The default view is the market: published listings. Owners ask for theirs with mine=true or status=…
     if not params.get("status") and params.get("mine") not in ("true", "1", "True"):
         qs = qs.filter(status=ListingStatus.PUBLISHED)
@@ -122,18 +124,28 @@ def _rank_window(qs: QuerySet[Any], model: type[Listing], query: SearchQuery, wo
     if not _all_common(model, words):
         return list(from_index[:size])
     scan = settings.LISTING_SEARCH_SCAN_ROWS
-    top = model.objects.order_by("-id").values_list("pk", flat=True).first() or 0
-    ids = _walk(qs, query, above=top - scan, below=top, size=size)
-    floor = top - scan
-    if ids and len(ids) < size:
-        # Too few among the newest rows: walk on as far as their density says the rest lie, unless
-        # the GIN index would fetch its matches more cheaply (a match costs it about three rows of
-        # walking) or that is further than WALK_LIMIT_SCANS times the rows walked so far.
-        density = len(ids) / scan
-        further = math.ceil((size - len(ids)) / density * 1.5)
-        if further <= min(3 * density * floor, _WALK_LIMIT_SCANS * scan):
-            ids += _walk(qs, query, above=floor - further, below=floor, size=size - len(ids))
-            floor -= further
+    # The newest id is read inside the walk's own query (once: the subquery does not depend on the row).
+    newest_id = Subquery(model.objects.order_by("-id").values("pk")[:1], output_field=BigIntegerField())
+    walked = (
+        qs.filter(_ScanMatch(F("search_vector"), query), pk__gt=newest_id - scan)
+        .order_by("-id")
+        .annotate(newest_id=newest_id)
+        .values_list("pk", "newest_id")[:size]
+    )
+    rows = list(walked)
+    ids = [pk for pk, _ in rows]
+    floor: Any = newest_id - scan
+    if rows:
+        floor = rows[0][1] - scan
+        if len(ids) < size:
+            # Too few among the newest rows: walk on as far as their density says the rest lie, unless
+            # the GIN index would fetch its matches more cheaply (a match costs it about three rows of
+            # walking) or that is further than _WALK_LIMIT_SCANS times the rows walked so far.
+            density = len(ids) / scan
+            further = math.ceil((size - len(ids)) / density * 1.5)
+            if further <= min(3 * density * floor, _WALK_LIMIT_SCANS * scan):
+                ids += _walk(qs, query, above=floor - further, below=floor, size=size - len(ids))
+                floor -= further
     if len(ids) < size:
         ids += from_index.filter(pk__lte=floor)[: size - len(ids)]
     return ids

@@ -266,7 +266,7 @@ def test_duplicates_in_file_and_against_stored_listings(owners, operator_client)
     assert response.status_code == 201
     body = response.json()
     assert _codes(body) == [(2, "title", "duplicate_in_file"), (3, "title", "duplicate_listing")]
-    assert "row 1" in body["rows"][0]["message"] or "第1" in body["rows"][0]["message"]
+    assert "第 1 行" in body["rows"][0]["message"]  # zh-hans, the default language
     assert body["created"] == 3
     assert Achievement.objects.count() == 2 + 3
 
@@ -375,7 +375,7 @@ def test_command_dry_run_and_failure(owners, tmp_path):
     bad = tmp_path / "mixed.csv"
     bad.write_bytes(csv_bytes(_mixed_rows()))
     out, err = io.StringIO(), io.StringIO()
-    with pytest.raises(CommandError, match="nothing was imported"):
+    with pytest.raises(CommandError, match="未导入任何数据"):
         call_command("import_listings", "achievements", str(bad), "--no-progress", stdout=out, stderr=err)
     assert "row 2: trl (技术成熟度)" in err.getvalue()
     assert "8 rows read, 6 with errors" in out.getvalue()
