@@ -100,10 +100,13 @@ DATABASES = {"default": env.db_url("DATABASE_URL", default="postgres://postgres@
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = env.int("DATABASE_CONNECT_TIMEOUT", default=5)
-# Session settings sent at connect. JIT compilation pays off for long analytical queries, not for
-# the short indexed reads of an API, where it adds tens of milliseconds to any query the planner
-# misjudges as large. Empty the variable behind a pooler that refuses startup options.
-if _db_session_options := env.str("DATABASE_SESSION_OPTIONS", default="-c jit=off"):
+# Session settings sent at connect. JIT compilation and parallel workers pay off for long analytical
+# queries, not for the short indexed reads of an API: JIT adds tens of milliseconds to any query the
+# planner misjudges as large, and parallel workers take cores that concurrent requests need (the
+# listings benchmark saw a search fan out to three processes on a 2-core machine under load). A task
+# that wants them sets them for itself. Empty the variable behind a pooler that refuses startup options.
+_DB_SESSION_DEFAULT = "-c jit=off -c max_parallel_workers_per_gather=0"
+if _db_session_options := env.str("DATABASE_SESSION_OPTIONS", default=_DB_SESSION_DEFAULT):
     DATABASES["default"]["OPTIONS"]["options"] = _db_session_options
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

@@ -18,6 +18,7 @@ import json
 import os
 import platform
 import re
+import runpy
 import secrets
 import sys
 import time
@@ -328,13 +329,26 @@ class LoadPhase:
     threads: int
 
 
+def gunicorn_config(env: dict[str, str]) -> dict[str, Any]:
+    """The settings deploy/gunicorn.conf.py gives in the service's environment (what gunicorn will use)."""
+    saved = dict(os.environ)
+    try:
+        os.environ.clear()
+        os.environ.update(env)
+        return runpy.run_path(str(REPO_DIR / "deploy" / "gunicorn.conf.py"))
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+
+
 def load_phase(args: argparse.Namespace, env: dict[str, str], plan: list[scenarios.Scenario], out: Output) -> LoadPhase:
     server = load.Server(env, workers=args.workers, threads=args.threads)
+    config = gunicorn_config(env)
     phase = LoadPhase(
         outcomes={},
         recycled={},
-        workers=args.workers or int(env.get("WEB_CONCURRENCY", min((os.cpu_count() or 1) * 2 + 1, 9))),
-        threads=args.threads or int(env.get("GUNICORN_THREADS", 4)),
+        workers=args.workers or int(config["workers"]),
+        threads=args.threads or int(config["threads"]),
     )
     try:
         server.start()
