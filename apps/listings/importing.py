@@ -355,7 +355,8 @@ def decode_text(content: bytes) -> tuple[str, str]:
 
 def _too_many_rows(max_rows: int) -> ApplicationError:
     return ApplicationError(
-        _("The file has more than %(n)d rows; split it.") % {"n": max_rows},
+        _("The file has more than %(n)d rows; split it, or import it with the import_listings command.")
+        % {"n": max_rows},
         code=BulkError.TOO_MANY_ROWS,
         field_errors={"file": _("Too many rows.")},
         extra={"max_rows": max_rows},
