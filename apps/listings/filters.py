@@ -9,6 +9,7 @@ from django.core.validators import RegexValidator
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from apps.listings import search
 from apps.listings.models import Achievement, CooperationMode, Demand, Language, ListingStatus, Stage
 from apps.organizations.selectors import organization_ids
 
@@ -32,7 +33,9 @@ class CodeListFilter(django_filters.BaseInFilter, django_filters.CharFilter):
 class ListingFilter(django_filters.FilterSet):
     actor: Any = None
 
-    q = django_filters.CharFilter(method="filter_noop", max_length=200, help_text="Search text (Chinese or English).")
+    q = django_filters.CharFilter(
+        method="filter_noop", max_length=search.SEARCH_TEXT_MAX, help_text="Search text (Chinese or English)."
+    )
     technology_field = CodeListFilter(field_name="technology_field_id", lookup_expr="in")
     cooperation_mode = django_filters.MultipleChoiceFilter(
         choices=CooperationMode.choices, method="filter_cooperation_mode"

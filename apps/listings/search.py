@@ -21,6 +21,10 @@ _EN_FUNCTION_WORDS = "a an and are as at be by for from in into is it of on or t
 STOP_WORDS = frozenset(_ZH_FUNCTION_WORDS.split() + _EN_FUNCTION_WORDS.split())
 
 
+# The longest search text accepted (characters).
+SEARCH_TEXT_MAX = 200
+
+
 def _normalise(text: str) -> str:
     # NFKC folds full-width letters and digits (ＡＢＣ１２３) into their ASCII forms.
     return unicodedata.normalize("NFKC", text).lower()

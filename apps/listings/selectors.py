@@ -14,8 +14,10 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.postgres.search import SearchQuery, SearchRank
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.validators import MaxLengthValidator
 from django.db import connection
-from django.db.models import BigIntegerField, BooleanField, F, Func, Prefetch, Q, QuerySet, Subquery
+from django.db.models import BooleanField, F, Func, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
 from rest_framework.exceptions import ErrorDetail, ValidationError
@@ -64,13 +66,25 @@ def _apply_filters(filterset: Any) -> QuerySet[Any]:
     return filterset.qs
 
 
+# Parameters the filter set only validates; the selector applies them (see _check_search_text).
+_NOT_FILTERS = frozenset({"q", "ordering"})
+
+
+def _check_search_text(params: Any) -> None:
+    try:
+        MaxLengthValidator(search.SEARCH_TEXT_MAX)(params.get("q") or "")
+    except DjangoValidationError as exc:
+        raise ValidationError({"q": [ErrorDetail(str(m), code="max_length") for m in exc.messages]}) from exc
+
+
 def _listing_list(model: type[Listing], *, actor: Any, filters: Any) -> QuerySet[Any]:
     from apps.listings.filters import AchievementFilter, DemandFilter
 
     filterset_class = AchievementFilter if model is Achievement else DemandFilter
     params = filters.copy() if hasattr(filters, "copy") else dict(filters or {})
+    _check_search_text(params)
     qs = listing_visible_qs(model, actor)
-    if any(name in params for name in filterset_class.base_filters):
+    if any(name in params for name in filterset_class.base_filters if name not in _NOT_FILTERS):
         # Building a filter set copies every filter and form field: skipped when no filter is asked for.
         filterset = filterset_class(params, queryset=qs, request=None)
         filterset.actor = actor
@@ -124,28 +138,18 @@ def _rank_window(qs: QuerySet[Any], model: type[Listing], query: SearchQuery, wo
     if not _all_common(model, words):
         return list(from_index[:size])
     scan = settings.LISTING_SEARCH_SCAN_ROWS
-    # The newest id is read inside the walk's own query (once: the subquery does not depend on the row).
-    newest_id = Subquery(model.objects.order_by("-id").values("pk")[:1], output_field=BigIntegerField())
-    walked = (
-        qs.filter(_ScanMatch(F("search_vector"), query), pk__gt=newest_id - scan)
-        .order_by("-id")
-        .annotate(newest_id=newest_id)
-        .values_list("pk", "newest_id")[:size]
-    )
-    rows = list(walked)
-    ids = [pk for pk, _ in rows]
-    floor: Any = newest_id - scan
-    if rows:
-        floor = rows[0][1] - scan
-        if len(ids) < size:
-            # Too few among the newest rows: walk on as far as their density says the rest lie, unless
-            # the GIN index would fetch its matches more cheaply (a match costs it about three rows of
-            # walking) or that is further than _WALK_LIMIT_SCANS times the rows walked so far.
-            density = len(ids) / scan
-            further = math.ceil((size - len(ids)) / density * 1.5)
-            if further <= min(3 * density * floor, _WALK_LIMIT_SCANS * scan):
-                ids += _walk(qs, query, above=floor - further, below=floor, size=size - len(ids))
-                floor -= further
+    # No upper bound: rows newer than a cached newest id are walked too.
+    floor = newest_id(model) - scan
+    ids = _walk(qs, query, above=floor, below=None, size=size)
+    if ids and len(ids) < size:
+        # Too few among the newest rows: walk on as far as their density says the rest lie, unless
+        # the GIN index would fetch its matches more cheaply (a match costs it about three rows of
+        # walking) or that is further than _WALK_LIMIT_SCANS times the rows walked so far.
+        density = len(ids) / scan
+        further = math.ceil((size - len(ids)) / density * 1.5)
+        if further <= min(3 * density * floor, _WALK_LIMIT_SCANS * scan):
+            ids += _walk(qs, query, above=floor - further, below=floor, size=size - len(ids))
+            floor -= further
     if len(ids) < size:
         ids += from_index.filter(pk__lte=floor)[: size - len(ids)]
     return ids
@@ -154,10 +158,31 @@ def _rank_window(qs: QuerySet[Any], model: type[Listing], query: SearchQuery, wo
 _WALK_LIMIT_SCANS = 4
 
 
-def _walk(qs: QuerySet[Any], query: SearchQuery, *, above: int, below: int, size: int) -> list[int]:
+def _walk(qs: QuerySet[Any], query: SearchQuery, *, above: int, below: int | None, size: int) -> list[int]:
     """The newest ``size`` matches with ids in (above, below], read row by row down the id index."""
-    walked = qs.filter(_ScanMatch(F("search_vector"), query), pk__gt=above, pk__lte=below).order_by("-id")
-    return list(walked.values_list("pk", flat=True)[:size])
+    walked = qs.filter(_ScanMatch(F("search_vector"), query), pk__gt=above)
+    if below is not None:
+        walked = walked.filter(pk__lte=below)
+    return list(walked.order_by("-id").values_list("pk", flat=True)[:size])
+
+
+_NEWEST_IDS: dict[str, tuple[float, int]] = {}
+_NEWEST_ID_TTL_S = 10.0
+
+
+def newest_id(model: type[Listing]) -> int:
+    """The highest id of the table, read at most every ten seconds by a process.
+
+    A literal bound lets the planner see that the walk covers the newest rows only; a stale value
+    only makes the walk a little longer, since it has no upper bound.
+    """
+    table = model._meta.db_table
+    cached = _NEWEST_IDS.get(table)
+    if cached is not None and time.monotonic() - cached[0] < _NEWEST_ID_TTL_S:
+        return cached[1]
+    top = model.objects.order_by("-id").values_list("pk", flat=True).first() or 0
+    _NEWEST_IDS[table] = (time.monotonic(), top)
+    return top
 
 
 _FREQUENCIES: dict[str, tuple[float, dict[str, float]]] = {}

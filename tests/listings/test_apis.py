@@ -469,9 +469,11 @@ def analysed(settings):
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE listings_achievement")
         selectors._FREQUENCIES.clear()
+        selectors._NEWEST_IDS.clear()
 
     yield analyse
     selectors._FREQUENCIES.clear()
+    selectors._NEWEST_IDS.clear()
 
 
 @pytest.mark.parametrize("scan_rows", [100, 3])
@@ -517,3 +519,10 @@ def test_filtered_list_sql_has_no_distinct(api_client, org):
     with CaptureQueriesContext(connection) as queries:
         api_client.get("/api/v1/achievements?status=published&stage=pilot&cooperation_mode=transfer")
     assert not any("DISTINCT" in q["sql"] for q in queries.captured_queries)
+
+
+@pytest.mark.parametrize("extra", [{}, {"industry": "automotive"}])
+def test_search_text_too_long_is_a_400(api_client, extra):
+    body = api_client.get("/api/v1/achievements", {"q": "轴" * 201, **extra})
+    assert body.status_code == 400
+    assert [(e["field"], e["code"]) for e in body.json()["errors"]] == [("q", "max_length")]
