@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 import time
+from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
@@ -120,42 +121,49 @@ def _rank_window(qs: QuerySet[Any], model: type[Listing], query: SearchQuery, wo
     """The ids of the newest matches, at most LISTING_SEARCH_RANK_WINDOW of them.
 
     Two ways to find them, and PostgreSQL's planner cannot tell which is cheaper when several words are
-    asked for together (it takes them as independent, and 螺蛳 and 粉 are not): walking the id index
-    backwards and checking each row costs about a microsecond per row read, so it suits words in many
-    listings; the GIN index lists every match, a few microseconds each, so it suits rare words.
+    asked for together (it takes them as independent, and 螺蛳 and 粉 are not) or when filters thin the
+    matches out: walking the id index backwards and checking each row costs about a microsecond per
+    row read, so it suits words in many listings; the GIN index lists every match of the words, a few
+    microseconds each, so it suits rare words.
 
-    For words that are each common (the column's statistics say so) the newest
-    LISTING_SEARCH_SCAN_ROWS rows are walked first; if they held too few matches, the walk goes on as
-    far as their density says the rest lie, when that is cheaper than the GIN index; the GIN index
-    looks further back for what is still missing. Rare words go to the GIN index at once. The work is
-    bounded either way: at most 5 × LISTING_SEARCH_SCAN_ROWS rows walked, and the GIN index is asked
-    only for words, or combinations of words, that the statistics or the walk found rare.
+    Rare words (the column's statistics say so) go to the GIN index at once: every match is ranked.
+    For words that are each common, the newest LISTING_SEARCH_SCAN_ROWS rows are walked first. If they
+    held too few matches, the search goes on by whichever way costs less: walking as far as the density
+    found says the rest lie, or the GIN index for the words' older matches. When both would be long
+    (common words that filters or each other make rare), the walk goes on for at most
+    _WALK_LIMIT_SCANS × LISTING_SEARCH_SCAN_ROWS more rows and the window is the matches found so far:
+    relevance among the newest listings, with every match still reachable ordered by date. The work of
+    a search is bounded in every case.
     """
     size = settings.LISTING_SEARCH_RANK_WINDOW
     # Ordered by id + 0, the id index cannot serve the order: PostgreSQL takes the matches from the
     # GIN index and sorts them, instead of walking all the ids for a rare word.
     from_index = qs.filter(search_vector=query).order_by((F("id") + 0).desc()).values_list("pk", flat=True)
-    if not _all_common(model, words):
-        return list(from_index[:size])
+    statistics = word_statistics(model)
+    frequency = min((statistics.frequencies.get(word, 0.0) for word in words), default=0.0)
     scan = settings.LISTING_SEARCH_SCAN_ROWS
+    if frequency < size / (2 * scan):
+        return list(from_index[:size])
     # No upper bound: rows newer than a cached newest id are walked too.
     floor = newest_id(model) - scan
     ids = _walk(qs, query, above=floor, below=None, size=size)
-    if ids and len(ids) < size:
-        # Too few among the newest rows: walk on as far as their density says the rest lie, unless
-        # the GIN index would fetch its matches more cheaply (a match costs it about three rows of
-        # walking) or that is further than _WALK_LIMIT_SCANS times the rows walked so far.
-        density = len(ids) / scan
-        further = math.ceil((size - len(ids)) / density * 1.5)
-        if further <= min(3 * density * floor, _WALK_LIMIT_SCANS * scan):
-            ids += _walk(qs, query, above=floor - further, below=floor, size=size - len(ids))
-            floor -= further
-    if len(ids) < size:
-        ids += from_index.filter(pk__lte=floor)[: size - len(ids)]
-    return ids
+    if len(ids) >= size:
+        return ids
+    # Rows to walk for the rest, going by the density found, against the GIN index's cost: the words'
+    # matches (at most the rarest word's), at about three rows of walking each.
+    walk_rows = (size - len(ids)) * scan / len(ids) * 1.5 if ids else math.inf
+    index_rows = frequency * statistics.rows
+    limit = _WALK_LIMIT_SCANS * scan
+    if walk_rows <= min(3 * index_rows, limit):
+        further = math.ceil(walk_rows)
+    elif index_rows <= scan:
+        return ids + list(from_index.filter(pk__lte=floor)[: size - len(ids)])
+    else:
+        further = limit
+    return ids + _walk(qs, query, above=floor - further, below=floor, size=size - len(ids))
 
 
-_WALK_LIMIT_SCANS = 4
+_WALK_LIMIT_SCANS = 2
 
 
 def _walk(qs: QuerySet[Any], query: SearchQuery, *, above: int, below: int | None, size: int) -> list[int]:
@@ -185,36 +193,39 @@ def newest_id(model: type[Listing]) -> int:
     return top
 
 
-_FREQUENCIES: dict[str, tuple[float, dict[str, float]]] = {}
-_FREQUENCIES_TTL_S = 600.0
+@dataclass(frozen=True)
+class WordStatistics:
+    rows: float  # the table's row count as last analysed
+    frequencies: dict[str, float]  # share of rows holding each of the most common words
 
 
-def lexeme_frequencies(model: type[Listing]) -> dict[str, float]:
-    """The share of listings holding each of the column's most common words (PostgreSQL's statistics).
+_STATISTICS: dict[str, tuple[float, WordStatistics]] = {}
+_STATISTICS_TTL_S = 600.0
+
+
+def word_statistics(model: type[Listing]) -> WordStatistics:
+    """How common the column's most common words are (PostgreSQL's statistics of the search vector).
 
     Read once per process every ten minutes; empty before the table was first analysed.
     """
     table = model._meta.db_table
-    cached = _FREQUENCIES.get(table)
-    if cached is not None and time.monotonic() - cached[0] < _FREQUENCIES_TTL_S:
+    cached = _STATISTICS.get(table)
+    if cached is not None and time.monotonic() - cached[0] < _STATISTICS_TTL_S:
         return cached[1]
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT most_common_elems::text::text[], most_common_elem_freqs FROM pg_stats"
-            " WHERE schemaname = current_schema() AND tablename = %s AND attname = 'search_vector'",
+            "SELECT c.reltuples, s.most_common_elems::text::text[], s.most_common_elem_freqs"
+            " FROM pg_class c LEFT JOIN pg_stats s ON s.schemaname = current_schema()"
+            " AND s.tablename = c.relname AND s.attname = 'search_vector'"
+            " WHERE c.oid = %s::regclass",
             [table],
         )
         row = cursor.fetchone()
-    frequencies = dict(zip(row[0], row[1], strict=False)) if row and row[0] else {}
-    _FREQUENCIES[table] = (time.monotonic(), frequencies)
-    return frequencies
-
-
-def _all_common(model: type[Listing], words: list[str]) -> bool:
-    """Whether each word alone is in enough listings that walking the newest rows finds a window soon."""
-    threshold = settings.LISTING_SEARCH_RANK_WINDOW / (2 * settings.LISTING_SEARCH_SCAN_ROWS)
-    frequencies = lexeme_frequencies(model)
-    return bool(words) and all(frequencies.get(word, 0.0) >= threshold for word in words)
+    rows, words, shares = row if row else (0.0, None, None)
+    frequencies: dict[str, float] = dict(zip(words or [], shares or [], strict=False))
+    statistics = WordStatistics(rows=max(float(rows or 0), 0.0), frequencies=frequencies)
+    _STATISTICS[table] = (time.monotonic(), statistics)
+    return statistics
 
 
 def with_related(qs: QuerySet[Any], model: type[Listing]) -> QuerySet[Any]:

@@ -468,46 +468,64 @@ def analysed(settings):
     def analyse():
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE listings_achievement")
-        selectors._FREQUENCIES.clear()
+        selectors._STATISTICS.clear()
         selectors._NEWEST_IDS.clear()
 
     yield analyse
-    selectors._FREQUENCIES.clear()
+    selectors._STATISTICS.clear()
     selectors._NEWEST_IDS.clear()
 
 
-@pytest.mark.parametrize("scan_rows", [100, 3])
-def test_common_words_rank_the_same_window_walking_or_from_the_index(api_client, org, settings, analysed, scan_rows):
-    # 轴承 is in every listing and 振动 in the oldest nine of twelve: both are common. A long walk over
-    # the newest rows finds the window itself; a walk over the newest three finds nothing there and the
-    # GIN index supplies the older matches.
+def _search_paths(client, params):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        ids = _ids(client.get("/api/v1/achievements", params))
+    sql = [q["sql"] for q in queries.captured_queries]
+    return ids, sum("IS TRUE" in q for q in sql), sum('"id" + 0' in q for q in sql)
+
+
+@pytest.mark.parametrize(
+    ("with_word", "scan_rows", "walks", "index_reads"),
+    [
+        (9, 100, 1, 0),  # the newest rows hold the window
+        (9, 3, 2, 0),  # none among the newest 3; the GIN index would fetch 9 rows: walk on (6 more)
+        (3, 9, 1, 1),  # none among the newest 9; the GIN index fetches the 3 older matches
+        (3, 3, 0, 1),  # 振动 in a quarter of the rows is rare for a walk of 3: the GIN index at once
+    ],
+)
+def test_relevance_window_by_walk_or_index(
+    api_client, org, settings, analysed, with_word, scan_rows, walks, index_reads
+):
+    # 轴承 is in all twelve listings, 振动 in the oldest ``with_word``; the window holds two.
     made = [
-        make_achievement(org, title=f"轴承{'振动' if i < 9 else '温度'}监测{i}", summary="轴承状态。")
+        make_achievement(org, title=f"轴承{'振动' if i < with_word else '温度'}监测{i}", summary="轴承状态。")
         for i in range(12)
     ]
     analysed()
     from apps.listings import selectors
 
-    assert selectors.lexeme_frequencies(Achievement)["轴承"] == 1.0
+    statistics = selectors.word_statistics(Achievement)
+    assert statistics.rows == 12
+    assert statistics.frequencies["振动"] == pytest.approx(with_word / 12)
     settings.LISTING_SEARCH_RANK_WINDOW = 2
     settings.LISTING_SEARCH_SCAN_ROWS = scan_rows
-    assert selectors._all_common(Achievement, ["轴承", "振动"])
-    ids = _ids(api_client.get("/api/v1/achievements", {"q": "振动 轴承"}))
-    assert sorted(ids) == sorted([made[8].pk, made[7].pk])
+    ids, walked, from_index = _search_paths(api_client, {"q": "振动 轴承"})
+    assert sorted(ids) == sorted([made[with_word - 1].pk, made[with_word - 2].pk])
+    assert (walked, from_index) == (walks, index_reads)
     by_date = _ids(api_client.get("/api/v1/achievements", {"q": "振动 轴承", "ordering": "-published_at"}))
-    assert by_date == [a.pk for a in reversed(made[:9])]
+    assert by_date == [a.pk for a in reversed(made[:with_word])]
 
 
 def test_rare_words_go_to_the_index(api_client, org, settings, analysed):
-    from apps.listings import selectors
-
     for i in range(10):
         make_achievement(org, title=f"齿轮热处理{i}")
     rare = make_achievement(org, title="蔗渣板材")
     analysed()
     settings.LISTING_SEARCH_SCAN_ROWS = 2
-    assert not selectors._all_common(Achievement, ["蔗渣"])
-    assert _ids(api_client.get("/api/v1/achievements", {"q": "蔗渣"})) == [rare.pk]
+    ids, walked, from_index = _search_paths(api_client, {"q": "蔗渣"})
+    assert (ids, walked, from_index) == ([rare.pk], 0, 1)
 
 
 def test_filtered_list_sql_has_no_distinct(api_client, org):
