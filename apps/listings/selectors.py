@@ -131,9 +131,10 @@ def _rank_window(qs: QuerySet[Any], model: type[Listing], query: SearchQuery, wo
     held too few matches, the search goes on by whichever way costs less: walking as far as the density
     found says the rest lie, or the GIN index for the words' older matches. When both would be long
     (common words that filters or each other make rare), the walk goes on for at most
-    _WALK_LIMIT_SCANS × LISTING_SEARCH_SCAN_ROWS more rows and the window is the matches found so far:
-    relevance among the newest listings, with every match still reachable ordered by date. The work of
-    a search is bounded in every case.
+    _WALK_LIMIT_SCANS × LISTING_SEARCH_SCAN_ROWS more rows and the window is the matches found so far
+    (relevance among the newest listings; every match stays reachable ordered by date), unless that is
+    less than a tenth of a window: then the GIN index supplies the older matches, whatever it costs,
+    rather than a search that says "nothing" when something is there.
     """
     size = settings.LISTING_SEARCH_RANK_WINDOW
     # Ordered by id + 0, the id index cannot serve the order: PostgreSQL takes the matches from the
@@ -155,12 +156,15 @@ def _rank_window(qs: QuerySet[Any], model: type[Listing], query: SearchQuery, wo
     index_rows = frequency * statistics.rows
     limit = _WALK_LIMIT_SCANS * scan
     if walk_rows <= min(3 * index_rows, limit):
-        further = math.ceil(walk_rows)
-    elif index_rows <= scan:
-        return ids + list(from_index.filter(pk__lte=floor)[: size - len(ids)])
-    else:
-        further = limit
-    return ids + _walk(qs, query, above=floor - further, below=floor, size=size - len(ids))
+        return ids + _walk(qs, query, above=floor - math.ceil(walk_rows), below=floor, size=size - len(ids))
+    if index_rows > scan:
+        ids += _walk(qs, query, above=floor - limit, below=floor, size=size - len(ids))
+        floor -= limit
+        if len(ids) >= size // 10:
+            return ids
+        # Not even a page among the newest listings: the GIN index finds the older matches, whatever
+        # it costs, rather than a search that says "nothing" when something is there.
+    return ids + list(from_index.filter(pk__lte=floor)[: size - len(ids)])
 
 
 _WALK_LIMIT_SCANS = 2

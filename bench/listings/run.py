@@ -58,7 +58,13 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/14")
     parser.add_argument("--duration-s", type=float, default=20, help="measured seconds per scenario")
     parser.add_argument("--warmup-s", type=float, default=5, help="unrecorded seconds before each scenario")
-    parser.add_argument("--concurrency", type=int, default=8, help="keep-alive clients")
+    parser.add_argument(
+        "--concurrency",
+        type=int,
+        default=os.cpu_count() or 2,
+        help="keep-alive clients (default: one per core, which already keeps every core busy; more clients "
+        "only queue, and each doubling of them doubles the latency at the same throughput)",
+    )
     parser.add_argument("--workers", type=int, help="gunicorn workers (default: deploy/gunicorn.conf.py's)")
     parser.add_argument("--threads", type=int, help="gunicorn threads per worker (default: the config's)")
     parser.add_argument("--gen-processes", type=int, default=os.cpu_count() or 2, help="generator processes")

@@ -518,6 +518,18 @@ def test_relevance_window_by_walk_or_index(
     assert by_date == [a.pk for a in reversed(made[:with_word])]
 
 
+def test_a_long_walk_that_finds_nothing_still_asks_the_index(api_client, org, settings, analysed):
+    # 振动 is in half the listings (common), all of them older than the walk's reach (10 + 20 rows):
+    # the search must not answer "nothing".
+    made = [make_achievement(org, title=f"轴承{'振动' if i < 40 else '温度'}{i}", summary="轴承。") for i in range(80)]
+    analysed()
+    settings.LISTING_SEARCH_RANK_WINDOW = 10
+    settings.LISTING_SEARCH_SCAN_ROWS = 10
+    ids, walked, from_index = _search_paths(api_client, {"q": "振动"})
+    assert (walked, from_index) == (2, 1)
+    assert sorted(ids) == sorted(a.pk for a in made[30:40])
+
+
 def test_rare_words_go_to_the_index(api_client, org, settings, analysed):
     for i in range(10):
         make_achievement(org, title=f"齿轮热处理{i}")
