@@ -16,6 +16,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from apps.core.models import TimeStampedModel
 from apps.organizations.models import OrganizationType
@@ -299,9 +300,13 @@ class MilestoneReview(models.Model):
     outcome = models.CharField(_("outcome"), max_length=16, choices=ReviewOutcome.choices)
     comment = models.TextField(_("comment"), max_length=5000, blank=True)
     reviewed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("reviewed by"), null=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=pgettext_lazy("milestone review", "reviewed by"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
-    created_at = models.DateTimeField(_("reviewed at"), auto_now_add=True)
+    created_at = models.DateTimeField(pgettext_lazy("milestone review", "reviewed at"), auto_now_add=True)
 
     class Meta:
         ordering = ["id"]
@@ -342,7 +347,7 @@ class Tranche(models.Model):
 class DecisionKind(models.TextChoices):
     CREATE = "create", _("created")
     UPDATE = "update", _("terms changed")
-    SUBMIT = "submit", _("submitted for review")
+    SUBMIT = "submit", pgettext_lazy("decision", "submitted for review")
     APPROVE = "approve", _("approved and opened for bids")
     REJECT = "reject", _("rejected")
     CANCEL = "cancel", _("cancelled")

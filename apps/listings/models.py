@@ -16,6 +16,7 @@ from django.contrib.postgres.search import SearchVector, SearchVectorField
 from django.db import models
 from django.db.models import Case, F, Q, Value, When
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from apps.core.models import TimeStampedModel
 
@@ -220,7 +221,7 @@ class Achievement(Listing):
 class Demand(Listing):
     """An enterprise's technical problem (技术需求) with a budget and a deadline."""
 
-    description = models.TextField(_("description"), max_length=5000)
+    description = models.TextField(pgettext_lazy("demand", "description"), max_length=5000)
     translated_description = models.TextField(_("translated description"), max_length=8000, blank=True)
     industry = models.ForeignKey(
         "reference.Industry",

@@ -42,3 +42,18 @@ def test_every_string_is_translated_and_compiled():
     keys = {key[0] if isinstance(key, tuple) else key for key in compiled._catalog}  # type: ignore[attr-defined]
     missing = [key for key, _, _ in entries if key not in keys]
     assert missing == [], "compile the catalogue: manage.py compilemessages"
+
+
+def test_one_english_word_two_chinese_meanings():
+    from django.utils import translation
+
+    from apps.challenges.models import ChallengeStatus, DecisionKind, MilestoneReview
+    from apps.listings.models import Demand, ListingStatus
+    from apps.organizations.models import Organization
+
+    with translation.override("zh-hans"):
+        assert str(ListingStatus.SUBMITTED.label) == str(ChallengeStatus.SUBMITTED.label) == "待审核"
+        assert str(DecisionKind.SUBMIT.label) == "提交审核"  # the event, not the state
+        assert str(Demand._meta.get_field("description").verbose_name) == "需求描述"
+        assert str(Organization._meta.get_field("description").verbose_name) == "简介"
+        assert str(MilestoneReview._meta.get_field("reviewed_by").verbose_name) == "评审人"
