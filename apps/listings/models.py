@@ -211,6 +211,25 @@ class Achievement(Listing):
             models.Index(fields=["status", "technology_field", "-id"], name="achievement_status_field"),
             models.Index(fields=["status", "trl", "-id"], name="achievement_status_trl"),
             models.Index(fields=["owner", "status"], name="achievement_owner_status"),
+            # Every filterable column beside the id: a filtered search picks its candidates from this
+            # index alone (index-only scan) and reads the rows of those only (selectors._walk).
+            models.Index(
+                fields=["-id"],
+                include=[
+                    "status",
+                    "stage",
+                    "trl",
+                    "cooperation_modes",
+                    "technology_field",
+                    "region",
+                    "price_min",
+                    "price_max",
+                    "owner",
+                    "language",
+                    "published_at",
+                ],
+                name="achievement_walk",
+            ),
         ]
 
     @property
@@ -266,6 +285,25 @@ class Demand(Listing):
             models.Index(fields=["status", "-published_at", "-id"], name="demand_status_published"),
             models.Index(fields=["status", "technology_field", "-id"], name="demand_status_field"),
             models.Index(fields=["owner", "status"], name="demand_owner_status"),
+            models.Index(
+                fields=["-id"],
+                include=[
+                    "status",
+                    "technology_field",
+                    "industry",
+                    "region",
+                    "region_preference",
+                    "cooperation_modes",
+                    "budget_min",
+                    "budget_max",
+                    "deadline",
+                    "wanted_stage",
+                    "owner",
+                    "language",
+                    "published_at",
+                ],
+                name="demand_walk",
+            ),
         ]
 
 

@@ -85,7 +85,8 @@ def _listing_list(model: type[Listing], *, actor: Any, filters: Any) -> QuerySet
     params = filters.copy() if hasattr(filters, "copy") else dict(filters or {})
     _check_search_text(params)
     qs = listing_visible_qs(model, actor)
-    if any(name in params for name in filterset_class.base_filters if name not in _NOT_FILTERS):
+    filtered = any(name in params for name in filterset_class.base_filters if name not in _NOT_FILTERS)
+    if filtered:
         # Building a filter set copies every filter and form field: skipped when no filter is asked for.
         filterset = filterset_class(params, queryset=qs, request=None)
         filterset.actor = actor
@@ -101,7 +102,7 @@ def _listing_list(model: type[Listing], *, actor: Any, filters: Any) -> QuerySet
     # Ranking every match of a common word (技术 is in half the market) costs one ts_rank per match;
     # the newest LISTING_SEARCH_RANK_WINDOW matches are ranked instead, which is as deep as relevance
     # pages go. Ordering by date reaches every match.
-    window = _rank_window(qs, model, query, search.query_text(params["q"]).split())
+    window = _rank_window(qs, model, query, search.query_text(params["q"]).split(), filtered=filtered)
     return (
         model.objects.filter(pk__in=window)
         .annotate(rank=SearchRank(F("search_vector"), query))
@@ -117,7 +118,9 @@ class _ScanMatch(Func):
     output_field = BooleanField()
 
 
-def _rank_window(qs: QuerySet[Any], model: type[Listing], query: SearchQuery, words: list[str]) -> list[int]:
+def _rank_window(
+    qs: QuerySet[Any], model: type[Listing], query: SearchQuery, words: list[str], *, filtered: bool = False
+) -> list[int]:
     """The ids of the newest matches, at most LISTING_SEARCH_RANK_WINDOW of them.
 
     Two ways to find them, and PostgreSQL's planner cannot tell which is cheaper when several words are
@@ -135,6 +138,9 @@ def _rank_window(qs: QuerySet[Any], model: type[Listing], query: SearchQuery, wo
     (relevance among the newest listings; every match stays reachable ordered by date), unless that is
     less than a tenth of a window: then the GIN index supplies the older matches, whatever it costs,
     rather than a search that says "nothing" when something is there.
+
+    With filters (``filtered``), a walk takes its candidates from the ``*_walk`` index, which holds
+    every filterable column, and reads the rows (and vectors) of those candidates only.
     """
     size = settings.LISTING_SEARCH_RANK_WINDOW
     # Ordered by id + 0, the id index cannot serve the order: PostgreSQL takes the matches from the
@@ -147,7 +153,7 @@ def _rank_window(qs: QuerySet[Any], model: type[Listing], query: SearchQuery, wo
         return list(from_index[:size])
     # No upper bound: rows newer than a cached newest id are walked too.
     floor = newest_id(model) - scan
-    ids = _walk(qs, query, above=floor, below=None, size=size)
+    ids = _walk(qs, query, above=floor, below=None, size=size, filtered=filtered)
     if len(ids) >= size:
         return ids
     # Rows to walk for the rest, going by the density found, against the GIN index's cost: the words'
@@ -156,9 +162,11 @@ def _rank_window(qs: QuerySet[Any], model: type[Listing], query: SearchQuery, wo
     index_rows = frequency * statistics.rows
     limit = _WALK_LIMIT_SCANS * scan
     if walk_rows <= min(3 * index_rows, limit):
-        return ids + _walk(qs, query, above=floor - math.ceil(walk_rows), below=floor, size=size - len(ids))
+        return ids + _walk(
+            qs, query, above=floor - math.ceil(walk_rows), below=floor, size=size - len(ids), filtered=filtered
+        )
     if index_rows > scan:
-        ids += _walk(qs, query, above=floor - limit, below=floor, size=size - len(ids))
+        ids += _walk(qs, query, above=floor - limit, below=floor, size=size - len(ids), filtered=filtered)
         floor -= limit
         if len(ids) >= size // 10:
             return ids
@@ -170,12 +178,16 @@ def _rank_window(qs: QuerySet[Any], model: type[Listing], query: SearchQuery, wo
 _WALK_LIMIT_SCANS = 2
 
 
-def _walk(qs: QuerySet[Any], query: SearchQuery, *, above: int, below: int | None, size: int) -> list[int]:
+def _walk(
+    qs: QuerySet[Any], query: SearchQuery, *, above: int, below: int | None, size: int, filtered: bool = False
+) -> list[int]:
     """The newest ``size`` matches with ids in (above, below], read row by row down the id index."""
-    walked = qs.filter(_ScanMatch(F("search_vector"), query), pk__gt=above)
-    if below is not None:
-        walked = walked.filter(pk__lte=below)
-    return list(walked.order_by("-id").values_list("pk", flat=True)[:size])
+    span = qs.filter(pk__gt=above) if below is None else qs.filter(pk__gt=above, pk__lte=below)
+    if filtered:
+        # The filters alone, answered from the covering index; the vectors of what passes, from the rows.
+        span = qs.model.objects.filter(pk__in=span.values("pk"))
+    walked = span.filter(_ScanMatch(F("search_vector"), query)).order_by("-id")
+    return list(walked.values_list("pk", flat=True)[:size])
 
 
 _NEWEST_IDS: dict[str, tuple[float, int]] = {}

@@ -518,6 +518,23 @@ def test_relevance_window_by_walk_or_index(
     assert by_date == [a.pk for a in reversed(made[:with_word])]
 
 
+def test_filtered_walk_picks_candidates_from_the_covering_index(api_client, org, settings, analysed):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    # 轴承 in all; TRL 8 (mass production) in every third listing.
+    made = [make_achievement(org, title=f"轴承监测{i}", trl=8 if i % 3 == 0 else 4) for i in range(12)]
+    analysed()
+    settings.LISTING_SEARCH_RANK_WINDOW = 3
+    settings.LISTING_SEARCH_SCAN_ROWS = 100
+    with CaptureQueriesContext(connection) as queries:
+        ids = _ids(api_client.get("/api/v1/achievements", {"q": "轴承", "stage": "mass_production"}))
+    assert sorted(ids) == sorted(a.pk for a in made[3::3])  # the newest three matches: 9, 6, 3
+    walks = [q["sql"] for q in queries.captured_queries if "IS TRUE" in q["sql"]]
+    assert len(walks) == 1
+    assert "IN (SELECT" in walks[0]
+
+
 def test_a_long_walk_that_finds_nothing_still_asks_the_index(api_client, org, settings, analysed):
     # 振动 is in half the listings (common), all of them older than the walk's reach (10 + 20 rows):
     # the search must not answer "nothing".
