@@ -183,7 +183,7 @@ def _walk(
 ) -> list[int]:
     """The newest ``size`` matches with ids in (above, below], read row by row down the id index."""
     span = qs.filter(pk__gt=above) if below is None else qs.filter(pk__gt=above, pk__lte=below)
-    if filtered:
+    if filtered and settings.LISTING_SEARCH_COVERING_WALK:
         # The filters alone, answered from the covering index; the vectors of what passes, from the rows.
         span = qs.model.objects.filter(pk__in=span.values("pk"))
     walked = span.filter(_ScanMatch(F("search_vector"), query)).order_by("-id")
