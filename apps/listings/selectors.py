@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -190,8 +191,26 @@ def _walk(
     return list(walked.values_list("pk", flat=True)[:size])
 
 
-_NEWEST_IDS: dict[str, tuple[float, int]] = {}
-_NEWEST_ID_TTL_S = 10.0
+class _ProcessCache:
+    """Values per table, kept by this process for ``ttl_s`` seconds (no shared state, no invalidation)."""
+
+    def __init__(self, ttl_s: float) -> None:
+        self.ttl_s = ttl_s
+        self._values: dict[str, tuple[float, Any]] = {}
+
+    def get(self, key: str, load: Callable[[], Any]) -> Any:
+        cached = self._values.get(key)
+        if cached is not None and time.monotonic() - cached[0] < self.ttl_s:
+            return cached[1]
+        value = load()
+        self._values[key] = (time.monotonic(), value)
+        return value
+
+    def clear(self) -> None:
+        self._values.clear()
+
+
+_NEWEST_IDS = _ProcessCache(ttl_s=10.0)
 
 
 def newest_id(model: type[Listing]) -> int:
@@ -200,13 +219,11 @@ def newest_id(model: type[Listing]) -> int:
     A literal bound lets the planner see that the walk covers the newest rows only; a stale value
     only makes the walk a little longer, since it has no upper bound.
     """
-    table = model._meta.db_table
-    cached = _NEWEST_IDS.get(table)
-    if cached is not None and time.monotonic() - cached[0] < _NEWEST_ID_TTL_S:
-        return cached[1]
-    top = model.objects.order_by("-id").values_list("pk", flat=True).first() or 0
-    _NEWEST_IDS[table] = (time.monotonic(), top)
-    return top
+    return int(
+        _NEWEST_IDS.get(
+            model._meta.db_table, lambda: model.objects.order_by("-id").values_list("pk", flat=True).first() or 0
+        )
+    )
 
 
 @dataclass(frozen=True)
@@ -215,8 +232,7 @@ class WordStatistics:
     frequencies: dict[str, float]  # share of rows holding each of the most common words
 
 
-_STATISTICS: dict[str, tuple[float, WordStatistics]] = {}
-_STATISTICS_TTL_S = 600.0
+_STATISTICS = _ProcessCache(ttl_s=600.0)
 
 
 def word_statistics(model: type[Listing]) -> WordStatistics:
@@ -225,9 +241,11 @@ def word_statistics(model: type[Listing]) -> WordStatistics:
     Read once per process every ten minutes; empty before the table was first analysed.
     """
     table = model._meta.db_table
-    cached = _STATISTICS.get(table)
-    if cached is not None and time.monotonic() - cached[0] < _STATISTICS_TTL_S:
-        return cached[1]
+    statistics: WordStatistics = _STATISTICS.get(table, lambda: _read_word_statistics(table))
+    return statistics
+
+
+def _read_word_statistics(table: str) -> WordStatistics:
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT c.reltuples, s.most_common_elems::text::text[], s.most_common_elem_freqs"
@@ -239,9 +257,7 @@ def word_statistics(model: type[Listing]) -> WordStatistics:
         row = cursor.fetchone()
     rows, words, shares = row if row else (0.0, None, None)
     frequencies: dict[str, float] = dict(zip(words or [], shares or [], strict=False))
-    statistics = WordStatistics(rows=max(float(rows or 0), 0.0), frequencies=frequencies)
-    _STATISTICS[table] = (time.monotonic(), statistics)
-    return statistics
+    return WordStatistics(rows=max(float(rows or 0), 0.0), frequencies=frequencies)
 
 
 def with_related(qs: QuerySet[Any], model: type[Listing]) -> QuerySet[Any]:
