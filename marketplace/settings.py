@@ -51,6 +51,8 @@ INSTALLED_APPS = [
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "pgtrigger",
+    "pghistory",
     "apps.core",
     "apps.accounts",
     "apps.reference",
@@ -59,6 +61,11 @@ INSTALLED_APPS = [
     "apps.ip",
     "apps.listings",
     "apps.challenges",
+    "apps.custody",
+    "apps.matching",
+    "apps.brokers",
+    "apps.deals",
+    "apps.contracts",
     "apps.demo",
 ]
 
