@@ -79,6 +79,10 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Trigger-based history (django-pghistory): records the acting user and URL with every tracked change.
+    # DRF authenticates in the view; the middleware's request class re-reads request.user when DRF sets it,
+    # so JWT and API-key callers land in the history context too. apps.core.history explains the subclass.
+    "apps.core.history.HistoryMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -150,6 +154,13 @@ CELERY_BEAT_SCHEDULE_FILENAME = env.str(
 CELERY_BEAT_SCHEDULE = {
     # Shortly after midnight (Asia/Shanghai): listings past their date leave the market.
     "listings-expire": {"task": "listings.expire", "schedule": crontab(hour=0, minute=10)},
+    # Hourly: expired Idempotency-Keys are deleted (apps.core.idempotency).
+    "core-idempotency-purge": {"task": "core.idempotency_purge", "schedule": crontab(minute=17)},
+    # Mornings (Asia/Shanghai): the operator hears of registration applications past their deadline.
+    "contracts-overdue-registrations": {
+        "task": "contracts.notify_overdue_registrations",
+        "schedule": crontab(hour=8, minute=30),
+    },
 }
 
 # --- Auth ------------------------------------------------------------------------------------
@@ -240,7 +251,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
-    "ENUM_NAME_OVERRIDES": {"StageEnum": "apps.listings.models.Stage"},
+    "ENUM_NAME_OVERRIDES": {
+        "StageEnum": "apps.listings.models.Stage",
+        "DealStageEnum": "apps.deals.models.DealStage",
+        "ContractTypeEnum": "apps.contracts.catalogue.ContractType",
+    },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "apps.core.schema.add_problem_responses",
@@ -300,6 +315,22 @@ LISTING_EXPORT_MAX_ROWS = env.int("LISTING_EXPORT_MAX_ROWS", default=100_000)
 LISTING_SEARCH_RANK_WINDOW = env.int("LISTING_SEARCH_RANK_WINDOW", default=200)
 LISTING_SEARCH_SCAN_ROWS = env.int("LISTING_SEARCH_SCAN_ROWS", default=10_000)
 LISTING_SEARCH_COVERING_WALK = env.bool("LISTING_SEARCH_COVERING_WALK", default=True)
+
+# --- Idempotency, history, deals (apps.core.idempotency, apps.deals) -------------------------
+# A POST's Idempotency-Key is kept this long; a replay within it returns the first response.
+IDEMPOTENCY_KEY_TTL_HOURS = env.int("IDEMPOTENCY_KEY_TTL_HOURS", default=24)
+# A claimed key whose request died without finishing is free again after this long (its work rolled back).
+IDEMPOTENCY_LOCK_SECONDS = env.int("IDEMPOTENCY_LOCK_SECONDS", default=120)
+# History (pghistory) groups the changes of one request under one context with the user and URL.
+PGHISTORY_MIDDLEWARE_METHODS = ("POST", "PUT", "PATCH", "DELETE")
+
+# --- Contracts and registration (apps.contracts) ---------------------------------------------
+# Two parties a broker introduced who sign a contract without that broker within this many days of
+# the introduction raise an alert to the broker and the operator.
+CONTRACT_BYPASS_WINDOW_DAYS = env.int("CONTRACT_BYPASS_WINDOW_DAYS", default=365)
+# The registering office's region code (GB/T 2260): the first six digits of the registration numbers
+# the market issues itself (office code + year + 6-digit sequence = 16 digits).
+CONTRACT_REGISTRATION_OFFICE_CODE = env.str("CONTRACT_REGISTRATION_OFFICE_CODE", default="450200")
 
 # --- E-mail ----------------------------------------------------------------------------------
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://" if DEBUG else "smtp://localhost:25")

@@ -1,3 +1,4 @@
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -10,3 +11,37 @@ class TimeStampedModel(models.Model):
 
     class Meta:
         abstract = True
+
+
+class IdempotencyRecord(models.Model):
+    """One ``Idempotency-Key`` claimed by one caller; see :mod:`apps.core.idempotency`.
+
+    Inserted before the request's work starts (the unique constraint decides which of two concurrent
+    requests owns the key), completed with the response in the same transaction as the work.
+    """
+
+    scope = models.CharField(_("scope"), max_length=64)
+    key = models.CharField(_("key"), max_length=255)
+    method = models.CharField(_("method"), max_length=8)
+    path = models.CharField(_("path"), max_length=500)
+    request_hash = models.CharField(_("request hash"), max_length=64)
+    # Null while the first request is still running.
+    response_status = models.PositiveSmallIntegerField(_("response status"), null=True, blank=True)
+    response_body = models.JSONField(_("response body"), null=True, blank=True, encoder=DjangoJSONEncoder)
+    response_headers = models.JSONField(_("response headers"), default=dict, blank=True)
+    # A request that died without finishing (its work rolled back) frees the key after this time.
+    locked_until = models.DateTimeField(_("locked until"))
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    expires_at = models.DateTimeField(_("expires at"), db_index=True)
+
+    class Meta:
+        verbose_name = _("idempotency key")
+        verbose_name_plural = _("idempotency keys")
+        constraints = [models.UniqueConstraint(fields=["scope", "key"], name="idempotency_unique_scope_key")]
+
+    def __str__(self) -> str:
+        return f"{self.scope} {self.key}"
+
+    @property
+    def is_complete(self) -> bool:
+        return self.response_status is not None

@@ -1,0 +1,120 @@
+"""Reads of brokers and introductions.
+
+Broker profiles: verified ones form a public directory (any signed-in user); a pending or rejected
+profile is seen by its own person, their agency's admins and the operator, a 404 to anyone else.
+Introductions: seen by the broker who recorded them, the two parties' members and the operator.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from statistics import median
+from typing import Any
+
+from django.db.models import Q, QuerySet
+from django.http import Http404
+from rest_framework.exceptions import ValidationError
+
+from apps.brokers.models import Broker, BrokerStatus, Introduction
+from apps.organizations.selectors import admin_organization_ids, is_operator, organization_ids
+
+
+def broker_for_user(user: Any) -> Broker | None:
+    """The user's own broker profile (any status), or None; cached on the user object."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return None
+    if not hasattr(user, "_market_broker"):
+        user._market_broker = Broker.objects.filter(user_id=user.pk).first()
+    broker: Broker | None = user._market_broker
+    return broker
+
+
+def broker_visible_qs(actor: Any) -> QuerySet[Broker]:
+    qs = Broker.objects.select_related("user", "organization").prefetch_related("fields", "industries", "regions")
+    if is_operator(actor):
+        return qs
+    return qs.filter(
+        Q(status=BrokerStatus.VERIFIED) | Q(user_id=actor.pk) | Q(organization_id__in=admin_organization_ids(actor))
+    )
+
+
+def broker_list(*, actor: Any, filters: Any = None) -> QuerySet[Broker]:
+    from apps.brokers.filters import BrokerFilter
+
+    filterset = BrokerFilter(filters or {}, queryset=broker_visible_qs(actor))
+    if not filterset.is_valid():
+        raise ValidationError(filterset.errors)
+    return filterset.qs
+
+
+def access_broker(*, actor: Any, pk: int) -> Broker:
+    try:
+        return broker_visible_qs(actor).get(pk=pk)
+    except (Broker.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+
+
+def introductions_between(*, org_a_id: int, org_b_id: int, since: datetime) -> QuerySet[Introduction]:
+    """Introductions of these two organisations (in either order) recorded at or after ``since``.
+
+    No actor: this is for system checks such as the bypass alert (a contract signed by two parties a
+    broker introduced, without that broker). Newest first.
+    """
+    pair = Q(party_a_id=org_a_id, party_b_id=org_b_id) | Q(party_a_id=org_b_id, party_b_id=org_a_id)
+    return (
+        Introduction.objects.filter(pair, created_at__gte=since)
+        .select_related("broker", "broker__user", "broker__organization")
+        .order_by("-created_at", "-id")
+    )
+
+
+def introduction_visible_qs(actor: Any) -> QuerySet[Introduction]:
+    qs = Introduction.objects.select_related(
+        "broker", "broker__user", "broker__organization", "party_a", "party_b"
+    ).order_by("-id")
+    if is_operator(actor):
+        return qs
+    orgs = organization_ids(actor)
+    return qs.filter(Q(broker__user_id=actor.pk) | Q(party_a_id__in=orgs) | Q(party_b_id__in=orgs))
+
+
+def introduction_list(*, actor: Any, filters: Any = None) -> QuerySet[Introduction]:
+    qs = introduction_visible_qs(actor)
+    filters = filters or {}
+    if broker_id := filters.get("broker"):
+        if not str(broker_id).isdigit():
+            raise ValidationError({"broker": ["A broker id is a number."]})
+        qs = qs.filter(broker_id=int(broker_id))
+    if org := filters.get("organization"):
+        if not str(org).isdigit():
+            raise ValidationError({"organization": ["An organisation id is a number."]})
+        qs = qs.filter(Q(party_a_id=int(org)) | Q(party_b_id=int(org)))
+    return qs
+
+
+def access_introduction(*, actor: Any, pk: int) -> Introduction:
+    try:
+        return introduction_visible_qs(actor).get(pk=pk)
+    except (Introduction.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+
+
+def broker_scorecard(*, broker: Broker) -> dict[str, Any]:
+    """Deals closed, registered technology amount and median days to close, for one broker.
+
+    - ``deals_closed``: deals the broker takes part in that reached ``signed`` or later (lost and
+      cancelled ones excluded, completed included);
+    - ``registered_technology_amount``: the recognised technology transaction amount of registered
+      contracts (认定登记) of those deals, in yuan;
+    - ``median_days_to_close``: the median of days from a deal's creation to its signing, over the
+      closed deals (None when there are none).
+    """
+    from apps.deals.selectors import broker_closed_deals, registered_technology_amount
+
+    closed = list(broker_closed_deals(broker=broker).values_list("pk", "created_at", "signed_at"))
+    durations = [(signed_at - created_at).total_seconds() / 86400 for _pk, created_at, signed_at in closed if signed_at]
+    return {
+        "deals_closed": len(closed),
+        "registered_technology_amount": registered_technology_amount(deal_ids=[pk for pk, _c, _s in closed]),
+        "median_days_to_close": round(median(durations), 1) if durations else None,
+    }
