@@ -18,6 +18,8 @@ write statement and passes its two values as parameters. A statement that arrive
 with no parameters (psycopg2's ``execute_values``, used by the listings import), may contain literal
 ``%`` characters (for example "精度99.5%"), which psycopg2 would then read as placeholders and fail.
 :func:`_escape_rendered_sql` doubles those ``%`` first, only for statements pghistory will prefix.
+This is the open upstream bug AmbitionEng/django-pghistory#149; it leans on pghistory internals
+(``runtime._tracker``, ``runtime._can_inject_variable``), hence the exact pin of django-pghistory.
 """
 
 from __future__ import annotations
