@@ -154,6 +154,10 @@ CELERY_BEAT_SCHEDULE_FILENAME = env.str(
 CELERY_BEAT_SCHEDULE = {
     # Shortly after midnight (Asia/Shanghai): listings past their date leave the market.
     "listings-expire": {"task": "listings.expire", "schedule": crontab(hour=0, minute=10)},
+    # After midnight: custody agreements past their end date end; early morning: annuity reminders to owners
+    # and custodians (Asia/Shanghai).
+    "custody.expire_agreements": {"task": "custody.expire_agreements", "schedule": crontab(hour=0, minute=20)},
+    "custody.remind_annuities": {"task": "custody.remind_annuities", "schedule": crontab(hour=6, minute=30)},
     # Hourly: expired Idempotency-Keys are deleted (apps.core.idempotency).
     "core-idempotency-purge": {"task": "core.idempotency_purge", "schedule": crontab(minute=17)},
     # Mornings (Asia/Shanghai): the operator hears of registration applications past their deadline.
@@ -331,6 +335,11 @@ CONTRACT_BYPASS_WINDOW_DAYS = env.int("CONTRACT_BYPASS_WINDOW_DAYS", default=365
 # The registering office's region code (GB/T 2260): the first six digits of the registration numbers
 # the market issues itself (office code + year + 6-digit sequence = 16 digits).
 CONTRACT_REGISTRATION_OFFICE_CODE = env.str("CONTRACT_REGISTRATION_OFFICE_CODE", default="450200")
+
+# --- Custody (知识产权托管) -------------------------------------------------------------------------
+# Days before an annuity's due date when owner and custodian are reminded (then monthly through the grace
+# period, and once when it lapses).
+CUSTODY_REMINDER_OFFSETS_DAYS = env.list("CUSTODY_REMINDER_OFFSETS_DAYS", cast=int, default=[90, 30, 7])
 
 # --- E-mail ----------------------------------------------------------------------------------
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://" if DEBUG else "smtp://localhost:25")

@@ -11,11 +11,16 @@ from rest_framework.views import APIView
 
 from apps.accounts.authentication import request_user
 from apps.core.pagination import StandardCursorPagination, paginated_response
-from apps.ip.models import IPAsset, IPAssetKind, LegalStatus
-from apps.ip.selectors import access_ip_asset, ip_asset_list
-from apps.ip.services import ip_asset_create, ip_asset_delete, ip_asset_update
+from apps.ip.models import IPAsset, IPAssetKind, LegalEventKind, LegalStatus
+from apps.ip.selectors import access_ip_asset, ip_asset_list, legal_event_list
+from apps.ip.services import ip_asset_create, ip_asset_delete, ip_asset_update, ip_legal_event_record
 
 TAGS = ["ip"]
+
+
+class IPCoOwnerInputSerializer(serializers.Serializer):
+    organization_id = serializers.IntegerField(required=False, allow_null=True, min_value=1)
+    name = serializers.CharField(required=False, allow_blank=True, max_length=100, help_text="A named person.")
 
 
 class IPAssetInputSerializer(serializers.Serializer):
@@ -47,6 +52,13 @@ class IPAssetInputSerializer(serializers.Serializer):
     filing_date = serializers.DateField(required=False, allow_null=True)
     grant_date = serializers.DateField(required=False, allow_null=True)
     legal_status = serializers.ChoiceField(choices=LegalStatus.choices, required=False)
+    co_owners = serializers.ListField(
+        child=IPCoOwnerInputSerializer(),
+        required=False,
+        max_length=20,
+        help_text="Further holders besides the owner: each an organization_id or a person's name. "
+        "On update the list replaces the stored one.",
+    )
 
     def validate_owner_id(self, value: int) -> int:
         if self.partial:
@@ -56,6 +68,11 @@ class IPAssetInputSerializer(serializers.Serializer):
 
 class IPAssetOwnerSerializer(serializers.Serializer):
     id = serializers.IntegerField()
+    name = serializers.CharField()
+
+
+class IPCoOwnerOutputSerializer(serializers.Serializer):
+    organization_id = serializers.IntegerField(allow_null=True)
     name = serializers.CharField()
 
 
@@ -78,6 +95,7 @@ class IPAssetOutputSerializer(serializers.Serializer):
     legal_status = serializers.ChoiceField(choices=LegalStatus.choices)
     legal_status_display = serializers.CharField(source="get_legal_status_display")
     achievement_count = serializers.IntegerField(help_text="Achievements that rest on this asset.")
+    co_owners = IPCoOwnerOutputSerializer(many=True, source="co_owner_list")
     created_at = serializers.DateTimeField()
     updated_at = serializers.DateTimeField()
 
@@ -153,3 +171,56 @@ class IPAssetDetailApi(APIView):
         asset = access_ip_asset(actor=request_user(request), pk=asset_id)
         ip_asset_delete(actor=request_user(request), asset=asset)
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class IPLegalEventInputSerializer(serializers.Serializer):
+    occurred_on = serializers.DateField()
+    kind = serializers.ChoiceField(choices=LegalEventKind.choices)
+    note = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
+
+
+class IPLegalEventOutputSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    occurred_on = serializers.DateField()
+    kind = serializers.CharField()
+    kind_display = serializers.CharField(source="get_kind_display")
+    status_after = serializers.CharField(help_text="The legal status the event left the asset in; empty if none.")
+    note = serializers.CharField()
+    recorded_at = serializers.DateTimeField()
+
+
+class OldestFirstPagination(StandardCursorPagination):
+    ordering = ("occurred_on", "id")  # type: ignore[assignment]  # DRF accepts a tuple; the stub says str
+
+
+class IPLegalEventListApi(APIView):
+    pagination_class = OldestFirstPagination
+
+    @extend_schema(
+        tags=TAGS,
+        operation_id="ip_assets_legal_events_list",
+        responses={200: IPLegalEventOutputSerializer(many=True)},
+        summary="The asset's legal status history (法律状态), oldest first.",
+    )
+    def get(self, request: Request, asset_id: int) -> Response:
+        actor = request_user(request)
+        asset = access_ip_asset(actor=actor, pk=asset_id)
+        qs = legal_event_list(actor=actor, asset=asset)
+        return paginated_response(
+            request=request, view=self, queryset=qs, serializer_class=IPLegalEventOutputSerializer
+        )
+
+    @extend_schema(
+        tags=TAGS,
+        operation_id="ip_assets_legal_events_create",
+        request=IPLegalEventInputSerializer,
+        responses={201: IPLegalEventOutputSerializer},
+        summary="Record a dated legal event (owner's members or the custodian); the latest one sets the status.",
+    )
+    def post(self, request: Request, asset_id: int) -> Response:
+        actor = request_user(request)
+        asset = access_ip_asset(actor=actor, pk=asset_id)
+        serializer = IPLegalEventInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        event = ip_legal_event_record(actor=actor, asset=asset, **serializer.validated_data)
+        return Response(IPLegalEventOutputSerializer(event).data, status=status.HTTP_201_CREATED)

@@ -88,3 +88,98 @@ class IPAsset(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.application_number or self.registration_number or self.pk} {self.title}"
+
+
+class IPCoOwner(models.Model):
+    """A further holder of an asset (共有人) beside its owner: another organisation or a named person.
+
+    Co-owners matter where every holder must act together, e.g. as pledgors of a pledge.
+    """
+
+    asset = models.ForeignKey(IPAsset, verbose_name=_("IP asset"), on_delete=models.CASCADE, related_name="co_owners")
+    organization = models.ForeignKey(
+        "organizations.Organization",
+        verbose_name=_("organisation"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="co_owned_ip_assets",
+    )
+    person_name = models.CharField(_("person's name"), max_length=100, blank=True)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+
+    class Meta:
+        ordering = ["asset", "position", "id"]
+        verbose_name = _("IP co-owner")
+        verbose_name_plural = _("IP co-owners")
+        constraints = [
+            # Either an organisation or a person, never both or neither.
+            models.CheckConstraint(
+                condition=(Q(organization__isnull=False) & Q(person_name=""))
+                | (Q(organization__isnull=True) & ~Q(person_name="")),
+                name="ipcoowner_org_xor_person",
+            ),
+            models.UniqueConstraint(
+                fields=["asset", "organization"],
+                condition=Q(organization__isnull=False),
+                name="ipcoowner_unique_org",
+            ),
+            models.UniqueConstraint(
+                fields=["asset", "person_name"], condition=~Q(person_name=""), name="ipcoowner_unique_person"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.person_name or str(self.organization_id)
+
+
+class LegalEventKind(models.TextChoices):
+    FILED = "filed", _("application filed")
+    PUBLISHED = "published", _("application published")
+    GRANTED = "granted", _("granted")
+    REJECTED = "rejected", _("rejected or withdrawn")
+    LAPSED = "lapsed", _("lapsed for unpaid annuity")
+    RESTORED = "restored", _("rights restored")
+    EXPIRED = "expired", _("term expired")
+    INVALIDATED = "invalidated", _("invalidated")
+    TRANSFERRED = "transferred", _("ownership transferred")
+    PLEDGED = "pledged", _("pledge registered")
+    PLEDGE_RELEASED = "pledge_released", _("pledge released")
+    OTHER = "other", _("other")
+
+
+# The legal status an event leaves the asset in; events missing here do not change the status.
+STATUS_AFTER_EVENT: dict[str, str] = {
+    LegalEventKind.FILED: LegalStatus.PENDING,
+    LegalEventKind.GRANTED: LegalStatus.GRANTED,
+    LegalEventKind.REJECTED: LegalStatus.REJECTED,
+    LegalEventKind.LAPSED: LegalStatus.LAPSED,
+    LegalEventKind.RESTORED: LegalStatus.GRANTED,
+    LegalEventKind.EXPIRED: LegalStatus.EXPIRED,
+    LegalEventKind.INVALIDATED: LegalStatus.INVALIDATED,
+}
+
+
+class IPLegalEvent(models.Model):
+    """One dated entry of an asset's legal status history (法律状态), as published by the register."""
+
+    asset = models.ForeignKey(
+        IPAsset, verbose_name=_("IP asset"), on_delete=models.CASCADE, related_name="legal_events"
+    )
+    occurred_on = models.DateField(_("date"))
+    kind = models.CharField(_("event"), max_length=24, choices=LegalEventKind.choices)
+    status_after = models.CharField(_("status after the event"), max_length=16, choices=LegalStatus.choices, blank=True)
+    note = models.CharField(_("note"), max_length=500, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("recorded by"), null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["asset", "occurred_on", "id"]
+        verbose_name = _("legal status event")
+        verbose_name_plural = _("legal status events")
+        indexes = [models.Index(fields=["asset", "occurred_on", "id"])]
+
+    def __str__(self) -> str:
+        return f"{self.occurred_on} {self.kind}"

@@ -8,19 +8,38 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Count, QuerySet
+from django.contrib.postgres.expressions import ArraySubquery
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models.functions import Coalesce, JSONObject
 from django.http import Http404
 from rest_framework.exceptions import ErrorDetail, ValidationError
 
-from apps.ip.models import IPAsset
+from apps.ip.models import IPAsset, IPCoOwner, IPLegalEvent
 from apps.organizations.selectors import is_operator, organization_ids
 
 
+def _co_owner_rows() -> ArraySubquery:
+    # In the asset's own query (no query per asset): [{organization_id, name}, …] in their order.
+    rows = (
+        IPCoOwner.objects.filter(asset=OuterRef("pk"))
+        .order_by("position", "id")
+        .values(json=JSONObject(organization_id="organization_id", name=Coalesce("organization__name", "person_name")))
+    )
+    return ArraySubquery(rows)
+
+
 def ip_asset_visible_qs(actor: Any) -> QuerySet[IPAsset]:
-    qs = IPAsset.objects.select_related("owner").annotate(achievement_count=Count("achievements"))
+    qs = IPAsset.objects.select_related("owner").annotate(
+        achievement_count=Count("achievements"), co_owner_list=_co_owner_rows()
+    )
     if is_operator(actor):
         return qs
-    return qs.filter(owner_id__in=organization_ids(actor))
+    from apps.custody.models import CustodyAsset
+
+    orgs = organization_ids(actor)
+    # The agency holding an asset in active custody keeps its record too.
+    in_custody = CustodyAsset.objects.filter(asset=OuterRef("pk"), active=True, agreement__custodian_id__in=orgs)
+    return qs.filter(Q(owner_id__in=orgs) | Exists(in_custody))
 
 
 def ip_asset_list(*, actor: Any, filters: Any = None) -> QuerySet[IPAsset]:
@@ -42,3 +61,8 @@ def access_ip_asset(*, actor: Any, pk: int) -> IPAsset:
         return ip_asset_visible_qs(actor).get(pk=pk)
     except (IPAsset.DoesNotExist, ValueError, TypeError):
         raise Http404 from None
+
+
+def legal_event_list(*, actor: Any, asset: IPAsset) -> QuerySet[IPLegalEvent]:
+    """The asset's legal status history, oldest first (the caller has already accessed the asset)."""
+    return IPLegalEvent.objects.filter(asset=asset).select_related("recorded_by").order_by("occurred_on", "id")

@@ -25,7 +25,17 @@ from apps.core.validators import (
     patent_number_problem,
     patent_type_digit,
 )
-from apps.ip.models import PATENT_KINDS, PATENT_TYPE_DIGITS_BY_KIND, IPAsset, IPAssetKind, LegalStatus
+from apps.ip.models import (
+    PATENT_KINDS,
+    PATENT_TYPE_DIGITS_BY_KIND,
+    STATUS_AFTER_EVENT,
+    IPAsset,
+    IPAssetKind,
+    IPCoOwner,
+    IPLegalEvent,
+    LegalEventKind,
+    LegalStatus,
+)
 from apps.organizations.models import Organization, OrganizationType
 from apps.organizations.selectors import actor_memberships
 
@@ -44,6 +54,8 @@ class IPAssetError(StrEnum):
     GRANT_DATE_UNEXPECTED = "grant_date_unexpected"
     DUPLICATE = "duplicate_application_number"
     LINKED = "ip_asset_linked"
+    BAD_CO_OWNER = "invalid_co_owner"
+    EVENT_DATE = "invalid_event_date"
 
 
 # CNIPA publication numbers: CN, 7–9 digits, a kind code (A, B, U, S, or with a digit: A1, B2 …).
@@ -286,13 +298,99 @@ def _save(asset: IPAsset) -> None:
         raise
 
 
+# An event that a change of status through an edit stands for, dated where the record says when.
+_EVENT_FOR_STATUS: dict[str, str] = {
+    LegalStatus.PENDING: LegalEventKind.FILED,
+    LegalStatus.GRANTED: LegalEventKind.GRANTED,
+    LegalStatus.REJECTED: LegalEventKind.REJECTED,
+    LegalStatus.LAPSED: LegalEventKind.LAPSED,
+    LegalStatus.EXPIRED: LegalEventKind.EXPIRED,
+    LegalStatus.INVALIDATED: LegalEventKind.INVALIDATED,
+}
+# Fields whose change alters an annuity schedule kept by custody.
+_SCHEDULE_FIELDS = ("kind", "filing_date", "grant_date", "legal_status")
+
+
+def check_co_owners(*, owner_id: int, entries: list[dict[str, Any]]) -> list[IPCoOwner]:
+    """Unsaved co-owner rows from input entries (``organization_id`` or ``name``); refuses the owner itself,
+    unknown organisations and repeats."""
+    from apps.organizations.models import Organization
+
+    problems: list[str] = []
+    rows: list[IPCoOwner] = []
+    org_ids = [e["organization_id"] for e in entries if e.get("organization_id")]
+    known = set(Organization.objects.filter(pk__in=org_ids).values_list("pk", flat=True)) if org_ids else set()
+    seen: set[tuple[str, Any]] = set()
+    for position, entry in enumerate(entries):
+        org_id = entry.get("organization_id")
+        name = (entry.get("name") or "").strip()
+        if bool(org_id) == bool(name):
+            problems.append(_("Entry %(n)s: give either organization_id or name.") % {"n": position + 1})
+            continue
+        key = ("org", org_id) if org_id else ("name", name)
+        if key in seen:
+            problems.append(_("Entry %(n)s repeats a co-owner.") % {"n": position + 1})
+            continue
+        seen.add(key)
+        if org_id == owner_id:
+            problems.append(_("Entry %(n)s is the owner itself.") % {"n": position + 1})
+        elif org_id and org_id not in known:
+            problems.append(_("Entry %(n)s: organisation %(id)s does not exist.") % {"n": position + 1, "id": org_id})
+        rows.append(IPCoOwner(organization_id=org_id or None, person_name="" if org_id else name, position=position))
+    if problems:
+        raise ApplicationError(
+            _("Some co-owners are not valid."),
+            code=IPAssetError.BAD_CO_OWNER,
+            field_errors={"co_owners": " ".join(problems)},
+        )
+    return rows
+
+
+def _replace_co_owners(asset: IPAsset, rows: list[IPCoOwner]) -> None:
+    IPCoOwner.objects.filter(asset=asset).delete()
+    for row in rows:
+        row.asset = asset
+    IPCoOwner.objects.bulk_create(rows)
+
+
+def _status_event(asset: IPAsset, actor: User | None, note: str = "") -> IPLegalEvent:
+    kind = _EVENT_FOR_STATUS[asset.legal_status]
+    dated: dict[str, date | None] = {
+        LegalEventKind.FILED: asset.filing_date,
+        LegalEventKind.GRANTED: asset.grant_date,
+    }
+    when = dated.get(kind) or timezone.localdate()
+    return IPLegalEvent(
+        asset=asset, occurred_on=when, kind=kind, status_after=asset.legal_status, recorded_by=actor, note=note
+    )
+
+
+def _refresh_custody(asset: IPAsset) -> None:
+    # Custody keeps each asset's next annuity for the daily reminder scan; a new grant date or kind moves it.
+    from apps.custody.services import custody_assets_refresh_for
+
+    custody_assets_refresh_for(asset_id=asset.pk)
+
+
 @transaction.atomic
 def ip_asset_create(*, actor: User, data: dict[str, Any]) -> IPAsset:
     owner = resolve_owner(actor=actor, owner_id=data.get("owner_id"))
     asset = IPAsset(owner=owner, created_by=actor)
     _assign(asset, data)
     check_ip_asset(asset)
+    co_owners = check_co_owners(owner_id=owner.pk, entries=data.get("co_owners") or [])
     _save(asset)
+    if co_owners:
+        _replace_co_owners(asset, co_owners)
+    # The history starts with what the record already says happened.
+    events = []
+    if asset.filing_date:
+        events.append(
+            IPLegalEvent(asset=asset, occurred_on=asset.filing_date, kind=LegalEventKind.FILED, recorded_by=actor)
+        )
+    if asset.legal_status != LegalStatus.PENDING:
+        events.append(_status_event(asset, actor))
+    IPLegalEvent.objects.bulk_create(events)
     return asset
 
 
@@ -301,10 +399,69 @@ def ip_asset_update(*, actor: User, asset: IPAsset, data: dict[str, Any]) -> IPA
     """Change some fields; the whole record is checked again, so a change of kind must bring its numbers."""
     check_owner_member(actor=actor, asset=asset)
     locked = IPAsset.objects.select_for_update().get(pk=asset.pk)
+    before = {name: getattr(locked, name) for name in _SCHEDULE_FIELDS}
     _assign(locked, data)
     check_ip_asset(locked)
+    co_owners = None
+    if "co_owners" in data:
+        co_owners = check_co_owners(owner_id=locked.owner_id, entries=data["co_owners"] or [])
     _save(locked)
+    if co_owners is not None:
+        _replace_co_owners(locked, co_owners)
+    if locked.legal_status != before["legal_status"]:
+        _status_event(locked, actor).save()
+    if any(getattr(locked, name) != value for name, value in before.items()):
+        _refresh_custody(locked)
     return locked
+
+
+def check_record_keeper(*, actor: User, asset: IPAsset) -> None:
+    """The owner's members keep an asset's record, and so does the agency holding it in active custody."""
+    if asset.owner_id in actor_memberships(actor):
+        return
+    from apps.custody.selectors import active_custodian_ids
+
+    if not set(active_custodian_ids(asset_id=asset.pk)) & set(actor_memberships(actor)):
+        raise ApplicationError(
+            _("Only the owner's members or its custodian may record this asset's legal status."),
+            code=IPAssetError.NOT_OWNER_MEMBER,
+            status=403,
+        )
+
+
+@transaction.atomic
+def ip_legal_event_record(*, actor: User, asset: IPAsset, occurred_on: date, kind: str, note: str = "") -> IPLegalEvent:
+    """Add a dated event to the history; when it is the latest status-changing one, the asset takes its status.
+
+    A grant event also supplies the grant date when the record has none; the record must still pass
+    :func:`check_ip_asset`, so an event before the filing date or in the future is refused.
+    """
+    check_record_keeper(actor=actor, asset=asset)
+    locked = IPAsset.objects.select_for_update().get(pk=asset.pk)
+    today = timezone.localdate()
+    if occurred_on > today or (locked.filing_date and occurred_on < locked.filing_date):
+        raise ApplicationError(
+            _("The event date must lie between the filing date and today."),
+            code=IPAssetError.EVENT_DATE,
+            field_errors={"occurred_on": _("Outside the asset's life so far.")},
+        )
+    status_after = STATUS_AFTER_EVENT.get(kind, "")
+    event = IPLegalEvent(
+        asset=locked, occurred_on=occurred_on, kind=kind, status_after=status_after, note=note, recorded_by=actor
+    )
+    if status_after:
+        later = IPLegalEvent.objects.filter(asset=locked, occurred_on__gt=occurred_on).exclude(status_after="")
+        if not later.exists():
+            before = {name: getattr(locked, name) for name in _SCHEDULE_FIELDS}
+            locked.legal_status = status_after
+            if kind == LegalEventKind.GRANTED and locked.grant_date is None:
+                locked.grant_date = occurred_on
+            check_ip_asset(locked, today=today)
+            locked.save(update_fields=["legal_status", "grant_date", "updated_at"])
+            if any(getattr(locked, name) != value for name, value in before.items()):
+                _refresh_custody(locked)
+    event.save()
+    return event
 
 
 @transaction.atomic
@@ -314,6 +471,12 @@ def ip_asset_delete(*, actor: User, asset: IPAsset) -> None:
     locked = IPAsset.objects.select_for_update().get(pk=asset.pk)
     # The row lock makes this check and the delete one step against a concurrent delete; linking
     # concurrently is serialised by the M2M's foreign key to the locked row.
+    if locked.custody_links.exists() or locked.pledges.exists() or locked.annuity_payments.exists():
+        raise ApplicationError(
+            _("This asset has custody, payment or pledge records; it cannot be deleted."),
+            code=IPAssetError.LINKED,
+            status=409,
+        )
     achievement_ids = sorted(locked.achievements.values_list("pk", flat=True))
     if achievement_ids:
         raise ApplicationError(

@@ -5,4 +5,5 @@ from apps.ip import apis
 urlpatterns = [
     path("ip-assets", apis.IPAssetListCreateApi.as_view(), name="ip-assets"),
     path("ip-assets/<int:asset_id>", apis.IPAssetDetailApi.as_view(), name="ip-asset-detail"),
+    path("ip-assets/<int:asset_id>/legal-events", apis.IPLegalEventListApi.as_view(), name="ip-asset-legal-events"),
 ]

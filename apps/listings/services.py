@@ -31,6 +31,7 @@ from apps.listings.models import (
     Achievement,
     Attachment,
     ConfidentialAccess,
+    CooperationMode,
     Demand,
     ListingEvent,
     ListingStatus,
@@ -65,6 +66,7 @@ class ListingError(StrEnum):
     NDA_ALREADY_OPEN = "nda_already_open"
     NDA_NOT_PUBLISHED = "nda_listing_not_published"
     NDA_BAD_STATE = "nda_bad_state"
+    PLEDGED_ASSET = "pledged_asset_not_transferable"
 
 
 # --- owners and permissions --------------------------------------------------------------------
@@ -419,6 +421,23 @@ def _operator_recipients() -> list[User]:
     ]
 
 
+def check_no_pledged_transfer(listing: Listing) -> None:
+    """An achievement offering transfer cannot rest on an actively pledged asset (the pledgee must agree first)."""
+    from apps.custody.selectors import actively_pledged_asset_ids
+
+    if not isinstance(listing, Achievement) or CooperationMode.TRANSFER not in listing.cooperation_modes:
+        return
+    pledged = sorted(actively_pledged_asset_ids(list(listing.ip_assets.values_list("pk", flat=True))))
+    if pledged:
+        raise ApplicationError(
+            _("A pledged patent cannot be offered for transfer: release the pledge or offer a licence only."),
+            code=ListingError.PLEDGED_ASSET,
+            status=409,
+            field_errors={"cooperation_modes": _("Transfer is not possible while an IP asset is pledged.")},
+            extra={"pledged_ip_asset_ids": pledged},
+        )
+
+
 @transaction.atomic
 def listing_submit(*, actor: User, listing: Listing) -> Listing:
     check_owner_member(actor=actor, listing=listing)
@@ -436,6 +455,7 @@ def listing_submit(*, actor: User, listing: Listing) -> Listing:
             code=ListingError.DATE_IN_PAST,
             field_errors={field: _("This date is in the past.")},
         )
+    check_no_pledged_transfer(listing)
     moved = _move(actor=actor, listing=listing, action="submit", submitted_at=timezone.now(), rejection_reason="")
     notify(
         recipients=_operator_recipients(),
@@ -457,6 +477,7 @@ def listing_review(*, actor: User, listing: Listing, approve: bool, reason: str 
         changes: dict[str, Any] = {"published_at": now, "reviewed_at": now, "reviewed_by": actor}
         if isinstance(listing, Achievement) and listing.expires_on is None:
             changes["expires_on"] = timezone.localdate() + timedelta(days=settings.LISTING_DEFAULT_VALIDITY_DAYS)
+        check_no_pledged_transfer(listing)
         moved = _move(actor=actor, listing=listing, action="approve", note=reason, **changes)
         title = format_lazy(gettext_lazy("Published: {title}"), title=moved.title)
     else:
