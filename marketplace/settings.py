@@ -158,6 +158,8 @@ CELERY_BEAT_SCHEDULE = {
     # and custodians (Asia/Shanghai).
     "custody.expire_agreements": {"task": "custody.expire_agreements", "schedule": crontab(hour=0, minute=20)},
     "custody.remind_annuities": {"task": "custody.remind_annuities", "schedule": crontab(hour=6, minute=30)},
+    # Nightly (Asia/Shanghai): rebuild the match index from scratch, compare with the incremental state.
+    "matching-rebuild": {"task": "matching.rebuild", "schedule": crontab(hour=2, minute=30)},
     # Hourly: expired Idempotency-Keys are deleted (apps.core.idempotency).
     "core-idempotency-purge": {"task": "core.idempotency_purge", "schedule": crontab(minute=17)},
     # Mornings (Asia/Shanghai): the operator hears of registration applications past their deadline.
@@ -258,6 +260,7 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "StageEnum": "apps.listings.models.Stage",
         "DealStageEnum": "apps.deals.models.DealStage",
+        "MatchStateEnum": "apps.matching.models.MatchState",
         "ContractTypeEnum": "apps.contracts.catalogue.ContractType",
     },
     "POSTPROCESSING_HOOKS": [
@@ -319,6 +322,21 @@ LISTING_EXPORT_MAX_ROWS = env.int("LISTING_EXPORT_MAX_ROWS", default=100_000)
 LISTING_SEARCH_RANK_WINDOW = env.int("LISTING_SEARCH_RANK_WINDOW", default=200)
 LISTING_SEARCH_SCAN_ROWS = env.int("LISTING_SEARCH_SCAN_ROWS", default=10_000)
 LISTING_SEARCH_COVERING_WALK = env.bool("LISTING_SEARCH_COVERING_WALK", default=True)
+
+# --- Matching (apps.matching) ----------------------------------------------------------------
+# Matches kept per listing, the lowest score stored, and the score from which the demand's organisation
+# and the brokers following its field are notified (once per pair).
+MATCHING_TOP_K = env.int("MATCHING_TOP_K", default=10)
+MATCHING_MIN_SCORE = env.float("MATCHING_MIN_SCORE", default=0.2)
+MATCHING_NOTIFY_MIN_SCORE = env.float("MATCHING_NOTIFY_MIN_SCORE", default=0.6)
+# Index shards (listing id modulo N), each served by the workers consuming queue matching.shard.<i>;
+# 1 = every worker serves the whole index. MATCHING_SHARD_TIMEOUT: seconds a caller waits for a gather.
+MATCHING_SHARDS = env.int("MATCHING_SHARDS", default=1)
+MATCHING_SHARD_TIMEOUT = env.int("MATCHING_SHARD_TIMEOUT", default=30)
+# Listings per matching.index_listings task (a day's expiries are split into tasks of this size).
+MATCHING_TASK_BATCH = env.int("MATCHING_TASK_BATCH", default=100)
+# The nightly rebuild compares with the index of a long-running matching worker: with shards, shard 0's.
+CELERY_TASK_ROUTES = {"matching.rebuild": {"queue": "matching.shard.0" if MATCHING_SHARDS > 1 else "celery"}}
 
 # --- Idempotency, history, deals (apps.core.idempotency, apps.deals) -------------------------
 # A POST's Idempotency-Key is kept this long; a replay within it returns the first response.

@@ -39,6 +39,8 @@ from apps.listings.models import (
     NdaStatus,
     PriceType,
 )
+from apps.matching.models import ListingKind
+from apps.matching.services import listing_matching_changed, listings_matching_changed
 from apps.notifications.services import notify
 from apps.organizations.models import Membership, Organization, OrganizationType
 from apps.organizations.selectors import actor_memberships, is_operator
@@ -479,6 +481,7 @@ def listing_review(*, actor: User, listing: Listing, approve: bool, reason: str 
             changes["expires_on"] = timezone.localdate() + timedelta(days=settings.LISTING_DEFAULT_VALIDITY_DAYS)
         check_no_pledged_transfer(listing)
         moved = _move(actor=actor, listing=listing, action="approve", note=reason, **changes)
+        listing_matching_changed(listing=moved)
         title = format_lazy(gettext_lazy("Published: {title}"), title=moved.title)
     else:
         if not reason.strip():
@@ -505,7 +508,9 @@ def listing_review(*, actor: User, listing: Listing, approve: bool, reason: str 
 def listing_withdraw(*, actor: User, listing: Listing, reason: str = "") -> Listing:
     if not is_operator(actor):
         check_owner_member(actor=actor, listing=listing)
-    return _move(actor=actor, listing=listing, action="withdraw", note=reason)
+    moved = _move(actor=actor, listing=listing, action="withdraw", note=reason)
+    listing_matching_changed(listing=moved)
+    return moved
 
 
 @transaction.atomic
@@ -518,7 +523,9 @@ def listing_reopen(*, actor: User, listing: Listing) -> Listing:
 def listing_mark_transferred(*, actor: User, listing: Listing, note: str = "") -> Listing:
     if not is_operator(actor):
         check_owner_member(actor=actor, listing=listing)
-    return _move(actor=actor, listing=listing, action="mark_transferred", note=note)
+    moved = _move(actor=actor, listing=listing, action="mark_transferred", note=note)
+    listing_matching_changed(listing=moved)
+    return moved
 
 
 @transaction.atomic
@@ -545,6 +552,7 @@ def listings_expire(*, today: date | None = None) -> dict[str, int]:
             )
             for pk in ids
         )
+        listings_matching_changed(kind=ListingKind(link), listing_ids=ids, published=False)
         counts[link] = moved
     return counts
 

@@ -1,3 +1,17 @@
-from django.urls import URLPattern, URLResolver
+from django.urls import URLPattern, URLResolver, path
 
-urlpatterns: list[URLPattern | URLResolver] = []
+from apps.matching.apis import (
+    AchievementMatchListApi,
+    DemandMatchListApi,
+    MatchDetailApi,
+    MatchFeedbackApi,
+    MatchQualityReportApi,
+)
+
+urlpatterns: list[URLPattern | URLResolver] = [
+    path("demands/<int:pk>/matches", DemandMatchListApi.as_view(), name="demands-matches"),
+    path("achievements/<int:pk>/matches", AchievementMatchListApi.as_view(), name="achievements-matches"),
+    path("matches/<int:pk>", MatchDetailApi.as_view(), name="match-detail"),
+    path("matches/<int:pk>/feedback", MatchFeedbackApi.as_view(), name="match-feedback"),
+    path("matching/quality-report", MatchQualityReportApi.as_view(), name="matching-quality-report"),
+]

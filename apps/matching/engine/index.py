@@ -1,0 +1,721 @@
+"""The match index: BM25 term weights in a compressed sparse column matrix, plus structured features.
+
+Layout
+------
+Every indexed document has a *row*. Rows ``0 … n_main-1`` form the **main segment**: a CSC matrix
+(one column per term) whose entries are the precomputed BM25 term-frequency part
+``tf·(k1+1) / (tf + k1·(1-b+b·len/avglen))`` as float32, so a query is a handful of vectorised
+gather-adds (one per query term) and the inverse document frequency is applied per column at query
+time from live document counts. Rows added later go to the **delta segment** (a small inverted dict,
+scored in Python); a replaced or removed row is a **tombstone** (its ``alive`` flag cleared). When the
+delta grows past ``max(DELTA_MIN, DELTA_SHARE × main)`` rows, main and delta are merged into a new main
+(tombstones dropped, lengths and weights recomputed). ``compact()`` does that on demand.
+
+Structured features (published, expiry, cooperation modes, field, industries, TRL range, price or
+budget, region) live in per-row numpy columns, so the hard filters run vectorised over every row a
+query touches and the fit criteria over the best candidates by text.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+from array import array
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Any, Literal
+
+import numpy as np
+import numpy.typing as npt
+import scipy.sparse as sp
+
+from .documents import COOPERATION_MODES, Achievement, Demand, DocId, Document, Match
+from .score import FitQuery, Params, combine, fit_scores
+from .tokenise import CONCEPT_PREFIX, Tokeniser, default_tokeniser
+
+Kind = Literal["achievement", "demand"]
+
+DELTA_MIN = 2_000
+DELTA_SHARE = 0.05
+# A binary search into a long posting list costs about as much as scanning this many postings.
+_SEARCH_COST = 24
+_THETA_SAMPLE = 32_768
+_TF_SCALE = 4  # term frequencies are weighted (title ×1.5 …): built as uint16 quarters
+TF_MAX = 1000  # a larger term frequency changes a BM25 weight by less than float32 resolves
+_CHUNK = 1 << 22
+
+
+def _quarters(tf: float) -> int:
+    return max(1, min(round(tf * _TF_SCALE), TF_MAX * _TF_SCALE))
+
+
+_COOP_BITS = {mode: 1 << i for i, mode in enumerate(COOPERATION_MODES)}
+_OTHER_BIT = _COOP_BITS["other"]
+
+FloatArray = npt.NDArray[np.float32]
+
+
+def cooperation_mask(modes: Iterable[str]) -> int:
+    mask = 0
+    for mode in modes:
+        mask |= _COOP_BITS.get(mode, _OTHER_BIT)
+    return mask
+
+
+def _region_code(region: str | None) -> int:
+    return int(region) if region and region.isdigit() else 0
+
+
+def _money(value: Decimal | None) -> float:
+    return float(value) if value is not None else math.nan
+
+
+def content_digest(doc: Document) -> bytes:
+    """Digest of everything the engine reads from a document (the fingerprint's unit)."""
+    parts: list[str] = [
+        type(doc).__name__,
+        str(doc.id),
+        doc.title,
+        doc.text,
+        "\x1e".join(doc.keywords),
+        doc.field or "",
+        "\x1e".join(sorted(doc.industries)),
+        repr(doc.trl_range()),
+        "\x1e".join(sorted(doc.cooperation)),
+        "" if doc.money is None else format(Decimal(doc.money).normalize(), "f"),
+        doc.region or "",
+        doc.lang or "",
+        str(doc.published),
+        doc.expires_on.isoformat() if doc.expires_on else "",
+    ]
+    return hashlib.blake2b("\x1f".join(parts).encode(), digest_size=16).digest()
+
+
+@dataclass
+class _Registry:
+    """Small code lists (fields, industries) numbered in order of first appearance."""
+
+    codes: dict[str, int]
+
+    def number(self, code: str) -> int:
+        found = self.codes.get(code)
+        if found is None:
+            found = self.codes[code] = len(self.codes)
+        return found
+
+
+class _Columns:
+    """Growable per-row feature columns."""
+
+    def __init__(self, capacity: int = 1024) -> None:
+        self.size = 0
+        self.alive = np.zeros(capacity, dtype=bool)
+        self.published = np.zeros(capacity, dtype=bool)
+        self.expires = np.zeros(capacity, dtype=np.int32)  # date ordinal, 0 = never
+        self.coop = np.zeros(capacity, dtype=np.uint8)
+        self.field = np.full(capacity, -1, dtype=np.int32)
+        self.industries = np.zeros(capacity, dtype=np.uint64)
+        self.trl_lo = np.zeros(capacity, dtype=np.int8)
+        self.trl_hi = np.zeros(capacity, dtype=np.int8)
+        self.money = np.full(capacity, np.nan, dtype=np.float64)
+        self.region = np.zeros(capacity, dtype=np.int32)
+        self.length = np.zeros(capacity, dtype=np.float32)
+
+    _NAMES = ("alive", "published", "expires", "coop", "field", "industries", "trl_lo", "trl_hi", "money", "region")
+
+    def _grow(self, needed: int) -> None:
+        capacity = len(self.alive)
+        if needed <= capacity:
+            return
+        new = max(needed, capacity * 2)
+        for name in (*self._NAMES, "length"):
+            old = getattr(self, name)
+            grown = np.zeros(new, dtype=old.dtype)
+            if name == "field":
+                grown[:] = -1
+            elif name == "money":
+                grown[:] = np.nan
+            grown[: len(old)] = old
+            setattr(self, name, grown)
+
+    def append(self, values: dict[str, Any]) -> int:
+        row = self.size
+        self._grow(row + 1)
+        for name, value in values.items():
+            getattr(self, name)[row] = value
+        self.alive[row] = True
+        self.size = row + 1
+        return row
+
+    def take(self, rows: npt.NDArray[np.int64]) -> _Columns:
+        out = _Columns(max(1024, len(rows)))
+        for name in (*self._NAMES, "length"):
+            getattr(out, name)[: len(rows)] = getattr(self, name)[rows]
+        out.size = len(rows)
+        return out
+
+
+class MatchIndex:
+    """Achievements (or demands, ``kind="demand"``) indexed for matching; see the module docstring."""
+
+    def __init__(
+        self, kind: Kind = "achievement", *, params: Params | None = None, tokeniser: Tokeniser | None = None
+    ) -> None:
+        if kind not in ("achievement", "demand"):
+            raise ValueError(f"kind must be 'achievement' or 'demand', not {kind!r}")
+        self.kind: Kind = kind
+        self.doc_type: type[Achievement] | type[Demand] = Achievement if kind == "achievement" else Demand
+        self.params = params or Params()
+        self.tokeniser = tokeniser or default_tokeniser()
+        self._terms: dict[str, int] = {}
+        self._term_list: list[str] = []
+        self._df = np.zeros(1024, dtype=np.int64)
+        self._fields = _Registry({})
+        self._industries = _Registry({})
+        self._cols = _Columns()
+        self._row_of: dict[DocId, int] = {}
+        self._id_of: list[DocId] = []
+        self._digest_of: dict[DocId, bytes] = {}
+        self._total_length = 0.0
+        # main segment (CSC over terms) and the length average its weights were computed with
+        self._n_main = 0
+        self._indptr = np.zeros(1, dtype=np.int64)
+        self._rows = np.zeros(0, dtype=np.int32)
+        self._weights = np.zeros(0, dtype=np.float32)
+        self._avglen_main = 1.0
+        self._maxw = np.zeros(0, dtype=np.float32)
+        # delta segment: term id → (rows, term frequencies)
+        self._delta: dict[int, tuple[list[int], list[float]]] = {}
+        self._delta_rows = 0
+        self._main_dead = 0  # tombstones in main: still counted in N and the document frequencies
+        self._doc_terms: dict[int, dict[int, float]] = {}  # delta row → its term frequencies
+
+    # --- content --------------------------------------------------------------------------------
+
+    def __len__(self) -> int:
+        return len(self._row_of)
+
+    def __contains__(self, doc_id: object) -> bool:
+        return doc_id in self._row_of
+
+    def doc_ids(self) -> set[DocId]:
+        return set(self._row_of)
+
+    def fingerprint(self) -> str:
+        """Stable digest of the indexed content: equal for equal content, whatever order it was added in."""
+        hasher = hashlib.sha256(f"{self.kind}\x1e{self.tokeniser.glossary.digest}".encode())
+        for doc_id in sorted(self._digest_of, key=lambda i: (type(i).__name__, str(i))):
+            hasher.update(f"{type(doc_id).__name__}:{doc_id}\x1f{self._digest_of[doc_id].hex()}\x1e".encode())
+        return hasher.hexdigest()
+
+    def analyse(self, doc: Document, *, query: bool = False) -> dict[str, float]:
+        """Weighted term frequencies of a document: title and keywords count more than the body.
+
+        A concept found through a Chinese word repeats a surface token that a Chinese query matches
+        anyway, so in an indexed document it counts ``concept_weight`` (a light synonym bonus); found
+        through an English phrase it is the only bridge to a Chinese query and counts fully. In a query
+        every concept counts fully.
+        """
+        p = self.params
+        tok = self.tokeniser
+        counts: dict[str, float] = {}
+        zh_weight = p.query_concept_weight if query else p.concept_weight
+
+        replace = query and p.query_concepts_replace
+        zh_concepts = tok.glossary.concepts_for_chinese
+
+        def add(text: str, weight: float) -> None:
+            tokens, zh, en = tok.analyse(text)
+            if replace:
+                tokens = [t for t in tokens if not zh_concepts(t)]
+            for t, n in Counter(tokens).items():
+                counts[t] = counts.get(t, 0.0) + n * weight
+            if zh and zh_weight > 0:
+                for c, n in Counter(zh).items():
+                    key = CONCEPT_PREFIX + c
+                    counts[key] = counts.get(key, 0.0) + n * weight * zh_weight
+            for c, n in Counter(en).items():
+                key = CONCEPT_PREFIX + c
+                counts[key] = counts.get(key, 0.0) + n * weight
+
+        add(doc.title, p.title_weight)
+        if doc.keywords:
+            add(" ; ".join(doc.keywords), p.keyword_weight)
+        add(doc.text, 1.0)
+        return counts
+
+    def _features(self, doc: Document) -> dict[str, Any]:
+        trl = doc.trl_range()
+        return {
+            "published": doc.published,
+            "expires": doc.expires_on.toordinal() if doc.expires_on else 0,
+            "coop": cooperation_mask(doc.cooperation),
+            "field": self._fields.number(doc.field) if doc.field else -1,
+            "industries": self._industry_mask(doc.industries),
+            "trl_lo": trl[0] if trl else 0,
+            "trl_hi": trl[1] if trl else 0,
+            "money": _money(doc.money),
+            "region": _region_code(doc.region),
+        }
+
+    def _industry_mask(self, codes: Iterable[str], *, register: bool = True) -> int:
+        mask = 0
+        for code in codes:
+            bit = self._industries.number(code) if register else self._industries.codes.get(code)
+            if bit is not None and bit < 64:
+                mask |= 1 << bit
+        return mask
+
+    def _term_id(self, term: str) -> int:
+        found = self._terms.get(term)
+        if found is None:
+            found = self._terms[term] = len(self._term_list)
+            self._term_list.append(term)
+            if found >= len(self._df):
+                self._df = np.concatenate([self._df, np.zeros(len(self._df), dtype=np.int64)])
+        return found
+
+    def _check(self, doc: Document) -> None:
+        if not isinstance(doc, self.doc_type):
+            raise TypeError(f"a {self.kind} index takes {self.doc_type.__name__} documents, not {type(doc).__name__}")
+
+    def add(self, doc: Document) -> None:
+        """Insert or replace (by id). Unchanged content is a no-op."""
+        self._check(doc)
+        digest = content_digest(doc)
+        if self._digest_of.get(doc.id) == digest:
+            return
+        self.remove(doc.id)
+        counts = self.analyse(doc)
+        # quantised as the main segment stores them, so a merge changes no weight
+        terms = {self._term_id(t): _quarters(tf) / _TF_SCALE for t, tf in counts.items()}
+        length = float(sum(counts.values()))
+        row = self._cols.append({**self._features(doc), "length": length})
+        self._id_of.append(doc.id)
+        self._row_of[doc.id] = row
+        self._digest_of[doc.id] = digest
+        self._total_length += length
+        for term_id, tf in terms.items():
+            self._df[term_id] += 1
+            rows, tfs = self._delta.setdefault(term_id, ([], []))
+            rows.append(row)
+            tfs.append(tf)
+        self._doc_terms[row] = terms
+        self._delta_rows += 1
+        if self._delta_rows > max(DELTA_MIN, DELTA_SHARE * self._n_main):
+            self.compact()
+
+    def add_many(self, docs: Iterable[Document], *, progress: Any = None) -> None:
+        """Add many documents; on an empty index this builds the main segment directly (fast path)."""
+        if len(self._row_of) or self._delta_rows:
+            for doc in docs:
+                self.add(doc)
+            return
+        # flat typed arrays, not one numpy array per document: no per-object overhead, no concatenation
+        term_ids = array("i")
+        quarters = array("H")
+        row_sizes = array("q", [0])
+        terms = self._terms
+        for doc in docs:
+            self._check(doc)
+            if doc.id in self._row_of:
+                raise ValueError(f"duplicate id {doc.id!r} in one build")
+            counts = self.analyse(doc)
+            term_ids.extend(terms[t] if t in terms else self._term_id(t) for t in counts)
+            quarters.extend(_quarters(v) for v in counts.values())
+            row_sizes.append(row_sizes[-1] + len(counts))
+            length = float(sum(counts.values()))  # the length is not quantised, in either path
+            self._cols.append({**self._features(doc), "length": length})
+            self._row_of[doc.id] = len(self._id_of)
+            self._id_of.append(doc.id)
+            self._digest_of[doc.id] = content_digest(doc)
+            self._total_length += length
+            if progress is not None:
+                progress.update(1)
+        if len(row_sizes) == 1:
+            return
+        indptr = np.frombuffer(row_sizes, dtype=np.int64)
+        indices = np.frombuffer(term_ids, dtype=np.int32)
+        data = np.frombuffer(quarters, dtype=np.uint16)
+        self._build_main(indptr, indices, data)
+
+    def _build_main(self, indptr: npt.NDArray[np.int64], indices: npt.NDArray[np.int32], tf: npt.NDArray[Any]) -> None:
+        """Main segment from a CSR (rows = documents) of quarter term frequencies."""
+        n_rows = len(indptr) - 1
+        n_terms = len(self._term_list)
+        csr = sp.csr_matrix((tf, indices, indptr), shape=(n_rows, n_terms), copy=False)
+        csc = csr.tocsc()
+        del csr, tf, indices, indptr
+        csc.sort_indices()
+        self._indptr = csc.indptr.astype(np.int64)
+        self._rows = csc.indices.astype(np.int32, copy=False)
+        quarters = csc.data
+        del csc
+        self._n_main = n_rows
+        self._df[: len(self._df)] = 0
+        self._df[:n_terms] = np.diff(self._indptr)
+        alive = self._cols.alive[:n_rows]
+        self._avglen_main = float(self._cols.length[:n_rows][alive].mean()) if alive.any() else 1.0
+        # in chunks, so the float temporaries stay small; the term frequencies are not kept (a merge
+        # recovers them from the weights, see _main_quarters)
+        self._weights = np.empty(len(quarters), dtype=np.float32)
+        for start in range(0, len(quarters), _CHUNK):
+            end = start + _CHUNK
+            tf_chunk = quarters[start:end].astype(np.float32) / np.float32(_TF_SCALE)
+            self._weights[start:end] = self._tf_part(tf_chunk, self._cols.length[self._rows[start:end]])
+        del quarters
+        # each column's largest weight: the MaxScore upper bound of a term (0 for an empty column)
+        self._maxw = np.zeros(n_terms, dtype=np.float32)
+        nonempty = np.flatnonzero(np.diff(self._indptr) > 0)
+        if len(nonempty):
+            self._maxw[nonempty] = np.maximum.reduceat(self._weights, self._indptr[nonempty])
+
+    def _main_quarters(self) -> npt.NDArray[np.uint16]:
+        """The main segment's term frequencies (in quarters), recovered exactly from the weights:
+        w = tf·(k1+1)/(tf+K) ⇒ tf = w·K/(k1+1−w); tf is a multiple of ¼ and at most TF_MAX, where
+        float32 still resolves it to well under ⅛."""
+        p = self.params
+        out = np.empty(len(self._weights), dtype=np.uint16)
+        for start in range(0, len(out), _CHUNK):
+            end = start + _CHUNK
+            w = self._weights[start:end].astype(np.float64)
+            length = self._cols.length[self._rows[start:end]].astype(np.float64)
+            k = p.k1 * (1.0 - p.b + p.b * length / self._avglen_main)
+            out[start:end] = np.rint(w * k / (p.k1 + 1.0 - w) * _TF_SCALE)
+        return out
+
+    def _tf_part(self, tf: FloatArray, length: FloatArray, avglen: float | None = None) -> FloatArray:
+        p = self.params
+        norm = p.k1 * (1.0 - p.b + p.b * length / np.float32(avglen or self._avglen_main))
+        return (tf * np.float32(p.k1 + 1.0) / (tf + norm)).astype(np.float32)
+
+    def remove(self, doc_id: DocId) -> None:
+        """Remove a document (no-op when absent): its row becomes a tombstone.
+
+        O(1) for a main row: as in Lucene, its terms stay in the document frequencies (and the row in
+        N) until the next merge, which makes the statistics exact again."""
+        row = self._row_of.pop(doc_id, None)
+        if row is None:
+            return
+        self._digest_of.pop(doc_id, None)
+        self._cols.alive[row] = False
+        self._total_length -= float(self._cols.length[row])
+        if row < self._n_main:
+            self._main_dead += 1
+        else:
+            for term_id in self._doc_terms.pop(row, {}):
+                self._df[term_id] -= 1
+
+    def compact(self) -> None:
+        """Merge the delta segment into main and drop tombstones; weights are recomputed exactly."""
+        size = self._cols.size
+        alive_rows = np.flatnonzero(self._cols.alive[:size])
+        n_terms = len(self._term_list)
+        # terms first seen in the delta have no column in main yet: empty columns
+        indptr = np.concatenate(
+            [self._indptr, np.full(n_terms + 1 - len(self._indptr), self._indptr[-1], dtype=np.int64)]
+        )
+        main = sp.csc_matrix((self._main_quarters(), self._rows, indptr), shape=(self._n_main, n_terms)).tocsr()
+        # the old segment's arrays are not needed any more: free them before the merge allocates
+        self._rows = np.zeros(0, dtype=np.int32)
+        self._weights = np.zeros(0, dtype=np.float32)
+        parts = [main]
+        if size > self._n_main:
+            rows: list[int] = []
+            cols: list[int] = []
+            vals: list[float] = []
+            for row in range(self._n_main, size):
+                for term_id, tf in self._doc_terms.get(row, {}).items():
+                    rows.append(row - self._n_main)
+                    cols.append(term_id)
+                    vals.append(tf)
+            delta = sp.csr_matrix(
+                (np.array([_quarters(v) for v in vals], dtype=np.uint16), (rows, cols)),
+                shape=(size - self._n_main, n_terms),
+            )
+            parts.append(delta)
+        merged = sp.vstack(parts, format="csr") if len(parts) > 1 else main
+        del parts, main
+        merged = merged[alive_rows]
+        merged.sort_indices()
+        self._cols = self._cols.take(alive_rows)
+        self._id_of = [self._id_of[r] for r in alive_rows]
+        self._row_of = {doc_id: i for i, doc_id in enumerate(self._id_of)}
+        self._delta = {}
+        self._doc_terms = {}
+        self._delta_rows = 0
+        self._main_dead = 0
+        self._build_main(merged.indptr.astype(np.int64), merged.indices.astype(np.int32), merged.data.astype(np.uint16))
+
+    # --- queries --------------------------------------------------------------------------------
+
+    def _query_terms(self, doc: Document) -> tuple[npt.NDArray[np.int64], FloatArray, list[str]]:
+        """Known query terms, their weights (idf × saturated query frequency) and their strings."""
+        p = self.params
+        counts = self.analyse(doc, query=True)
+        n = max(len(self._row_of) + self._main_dead, 1)
+        ids: list[int] = []
+        weights: list[float] = []
+        names: list[str] = []
+        for term, qtf in counts.items():
+            term_id = self._terms.get(term)
+            if term_id is None:
+                continue
+            df = int(self._df[term_id])
+            if df <= 0:
+                continue
+            idf = math.log(1.0 + (n - df + 0.5) / (df + 0.5))
+            ids.append(term_id)
+            weights.append(idf * qtf * (p.k3 + 1.0) / (qtf + p.k3))
+            names.append(term)
+        return np.array(ids, dtype=np.int64), np.array(weights, dtype=np.float32), names
+
+    def _delta_scores(self, scores: FloatArray, term_ids: npt.NDArray[np.int64], qweights: FloatArray) -> None:
+        """Add the delta segment's contributions (exact, every query term) to ``scores``."""
+        if not self._delta:
+            return
+        avglen = self._avglen()
+        for term_id, qw in zip(term_ids.tolist(), qweights.tolist(), strict=True):
+            posting = self._delta.get(term_id)
+            if posting:
+                drows = np.array(posting[0], dtype=np.int64)
+                dtf = np.array(posting[1], dtype=np.float32)
+                scores[drows] += self._tf_part(dtf, self._cols.length[drows], avglen) * np.float32(qw)
+
+    def _candidates(
+        self, term_ids: npt.NDArray[np.int64], qweights: FloatArray, eligible: Any, pool: int
+    ) -> tuple[npt.NDArray[np.int64], FloatArray]:
+        """Rows and exact text scores of (at least) the ``pool`` best eligible rows.
+
+        MaxScore, vectorised: query terms are taken in decreasing order of their upper bound
+        (idf × the column's largest weight) and their postings added to a dense score array. Once the
+        bounds of the terms left add up to less than θ, the pool-th best eligible score so far, a row
+        no processed term touched cannot reach the pool, and a row that was touched can only if its
+        partial score is at least θ − Σbounds: those few rows get the remaining terms' weights by binary
+        search in the remaining (long, low-idf) posting lists, which are never scanned. When that is not
+        yet selective enough, more terms are added densely; at worst every term is (the plain BM25 scan).
+        The result equals exhaustive scoring: ``tests/matching/test_engine_index.py`` checks it.
+        """
+        size = self._cols.size
+        scores = np.zeros(size, dtype=np.float32)
+        self._delta_scores(scores, term_ids, qweights)
+        indptr, rows, weights = self._indptr, self._rows, self._weights
+        n_main_terms = len(indptr) - 1
+        keep = [i for i, t in enumerate(term_ids.tolist()) if t < n_main_terms and indptr[t + 1] > indptr[t]]
+        ts = term_ids[keep]
+        qs = qweights[keep].astype(np.float32)
+        bounds = qs * self._maxw[ts]
+        order = np.argsort(-bounds, kind="stable")
+        ts, qs, bounds = ts[order].tolist(), qs[order].tolist(), bounds[order]
+        rest = np.concatenate([np.cumsum(bounds[::-1])[::-1], [0.0]]).tolist()  # rest[i] = Σ bounds[i:]
+        starts = indptr[ts].tolist() if ts else []
+        ends = indptr[np.array(ts, dtype=np.int64) + 1].tolist() if ts else []
+        lengths = [b - a for a, b in zip(starts, ends, strict=True)]
+        unscanned = sum(lengths)
+        budget = max(size, 1)  # postings to add before (re)checking whether the rest can be pruned
+        scanned = 0
+        check_at = budget if self.params.prune else math.inf
+        cap = max(1_000, size // 50)
+        # θ is the pool-th best of a strided sample of the rows: any set of distinct rows gives a
+        # lower bound of the true pool-th best, and a sample is cheaper to partition
+        stride = max(1, size // _THETA_SAMPLE)
+        eligible_all: npt.NDArray[np.bool_] | None = None
+        i = 0
+        m = len(ts)
+        while i < m:
+            if scanned >= check_at and unscanned >= 2 * size:
+                check_at = scanned + budget
+                if eligible_all is None:
+                    eligible_all = eligible(None)
+                sample = np.where(eligible_all[::stride], scores[::stride], np.float32(0))
+                theta = (
+                    float(np.partition(sample, len(sample) - pool)[len(sample) - pool]) if pool < len(sample) else 0.0
+                )
+                if theta > 0 and rest[i] < theta:
+                    cand = np.flatnonzero(scores >= np.float32(theta - rest[i]) * np.float32(0.999))
+                    cand = cand[eligible_all[cand]]
+                    if len(cand) <= cap:
+                        return cand, self._finish(scores, cand, starts[i:], ends[i:], qs[i:])
+            a, b = starts[i], ends[i]
+            np.add.at(scores, rows[a:b], weights[a:b] * np.float32(qs[i]))
+            scanned += b - a
+            unscanned -= b - a
+            i += 1
+        if eligible_all is None:
+            eligible_all = eligible(None)
+        cand = np.flatnonzero(eligible_all & (scores > 0))
+        return cand, scores[cand]
+
+    def _finish(
+        self, scores: FloatArray, cand: npt.NDArray[np.int64], starts: list[int], ends: list[int], qs: list[float]
+    ) -> FloatArray:
+        """Exact scores of ``cand`` once the remaining terms (``starts``/``ends``/``qs``) are added: per term
+        the cheaper of a binary search for each candidate and a scan of the posting list."""
+        rows, weights = self._rows, self._weights
+        sparse: list[tuple[int, int, float]] = []
+        for a, b, q in zip(starts, ends, qs, strict=True):
+            if len(cand) * _SEARCH_COST < b - a:
+                sparse.append((a, b, q))
+            else:
+                np.add.at(scores, rows[a:b], weights[a:b] * np.float32(q))
+        exact = scores[cand]
+        keys = cand.astype(rows.dtype)  # same dtype as the column, or searchsorted copies the column
+        for a, b, q in sparse:
+            col = rows[a:b]
+            pos = col.searchsorted(keys)
+            np.minimum(pos, b - a - 1, out=pos)
+            hit = col[pos] == keys
+            exact[hit] += weights[a:b][pos[hit]] * np.float32(q)
+        return exact
+
+    def _avglen(self) -> float:
+        return self._total_length / len(self._row_of) if self._row_of else 1.0
+
+    def search(
+        self,
+        query: Document,
+        k: int = 10,
+        exclude: Iterable[DocId] = frozenset(),
+        today: date | None = None,
+    ) -> list[Match]:
+        """The ``k`` best matches for ``query`` (a Demand on an achievement index, and vice versa)."""
+        expected = Demand if self.kind == "achievement" else Achievement
+        if not isinstance(query, expected):
+            raise TypeError(f"a {self.kind} index is searched with a {expected.__name__}, not {type(query).__name__}")
+        if k <= 0 or not self._row_of:
+            return []
+        term_ids, qweights, names = self._query_terms(query)
+        if not len(term_ids):
+            return []
+        cols = self._cols
+        size = cols.size
+        coop = cooperation_mask(query.cooperation)
+        filters: list[dict[str, Any]] = [{"filter": "published"}]
+        if today is not None:
+            filters.append({"filter": "not_expired", "on": today.isoformat()})
+        coop_filter = bool(coop) and not coop & _OTHER_BIT
+        if coop_filter:
+            filters.append({"filter": "cooperation", "modes": sorted(query.cooperation)})
+        excluded_rows = np.array([self._row_of[i] for i in exclude if i in self._row_of], dtype=np.int64)
+        if len(excluded_rows):
+            filters.append({"filter": "excluded", "count": len(excluded_rows)})
+        today_ordinal = today.toordinal() if today is not None else 0
+        accepted = coop | _OTHER_BIT
+
+        def eligible(rows: npt.NDArray[np.int64] | None) -> npt.NDArray[np.bool_]:
+            """The hard filters, for ``rows`` (or every row when None)."""
+            pick: Any = slice(0, size) if rows is None else rows
+            ok = cols.alive[pick] & cols.published[pick]
+            if today_ordinal:
+                expires = cols.expires[pick]
+                ok &= (expires == 0) | (expires >= today_ordinal)
+            if coop_filter:
+                doc_coop = cols.coop[pick]
+                ok &= (doc_coop == 0) | ((doc_coop & accepted) != 0)
+            if len(excluded_rows):
+                if rows is None:
+                    ok[excluded_rows] = False
+                else:
+                    ok &= ~np.isin(rows, excluded_rows)
+            return ok
+
+        pool_size = max(self.params.pool_min, k * self.params.pool_factor)
+        candidates, text = self._candidates(term_ids, qweights, eligible, pool_size)
+        if len(candidates):
+            ok = eligible(candidates) & (text > 0)
+            candidates, text = candidates[ok], text[ok]
+        if not len(candidates):
+            return []
+        if len(candidates) > pool_size:
+            top = np.argpartition(-text, pool_size - 1)[:pool_size]
+            candidates, text = candidates[top], text[top]
+        fq = FitQuery.of(query, self._fields.codes, self._industry_mask(query.industries, register=False))
+        fit = fit_scores(fq, cols, candidates, self.params, {v: c for c, v in self._fields.codes.items()})
+        final, text_part = combine(text, fit.total, self.params)
+        order = np.lexsort((candidates, -final))[:k]
+        final_rows = candidates[order]
+        contributions = self._term_weights(final_rows, term_ids) * qweights[None, :]
+        return [
+            self._match(
+                int(final_rows[n]),
+                float(final[i]),
+                float(text[i]),
+                float(text_part[i]),
+                fit,
+                int(i),
+                contributions[n],
+                names,
+                filters,
+            )
+            for n, i in enumerate(order.tolist())
+        ]
+
+    def search_many(self, queries: Sequence[Document], k: int = 10, today: date | None = None) -> list[list[Match]]:
+        """Batch re-match: ``search`` for each query, in order."""
+        return [self.search(q, k=k, today=today) for q in queries]
+
+    # --- explanations ---------------------------------------------------------------------------
+
+    def _term_weights(self, rows: npt.NDArray[np.int64], term_ids: npt.NDArray[np.int64]) -> FloatArray:
+        """The document-side weight of each query term in each of ``rows`` (rows × terms)."""
+        out = np.zeros((len(rows), len(term_ids)), dtype=np.float32)
+        main = rows < self._n_main
+        main_rows = rows[main].astype(self._rows.dtype)
+        where = np.flatnonzero(main)
+        n_main_terms = len(self._indptr) - 1
+        if len(main_rows):
+            known = term_ids < n_main_terms
+            cols_ = np.flatnonzero(known)
+            starts = self._indptr[term_ids[known]].tolist()
+            ends = self._indptr[term_ids[known] + 1].tolist()
+            rows_all, weights_all = self._rows, self._weights
+            for j, a, b in zip(cols_.tolist(), starts, ends, strict=True):
+                if b > a:
+                    col = rows_all[a:b]
+                    pos = col.searchsorted(main_rows)
+                    np.minimum(pos, b - a - 1, out=pos)
+                    hit = col[pos] == main_rows
+                    if hit.any():
+                        out[where[hit], j] = weights_all[a:b][pos[hit]]
+        avglen = self._avglen()
+        for n in np.flatnonzero(~main).tolist():
+            row = int(rows[n])
+            terms = self._doc_terms.get(row, {})
+            length = self._cols.length[row : row + 1]
+            for j, term_id in enumerate(term_ids.tolist()):
+                tf = terms.get(term_id)
+                if tf is not None:
+                    out[n, j] = self._tf_part(np.array([tf], dtype=np.float32), length, avglen)[0]
+        return out
+
+    def _match(
+        self,
+        row: int,
+        final: float,
+        raw_text: float,
+        text_part: float,
+        fit: Any,
+        pool_index: int,
+        contributions: FloatArray,
+        names: list[str],
+        filters: list[dict[str, Any]],
+    ) -> Match:
+        from .explain import explanation
+
+        hits = np.flatnonzero(contributions > 0).tolist()
+        return Match(
+            id=self._id_of[row],
+            score=round(final, 6),
+            explanation=explanation(
+                score=final,
+                raw_text=raw_text,
+                text_part=text_part,
+                terms=[(names[j], float(contributions[j])) for j in hits],
+                criteria=fit.criteria(pool_index),
+                filters=filters,
+                glossary=self.tokeniser.glossary,
+            ),
+        )

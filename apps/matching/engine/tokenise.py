@@ -1,0 +1,167 @@
+"""Tokens of mixed Chinese and English technical text. Pure Python: no ORM.
+
+Text is NFKC-normalised and lower-cased (full-width letters and digits fold to ASCII, as in
+``apps.listings.search``). Then two kinds of run are cut apart before any segmentation, so jieba never
+splits a technical term:
+
+- ASCII runs: words, numbers and technical terms kept intact (``et-1``, ``ti-6al-4v``, ``0.05``,
+  ``co2``, ``5g``); a hyphenated term also yields its parts (``lithium-ion`` → ``lithium``, ``ion``).
+  English words are reduced to a light stem (plural and a few inflections) so ``batteries`` and
+  ``battery`` meet.
+- Chinese runs: segmented in jieba's *search mode* (a long word also yields the dictionary words inside
+  it), by an rjieba instance of the engine's own that also knows every Chinese term of the glossary, so
+  ``锂离子电池`` stays one token beside ``锂离子`` and ``电池``.
+
+Glossary concepts (see ``glossary``) are emitted as extra tokens ``~<canonical term>``: an English
+phrase and its Chinese translation, or two Chinese synonyms, produce the same concept token, so both
+sides of a match meet in one term space.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+import unicodedata
+from functools import lru_cache
+
+import rjieba
+
+from apps.listings.search import STOP_WORDS as _LISTING_STOP_WORDS
+
+from .glossary import Glossary, load_glossary
+
+CONCEPT_PREFIX = "~"
+
+# Function words of technical prose beyond the listing search's list: they occur in almost every
+# text and only add noise to a relevance score.
+_EXTRA_ZH = (
+    "中 上 下 后 前 时 所 该 此 这 这些 那 有 无 不 没有 可 可以 能 能够 通过 进行 具有 采用 利用 使用 基于 "
+    "根据 对于 关于 以及 同时 其中 并且 但 但是 如果 因此 所以 由于 从而 进而 并 又 还 已 已经 得到 表明 结果 "
+    "方法 研究 分析 提出 本文 文章 我们 他们 它 各 个 种 们 用 与其 使 让 给 向 比 较 很 更 最 均 都 及其 "
+    "问题 存在 目前 现阶段 当前 针对"
+)
+_EXTRA_EN = (
+    "also been but can could did do does done had has have having he her his how i if its may might "
+    "more most must no not our out over shall she should so such than their them then there these they "
+    "those through up very was we were what when where which while who why will would you your using "
+    "used use based study paper results result method methods propose proposed new show shows shown"
+)
+STOP_WORDS = frozenset(_LISTING_STOP_WORDS | set(_EXTRA_ZH.split()) | set(_EXTRA_EN.split()))
+
+_ASCII_RUN = re.compile(r"[a-z0-9]+(?:[._+\-/][a-z0-9]+)*")
+_ASCII_ANY = re.compile(r"[a-z0-9]")
+_WORD_CACHE_MAX = 2_000_000
+_CJK_CHAR = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+# Full-width punctuation is the commonest reason a Chinese text is not NFKC-normal: mapping it to
+# spaces first lets the (slow) normalisation be skipped for most texts.
+_PUNCTUATION = re.compile("[，。；：、！？（）【】《》「」『』“”‘’〈〉…—～·　]")
+_NUMBER = re.compile(r"^[0-9]+(?:[.,][0-9]+)*$")
+_PARTS = re.compile(r"[._+\-/]")
+
+
+def normalise(text: str) -> str:
+    """NFKC (full width → ASCII) and lower case; full-width punctuation becomes spaces."""
+    text = _PUNCTUATION.sub(" ", text)
+    if not unicodedata.is_normalized("NFKC", text):
+        text = unicodedata.normalize("NFKC", text)
+    return text.lower()
+
+
+def stem(word: str) -> str:
+    """A light English stem: plurals and the commonest inflections, never below four letters."""
+    if len(word) <= 3 or not word.isalpha():
+        return word
+    for suffix, replacement in (("ies", "y"), ("sses", "ss"), ("xes", "x"), ("ches", "ch"), ("shes", "sh")):
+        if word.endswith(suffix) and len(word) - len(suffix) >= 2:
+            return word[: -len(suffix)] + replacement
+    if word.endswith("s") and not word.endswith(("ss", "us", "is", "ics")):
+        return word[:-1]
+    return word
+
+
+def english_tokens(run: str) -> list[str]:
+    """Tokens of one ASCII run: the whole technical term, and its word parts when it has several."""
+    if _NUMBER.match(run):
+        return [run]
+    parts = [p for p in _PARTS.split(run) if p]
+    if len(parts) == 1:
+        return [] if run in STOP_WORDS else [stem(run)]
+    whole = "-".join(stem(p) if p.isalpha() else p for p in parts)
+    return [whole] + [stem(p) for p in parts if p not in STOP_WORDS and not _NUMBER.match(p) and len(p) > 1]
+
+
+class Tokeniser:
+    """Segmentation plus glossary concepts. One per process (``default_tokeniser``); thread-safe reads."""
+
+    def __init__(self, glossary: Glossary) -> None:
+        self.glossary = glossary
+        self._jieba = rjieba.Jieba()
+        for term in glossary.zh_terms():
+            if not self._jieba.has_word(term):
+                self._jieba.add_word(term, None, None)
+        self._words: dict[str, tuple[str, ...] | None] = {}
+        # rjieba's instance is not documented as thread-safe; Celery and gunicorn threads share it.
+        self._lock = threading.Lock()
+
+    def analyse(self, text: str) -> tuple[list[str], list[str], list[str]]:
+        """Surface tokens in text order (search mode for Chinese, stop words dropped), then the glossary
+        concepts found through Chinese words and those found through English phrases."""
+        en_concepts: list[str] = []
+        if not text:
+            return [], [], en_concepts
+        glossary = self.glossary
+        text = normalise(text)
+        with self._lock:
+            words = self._jieba.cut_for_search(text)
+        cache = self._words
+        for word in words:
+            if word not in cache:
+                self._classify(word)
+        # one dict lookup per word: None = not a token (space, punctuation, ASCII piece, stop word)
+        tokens = [w for w in words if cache[w] is not None]
+        concepts = [c for w in tokens for c in cache[w]]  # type: ignore[union-attr]
+        if not _ASCII_ANY.search(text):
+            return tokens, concepts, en_concepts
+        phrase: list[str] = []  # consecutive English words, stop words included, for glossary phrases
+        previous_end = -1
+        for match in _ASCII_RUN.finditer(text):
+            run = match.group()
+            if phrase and _CJK_CHAR.search(text, previous_end, match.start()):
+                en_concepts.extend(glossary.concepts_for_english(phrase))
+                phrase = []
+            tokens.extend(english_tokens(run))
+            phrase.extend(stem(p) for p in _PARTS.split(run) if p)
+            previous_end = match.end()
+        if phrase:
+            en_concepts.extend(glossary.concepts_for_english(phrase))
+        return tokens, concepts, en_concepts
+
+    def _classify(self, word: str) -> None:
+        # jieba also returns spaces, punctuation and ASCII pieces (ASCII runs are handled separately)
+        drop = word < "\u3400" or word in STOP_WORDS or (len(word) == 1 and word in _COMMON_SINGLES)
+        if len(self._words) > _WORD_CACHE_MAX:
+            self._words.clear()
+        self._words[word] = None if drop else self.glossary.concepts_for_chinese(word)
+
+    def surface(self, text: str) -> list[str]:
+        return self.analyse(text)[0]
+
+    def tokenize(self, text: str, *, concepts: bool = True) -> list[str]:
+        tokens, zh, en = self.analyse(text)
+        if concepts:
+            tokens.extend(CONCEPT_PREFIX + c for c in zh + en)
+        return tokens
+
+
+# Single Chinese characters carry meaning in technical text (钢, 锰, 铝, 糖), except these particles.
+_COMMON_SINGLES = frozenset("的了和与及或等在于是为对以将把被从由其之而并且也个种们着过地得很都又还就才")
+
+
+@lru_cache(maxsize=1)
+def default_tokeniser() -> Tokeniser:
+    return Tokeniser(load_glossary())
+
+
+def tokenize(text: str) -> list[str]:
+    """Index tokens of ``text``: surface tokens, then glossary concept tokens (``~term``)."""
+    return default_tokeniser().tokenize(text)

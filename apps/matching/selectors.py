@@ -1,0 +1,163 @@
+"""Reads of matches, scoped to the acting user.
+
+Who sees a match (anyone else gets a 404):
+- members of the demand's organisation and of the achievement's organisation (the two owners);
+- verified brokers whose specialty fields include the demand's or the achievement's technology field
+  ("their brokers": the brokers who follow that field and bring such parties together);
+- the market operator.
+A listing's match list is open to its owner's members, the brokers following its field and the operator;
+an owner of a matched counterpart reads that one match through ``matches/{id}``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date
+from typing import Any
+
+from django.db.models import Count, Q, QuerySet
+from django.http import Http404
+
+from apps.accounts.models import User
+from apps.listings.models import Achievement, Demand
+from apps.matching.models import ListingKind, Match, MatchState
+from apps.organizations.selectors import is_operator, organization_ids
+
+_BROKER_FIELDS_ATTR = "_market_broker_fields"
+
+
+def broker_field_codes(actor: Any) -> set[str]:
+    """Technology fields the actor follows as a verified broker (empty for anyone else); cached per user."""
+    if actor is None or not getattr(actor, "is_authenticated", False):
+        return set()
+    cached = getattr(actor, _BROKER_FIELDS_ATTR, None)
+    if cached is None:
+        from apps.brokers.models import Broker, BrokerStatus
+
+        cached = set(
+            Broker.objects.filter(user=actor, status=BrokerStatus.VERIFIED).values_list("fields__code", flat=True)
+        ) - {None}
+        setattr(actor, _BROKER_FIELDS_ATTR, cached)
+    return cached
+
+
+def following_brokers(*, field_codes: set[str]) -> dict[str, list[User]]:
+    """{field code: active users of the verified brokers who follow it}."""
+    from apps.brokers.models import Broker, BrokerStatus
+
+    result: dict[str, list[User]] = {}
+    rows = list(
+        Broker.objects.filter(
+            status=BrokerStatus.VERIFIED, fields__code__in=field_codes, user__is_active=True
+        ).values_list("fields__code", "user")
+    )
+    users = {u.pk: u for u in User.objects.filter(pk__in={uid for _c, uid in rows})}
+    for code, user_id in rows:
+        result.setdefault(code, []).append(users[user_id])
+    return result
+
+
+def match_visible_qs(actor: Any) -> QuerySet[Match]:
+    qs = Match.objects.select_related(
+        "demand",
+        "demand__owner",
+        "achievement",
+        "achievement__owner",
+        "demand__technology_field",
+        "achievement__technology_field",
+    )
+    if is_operator(actor):
+        return qs
+    orgs = organization_ids(actor)
+    fields = broker_field_codes(actor)
+    visible = Q(demand__owner_id__in=orgs) | Q(achievement__owner_id__in=orgs)
+    if fields:
+        visible |= Q(demand__technology_field_id__in=fields) | Q(achievement__technology_field_id__in=fields)
+    return qs.filter(visible) if orgs or fields else qs.none()
+
+
+def access_match(*, actor: Any, pk: int) -> Match:
+    match = match_visible_qs(actor).filter(pk=pk).first()
+    if match is None:
+        raise Http404
+    return match
+
+
+def can_give_feedback(*, actor: Any, match: Match) -> bool:
+    """The two owners' members and the following brokers act on a match; the operator only reads."""
+    orgs = organization_ids(actor)
+    if match.demand.owner_id in orgs or match.achievement.owner_id in orgs:
+        return True
+    fields = broker_field_codes(actor)
+    return match.demand.technology_field_id in fields or match.achievement.technology_field_id in fields
+
+
+def access_listing_for_matches(*, actor: Any, kind: ListingKind, pk: int) -> Achievement | Demand:
+    """The listing whose match list the actor asks for: its owner's members, following brokers, operator."""
+    model = Achievement if kind == ListingKind.ACHIEVEMENT else Demand
+    listing = model.objects.filter(pk=pk).only("pk", "owner_id", "technology_field_id", "title").first()
+    if listing is None:
+        raise Http404
+    if is_operator(actor) or listing.owner_id in organization_ids(actor):
+        return listing
+    if listing.technology_field_id in broker_field_codes(actor):
+        return listing
+    raise Http404
+
+
+def match_list(
+    *, actor: Any, kind: ListingKind, listing: Achievement | Demand, filters: Mapping[str, Any] | None = None
+) -> QuerySet[Match]:
+    """The listing's matches, best first. Dismissed ones only when asked for by ``state``."""
+    filters = filters or {}
+    qs = Match.objects.filter(**{"demand" if kind == ListingKind.DEMAND else "achievement": listing})
+    # The explanation is read one match at a time (matches/{id}), not with the list.
+    qs = qs.select_related("demand", "demand__owner", "achievement", "achievement__owner").defer("explanation")
+    # Dismissed pairs only when asked for: they are the record of what not to suggest again.
+    qs = qs.filter(state=filters["state"]) if filters.get("state") else qs.exclude(state=MatchState.DISMISSED)
+    return qs.order_by("-score", "-id")
+
+
+def quality_report(*, since: date | None = None, until: date | None = None) -> dict[str, Any]:
+    """Counts the operator reads to judge the matcher: by state, dismissal reason, engine version, field.
+
+    ``contact_rate`` = contacted / (all matches that got any feedback); ``dismissal_rate`` likewise.
+    """
+    qs = Match.objects.all()
+    if since:
+        qs = qs.filter(created_at__date__gte=since)
+    if until:
+        qs = qs.filter(created_at__date__lte=until)
+
+    def grouped(key: str, label: str) -> list[dict[str, Any]]:
+        entries: dict[Any, dict[str, Any]] = {}
+        for row in qs.values(key, "state").annotate(n=Count("id")).order_by(key, "state"):
+            entry = entries.setdefault(row[key], {label: row[key], **dict.fromkeys(MatchState.values, 0)})
+            entry[row["state"]] = row["n"]
+        for entry in entries.values():
+            entry["total"] = sum(entry[s] for s in MatchState.values)
+            entry["contact_rate"] = _rate(entry[MatchState.CONTACTED], entry)
+        return list(entries.values())
+
+    states = dict.fromkeys(MatchState.values, 0)
+    for row in qs.values("state").annotate(n=Count("id")):
+        states[row["state"]] = row["n"]
+    reasons = {
+        row["dismissal_reason"]: row["n"]
+        for row in qs.filter(state=MatchState.DISMISSED).values("dismissal_reason").annotate(n=Count("id"))
+    }
+    total = sum(states.values())
+    return {
+        "total": total,
+        "by_state": states,
+        "by_dismissal_reason": reasons,
+        "contact_rate": _rate(states[MatchState.CONTACTED], states),
+        "dismissal_rate": _rate(states[MatchState.DISMISSED], states),
+        "by_engine_version": grouped("engine_version", "engine_version"),
+        "by_field": grouped("demand__technology_field", "technology_field"),
+    }
+
+
+def _rate(count: int, states: Mapping[str, int]) -> float | None:
+    answered = sum(states.get(s, 0) for s in (MatchState.VIEWED, MatchState.CONTACTED, MatchState.DISMISSED))
+    return round(count / answered, 4) if answered else None

@@ -1,0 +1,175 @@
+"""Input and output shapes of the matching API."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from apps.matching.models import DismissalReason, Match, MatchState
+
+# Labels of the engine's criteria and filters, translated for the reader. A criterion the engine adds
+# later shows under its code until it gets a label here.
+CRITERION_LABELS: dict[str, Any] = {
+    "text": _("text similarity"),
+    "keywords": _("shared keywords"),
+    "field": _("technology field"),
+    "technology_field": _("technology field"),
+    "industry": _("industry"),
+    "industries": _("industry"),
+    "trl": _("technology readiness"),
+    "stage": _("development stage"),
+    "cooperation": _("cooperation mode"),
+    "cooperation_modes": _("cooperation mode"),
+    "price": _("price within budget"),
+    "budget": _("price within budget"),
+    "region": _("region"),
+    "language": _("language"),
+    "lang": _("language"),
+    "published": _("published"),
+    "not_expired": _("not expired"),
+    "excluded": _("dismissed before or the same organisation"),
+}
+
+
+def criterion_label(code: str) -> str:
+    label = CRITERION_LABELS.get(code)
+    return str(label) if label is not None else code
+
+
+class MatchListFilterInputSerializer(serializers.Serializer):
+    state = serializers.ChoiceField(
+        choices=MatchState.choices, required=False, help_text="Only this state; by default all but dismissed."
+    )
+
+
+class MatchListingOutputSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    title = serializers.CharField()
+    owner_id = serializers.IntegerField()
+    owner_name = serializers.CharField(source="owner.name")
+    technology_field = serializers.CharField(source="technology_field_id")
+    status = serializers.CharField()
+
+
+class MatchOutputSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    demand = MatchListingOutputSerializer()
+    achievement = MatchListingOutputSerializer()
+    score = serializers.FloatField()
+    state = serializers.ChoiceField(choices=MatchState.choices)
+    dismissal_reason = serializers.CharField()
+    engine_version = serializers.CharField()
+    index_version = serializers.IntegerField()
+    created_at = serializers.DateTimeField()
+    updated_at = serializers.DateTimeField()
+
+
+class MatchCriterionOutputSerializer(serializers.Serializer):
+    criterion = serializers.CharField()
+    label = serializers.CharField(help_text="The criterion's name in the request's language.")  # type: ignore[assignment]
+    passed = serializers.BooleanField(allow_null=True)
+    contribution = serializers.FloatField(allow_null=True)
+    detail = serializers.JSONField(allow_null=True)
+
+
+class MatchExplanationOutputSerializer(serializers.Serializer):
+    engine_version = serializers.CharField()
+    score = serializers.FloatField()
+    terms = serializers.ListField(child=serializers.JSONField(), help_text="The words both texts share.")
+    criteria = MatchCriterionOutputSerializer(many=True)
+    filters = MatchCriterionOutputSerializer(many=True)
+
+
+def render_explanation(match: Match) -> dict[str, Any]:
+    """The engine's explanation with every criterion labelled in the active language."""
+    raw: dict[str, Any] = match.explanation or {}
+
+    def rows(items: Any) -> list[dict[str, Any]]:
+        rendered = []
+        for item in items or []:
+            if isinstance(item, str):
+                item = {"criterion": item}
+            code = str(item.get("criterion") or item.get("filter") or item.get("name") or "")
+            rendered.append(
+                {
+                    "criterion": code,
+                    "label": criterion_label(code),
+                    "passed": item.get("passed"),
+                    "contribution": item.get("contribution"),
+                    "detail": item.get("detail"),
+                }
+            )
+        return rendered
+
+    text = raw.get("text") or {}
+    return {
+        "engine_version": raw.get("engine_version", match.engine_version),
+        "score": raw.get("score", match.score),
+        "terms": list(text.get("terms", [])) if isinstance(text, dict) else [],
+        "criteria": rows(raw.get("criteria")),
+        "filters": rows(raw.get("filters")),
+    }
+
+
+class MatchDetailOutputSerializer(MatchOutputSerializer):
+    dismissal_note = serializers.CharField()
+    feedback_at = serializers.DateTimeField(allow_null=True)
+    notified_at = serializers.DateTimeField(allow_null=True)
+    explanation = serializers.SerializerMethodField()
+
+    @extend_schema_field(MatchExplanationOutputSerializer)
+    def get_explanation(self, match: Match) -> dict[str, Any]:
+        return render_explanation(match)
+
+
+class MatchFeedbackInputSerializer(serializers.Serializer):
+    state = serializers.ChoiceField(
+        choices=[(s, label) for s, label in MatchState.choices if s != MatchState.SUGGESTED],
+        help_text="viewed → contacted → dismissed; states never move back, a dismissal is final.",
+    )
+    reason = serializers.ChoiceField(
+        choices=DismissalReason.choices, required=False, allow_blank=True, help_text="Required when dismissing."
+    )
+    note = serializers.CharField(max_length=1000, required=False, allow_blank=True)
+
+
+class QualityReportFilterInputSerializer(serializers.Serializer):
+    since = serializers.DateField(required=False, help_text="Matches created on or after this date.")
+    until = serializers.DateField(required=False, help_text="Matches created on or before this date.")
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if attrs.get("since") and attrs.get("until") and attrs["since"] > attrs["until"]:
+            raise serializers.ValidationError({"since": _("After until.")})
+        return attrs
+
+
+class QualityGroupOutputSerializer(serializers.Serializer):
+    suggested = serializers.IntegerField()
+    viewed = serializers.IntegerField()
+    contacted = serializers.IntegerField()
+    dismissed = serializers.IntegerField()
+    total = serializers.IntegerField()
+    contact_rate = serializers.FloatField(allow_null=True)
+
+
+class QualityByEngineOutputSerializer(QualityGroupOutputSerializer):
+    engine_version = serializers.CharField()
+
+
+class QualityByFieldOutputSerializer(QualityGroupOutputSerializer):
+    technology_field = serializers.CharField()
+
+
+class QualityReportOutputSerializer(serializers.Serializer):
+    total = serializers.IntegerField()
+    by_state = serializers.DictField(child=serializers.IntegerField())
+    by_dismissal_reason = serializers.DictField(child=serializers.IntegerField())
+    contact_rate = serializers.FloatField(
+        allow_null=True, help_text="Contacted ÷ matches with any feedback (viewed, contacted or dismissed)."
+    )
+    dismissal_rate = serializers.FloatField(allow_null=True)
+    by_engine_version = QualityByEngineOutputSerializer(many=True)
+    by_field = QualityByFieldOutputSerializer(many=True)

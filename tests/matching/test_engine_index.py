@@ -1,0 +1,373 @@
+"""The match index: relevance, upserts and removals, hard filters, structured fit, explanations."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import math
+import random
+from collections import Counter
+from datetime import date
+from decimal import Decimal
+
+import pytest
+
+from apps.matching.engine import ENGINE_VERSION, Achievement, Demand, Match, MatchIndex, Params
+from apps.matching.engine import index as index_module
+
+TODAY = date(2026, 11, 27)
+
+
+def achievements() -> list[Achievement]:
+    return [
+        Achievement(
+            id=1, title="动力电池热管理系统", text="锂离子电池组的液冷热管理与荷电状态估计", keywords=("动力电池",)
+        ),
+        Achievement(id=2, title="焊缝缺陷视觉检测", text="基于深度学习的焊缝缺陷在线检测"),
+        Achievement(id=3, title="螺蛳粉酸笋发酵工艺", text="酸笋发酵菌种与风味控制"),
+        Achievement(id=4, title="高强钢冲压回弹控制", text="汽车高强钢板冲压成形的回弹补偿"),
+        Achievement(
+            id="en-5", title="Anaerobic digestion of pig manure", text="Biogas from livestock manure.", lang="en"
+        ),
+    ]
+
+
+def build(docs: list[Achievement] | None = None) -> MatchIndex:
+    index = MatchIndex("achievement")
+    index.add_many(docs if docs is not None else achievements())
+    return index
+
+
+def test_the_best_text_match_comes_first_with_a_json_explanation() -> None:
+    index = build()
+    matches = index.search(Demand(id="d", title="电池热管理", text="需要动力电池的热管理技术"), k=3)
+    assert matches[0].id == 1
+    assert isinstance(matches[0], Match)
+    assert 0 < matches[0].score <= 1
+    explanation = matches[0].explanation
+    assert json.loads(json.dumps(explanation, ensure_ascii=False)) == explanation
+    assert explanation["engine_version"] == ENGINE_VERSION
+    assert explanation["score"] == pytest.approx(matches[0].score, abs=1e-6)
+    terms = [t["term"] for t in explanation["text"]["terms"]]
+    assert "热管理" in terms and "动力电池" in terms
+    assert [c["criterion"] for c in explanation["criteria"]] == [
+        "field",
+        "industry",
+        "trl",
+        "cooperation",
+        "price",
+        "region",
+    ]
+    # text part + criteria contributions make the score
+    total = explanation["text"]["score"] + sum(c["contribution"] for c in explanation["criteria"])
+    assert total == pytest.approx(matches[0].score, abs=1e-5)
+    assert {"filter": "published"} in explanation["filters"]
+
+
+def test_no_shared_term_means_no_match() -> None:
+    assert build().search(Demand(id="d", title="量子通信", text="量子密钥分发"), k=5) == []
+    assert build().search(Demand(id="d", title="", text=""), k=5) == []
+    assert build().search(Demand(id="d", title="电池", text=""), k=0) == []
+    assert MatchIndex().search(Demand(id="d", title="电池"), k=5) == []
+
+
+def test_an_english_achievement_is_found_from_a_chinese_demand() -> None:
+    matches = build().search(Demand(id="d", title="畜禽粪便厌氧消化", text="养猪场粪便产沼气"), k=3)
+    assert matches[0].id == "en-5"
+    terms = matches[0].explanation["text"]["terms"]
+    # every matched term came through the glossary, shown as the Chinese concept with its English
+    assert terms and all(t["via"] == "glossary" for t in terms)
+    assert {"term": "厌氧消化", "english": "anaerobic digestion"}.items() <= next(
+        t for t in terms if t["term"] == "厌氧消化"
+    ).items()
+
+
+def test_a_chinese_achievement_is_found_from_an_english_demand() -> None:
+    matches = build().search(Demand(id="d", title="Weld seam defect detection", text="machine vision for welds"), k=3)
+    assert matches[0].id == 2
+
+
+def test_the_reverse_direction_indexes_demands_and_is_searched_with_an_achievement() -> None:
+    demands = MatchIndex("demand")
+    demands.add_many(
+        [
+            Demand(id="d1", title="汽车钢板冲压回弹", text="高强钢冲压件回弹大", wanted_stage="pilot"),
+            Demand(id="d2", title="中药提取", text="中药有效成分提取工艺"),
+        ]
+    )
+    matches = demands.search(Achievement(id=9, title="High strength steel stamping springback", trl=6), k=5)
+    assert [m.id for m in matches][:1] == ["d1"]
+    trl = next(c for c in matches[0].explanation["criteria"] if c["criterion"] == "trl")
+    assert trl["passed"] is True
+    with pytest.raises(TypeError):
+        demands.search(Demand(id="x", title="钢"), k=1)
+    with pytest.raises(TypeError):
+        demands.add(Achievement(id="x", title="钢"))
+    with pytest.raises(ValueError, match="kind"):
+        MatchIndex("listing")  # type: ignore[arg-type]
+
+
+def test_add_is_an_upsert_and_remove_drops_the_document() -> None:
+    index = build()
+    assert len(index) == 5 and 3 in index and index.doc_ids() == {1, 2, 3, 4, "en-5"}
+    demand = Demand(id="d", title="螺蛳粉酸笋", text="酸笋风味")
+    assert index.search(demand, k=1)[0].id == 3
+    index.add(Achievement(id=3, title="钛合金铸造", text="钛合金精密铸造"))
+    assert len(index) == 5
+    assert all(m.id != 3 for m in index.search(demand, k=5))
+    index.remove(3)
+    index.remove(3)  # removing twice is a no-op
+    assert 3 not in index and len(index) == 4
+    assert index.search(Demand(id="d", title="钛合金铸造"), k=5) == []
+
+
+def test_fingerprint_depends_on_content_only() -> None:
+    docs = achievements()
+    one = build(docs)
+    other = MatchIndex("achievement")
+    for doc in reversed(docs):
+        other.add(doc)
+    assert one.fingerprint() == other.fingerprint()
+    other.compact()
+    assert one.fingerprint() == other.fingerprint()
+    before = one.fingerprint()
+    one.add(docs[0])  # unchanged content
+    assert one.fingerprint() == before
+    one.add(dataclasses.replace(docs[0], price=Decimal("100")))
+    assert one.fingerprint() != before
+    one.add(docs[0])
+    assert one.fingerprint() == before
+    one.remove(docs[0].id)
+    assert one.fingerprint() != before
+    assert MatchIndex("demand").fingerprint() != MatchIndex("achievement").fingerprint()
+
+
+def test_hard_filters_published_expiry_cooperation_and_exclusions() -> None:
+    base = {"title": "动力电池热管理", "text": "电池热管理"}
+    index = build(
+        [
+            Achievement(id="ok", **base, cooperation=frozenset({"licence"})),
+            Achievement(id="draft", **base, published=False),
+            Achievement(id="expired", **base, expires_on=date(2026, 11, 26)),
+            Achievement(id="last-day", **base, expires_on=TODAY),
+            Achievement(id="transfer-only", **base, cooperation=frozenset({"transfer"})),
+            Achievement(id="open", **base),
+        ]
+    )
+    demand = Demand(id="d", title="电池热管理", cooperation=frozenset({"licence", "cooperative"}))
+    found = {m.id for m in index.search(demand, k=10, today=TODAY)}
+    assert found == {"ok", "last-day", "open"}
+    without_date = {m.id for m in index.search(demand, k=10)}
+    assert "expired" in without_date and "draft" not in without_date
+    assert {m.id for m in index.search(demand, k=10, today=TODAY, exclude={"ok"})} == {"last-day", "open"}
+    filters = index.search(demand, k=1, today=TODAY, exclude={"ok"})[0].explanation["filters"]
+    assert [f["filter"] for f in filters] == ["published", "not_expired", "cooperation", "excluded"]
+
+
+def test_structured_fit_ranks_equal_texts_and_explains_each_criterion() -> None:
+    text = {"title": "高强钢冲压回弹控制", "text": "冲压成形回弹补偿"}
+    good = Achievement(
+        id="good",
+        **text,
+        field="03",
+        industries=frozenset({"automotive"}),
+        trl=6,
+        cooperation=frozenset({"licence"}),
+        price=Decimal("500000"),
+        region="450203",
+    )
+    bad = Achievement(
+        id="bad",
+        **text,
+        field="09",
+        industries=frozenset({"food"}),
+        trl=2,
+        cooperation=frozenset({"transfer", "licence"}),
+        price=Decimal("5000000"),
+        region="110105",
+    )
+    unknown = Achievement(id="unknown", **text)
+    index = build([bad, unknown, good])
+    demand = Demand(
+        id="d",
+        title="冲压回弹",
+        field="03",
+        industries=frozenset({"automotive", "steel"}),
+        wanted_stage="pilot",
+        cooperation=frozenset({"licence"}),
+        budget=Decimal("800000"),
+        region="450200",
+    )
+    matches = index.search(demand, k=3)
+    assert [m.id for m in matches] == ["good", "unknown", "bad"]
+    criteria = {m.id: {c["criterion"]: c for c in m.explanation["criteria"]} for m in matches}
+    assert all(c["passed"] is True for c in criteria["good"].values())
+    assert all(c["passed"] is None for name, c in criteria["unknown"].items() if name != "cooperation")
+    bad_c = criteria["bad"]
+    assert [bad_c[n]["passed"] for n in ("field", "industry", "trl", "price", "region")] == [False] * 5
+    assert bad_c["cooperation"]["passed"] is True
+    assert bad_c["field"]["contribution"] == 0
+    weights = Params().weights
+    share = Params().fit_share
+    assert criteria["good"]["field"]["contribution"] == pytest.approx(share * weights["field"])
+    assert criteria["unknown"]["field"]["contribution"] == pytest.approx(share * weights["field"] / 2)
+    assert criteria["good"]["price"]["detail"] == "price 500000 vs budget 800000"
+
+
+def test_search_many_equals_single_searches() -> None:
+    index = build()
+    demands = [Demand(id=i, title=t) for i, t in enumerate(["电池", "焊缝检测", "酸笋", "manure biogas"])]
+    assert index.search_many(demands, k=3) == [index.search(d, k=3) for d in demands]
+
+
+def _reference_bm25(index: MatchIndex, docs: list[Achievement], query: Demand) -> dict[object, float]:
+    """Exhaustive BM25 written independently of the index's matrix (same analysis and constants)."""
+    p = index.params
+    counts = {d.id: index.analyse(d) for d in docs}
+    lengths = {i: sum(c.values()) for i, c in counts.items()}
+    avg = sum(lengths.values()) / len(lengths)
+    df = Counter(t for c in counts.values() for t in c)
+    n = len(docs)
+    scores = {}
+    q = index.analyse(query, query=True)
+    for doc_id, c in counts.items():
+        s = 0.0
+        for term, qtf in q.items():
+            tf = round(c.get(term, 0.0) * 4) / 4
+            if tf <= 0:
+                continue
+            idf = math.log(1 + (n - df[term] + 0.5) / (df[term] + 0.5))
+            s += (
+                idf
+                * qtf
+                * (p.k3 + 1)
+                / (qtf + p.k3)
+                * tf
+                * (p.k1 + 1)
+                / (tf + p.k1 * (1 - p.b + p.b * lengths[doc_id] / avg))
+            )
+        if s > 0:
+            scores[doc_id] = s
+    return scores
+
+
+def _random_corpus(seed: int, n: int) -> tuple[list[Achievement], list[Demand]]:
+    rng = random.Random(seed)
+    words = [
+        "电池",
+        "电机",
+        "焊接",
+        "检测",
+        "钢铁",
+        "汽车",
+        "发酵",
+        "螺蛳粉",
+        "芯片",
+        "传感器",
+        "算法",
+        "模具",
+        "冲压",
+        "涂层",
+        "储能",
+        "光伏",
+        "污水",
+        "甘蔗",
+        "轴承",
+        "齿轮",
+    ]
+    weights = [1 / (i + 1) for i in range(len(words))]
+
+    def text(k: int) -> str:
+        return "，".join(rng.choices(words, weights, k=k))
+
+    docs = [Achievement(id=i, title=text(3), text=text(rng.randint(5, 40))) for i in range(n)]
+    queries = [Demand(id=f"q{i}", title=text(2), text=text(rng.randint(3, 15))) for i in range(40)]
+    return docs, queries
+
+
+def test_scores_equal_an_independent_exhaustive_bm25() -> None:
+    docs, queries = _random_corpus(1, 300)
+    index = build(docs)
+    for query in queries[:15]:
+        expected = _reference_bm25(index, docs, query)
+        best = max(expected.values())
+        for match in index.search(query, k=10):
+            assert match.explanation["text"]["bm25"] == pytest.approx(expected[match.id], rel=1e-4, abs=1e-3)
+        top = index.search(query, k=1)[0]
+        assert expected[top.id] == pytest.approx(best, rel=1e-4)
+
+
+@pytest.mark.parametrize("seed", [2, 3])
+def test_pruned_search_returns_exactly_what_an_exhaustive_scan_returns(
+    seed: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # a small cap and budget make the MaxScore shortcut kick in on a small corpus
+    docs, queries = _random_corpus(seed, 2500)
+    index = build(docs)
+    exhaustive = MatchIndex("achievement", params=dataclasses.replace(index.params, prune=False))
+    exhaustive.add_many(docs)
+    finished = []
+    original = MatchIndex._finish
+
+    def spy(self: MatchIndex, *args: object) -> object:
+        finished.append(1)
+        return original(self, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(MatchIndex, "_finish", spy)
+    for query in queries:
+        assert index.search(query, k=10, today=TODAY) == exhaustive.search(query, k=10, today=TODAY)
+    assert finished, "the pruned path never ran"
+
+
+def test_incremental_changes_give_the_same_results_as_a_fresh_build(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(index_module, "DELTA_MIN", 50)
+    docs, queries = _random_corpus(4, 400)
+    grown = build(docs[:200])
+    for doc in docs[200:]:  # crosses the delta threshold: at least one automatic compaction
+        grown.add(doc)
+    for doc in docs[:30]:
+        grown.remove(doc.id)
+    fresh = build(docs[30:])
+    assert grown.fingerprint() == fresh.fingerprint()
+    assert len(grown) == len(fresh) == 370
+    for query in queries:
+        got = [m.id for m in grown.search(query, k=10)]
+        want = [m.id for m in fresh.search(query, k=10)]
+        # until the next merge, main's tombstones still count in N and the document frequencies and
+        # delta rows use the live average length (as in Lucene): rankings agree closely, not exactly
+        assert want[0] in got[:3]
+        assert len(set(got) & set(want)) >= 7
+    grown.compact()
+    for query in queries:
+        assert grown.search(query, k=10) == fresh.search(query, k=10)
+
+
+def test_duplicate_ids_in_one_bulk_build_are_rejected() -> None:
+    with pytest.raises(ValueError, match="duplicate id"):
+        build([Achievement(id=1, title="电池"), Achievement(id=1, title="电机")])
+
+
+def test_demand_trl_range_comes_from_min_max_or_the_wanted_stage() -> None:
+    assert Demand(id=1, title="t", wanted_stage="pilot").trl_range() == (6, 7)
+    assert Demand(id=1, title="t", wanted_stage="pilot", min_trl=3).trl_range() == (3, 9)
+    assert Demand(id=1, title="t", max_trl=4).trl_range() == (1, 4)
+    assert Demand(id=1, title="t").trl_range() is None
+    assert Achievement(id=1, title="t", trl=5).trl_range() == (5, 5)
+
+
+def test_reverse_direction_explains_price_against_the_demands_budget() -> None:
+    demands = MatchIndex("demand")
+    demands.add_many(
+        [
+            Demand(id="rich", title="钢渣综合利用", budget=Decimal("2000000"), region="450203"),
+            Demand(id="poor", title="钢渣综合利用", budget=Decimal("1000"), region="450203"),
+        ]
+    )
+    query = Achievement(id=1, title="钢渣综合利用技术", price=Decimal("300000"), region="450205")
+    matches = demands.search(query, k=2)
+    assert [m.id for m in matches] == ["rich", "poor"]
+    price = {m.id: next(c for c in m.explanation["criteria"] if c["criterion"] == "price") for m in matches}
+    assert price["rich"]["passed"] is True and price["rich"]["detail"] == "price 300000 vs budget 2000000"
+    assert price["poor"]["passed"] is False
+    region = next(c for c in matches[0].explanation["criteria"] if c["criterion"] == "region")
+    assert region["passed"] is True  # same prefecture (Liuzhou 4502xx)

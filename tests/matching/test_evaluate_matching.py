@@ -1,0 +1,176 @@
+"""``manage.py evaluate_matching``: metrics, the BM25 baseline, the output line, bad input, no database."""
+
+from __future__ import annotations
+
+import json
+import math
+from io import StringIO
+from pathlib import Path
+
+import numpy as np
+import pytest
+from django.core.management import CommandError, call_command
+
+from apps.matching.engine import Achievement, Demand
+from apps.matching.engine.evaluation import BM25Baseline, metrics, ndcg, parse_lines, recall, reciprocal_rank
+from apps.matching.engine.tokenise import default_tokeniser
+from tests.matching.engine_sets import CROSS_LINGUAL, SYNONYM_DISTRACTORS, SYNONYMS, write_set
+
+# No test here uses the ``db`` fixture: pytest-django fails any database access, so these tests also
+# prove that the command reads and writes nothing there.
+
+
+def run(path: Path, *args: str) -> dict:
+    out = StringIO()
+    call_command("evaluate_matching", str(path), *args, stdout=out)
+    lines = out.getvalue().splitlines()
+    assert len(lines) == 1, "one line of JSON"
+    return json.loads(lines[0])
+
+
+def test_output_is_one_json_line_with_every_figure(tmp_path: Path) -> None:
+    result = run(write_set(tmp_path / "xl.jsonl", CROSS_LINGUAL, lang="en"))
+    assert set(result) == {"engine", "bm25", "p50_ms", "queries", "k"}
+    assert set(result["engine"]) == set(result["bm25"]) == {"ndcg@10", "recall@10", "mrr"}
+    assert result["queries"] == len(CROSS_LINGUAL)
+    assert result["k"] == 10
+    assert result["p50_ms"] > 0
+
+
+def test_cross_lingual_set_english_achievements_are_found_from_chinese_demands(tmp_path: Path) -> None:
+    result = run(write_set(tmp_path / "xl.jsonl", CROSS_LINGUAL, lang="en"))
+    # BM25 over the same surface tokens cannot cross languages; the glossary's concepts do
+    assert result["bm25"]["recall@10"] == 0
+    assert result["engine"]["recall@10"] == 1
+    assert result["engine"]["ndcg@10"] >= 0.9
+
+
+def test_different_words_set_the_synonyms_lift_the_engine_above_bm25(tmp_path: Path) -> None:
+    result = run(write_set(tmp_path / "syn.jsonl", SYNONYMS, distractors=SYNONYM_DISTRACTORS))
+    assert result["engine"]["ndcg@10"] > result["bm25"]["ndcg@10"]
+    assert result["engine"]["mrr"] > result["bm25"]["mrr"]
+
+
+def test_k_changes_the_cut_off(tmp_path: Path) -> None:
+    result = run(write_set(tmp_path / "xl.jsonl", CROSS_LINGUAL), "--k", "3")
+    assert result["k"] == 3
+    assert set(result["engine"]) == {"ndcg@3", "recall@3", "mrr"}
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ('{"kind": "achievement", "id": "a", "title": "电池"}\nnot json\n', r"bad\.jsonl:2: not JSON"),
+        ('{"kind": "listing", "id": "a"}\n', "unknown kind"),
+        ('{"kind": "judgement", "demand": "d", "achievement": "a", "grade": 7}\n', "grade must be an integer 0–3"),
+        ('{"kind": "achievement", "id": "a", "title": "x", "trl": 12}\n', "trl must be an integer 1–9"),
+        ('{"kind": "achievement", "id": "a", "title": "x", "price": "cheap"}\n', "not an amount"),
+        ('{"kind": "achievement", "id": "a", "title": "x", "keywords": "电池"}\n', "list of strings"),
+        (
+            '{"kind": "achievement", "id": "a", "title": "x"}\n{"kind": "achievement", "id": "a", "title": "y"}\n',
+            "duplicate achievement id",
+        ),
+        (
+            '{"kind": "achievement", "id": "a", "title": "电池"}\n{"kind": "demand", "id": "d", "title": "电池"}\n',
+            "no demand has a judgement",
+        ),
+        ('{"kind": "demand", "id": "d", "title": "电池"}\n', "no achievements"),
+    ],
+)
+def test_bad_sets_are_refused_with_the_line(tmp_path: Path, content: str, message: str) -> None:
+    path = tmp_path / "bad.jsonl"
+    path.write_text(content, encoding="utf-8")
+    with pytest.raises(CommandError, match=message):
+        call_command("evaluate_matching", str(path), stdout=StringIO())
+
+
+def test_missing_file_and_bad_k_are_refused(tmp_path: Path) -> None:
+    with pytest.raises(CommandError, match="no such file"):
+        call_command("evaluate_matching", str(tmp_path / "none.jsonl"), stdout=StringIO())
+    path = write_set(tmp_path / "xl.jsonl", CROSS_LINGUAL)
+    with pytest.raises(CommandError, match="--k"):
+        call_command("evaluate_matching", str(path), "--k", "0", stdout=StringIO())
+    binary = tmp_path / "latin1.jsonl"
+    binary.write_bytes('{"kind": "achievement", "id": "a", "title": "é"}'.encode("latin-1"))
+    with pytest.raises(CommandError, match="not UTF-8"):
+        call_command("evaluate_matching", str(binary), stdout=StringIO())
+
+
+def test_metrics_on_a_hand_computed_ranking() -> None:
+    grades = {"a": 3, "b": 1, "c": 1}
+    ranked = ["x", "a", "b"]
+    dcg = 7 / math.log2(3) + 1 / math.log2(4)
+    idcg = 7 / math.log2(2) + 1 / math.log2(3) + 1 / math.log2(4)
+    assert ndcg(ranked, grades, 10) == pytest.approx(dcg / idcg)
+    assert recall(ranked, grades, 10) == pytest.approx(2 / 3)
+    assert reciprocal_rank(ranked, grades, 10) == 0.5
+    assert reciprocal_rank(ranked, grades, 1) == 0
+    assert ndcg(["a", "b", "c"], grades, 10) == pytest.approx(1.0)
+    assert metrics({"d": ranked}, {"d": grades}, 10) == {
+        "ndcg@10": round(dcg / idcg, 4),
+        "recall@10": round(2 / 3, 4),
+        "mrr": 0.5,
+    }
+
+
+def test_the_baseline_is_okapi_bm25_as_bm25s_computes_it() -> None:
+    import bm25s
+
+    docs = [
+        Achievement(id=i, title=t, text=x)
+        for i, (t, x) in enumerate(
+            [
+                ("锂电池回收", "废旧锂电池的回收工艺"),
+                ("焊接机器人", "焊接机器人视觉"),
+                ("电池管理", "电池管理系统"),
+                ("甘蔗制糖", "甘蔗压榨"),
+                ("Battery recycling", "recycling of lithium batteries"),
+            ]
+        )
+    ]
+    baseline = BM25Baseline(docs, default_tokeniser())
+    corpus = [baseline.doc_tokens(d) for d in docs]
+    reference = bm25s.BM25(k1=1.5, b=0.75)
+    reference.index(corpus, show_progress=False)
+    query = Demand(id="q", title="锂电池", text="电池回收")
+    tokens = list(dict.fromkeys(t for t in baseline.doc_tokens(query) if t in reference.vocab_dict))
+    # bm25s (Lucene's variant) leaves out the constant factor (k1 + 1): the same ranking, scaled
+    np.testing.assert_allclose(baseline.scores(query), reference.get_scores(tokens) * 2.5, rtol=1e-5)
+
+
+def test_parse_reads_optional_fields() -> None:
+    judged = parse_lines(
+        [
+            json.dumps(
+                {
+                    "kind": "achievement",
+                    "id": 1,
+                    "title": "t",
+                    "summary": "s",
+                    "trl": 6,
+                    "cooperation": ["licence"],
+                    "price": 1200.5,
+                    "lang": "en",
+                    "field": "机械工程",
+                }
+            ),
+            json.dumps(
+                {
+                    "kind": "demand",
+                    "id": "d",
+                    "title": "t",
+                    "description": "x",
+                    "budget": "30000",
+                    "cooperation": ["transfer"],
+                    "field": "机械工程",
+                }
+            ),
+            "",
+            json.dumps({"kind": "judgement", "demand": "d", "achievement": 1, "grade": 2}),
+        ]
+    )
+    a, d = judged.achievements[0], judged.demands[0]
+    assert (a.trl, a.lang, a.field, str(a.price), a.text) == (6, "en", "机械工程", "1200.5", "s")
+    assert (str(d.budget), d.cooperation, d.text) == ("30000", frozenset({"transfer"}), "x")
+    assert judged.grades == {"d": {1: 2}}
+    assert [x.id for x in judged.judged_demands()] == ["d"]
