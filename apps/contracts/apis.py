@@ -54,6 +54,7 @@ from apps.contracts.services import (
     registration_resubmit,
 )
 from apps.core.errors import ApplicationError, ErrorCode
+from apps.core.history import HistoryEventOutputSerializer, HistoryPagination
 from apps.core.idempotency import IDEMPOTENCY_KEY_PARAMETER, IDEMPOTENCY_RESPONSES, idempotent
 from apps.core.pagination import StandardCursorPagination, paginated_response
 from apps.core.versioning import IF_MATCH_PARAMETER, PRECONDITION_RESPONSES, require_if_match, with_etag
@@ -69,11 +70,6 @@ def _money(**kwargs: Any) -> serializers.DecimalField:
 
 class OldestFirstPagination(StandardCursorPagination):
     ordering = "id"
-
-
-class HistoryPagination(StandardCursorPagination):
-    # pgh_id is unique per event table only: the model name breaks ties across tables.
-    ordering = ("pgh_created_at", "pgh_model", "pgh_id")  # type: ignore[assignment]
 
 
 # --- serializers -------------------------------------------------------------------------------
@@ -328,25 +324,12 @@ class RegistrationEventOutputSerializer(serializers.Serializer):
     created_at = serializers.DateTimeField()
 
 
-class ContractHistoryOutputSerializer(serializers.Serializer):
+class ContractHistoryOutputSerializer(HistoryEventOutputSerializer):
     model = serializers.CharField(source="pgh_obj_model", help_text="contracts.Contract, contracts.Payment, …")
-    object_id = serializers.CharField(source="pgh_obj_id")
     label = serializers.CharField(  # type: ignore[assignment]
         source="pgh_label", help_text="insert, update or delete."
     )
-    at = serializers.DateTimeField(source="pgh_created_at")
-    user_id = serializers.SerializerMethodField()
-    url = serializers.SerializerMethodField()
-    changes = serializers.JSONField(source="pgh_diff", allow_null=True, help_text="{field: [old, new]} for updates.")
     data = serializers.JSONField(source="pgh_data", help_text="The row after the change.")  # type: ignore[assignment]
-
-    def get_user_id(self, obj: Any) -> int | None:
-        user = (obj.pgh_context or {}).get("user")
-        return int(user) if user is not None else None
-
-    def get_url(self, obj: Any) -> str | None:
-        url: str | None = (obj.pgh_context or {}).get("url")
-        return url
 
 
 class CommissionOutputSerializer(serializers.Serializer):

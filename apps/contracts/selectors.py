@@ -32,6 +32,7 @@ from apps.contracts.models import (
     WorkingDayException,
 )
 from apps.contracts.workdays import Exceptions
+from apps.core.history import tracked_events
 from apps.deals.models import DealParticipant, ParticipantRole
 from apps.organizations.selectors import is_operator, organization_ids
 
@@ -162,9 +163,8 @@ def paid_total(*, contract_id: int) -> Decimal:
 def contract_history(*, contract: Contract) -> QuerySet[Any]:
     """Every tracked change of the contract, its deductions, milestones, payments and registrations
     (and their events), oldest first, each with the acting user and URL in ``pgh_context``."""
-    import pghistory.models
-
-    events = pghistory.models.Events.objects.references(contract).across(
+    return tracked_events(
+        contract,
         "contracts.ContractEvent",
         "contracts.DeductionEvent",
         "contracts.PaymentMilestoneEvent",
@@ -172,7 +172,6 @@ def contract_history(*, contract: Contract) -> QuerySet[Any]:
         "contracts.RegistrationHistoryEvent",
         "contracts.RegistrationEventHistoryEvent",
     )
-    return events.order_by("pgh_created_at", "pgh_model", "pgh_id")
 
 
 # --- registration ------------------------------------------------------------------------------

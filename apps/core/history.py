@@ -33,6 +33,9 @@ import pghistory.middleware
 from django.db import connection
 from django.http import HttpRequest, HttpResponse
 from pghistory import runtime
+from rest_framework import serializers
+
+from apps.core.pagination import StandardCursorPagination
 
 
 def _escape_rendered_sql(
@@ -63,3 +66,45 @@ class HistoryMiddleware(pghistory.middleware.HistoryMiddleware):
         with connection.execute_wrapper(_escape_rendered_sql):
             response: HttpResponse = super().__call__(request)
         return response
+
+
+# --- reading history: one selector, one pagination and one output shape for every app ------------
+
+
+def tracked_events(obj: Any, *event_models: str) -> Any:
+    """Every pghistory event of ``obj`` and of the tracked rows pointing at it, oldest first.
+
+    ``event_models`` names the event models to read (``"deals.DealEvent"`` …); deleted rows are included
+    because events reference the object, not the live row.
+    """
+    import pghistory.models
+
+    events = pghistory.models.Events.objects.references(obj).across(*event_models)
+    return events.order_by(*HISTORY_ORDERING)
+
+
+# Changes of one transaction share a timestamp; pgh_id is unique per event table only, so the model
+# name breaks ties across tables.
+HISTORY_ORDERING = ("pgh_created_at", "pgh_model", "pgh_id")
+
+
+class HistoryPagination(StandardCursorPagination):
+    ordering = HISTORY_ORDERING  # type: ignore[assignment]  # DRF accepts a tuple; the stub says str
+
+
+class HistoryEventOutputSerializer(serializers.Serializer):
+    """The fields every history endpoint shares; each app adds its label and row fields."""
+
+    object_id = serializers.CharField(source="pgh_obj_id")
+    at = serializers.DateTimeField(source="pgh_created_at")
+    user_id = serializers.SerializerMethodField()
+    url = serializers.SerializerMethodField()
+    changes = serializers.JSONField(source="pgh_diff", allow_null=True, help_text="{field: [old, new]} for updates.")
+
+    def get_user_id(self, obj: Any) -> int | None:
+        user = (obj.pgh_context or {}).get("user")
+        return int(user) if user is not None else None
+
+    def get_url(self, obj: Any) -> str | None:
+        url: str | None = (obj.pgh_context or {}).get("url")
+        return url

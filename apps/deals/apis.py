@@ -17,6 +17,7 @@ from rest_framework.views import APIView
 
 from apps.accounts.authentication import request_user
 from apps.core.errors import ApplicationError, ErrorCode
+from apps.core.history import HistoryEventOutputSerializer, HistoryPagination
 from apps.core.idempotency import IDEMPOTENCY_KEY_PARAMETER, IDEMPOTENCY_RESPONSES, idempotent
 from apps.core.pagination import StandardCursorPagination, paginated_response
 from apps.core.versioning import (
@@ -137,23 +138,10 @@ class DealActivityOutputSerializer(serializers.Serializer):
         return obj.actor.name if obj.actor_id and obj.actor else None
 
 
-class DealHistoryOutputSerializer(serializers.Serializer):
+class DealHistoryOutputSerializer(HistoryEventOutputSerializer):
     model = serializers.CharField(source="pgh_obj_model", help_text="deals.Deal, deals.DealParticipant, …")
-    object_id = serializers.CharField(source="pgh_obj_id")
     event = serializers.CharField(source="pgh_label", help_text="insert, update or delete.")
-    at = serializers.DateTimeField(source="pgh_created_at")
-    user_id = serializers.SerializerMethodField()
-    url = serializers.SerializerMethodField()
-    changes = serializers.JSONField(source="pgh_diff", allow_null=True, help_text="{field: [old, new]} for updates.")
     snapshot = serializers.JSONField(source="pgh_data", help_text="The row after the change.")
-
-    def get_user_id(self, obj: Any) -> int | None:
-        user = (obj.pgh_context or {}).get("user")
-        return int(user) if user is not None else None
-
-    def get_url(self, obj: Any) -> str | None:
-        url: str | None = (obj.pgh_context or {}).get("url")
-        return url
 
 
 def _deal_response(request: Request, deal_id: int, *, code: int = status.HTTP_200_OK) -> Response:
@@ -309,11 +297,6 @@ class DealBrokerRemoveApi(APIView):
 
 class ActivityPagination(StandardCursorPagination):
     ordering = ("-occurred_at", "-id")  # type: ignore[assignment]  # DRF accepts a tuple; the stub says str
-
-
-class HistoryPagination(StandardCursorPagination):
-    # Changes in one transaction share a timestamp; the model and the per-model id order them stably.
-    ordering = ("pgh_created_at", "pgh_model", "pgh_id")  # type: ignore[assignment]
 
 
 class DealActivityListCreateApi(APIView):

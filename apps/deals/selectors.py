@@ -15,6 +15,7 @@ from rest_framework.exceptions import ValidationError
 
 from apps.brokers.models import Broker
 from apps.brokers.selectors import broker_for_user
+from apps.core.history import tracked_events
 from apps.deals.models import Deal, DealActivity, DealParticipant, DealStage, ParticipantRole
 from apps.deals.transitions import PIPELINE, Role, Stage
 from apps.organizations.selectors import is_operator, organization_ids
@@ -110,14 +111,8 @@ def deal_history(*, deal: Deal) -> QuerySet[Any]:
     Rows are pghistory events (``pgh_label``, ``pgh_created_at``, ``pgh_data``, ``pgh_diff``,
     ``pgh_context``), the context carrying the acting user and URL.
     """
-    import pghistory.models
-
-    # references(): the deal's own events and every participant/activity event whose ``deal`` points at it,
-    # including rows deleted since.
-    events = pghistory.models.Events.objects.references(deal).across(
-        "deals.DealEvent", "deals.DealParticipantEvent", "deals.DealActivityEvent"
-    )
-    return events.order_by("pgh_created_at", "pgh_model", "pgh_id")
+    # The deal's own events and every participant/activity event whose ``deal`` points at it, deleted rows too.
+    return tracked_events(deal, "deals.DealEvent", "deals.DealParticipantEvent", "deals.DealActivityEvent")
 
 
 def broker_closed_deals(*, broker: Broker) -> QuerySet[Deal]:
