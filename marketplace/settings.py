@@ -335,6 +335,8 @@ MATCHING_SHARDS = env.int("MATCHING_SHARDS", default=1)
 MATCHING_SHARD_TIMEOUT = env.int("MATCHING_SHARD_TIMEOUT", default=30)
 # Listings per matching.index_listings task (a day's expiries are split into tasks of this size).
 MATCHING_TASK_BATCH = env.int("MATCHING_TASK_BATCH", default=100)
+# Days of index change log kept after a nightly rebuild (a worker further behind rebuilds its index).
+MATCHING_CHANGE_LOG_RETENTION_DAYS = env.int("MATCHING_CHANGE_LOG_RETENTION_DAYS", default=7)
 # The nightly rebuild compares with the index of a long-running matching worker: with shards, shard 0's.
 CELERY_TASK_ROUTES = {"matching.rebuild": {"queue": "matching.shard.0" if MATCHING_SHARDS > 1 else "celery"}}
 

@@ -24,10 +24,11 @@ from typing import Any
 
 from django.db import connection, transaction
 from django.db.models import Max, QuerySet
+from django.utils import timezone
 
 from apps.listings.models import Achievement, Demand, ListingStatus
 from apps.matching import engine
-from apps.matching.models import ChangeOp, IndexChange, ListingKind
+from apps.matching.models import ChangeLogHorizon, ChangeOp, IndexChange, ListingKind
 
 # pg_advisory_xact_lock key for writers of the change log ("MATCHIDX" as an integer).
 CHANGE_LOG_LOCK = 0x4D41544348494458 & 0x7FFFFFFFFFFFFFFF
@@ -53,8 +54,29 @@ def record_changes(*, kind: ListingKind, listing_ids: Iterable[int], op: ChangeO
     return max(change.id for change in created)
 
 
+def pruned_through() -> int:
+    """The newest version removed from the change log (0 when nothing was pruned)."""
+    return ChangeLogHorizon.objects.filter(pk=1).values_list("pruned_through", flat=True).first() or 0
+
+
+def prune_changes(*, through: int) -> int:
+    """Delete the change-log entries up to version ``through`` and raise the horizon; return how many.
+
+    Under the writers' advisory lock, so no change with a smaller id can still be on its way in."""
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [CHANGE_LOG_LOCK])
+        horizon, _created = ChangeLogHorizon.objects.select_for_update().get_or_create(pk=1)
+        if through <= horizon.pruned_through:
+            return 0
+        deleted, _ = IndexChange.objects.filter(id__lte=through).delete()
+        ChangeLogHorizon.objects.filter(pk=1).update(pruned_through=through, pruned_at=timezone.now())
+        return deleted
+
+
 def current_version() -> int:
-    return IndexChange.objects.aggregate(v=Max("id"))["v"] or 0
+    # A pruned log may be empty: the horizon still counts as a version already served.
+    return max(IndexChange.objects.aggregate(v=Max("id"))["v"] or 0, pruned_through())
 
 
 # --- listings as engine documents --------------------------------------------------------------
@@ -158,8 +180,14 @@ class ServedIndex:
         return index
 
     def sync(self) -> int:
-        """Apply every change newer than this index's version; return the version now served."""
+        """Apply every change newer than this index's version; return the version now served.
+
+        If the change log was pruned past this version, the changes in between are gone: the index is
+        rebuilt from the database instead (in place, so callers holding it see the new content)."""
         with self.lock:
+            if self.version < pruned_through():
+                fresh = ServedIndex.build()
+                self.version, self.achievements, self.demands = fresh.version, fresh.achievements, fresh.demands
             changes = list(
                 IndexChange.objects.filter(id__gt=self.version).order_by("id").values_list("id", "kind", "listing_id")
             )

@@ -46,6 +46,24 @@ class IndexChange(models.Model):
         return f"v{self.id} {self.op} {self.kind} {self.listing_id}"
 
 
+class ChangeLogHorizon(models.Model):
+    """How far the change log has been pruned: every :class:`IndexChange` with ``id <= pruned_through``
+    is gone. A worker whose index is older than that cannot catch up change by change and rebuilds.
+    One row (``id`` 1)."""
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1)
+    pruned_through = models.BigIntegerField(_("pruned through version"), default=0)
+    pruned_at = models.DateTimeField(_("pruned at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("change log horizon")
+        verbose_name_plural = _("change log horizon")
+        constraints = [models.CheckConstraint(condition=models.Q(id=1), name="matching_change_log_horizon_single")]
+
+    def __str__(self) -> str:
+        return f"≤ v{self.pruned_through}"
+
+
 class MatchState(models.TextChoices):
     SUGGESTED = "suggested", _("suggested")
     VIEWED = "viewed", _("viewed")

@@ -14,6 +14,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from datetime import timedelta
 from enum import StrEnum
 from typing import Any
 
@@ -400,6 +401,17 @@ def _classify_missing(
     return faults, refreshed
 
 
+def matching_prune_change_log(*, up_to: int) -> int:
+    """Drop change-log entries older than ``MATCHING_CHANGE_LOG_RETENTION_DAYS`` that a fresh build at
+    version ``up_to`` already contains; return how many. Workers further behind rebuild (see
+    :meth:`~apps.matching.index_state.ServedIndex.sync`)."""
+    cutoff = timezone.now() - timedelta(days=settings.MATCHING_CHANGE_LOG_RETENTION_DAYS)
+    through = IndexChange.objects.filter(id__lte=up_to, created_at__lt=cutoff).aggregate(v=Max("id"))["v"]
+    if through is None:
+        return 0
+    return index_state.prune_changes(through=through)
+
+
 def matching_rebuild() -> MatchingRun:
     """Build a fresh index from the database, compare it with the incremental state, repair, report.
 
@@ -497,6 +509,7 @@ def matching_rebuild() -> MatchingRun:
     except Exception:
         MatchingRun.objects.filter(pk=run.pk).update(status=RunStatus.FAILED, finished_at=timezone.now())
         raise
+    matching_prune_change_log(up_to=fresh.version)
     if differences:
         logger.warning("matching rebuild found %d differences (run %d)", differences, run.pk)
         notify(
