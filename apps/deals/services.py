@@ -290,7 +290,8 @@ def deal_advance(
     here, target = deal.stage_value, transitions.Stage(to)
     if not transitions.is_allowed_anyone(here, target):
         raise ApplicationError(
-            _("A deal in stage %(here)s cannot move to %(to)s.") % {"here": here.value, "to": target.value},
+            _("A deal in stage %(here)s cannot move to %(to)s.")
+            % {"here": DealStage(here.value).label, "to": DealStage(target.value).label},
             code=DealError.BAD_TRANSITION,
             status=409,
             extra={"allowed": [str(s) for r in roles for s in transitions.allowed_targets(here, r)]},
