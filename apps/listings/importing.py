@@ -55,6 +55,8 @@ from apps.listings.models import (
     Stage,
 )
 from apps.listings.services import ListingError, achievement_build, demand_build
+from apps.matching.models import ListingKind as MatchingListingKind
+from apps.matching.services import listings_matching_changed
 from apps.organizations.models import Organization, VerificationStatus
 from apps.reference.models import Industry, TechnologyField
 
@@ -925,7 +927,8 @@ def _insert(model: type[Model], columns: Sequence[str], values: Sequence[tuple[A
     return [row[0] for row in returned] if ids else []
 
 
-def _store(kind: ListingKind, rows: list[CheckedRow], *, actor_id: int | None, note: str, now: datetime) -> None:
+def _store(kind: ListingKind, rows: list[CheckedRow], *, actor_id: int | None, note: str, now: datetime) -> list[int]:
+    """Insert the rows; returns the ids of those stored as published."""
     columns = [f.column for f in stored_fields(kind.model)]
     pks = _insert(kind.model, columns, [r.values for r in rows], ids=True)
     if kind is ACHIEVEMENT_KIND:
@@ -938,6 +941,7 @@ def _store(kind: ListingKind, rows: list[CheckedRow], *, actor_id: int | None, n
         [(pk, "", r.status, actor_id, note, now) for r, pk in zip(rows, pks, strict=True)],
         ids=False,
     )
+    return [pk for r, pk in zip(rows, pks, strict=True) if r.status == ListingStatus.PUBLISHED]
 
 
 ProgressCallback = Callable[[int, int], None]
@@ -978,6 +982,7 @@ def import_listings(
     note = f"import: {os.path.basename(filename)}"[:1000]
     seen: dict[tuple[int, str], int] = {}
     failed: set[int] = set()
+    published: list[int] = []
     done = 0
     if progress:
         progress(0, result.total_rows)
@@ -993,7 +998,7 @@ def import_listings(
                     result.add_errors(errors)
                     failed.update(e.row for e in errors)
                     if rows and not dry_run and (partial or not failed):
-                        _store(kind, rows, actor_id=context.actor_id, note=note, now=context.now)
+                        published += _store(kind, rows, actor_id=context.actor_id, note=note, now=context.now)
                         result.created += len(rows)
                     done += len(chunk.rows) + len({e.row for e in chunk.errors})
                     if progress:
@@ -1001,6 +1006,9 @@ def import_listings(
             result.failed_rows = len(failed)
             if failed and not partial:
                 raise _rows_invalid(result)
+            # Published rows enter the market as a publication does: one change-log entry each, in this
+            # transaction, and the matching tasks queued on commit.
+            listings_matching_changed(kind=MatchingListingKind(kind.name), listing_ids=published, published=True)
     except IntegrityError as exc:
         # Another writer stored the same listing between our duplicate check and the insert.
         if "no_duplicate" in str(exc):

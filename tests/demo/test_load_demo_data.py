@@ -10,6 +10,7 @@ from pytest_django.fixtures import Settings
 
 from apps.accounts.models import User
 from apps.core.validators import CREDIT_CODE_ALPHABET, credit_code_problem
+from apps.deals.models import Deal, DealStage
 from apps.demo.accounts import DEMO_LOGINS, DEMO_PASSWORD
 from apps.demo.data import DEMO_EMAIL_DOMAIN, DEMO_ORGANIZATIONS, DEMO_PEOPLE
 from apps.listings.models import Achievement, Demand, ListingStatus
@@ -21,6 +22,12 @@ pytestmark = pytest.mark.django_db
 def load(*args: str) -> str:
     out = StringIO()
     call_command("load_demo_data", *args, stdout=out)
+    return out.getvalue()
+
+
+def load_with_stderr(err: StringIO) -> str:
+    out = StringIO()
+    call_command("load_demo_data", stdout=out, stderr=err)
     return out.getvalue()
 
 
@@ -36,7 +43,12 @@ def test_loads_the_expected_organisations_users_and_memberships() -> None:
     assert Organization.objects.count() == len(DEMO_ORGANIZATIONS) == 12
     assert User.objects.count() == len(DEMO_PEOPLE) == 22
     assert Membership.objects.count() == len(DEMO_PEOPLE)
-    assert "created 12 organisation(s), 22 user(s), 22 membership(s)" in output
+    assert "created 12 organisation(s), 22 user(s), 22 membership(s), 9 listing(s)" in output
+    # And the market around them (tests/demo/test_demo_market.py looks at it closely).
+    assert (
+        "9 listing(s) sent to matching, 2 broker(s), 4 introduction(s), 6 deal(s), 16 contract(s), "
+        "5 IP asset(s), 2 custody agreement(s), 1 pledge(s)." in output
+    )
     assert "柳州示例螺蛳粉食品有限公司" in output
 
     # One of each kind of actor, and only one organisation left for the operator to verify.
@@ -109,6 +121,32 @@ def test_a_run_after_a_partial_load_only_adds_what_is_missing() -> None:
 
     assert "created 0 organisation(s), 0 user(s), 1 membership(s)" in output
     assert Membership.objects.count() == len(DEMO_PEOPLE)
+
+
+@pytest.mark.usefixtures("debug_on")
+def test_a_market_item_the_services_now_refuse_is_skipped_and_the_rest_loads() -> None:
+    load()
+    # Someone clicking through the demo deleted the fresh lead and had the machinery maker's verification
+    # revoked: the lead cannot be opened again (a deal's parties must be verified).
+    Deal.objects.get(stage=DealStage.LEAD).delete()
+    Organization.objects.filter(name="柳州示例工程机械股份有限公司").update(
+        verification_status=VerificationStatus.PENDING
+    )
+    err = StringIO()
+
+    output = load_with_stderr(err)
+
+    assert "skipped  电动装载机电驱系统联合开发" in err.getvalue()
+    assert "nothing changed" in output
+    assert not Deal.objects.filter(stage=DealStage.LEAD).exists()
+
+    Organization.objects.filter(name="柳州示例工程机械股份有限公司").update(
+        verification_status=VerificationStatus.VERIFIED
+    )
+    output = load_with_stderr(StringIO())
+
+    assert "1 deal(s)" in output
+    assert Deal.objects.get(stage=DealStage.LEAD).title == "电动装载机电驱系统联合开发"
 
 
 @pytest.mark.usefixtures("debug_on")

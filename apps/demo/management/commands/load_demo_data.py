@@ -1,11 +1,19 @@
-"""``manage.py load_demo_data``: fictional Liuzhou organisations and their people, for demos.
+"""``manage.py load_demo_data``: a fictional Liuzhou technology market, for demos.
 
-Idempotent: rows are looked up by credit code and e-mail; a second run creates nothing and says
-so. Existing rows are never changed, so a demo someone has been clicking through keeps its state.
+Organisations, their people and published listings, then the market around them
+(:mod:`apps.demo.market`): verified brokers and their introductions, deals at every stage,
+contracts of every type with payments and registrations, IP custody with annuities and a pledge.
 
-Rows are written directly rather than through ``organization_create`` / ``organization_verify``:
-those services notify the operator and e-mail admins, which for a seed script would only queue
-two dozen pointless messages. Every row still passes ``full_clean()``.
+Idempotent: rows are looked up by natural keys (credit code, e-mail, title, contract number …); a
+second run creates nothing and says so. Existing rows are never changed, so a demo someone has been
+clicking through keeps its state.
+
+Organisations, users and memberships are written directly rather than through
+``organization_create`` / ``organization_verify``: those services notify the operator and e-mail
+admins, which for a seed script would only queue two dozen pointless messages. Every row still
+passes ``full_clean()``. The market is made through the services (:mod:`apps.demo.market_loader`),
+so its events, history, derived amounts and notifications are the real ones. Listings are published
+without the review services, so matching is told about them here, in bulk.
 """
 
 from __future__ import annotations
@@ -15,14 +23,17 @@ from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth.hashers import make_password
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 from django.utils import timezone
 
 from apps.accounts.models import User
+from apps.core.history import history_context
 from apps.demo.accounts import DEMO_PASSWORD
 from apps.demo.data import DEMO_ORGANIZATIONS, DEMO_PEOPLE, OPERATOR_KEY, DemoOrganization, DemoPerson
 from apps.demo.listings import DEMO_ACHIEVEMENTS, DEMO_DEMANDS, DemoAchievement, DemoDemand
+from apps.demo.market_loader import MarketLoader, notify_matching
 from apps.listings.models import Achievement, Demand, ListingEvent, ListingStatus
 from apps.listings.services import achievement_build, demand_build
 from apps.organizations.models import Membership, MembershipRole, Organization, VerificationStatus
@@ -46,10 +57,27 @@ class Command(BaseCommand):
                 "Pass --force if this really is a demo or test installation."
             )
         self.verbosity = options["verbosity"]
-        self.created = {"organisation": 0, "user": 0, "membership": 0, "listing": 0}
+        self.created = dict.fromkeys(
+            (
+                "organisation",
+                "user",
+                "membership",
+                "listing",
+                "matching",
+                "broker",
+                "introduction",
+                "deal",
+                "contract",
+                "IP asset",
+                "custody agreement",
+                "pledge",
+            ),
+            0,
+        )
+        self._password_hash = ""
         self._check_reference_data()
 
-        with transaction.atomic():
+        with transaction.atomic(), history_context(command="load_demo_data"):
             self._heading("Users")
             users = {person.email: self._user(person) for person in DEMO_PEOPLE}
             # The operator's admin is recorded as the one who verified the demo organisations.
@@ -64,15 +92,26 @@ class Command(BaseCommand):
             for person in DEMO_PEOPLE:
                 self._membership(users[person.email], organizations[person.organization_key], person.role)
             self._heading("Listings")
-            for achievement in DEMO_ACHIEVEMENTS:
+            achievement_ids = [
                 self._achievement(achievement, organizations[achievement.owner_key], reviewer=verifier)
-            for demand in DEMO_DEMANDS:
-                self._demand(demand, organizations[demand.owner_key], reviewer=verifier)
+                for achievement in DEMO_ACHIEVEMENTS
+            ]
+            demand_ids = [
+                self._demand(demand, organizations[demand.owner_key], reviewer=verifier) for demand in DEMO_DEMANDS
+            ]
+            self.created["matching"] = notify_matching(
+                achievement_ids=[pk for pk in achievement_ids if pk is not None],
+                demand_ids=[pk for pk in demand_ids if pk is not None],
+            )
+            MarketLoader(progress=self._progress, heading=self._heading, warn=self._warn).load()
 
         if self.verbosity < 1:
             return
         if any(self.created.values()):
-            summary = ", ".join(f"{n} {kind}(s)" for kind, n in self.created.items())
+            summary = ", ".join(
+                f"{n} listing(s) sent to matching" if kind == "matching" else f"{n} {kind}(s)"
+                for kind, n in self.created.items()
+            )
             self.stdout.write(self.style.SUCCESS(f"Demo data loaded: created {summary}."))
         else:
             self.stdout.write(self.style.SUCCESS("Demo data already present: nothing changed."))
@@ -93,6 +132,9 @@ class Command(BaseCommand):
         if self.verbosity >= 1:
             self.stdout.write(text)
 
+    def _warn(self, text: str) -> None:
+        self.stderr.write(self.style.WARNING(text))
+
     def _progress(self, kind: str, label: str, *, created: bool) -> None:
         if created:
             self.created[kind] += 1
@@ -110,7 +152,11 @@ class Command(BaseCommand):
                 is_staff=person.is_superuser,
                 is_superuser=person.is_superuser,
             )
-            user.set_password(DEMO_PASSWORD)
+            # One hash for all: every demo account has the same published password, and hashing it anew
+            # for each user was most of the loader's time.
+            if not self._password_hash:
+                self._password_hash = make_password(DEMO_PASSWORD)
+            user.password = self._password_hash
             user.full_clean()
             user.save()
         self._progress("user", f"{person.email} {person.name}", created=created)
@@ -140,8 +186,10 @@ class Command(BaseCommand):
         self._progress("organisation", f"{demo.credit_code} {demo.name}{status}", created=created)
         return organization
 
-    def _achievement(self, demo: DemoAchievement, owner: Organization, *, reviewer: User) -> None:
+    def _achievement(self, demo: DemoAchievement, owner: Organization, *, reviewer: User) -> int | None:
+        """The new achievement's id, or None when it was there already."""
         created = not Achievement.objects.filter(owner=owner, title=demo.title).exists()
+        pk = None
         if created:
             achievement = achievement_build(
                 actor=None,
@@ -164,10 +212,14 @@ class Command(BaseCommand):
             )
             self._publish(achievement, reviewer=reviewer)
             achievement.industries.set(Industry.objects.filter(code__in=demo.industries))
+            pk = achievement.pk
         self._progress("listing", f"成果 {demo.title}", created=created)
+        return pk
 
-    def _demand(self, demo: DemoDemand, owner: Organization, *, reviewer: User) -> None:
+    def _demand(self, demo: DemoDemand, owner: Organization, *, reviewer: User) -> int | None:
+        """The new demand's id, or None when it was there already."""
         created = not Demand.objects.filter(owner=owner, title=demo.title).exists()
+        pk = None
         if created:
             demand = demand_build(
                 actor=None,
@@ -188,7 +240,9 @@ class Command(BaseCommand):
                 },
             )
             self._publish(demand, reviewer=reviewer)
+            pk = demand.pk
         self._progress("listing", f"需求 {demo.title}", created=created)
+        return pk
 
     def _publish(self, listing: Achievement | Demand, *, reviewer: User) -> None:
         """Stored as published, with the review history a real listing would have."""
