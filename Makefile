@@ -14,7 +14,7 @@ TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/marketplace
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
 PYTEST_ARGS ?=
 
-.PHONY: help venv run test smoke lint fmt bench services migrate demo manage clean
+.PHONY: help venv run test smoke lint fmt bench services browser migrate demo manage clean
 
 help:
 	@echo "make venv      create $(VENV) and install requirements-dev.txt (again only when requirements change)"
@@ -26,6 +26,7 @@ help:
 	@echo "make fmt       ruff format + ruff check --fix"
 	@echo "make bench     run every bench/*/run.py"
 	@echo "make services  start the machine's PostgreSQL and Redis on 127.0.0.1 if they are down"
+	@echo "make browser   install Debian's chromium and a Chinese font for the dashboard's browser test if missing"
 	@echo "make migrate   manage.py migrate against the same data stores as 'make run'"
 	@echo "make demo      manage.py load_demo_data against the same data stores as 'make run'"
 	@echo "make manage ARGS='createsuperuser'   any manage.py command, same data stores"
@@ -56,6 +57,22 @@ services:
 	@for _ in $$(seq 60); do [ "$$(redis-cli -h 127.0.0.1 ping 2>/dev/null)" = PONG ] && break; sleep 0.5; done; \
 		[ "$$(redis-cli -h 127.0.0.1 ping 2>/dev/null)" = PONG ] && echo "127.0.0.1:6379 - redis answers PONG"
 
+# The dashboard's browser test drives Debian's Chromium headless (Playwright's own browser download
+# does not work offline) with a Chinese font; both installed from the Debian archive when missing.
+CHROMIUM ?= /usr/bin/chromium
+browser:
+	@if [ ! -x $(CHROMIUM) ]; then \
+		echo "installing Debian's chromium for the browser tests…"; \
+		if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+		$$SUDO apt-get install -y -q chromium >/dev/null || { $$SUDO apt-get update -q && $$SUDO apt-get install -y -q chromium; }; \
+	fi
+	@if [ -z "$$(fc-list :lang=zh 2>/dev/null)" ]; then \
+		echo "installing a Chinese font for the browser tests…"; \
+		if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+		$$SUDO apt-get install -y -q fonts-wqy-microhei >/dev/null || { $$SUDO apt-get update -q && $$SUDO apt-get install -y -q fonts-wqy-microhei; }; \
+	fi
+	@$(CHROMIUM) --version 2>/dev/null
+
 # --- Running -----------------------------------------------------------------------------------
 
 run: venv
@@ -73,7 +90,7 @@ manage: venv
 # --- Checks ------------------------------------------------------------------------------------
 
 # pytest's own exit status is the target's: 5 ("no tests collected") fails the build too.
-test: venv services
+test: venv services browser
 	env -u CELERY_BROKER_URL -u CELERY_RESULT_BACKEND \
 		DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) \
 		$(PY) -m pytest -q -p no:cacheprovider $(PYTEST_ARGS)

@@ -621,6 +621,7 @@ def announce(base: str, env: dict[str, str], started: float) -> None:
         f"ReDoc      {base}/api/v1/redoc/",
         f"schema     {base}/api/v1/schema/",
         f"admin      {base}/{env.get('DJANGO_ADMIN_URL', 'admin/')}",
+        f"statistics {base}/stats/dashboard/",
         f"health     {base}/readyz",
     ]
     logins = demo_logins(env)

@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "apps.challenges",
     "apps.custody",
     "apps.matching",
+    "apps.stats",
     "apps.brokers",
     "apps.deals",
     "apps.contracts",
@@ -160,6 +161,8 @@ CELERY_BEAT_SCHEDULE = {
     "custody.remind_annuities": {"task": "custody.remind_annuities", "schedule": crontab(hour=6, minute=30)},
     # Nightly (Asia/Shanghai): rebuild the match index from scratch, compare with the incremental state.
     "matching-rebuild": {"task": "matching.rebuild", "schedule": crontab(hour=2, minute=30)},
+    # Nightly (Asia/Shanghai): recompute the statistics from scratch, compare with the incremental cells.
+    "stats-recompute": {"task": "stats.recompute", "schedule": crontab(hour=3, minute=15)},
     # Hourly: expired Idempotency-Keys are deleted (apps.core.idempotency).
     "core-idempotency-purge": {"task": "core.idempotency_purge", "schedule": crontab(minute=17)},
     # Mornings (Asia/Shanghai): the operator hears of registration applications past their deadline.
@@ -360,6 +363,18 @@ CONTRACT_REGISTRATION_OFFICE_CODE = env.str("CONTRACT_REGISTRATION_OFFICE_CODE",
 # Days before an annuity's due date when owner and custodian are reminded (then monthly through the grace
 # period, and once when it lapses).
 CUSTODY_REMINDER_OFFSETS_DAYS = env.list("CUSTODY_REMINDER_OFFSETS_DAYS", cast=int, default=[90, 30, 7])
+
+# --- Transaction statistics (apps.stats) -----------------------------------------------------
+# The market's home city (GB/T 2260): flows are city / province / other provinces … as seen from here.
+STATS_HOME_REGION = env.str("STATS_HOME_REGION", default="450200")
+# The nightly recompute first folds contracts whose events or payments are younger than this (their
+# fold tasks may still be queued), so only folds lost for longer count as differences.
+STATS_RECOMPUTE_GRACE_MINUTES = env.int("STATS_RECOMPUTE_GRACE_MINUTES", default=10)
+# work_mem for the recompute's transaction (hash aggregates over every contract).
+STATS_RECOMPUTE_WORK_MEM = env.str("STATS_RECOMPUTE_WORK_MEM", default="256MB")
+# Folds commit without waiting for the WAL flush (the cells are derived; the nightly recompute repairs
+# folds a database crash lost). Set to false to make every fold durable on commit.
+STATS_FOLD_ASYNC_COMMIT = env.bool("STATS_FOLD_ASYNC_COMMIT", default=True)
 
 # --- E-mail ----------------------------------------------------------------------------------
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://" if DEBUG else "smtp://localhost:25")

@@ -20,6 +20,7 @@ api_v1: list[URLPattern | URLResolver] = [
     path("", include("apps.brokers.urls")),
     path("", include("apps.deals.urls")),
     path("", include("apps.contracts.urls")),
+    path("", include("apps.stats.urls")),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
     path("redoc/", SpectacularRedocView.as_view(url_name="schema"), name="redoc"),
@@ -30,6 +31,7 @@ urlpatterns = [
     path("readyz", health.readyz, name="readyz"),
     path("api/v1/", include(api_v1)),
     path(settings.ADMIN_URL, admin.site.urls),
+    path("stats/", include("apps.stats.dashboard_urls")),
 ]
 
 handler400 = "apps.core.errors.bad_request"

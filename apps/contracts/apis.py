@@ -302,8 +302,13 @@ class RegistrationResubmitInputSerializer(serializers.Serializer):
 
 
 class RegistrationEventInputSerializer(serializers.Serializer):
-    kind = serializers.ChoiceField(choices=["change", "termination", "annulment"])
-    effective_on = serializers.DateField()
+    kind = serializers.ChoiceField(choices=["change", "termination", "annulment", "amount_correction"])
+    effective_on = serializers.DateField(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="Required, except for an amount correction (it takes effect on the registration date).",
+    )
     contract_amount = _money(required=False, allow_null=True, help_text="The recognised contract amount after.")
     technology_amount = _money(required=False, allow_null=True, help_text="The recognised technology amount after.")
     note = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
@@ -695,7 +700,7 @@ class RegistrationEventListCreateApi(APIView):
         parameters=[IDEMPOTENCY_KEY_PARAMETER],
         request=RegistrationEventInputSerializer,
         responses={201: RegistrationEventOutputSerializer, **IDEMPOTENCY_RESPONSES},
-        summary="Operator: register a change, termination or annulment of a registered contract.",
+        summary="Operator: register a change, termination, annulment or amount correction of a registered contract.",
     )
     @idempotent
     def post(self, request: Request, registration_id: int) -> Response:

@@ -503,6 +503,9 @@ class RegistrationEventKind(models.TextChoices):
     CHANGE = "change", _("change")
     TERMINATION = "termination", _("termination")
     ANNULMENT = "annulment", _("annulment")
+    # The operator corrects the recognised amounts; statistics count the correction in the month of the
+    # registration, the period the amounts belong to.
+    AMOUNT_CORRECTION = "amount_correction", _("amount correction")
 
 
 # The events that move the recognised amounts (and so the statistics).
@@ -511,6 +514,7 @@ AMOUNT_EVENT_KINDS = (
     RegistrationEventKind.CHANGE,
     RegistrationEventKind.TERMINATION,
     RegistrationEventKind.ANNULMENT,
+    RegistrationEventKind.AMOUNT_CORRECTION,
 )
 
 
@@ -531,7 +535,7 @@ class RegistrationEvent(models.Model):
     contract = models.ForeignKey(
         Contract, verbose_name=_("contract"), on_delete=models.PROTECT, related_name="registration_events"
     )
-    kind = models.CharField(_("kind"), max_length=16, choices=RegistrationEventKind.choices, db_index=True)
+    kind = models.CharField(_("kind"), max_length=24, choices=RegistrationEventKind.choices, db_index=True)
     effective_on = models.DateField(_("effective on"), db_index=True)
     contract_amount = _money(_("recognised contract amount after (yuan)"), null=True, blank=True)
     technology_amount = _money(_("recognised technology amount after (yuan)"), null=True, blank=True)
@@ -568,6 +572,14 @@ class RegistrationEvent(models.Model):
                 condition=Q(technology_amount__isnull=True)
                 | Q(technology_amount__gte=0, technology_amount__lte=F("contract_amount")),
                 name="registration_event_amounts_ordered",
+            ),
+            # A contract is registered and annulled at most once (its one registration); the statistics
+            # rely on it.
+            models.UniqueConstraint(
+                fields=["contract"], condition=Q(kind="registered"), name="registration_event_registered_once"
+            ),
+            models.UniqueConstraint(
+                fields=["contract"], condition=Q(kind="annulment"), name="registration_event_annulled_once"
             ),
         ]
         indexes = [models.Index(fields=["registration", "id"], name="registration_event_order_idx")]

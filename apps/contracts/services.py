@@ -520,7 +520,7 @@ def payment_create(
             field_errors={"amount": _("Beyond the contract amount.")},
             extra={"paid_amount": str(already), "contract_amount": str(locked.contract_amount)},
         )
-    return Payment.objects.create(
+    payment = Payment.objects.create(
         contract=locked,
         milestone=milestone,
         amount=amount,
@@ -529,6 +529,10 @@ def payment_create(
         note=note,
         recorded_by=actor,
     )
+    from apps.stats.tasks import fold_contract
+
+    fold_contract.delay_on_commit(contract_id=locked.pk)  # type: ignore[attr-defined]
+    return payment
 
 
 # --- bypass alert ------------------------------------------------------------------------------
@@ -624,7 +628,7 @@ def _event(
             "contract_amount_delta": after[0] - before[0],
             "technology_amount_delta": after[1] - before[1],
         }
-    return RegistrationEvent.objects.create(
+    event = RegistrationEvent.objects.create(
         registration=registration,
         contract_id=registration.contract_id,
         kind=kind,
@@ -633,6 +637,11 @@ def _event(
         note=note,
         **values,
     )
+    if after is not None:
+        from apps.stats.tasks import fold_contract
+
+        fold_contract.delay_on_commit(contract_id=registration.contract_id)  # type: ignore[attr-defined]
+    return event
 
 
 def check_operator(actor: User) -> None:
@@ -897,6 +906,8 @@ _EVENT_RULES: dict[str, tuple[tuple[str, ...], str]] = {
         (RegistrationStatus.REGISTERED, RegistrationStatus.TERMINATED),
         RegistrationStatus.ANNULLED,
     ),
+    # A correction leaves the status as it is ("" below).
+    RegistrationEventKind.AMOUNT_CORRECTION: ((RegistrationStatus.REGISTERED, RegistrationStatus.TERMINATED), ""),
 }
 
 
@@ -906,16 +917,18 @@ def registration_record_event(
     actor: User,
     registration: Registration,
     kind: str,
-    effective_on: date,
+    effective_on: date | None = None,
     contract_amount: Decimal | None = None,
     technology_amount: Decimal | None = None,
     note: str = "",
 ) -> RegistrationEvent:
-    """The operator registers a change, termination or annulment of a registered contract.
+    """The operator registers a change, termination, annulment or amount correction of a registered contract.
 
     A change needs the new recognised amounts; a termination may reduce them to what was performed
-    (default: unchanged); an annulment brings both to zero. The event keeps the amounts after it and
-    the deltas, so the statistics can fold them by ``effective_on``.
+    (default: unchanged); an annulment brings both to zero. An amount correction gives the corrected
+    recognised amounts and leaves the status as it is; it belongs to the period of the registration,
+    so its ``effective_on`` is the registration's (another date given is refused). The event keeps the
+    amounts after it and the deltas, so the statistics can fold them by ``effective_on``.
     """
     check_operator(actor)
     if kind not in _EVENT_RULES:
@@ -925,19 +938,51 @@ def registration_record_event(
     if locked.recognised_contract_amount is None or locked.recognised_technology_amount is None:
         raise ApplicationError(_("This registration has no recognised amounts."), code=RegistrationError.BAD_TRANSITION)
     registered_on = (locked.decided_at or locked.applied_at).astimezone(timezone.get_current_timezone()).date()
+    if kind == RegistrationEventKind.AMOUNT_CORRECTION:
+        registered_on = (
+            RegistrationEvent.objects.filter(registration=locked, kind=RegistrationEventKind.REGISTERED)
+            .values_list("effective_on", flat=True)
+            .first()
+        ) or registered_on
+        if effective_on not in (None, registered_on):
+            raise _bad(
+                _("An amount correction takes effect on the registration date, %(date)s.")
+                % {"date": registered_on.isoformat()},
+                code=RegistrationError.BAD_EFFECTIVE_DATE,
+                field="effective_on",
+            )
+        effective_on = registered_on
+    if effective_on is None:
+        raise _bad(_("Give the effective date."), code=RegistrationError.BAD_EFFECTIVE_DATE, field="effective_on")
     if effective_on > market_today() or effective_on < registered_on:
         raise _bad(
             _("The effective date must lie between the registration and today."),
             code=RegistrationError.BAD_EFFECTIVE_DATE,
             field="effective_on",
         )
+    # Events take effect in the order they are recorded: the statistics count each delta in its month,
+    # so a back-dated event before a later one would leave months in between with impossible amounts.
+    latest = (
+        RegistrationEvent.objects.filter(registration=locked, contract_amount__isnull=False)
+        .exclude(kind=RegistrationEventKind.AMOUNT_CORRECTION)
+        .order_by("-effective_on")
+        .values_list("effective_on", flat=True)
+        .first()
+    )
+    if kind != RegistrationEventKind.AMOUNT_CORRECTION and latest is not None and effective_on < latest:
+        raise _bad(
+            _("The effective date cannot be before the registration's latest event (%(date)s).")
+            % {"date": latest.isoformat()},
+            code=RegistrationError.BAD_EFFECTIVE_DATE,
+            field="effective_on",
+        )
     before = (locked.recognised_contract_amount, locked.recognised_technology_amount)
     if kind == RegistrationEventKind.ANNULMENT:
         after = (Decimal("0.00"), Decimal("0.00"))
-    elif kind == RegistrationEventKind.CHANGE:
+    elif kind in (RegistrationEventKind.CHANGE, RegistrationEventKind.AMOUNT_CORRECTION):
         if contract_amount is None and technology_amount is None:
             raise _bad(
-                _("A change gives the new recognised amounts."),
+                _("A change or correction gives the new recognised amounts."),
                 code=RegistrationError.BAD_AMOUNTS,
                 field="contract_amount",
             )
@@ -957,7 +1002,7 @@ def registration_record_event(
                 code=RegistrationError.BAD_AMOUNTS,
                 field="contract_amount",
             )
-    update: dict[str, Any] = {"status": next_status, "updated_at": timezone.now()}
+    update: dict[str, Any] = {"status": next_status or locked.status, "updated_at": timezone.now()}
     if kind != RegistrationEventKind.ANNULMENT:
         update.update(recognised_contract_amount=after[0], recognised_technology_amount=after[1])
     Registration.objects.filter(pk=locked.pk).update(**update)

@@ -94,7 +94,8 @@ def test_after_lapse_only_a_restoration_is_accepted(client_for, world, held):
             True,
             "3500.00",  # 2000 + 25% late fee 500 + restoration 1000
         )
-    assert held.asset.legal_events.filter(note__contains="Restoration").exists()
+    # The note is written in the request's language (zh-hans by default).
+    assert held.asset.legal_events.filter(note__contains="恢复权利请求").exists()
 
 
 @pytest.mark.parametrize(

@@ -1,0 +1,539 @@
+"""Writes of the transaction statistics: the incremental fold and the nightly recompute.
+
+- :func:`stats_fold_contract` brings one contract's share of every cell up to date. It computes the
+  contract's fresh contribution (:func:`apps.stats.folding.contribution`), compares it with what the
+  contract added before (``ContractFigures``) and applies only the difference, in one multi-row
+  ``INSERT ... ON CONFLICT DO UPDATE`` over all grains with the rows sorted by key (two folds never
+  wait on each other in opposite orders). The ``ContractFigures`` row lock serialises folds of one
+  contract; replaying a fold finds nothing to do.
+- :func:`stats_recompute` builds every cell from the source tables in set-based SQL, compares them
+  with the incremental cells, records a :class:`RecomputeRun`, alerts the operator on any
+  difference and (by default) repairs the cells and the per-contract figures.
+
+A PostgreSQL advisory lock keeps the two apart: folds take it shared (they run side by side), the
+recompute exclusive, so it never compares against a half-applied fold.
+
+The dimension values of a contract are computed by one SQL expression (:func:`_dimension_sql`) for
+the fold and the recompute alike; :func:`contract_dimensions` is the same rule in Python.
+"""
+
+# The SQL here is assembled from model table names and the Dim/Measure constants only; every value
+# travels as a query parameter.
+# ruff: noqa: S608
+
+from __future__ import annotations
+
+import functools
+import json
+import logging
+import time
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Any, NamedTuple
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.utils import timezone
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy
+
+from apps.contracts.models import Contract, Payment, RegistrationEvent
+from apps.stats import folding
+from apps.stats.dims import ALL, DIMS, GRAINS, Dim, Zone
+from apps.stats.models import Cell, ContractFigures, RecomputeRun
+
+logger = logging.getLogger(__name__)
+
+# pg_advisory_xact_lock key shared by folds (shared mode) and the recompute (exclusive mode): "STATS".
+STATS_LOCK_KEY = 0x5354415453
+RECOMPUTE_NOTIFICATION_KIND = "stats.recompute_differences"
+SAMPLE_SIZE = 25
+
+_CELL = Cell._meta.db_table
+_FIGURES = ContractFigures._meta.db_table
+_CONTRACT = Contract._meta.db_table
+_EVENT = RegistrationEvent._meta.db_table
+_PAYMENT = Payment._meta.db_table
+_DIM_COLUMNS = ", ".join(DIMS)
+_MEASURES = ("contract_count", "contract_amount", "technology_amount", "paid_amount")
+_AMOUNT_KINDS = tuple(sorted(folding.AMOUNT_KINDS))
+
+
+def _participant_table() -> str:
+    from apps.deals.models import DealParticipant
+
+    return DealParticipant._meta.db_table
+
+
+# --- dimensions ----------------------------------------------------------------------------------
+
+
+def _asean_codes() -> list[str]:
+    from apps.reference.models import Country
+
+    return list(Country.objects.filter(is_asean=True).values_list("code", flat=True))
+
+
+def _dimension_params() -> dict[str, Any]:
+    home = settings.STATS_HOME_REGION
+    return {"home4": home[:4], "home2": home[:2], "china": folding.CHINA}
+
+
+def _asean_sql() -> str:
+    from apps.reference.models import Country
+
+    # Uncorrelated: evaluated once per statement (an InitPlan), not per contract.
+    return f"ARRAY(SELECT code::text FROM {Country._meta.db_table} WHERE is_asean)"
+
+
+def _area_sql(alias: str, role: str) -> str:
+    country, region = f"{alias}.{role}_country_id", f"{alias}.{role}_region_id"
+    return (
+        f"CASE WHEN {country} = %(china)s AND {region} IS NOT NULL "
+        f"THEN substr({region}, 1, 4) || '00' ELSE {country} END"
+    )
+
+
+def _zone_sql(alias: str, role: str) -> str:
+    country, region = f"{alias}.{role}_country_id", f"{alias}.{role}_region_id"
+    hmt = ", ".join(f"'{code}'" for code in sorted(folding.HMT_PROVINCES))
+    return (
+        f"CASE WHEN {country} = %(china)s AND {region} IS NOT NULL THEN CASE"
+        f" WHEN substr({region}, 1, 2) IN ({hmt}) THEN '{Zone.HMT}'"
+        f" WHEN substr({region}, 1, 4) = %(home4)s THEN '{Zone.CITY}'"
+        f" WHEN substr({region}, 1, 2) = %(home2)s THEN '{Zone.PROVINCE}'"
+        f" ELSE '{Zone.DOMESTIC}' END"
+        f" WHEN {country} = ANY({_asean_sql()}) THEN '{Zone.ASEAN}' ELSE '{Zone.ABROAD}' END"
+    )
+
+
+def _dimension_sql(alias: str, broker_sql: str) -> list[str]:
+    """One SQL expression per dimension (in DIMS order) over a contracts row ``alias``."""
+    expressions = {
+        Dim.CONTRACT_TYPE: f"{alias}.type",
+        Dim.LEGACY_CLASS: f"{alias}.legacy_class",
+        Dim.TECHNOLOGY_FIELD: f"{alias}.technology_field_id",
+        Dim.IP_TYPE: f"{alias}.ip_type",
+        Dim.PROGRAMME_CLASS: f"{alias}.programme_class",
+        Dim.SELLER_ENTITY_TYPE: f"{alias}.seller_entity_type_id",
+        Dim.BUYER_ENTITY_TYPE: f"{alias}.buyer_entity_type_id",
+        Dim.SELLER_AREA: _area_sql(alias, "seller"),
+        Dim.BUYER_AREA: _area_sql(alias, "buyer"),
+        Dim.SELLER_ZONE: _zone_sql(alias, "seller"),
+        Dim.BUYER_ZONE: _zone_sql(alias, "buyer"),
+        Dim.BROKER: f"COALESCE({broker_sql}, '')",
+    }
+    return [f"({expressions[dim]})::text" for dim in DIMS]
+
+
+def contract_dimensions(contract: Contract) -> dict[Dim, str]:
+    """The cut values a contract is counted under (dims snapshotted on the contract; see the spec)."""
+    from apps.deals.models import DealParticipant, ParticipantRole
+
+    home = settings.STATS_HOME_REGION
+    broker_id = None
+    if contract.deal_id is not None:
+        broker_id = (
+            DealParticipant.objects.filter(deal_id=contract.deal_id, role=ParticipantRole.BROKER)
+            .order_by("id")
+            .values_list("broker_id", flat=True)
+            .first()
+        )
+    asean = set(_asean_codes())
+
+    def party(role: str) -> tuple[str, str]:
+        country: str = getattr(contract, f"{role}_country_id")
+        region: str | None = getattr(contract, f"{role}_region_id")
+        area = folding.party_area(country=country, region=region)
+        zone = folding.party_zone(country=country, region=region, is_asean=country in asean, home_region=home)
+        return area, str(zone)
+
+    seller_area, seller_zone = party("seller")
+    buyer_area, buyer_zone = party("buyer")
+    return {
+        Dim.CONTRACT_TYPE: contract.type,
+        Dim.LEGACY_CLASS: contract.legacy_class,
+        Dim.TECHNOLOGY_FIELD: str(contract.technology_field_id),
+        Dim.IP_TYPE: contract.ip_type,
+        Dim.PROGRAMME_CLASS: contract.programme_class,
+        Dim.SELLER_ENTITY_TYPE: str(contract.seller_entity_type_id),
+        Dim.BUYER_ENTITY_TYPE: str(contract.buyer_entity_type_id),
+        Dim.SELLER_AREA: seller_area,
+        Dim.BUYER_AREA: buyer_area,
+        Dim.SELLER_ZONE: seller_zone,
+        Dim.BUYER_ZONE: buyer_zone,
+        Dim.BROKER: "" if broker_id is None else str(broker_id),
+    }
+
+
+# --- the incremental fold ------------------------------------------------------------------------
+
+
+class _Event(NamedTuple):
+    kind: str
+    effective_on: date
+    contract_amount_delta: Decimal | None
+    technology_amount_delta: Decimal | None
+
+
+class _Payment(NamedTuple):
+    paid_on: date
+    amount: Decimal
+
+
+@functools.cache
+def _source_sql() -> str:
+    """One round trip: the contract's dimension values, its amount events and its payments."""
+    broker = (
+        f"(SELECT p.broker_id FROM {_participant_table()} p"
+        f" WHERE p.deal_id = c.deal_id AND p.role = 'broker' ORDER BY p.id LIMIT 1)::text"
+    )
+    dims = ", ".join(_dimension_sql("c", broker))
+    return (
+        f"SELECT 0, NULL::text, NULL::date, NULL::numeric, NULL::numeric, ARRAY[{dims}]"
+        f" FROM {_CONTRACT} c WHERE c.id = %(id)s"
+        f" UNION ALL SELECT 1, e.kind, e.effective_on, e.contract_amount_delta, e.technology_amount_delta, NULL"
+        f" FROM {_EVENT} e WHERE e.contract_id = %(id)s AND e.kind IN %(kinds)s"
+        f" UNION ALL SELECT 2, NULL, p.paid_on, p.amount, NULL, NULL FROM {_PAYMENT} p WHERE p.contract_id = %(id)s"
+    )
+
+
+_LOCK_AND_READ_SQL = (
+    "SELECT pg_advisory_xact_lock_shared(%(lock)s);"
+    f" SELECT months, {_DIM_COLUMNS} FROM {_FIGURES} WHERE contract_id = %(id)s FOR UPDATE"
+)
+_CELL_COLUMNS = ("grain", "month", *DIMS, *_MEASURES)
+_UPSERT_HEAD = f"INSERT INTO {_CELL} ({', '.join(_CELL_COLUMNS)}) VALUES "
+_UPSERT_TAIL = " ON CONFLICT ON CONSTRAINT stats_cell_key DO UPDATE SET " + ", ".join(
+    f"{m} = {_CELL}.{m} + EXCLUDED.{m}" for m in _MEASURES
+)
+_CELL_ROW = "(" + ", ".join(["%s"] * len(_CELL_COLUMNS)) + ")"
+
+
+def _upsert_cells_sql(deltas: dict[folding.CellKey, folding.Figures]) -> tuple[str, list[Any]]:
+    params: list[Any] = []
+    for (grain, month, key), figures in deltas.items():  # already sorted by key
+        params.extend((grain, month, *key, *figures))
+    return _UPSERT_HEAD + ", ".join([_CELL_ROW] * len(deltas)) + _UPSERT_TAIL, params
+
+
+@transaction.atomic
+def stats_fold_contract(*, contract_id: int) -> bool:
+    """Bring one contract's share of the cells up to date; True if any cell changed. Idempotent."""
+    from psycopg2.extras import Json
+
+    source_sql = _source_sql()
+    params = {"id": contract_id, "lock": STATS_LOCK_KEY, "kinds": _AMOUNT_KINDS, **_dimension_params()}
+    # Cells are derived data: without waiting for the WAL flush a fold costs a fraction of the commit.
+    # A crash can lose the last folds acknowledged; the nightly recompute finds and repairs them.
+    lock_and_read = ("SET LOCAL synchronous_commit = off; " if settings.STATS_FOLD_ASYNC_COMMIT else "") + (
+        _LOCK_AND_READ_SQL
+    )
+    with connection.cursor() as cursor:
+        while True:
+            cursor.execute(lock_and_read, params)
+            stored = cursor.fetchone()
+            # Read the sources only now, holding the lock: this statement sees every event committed
+            # before a concurrent fold of this contract finished.
+            cursor.execute(source_sql, params)
+            dims: dict[Dim, str] | None = None
+            events: list[_Event] = []
+            payments: list[_Payment] = []
+            for source, kind, day, first, second, values in cursor.fetchall():
+                if source == 0:
+                    dims = dict(zip(DIMS, values, strict=True))
+                elif source == 1:
+                    events.append(_Event(kind, day, first, second))
+                else:
+                    payments.append(_Payment(day, first))
+            new = folding.contribution(events=events, payments=payments) if dims is not None else {}
+            if stored is None:
+                if not new or dims is None:
+                    return False
+                cursor.execute(
+                    f"INSERT INTO {_FIGURES} (contract_id, months, version, folded_at, {_DIM_COLUMNS})"
+                    f" VALUES (%s, %s, 1, now(), {', '.join(['%s'] * len(DIMS))})"
+                    " ON CONFLICT (contract_id) DO NOTHING RETURNING 1",
+                    [contract_id, Json(folding.months_to_json(new)), *(dims[d] for d in DIMS)],
+                )
+                if cursor.fetchone() is None:
+                    continue  # a concurrent first fold created the row: fold again under its lock
+                old_dims, old = None, {}
+            else:
+                old_dims = dict(zip(DIMS, stored[1:], strict=True))
+                # Django leaves jsonb as text on raw cursors.
+                months = json.loads(stored[0]) if isinstance(stored[0], str) else stored[0]
+                old = folding.months_from_json(months)
+                dims = dims or old_dims
+            deltas = folding.cell_deltas(old_dims=old_dims, old=old, new_dims=dims, new=new)
+            statements: list[str] = []
+            statement_params: list[Any] = []
+            if deltas:
+                sql, cell_params = _upsert_cells_sql(deltas)
+                statements.append(sql)
+                statement_params.extend(cell_params)
+            if stored is not None and (deltas or old_dims != dims or old != new):
+                statements.append(
+                    f"UPDATE {_FIGURES} SET months = %s, version = version + 1, folded_at = now(), "
+                    + ", ".join(f"{d} = %s" for d in DIMS)
+                    + " WHERE contract_id = %s"
+                )
+                statement_params.extend([Json(folding.months_to_json(new)), *(dims[d] for d in DIMS), contract_id])
+            if statements:
+                cursor.execute("; ".join(statements), statement_params)
+            return bool(deltas)
+
+
+# --- the recompute -------------------------------------------------------------------------------
+
+
+def _facts_cte() -> str:
+    """``rows(contract_id, month, n, ca, ta, pa, <dims>)``: every contribution of every registered
+    contract, the fold's rules in SQL (see :mod:`apps.stats.folding`).
+
+    A contract has at most one registered and one annulment event (unique constraints on the events),
+    so ``cd`` has one row per registered contract.
+    """
+    broker = "b.broker_id::text"
+    dims = ", ".join(
+        f"{expression} AS {dim}" for expression, dim in zip(_dimension_sql("c", broker), DIMS, strict=True)
+    )
+    cd_dims = ", ".join(f"cd.{dim}" for dim in DIMS)
+    return f"""
+        brokers AS (
+            SELECT DISTINCT ON (deal_id) deal_id, broker_id FROM {_participant_table()}
+            WHERE role = 'broker' ORDER BY deal_id, id
+        ),
+        cd AS (
+            SELECT c.id, r.effective_on AS reg_on, a.effective_on AS ann_on, {dims}
+            FROM {_CONTRACT} c
+            JOIN {_EVENT} r ON r.contract_id = c.id AND r.kind = 'registered'
+            LEFT JOIN {_EVENT} a ON a.contract_id = c.id AND a.kind = 'annulment'
+            LEFT JOIN brokers b ON b.deal_id = c.deal_id
+        ),
+        facts AS (
+            SELECT e.contract_id, e.kind, e.effective_on AS day, e.contract_amount_delta AS ca,
+                   e.technology_amount_delta AS ta, 0.00 AS pa
+            FROM {_EVENT} e WHERE e.kind IN %(kinds)s
+            UNION ALL
+            SELECT p.contract_id, 'payment', p.paid_on, 0.00, 0.00, p.amount FROM {_PAYMENT} p
+            UNION ALL
+            SELECT a.contract_id, 'unpay', a.effective_on, 0.00, 0.00, -p.amount
+            FROM {_EVENT} a JOIN {_PAYMENT} p ON p.contract_id = a.contract_id AND p.paid_on <= a.effective_on
+            WHERE a.kind = 'annulment'
+        ),
+        contrib AS (
+            SELECT f.contract_id,
+                   date_trunc('month', (CASE f.kind WHEN 'amount_correction' THEN cd.reg_on
+                                                    WHEN 'payment' THEN greatest(f.day, cd.reg_on)
+                                                    ELSE f.day END)::timestamp)::date AS month,
+                   CASE f.kind WHEN 'registered' THEN 1 WHEN 'annulment' THEN -1 ELSE 0 END AS n,
+                   f.ca, f.ta, f.pa, {cd_dims}
+            FROM facts f JOIN cd ON cd.id = f.contract_id
+            WHERE f.kind <> 'payment' OR cd.ann_on IS NULL OR f.day <= cd.ann_on
+        )"""
+
+
+_NONZERO = "sum(n) <> 0 OR sum(ca) <> 0 OR sum(ta) <> 0 OR sum(pa) <> 0"
+
+
+def _grain0_sql() -> str:
+    return f"""
+        CREATE TEMP TABLE stats_rc ON COMMIT DROP AS
+        WITH {_facts_cte()}
+        SELECT 0 AS grain, month, {_DIM_COLUMNS},
+               sum(n)::bigint AS contract_count, sum(ca) AS contract_amount, sum(ta) AS technology_amount,
+               sum(pa) AS paid_amount
+        FROM contrib GROUP BY month, {_DIM_COLUMNS}
+        HAVING {_NONZERO}"""
+
+
+# Grain 9 (type, field, flow) first: grains 1-4 keep a subset of its dimensions and are summed from its
+# few rows instead of from grain 0.
+_CASCADE = {1: 9, 2: 9, 3: 9, 4: 9}
+
+
+def _coarser_grains_sql() -> list[str]:
+    """Every other grain, one hash aggregate each, from grain 0 (or from grain 9, see _CASCADE)."""
+    order = sorted((grain for grain in GRAINS if grain.id != 0), key=lambda g: (g.id in _CASCADE, g.id))
+    statements = []
+    for grain in order:
+        columns = ", ".join(d if d in grain.dims else f"'{ALL}'" for d in DIMS)
+        kept = ", ".join(["month", *(d for d in DIMS if d in grain.dims)])
+        source = _CASCADE.get(grain.id, 0)
+        statements.append(
+            f"""INSERT INTO stats_rc (grain, month, {_DIM_COLUMNS}, {", ".join(_MEASURES)})
+            SELECT {grain.id}, month, {columns}, sum(contract_count), sum(contract_amount), sum(technology_amount),
+                   sum(paid_amount)
+            FROM stats_rc WHERE grain = {source} GROUP BY {kept}
+            HAVING sum(contract_count) <> 0 OR sum(contract_amount) <> 0 OR sum(technology_amount) <> 0
+                OR sum(paid_amount) <> 0"""
+        )
+    return statements
+
+
+def _differences_sql() -> str:
+    keys = ("grain", "month", *DIMS)
+    joined = " AND ".join(f"r.{k} = c.{k}" for k in keys)
+    key_columns = ", ".join(f"COALESCE(r.{k}, c.{k}) AS {k}" for k in keys)
+    pairs = ", ".join(f"c.{m} AS old_{m}, r.{m} AS new_{m}" for m in _MEASURES)
+    differs = " OR ".join(f"COALESCE(r.{m}, 0) <> COALESCE(c.{m}, 0)" for m in _MEASURES)
+    return f"""
+        CREATE TEMP TABLE stats_rc_diff ON COMMIT DROP AS
+        SELECT {key_columns}, {pairs}
+        FROM stats_rc r FULL JOIN {_CELL} c ON {joined}
+        WHERE {differs}"""
+
+
+def _repair_cells_sql() -> str:
+    keys = ("grain", "month", *DIMS)
+    joined = " AND ".join(f"c.{k} = d.{k}" for k in keys)
+    return f"""
+        DELETE FROM {_CELL} c USING stats_rc_diff d WHERE {joined} AND d.new_contract_count IS NULL;
+        INSERT INTO {_CELL} ({", ".join(keys)}, {", ".join(_MEASURES)})
+        SELECT {", ".join(keys)}, {", ".join(f"new_{m}" for m in _MEASURES)}
+        FROM stats_rc_diff WHERE new_contract_count IS NOT NULL
+        ON CONFLICT ON CONSTRAINT stats_cell_key DO UPDATE SET
+        {", ".join(f"{m} = EXCLUDED.{m}" for m in _MEASURES)}"""
+
+
+def _repair_figures_sql() -> str:
+    """Every registered contract's figures as the recompute sees them (only rows that differ are written)."""
+    dims_set = ", ".join(f"{d} = EXCLUDED.{d}" for d in DIMS)
+    distinct = " OR ".join(f"{_FIGURES}.{d} IS DISTINCT FROM EXCLUDED.{d}" for d in DIMS)
+    return f"""
+        CREATE TEMP TABLE stats_rc_figures ON COMMIT DROP AS
+        WITH {_facts_cte()},
+        per_month AS (
+            SELECT contract_id, month, sum(n) AS n, sum(ca) AS ca, sum(ta) AS ta, sum(pa) AS pa
+            FROM contrib GROUP BY contract_id, month HAVING {_NONZERO}
+        )
+        SELECT cd.id AS contract_id, jsonb_object_agg(
+                   to_char(m.month, 'YYYY-MM-DD'), jsonb_build_array(m.n, m.ca::text, m.ta::text, m.pa::text)
+               ) AS months, {", ".join(f"cd.{d}" for d in DIMS)}
+        FROM per_month m JOIN cd ON cd.id = m.contract_id
+        GROUP BY cd.id, {", ".join(f"cd.{d}" for d in DIMS)};
+        DELETE FROM {_FIGURES} f
+        WHERE NOT EXISTS (SELECT 1 FROM stats_rc_figures r WHERE r.contract_id = f.contract_id);
+        INSERT INTO {_FIGURES} (contract_id, months, version, folded_at, {_DIM_COLUMNS})
+        SELECT contract_id, months, 1, now(), {_DIM_COLUMNS} FROM stats_rc_figures
+        ON CONFLICT (contract_id) DO UPDATE SET months = EXCLUDED.months, {dims_set},
+            version = {_FIGURES}.version + 1, folded_at = now()
+        WHERE {_FIGURES}.months IS DISTINCT FROM EXCLUDED.months OR {distinct}"""
+
+
+def _catch_up(*, since: Any) -> int:
+    """Fold the contracts whose events or payments are younger than the grace period: their fold tasks
+    may still be queued, and the recompute must not report those as differences."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT contract_id FROM {_EVENT} WHERE created_at >= %(since)s AND kind IN %(kinds)s"
+            f" UNION SELECT contract_id FROM {_PAYMENT} WHERE created_at >= %(since)s",
+            {"since": since, "kinds": _AMOUNT_KINDS},
+        )
+        recent = [row[0] for row in cursor.fetchall()]
+    for contract_id in sorted(recent):
+        stats_fold_contract(contract_id=contract_id)
+    return len(recent)
+
+
+def _operators() -> list[Any]:
+    from apps.accounts.models import User
+    from apps.organizations.models import OrganizationType
+
+    return list(
+        User.objects.filter(memberships__organization__type=OrganizationType.MARKET_OPERATOR, is_active=True).distinct()
+    )
+
+
+def _sample_row(row: dict[str, Any]) -> dict[str, Any]:
+    def figures(prefix: str) -> list[Any] | None:
+        if row[f"{prefix}_contract_count"] is None:
+            return None
+        return [row[f"{prefix}_contract_count"], *(str(row[f"{prefix}_{m}"]) for m in _MEASURES[1:])]
+
+    return {
+        "grain": row["grain"],
+        "month": row["month"].isoformat(),
+        "key": {d: row[d] for d in DIMS if row[d] != ALL},
+        "incremental": figures("old"),
+        "recomputed": figures("new"),
+    }
+
+
+def stats_recompute(*, repair: bool = True) -> RecomputeRun:
+    """Recompute every cell from the source tables and compare with the incremental state.
+
+    Runs in one transaction under the exclusive statistics lock (folds wait meanwhile). Any differing
+    cell makes ``differences > 0``, keeps a sample, logs an error and notifies the operators; with
+    ``repair`` the differing cells and the per-contract figures are replaced by the recomputed ones.
+    Cells whose sums are all zero count as absent.
+    """
+    started = timezone.now()
+    run = RecomputeRun.objects.create(started_at=started)
+    clock = time.monotonic()
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT set_config('work_mem', %s, true), pg_advisory_xact_lock(%s)",
+            [settings.STATS_RECOMPUTE_WORK_MEM, STATS_LOCK_KEY],
+        )
+        # Inside a caller's transaction (tests) ON COMMIT DROP has not fired since the last run.
+        cursor.execute("DROP TABLE IF EXISTS stats_rc, stats_rc_diff, stats_rc_figures")
+        _catch_up(since=started - timedelta(minutes=settings.STATS_RECOMPUTE_GRACE_MINUTES))
+        params = {"kinds": _AMOUNT_KINDS, **_dimension_params()}
+        cursor.execute(_grain0_sql(), params)
+        # Rough statistics for the planner (the coarser grains and the comparison read this table); a
+        # small sample is enough and costs a fraction of the default one.
+        cursor.execute("SET LOCAL default_statistics_target = 10; ANALYZE stats_rc")
+        for statement in _coarser_grains_sql():
+            cursor.execute(statement)
+        cursor.execute(_differences_sql())
+        cursor.execute(
+            f"SELECT (SELECT count(*) FROM stats_rc), (SELECT count(*) FROM stats_rc_diff),"
+            f" (SELECT count(*) FROM {_EVENT} WHERE kind = 'registered')"
+        )
+        cells, differences, contracts = cursor.fetchone()
+        sample: list[dict[str, Any]] = []
+        if differences:
+            cursor.execute(f"SELECT * FROM stats_rc_diff ORDER BY grain, month, {_DIM_COLUMNS} LIMIT {SAMPLE_SIZE}")
+            names = [column.name for column in cursor.description]
+            sample = [_sample_row(dict(zip(names, row, strict=True))) for row in cursor.fetchall()]
+            if repair:
+                cursor.execute(_repair_cells_sql())
+                cursor.execute(_repair_figures_sql(), params)
+        RecomputeRun.objects.filter(pk=run.pk).update(
+            finished_at=timezone.now(),
+            contracts=contracts,
+            cells=cells,
+            differences=differences,
+            sample=sample,
+            repaired=bool(differences and repair),
+            seconds=time.monotonic() - clock,
+        )
+        run.refresh_from_db()
+        if differences:
+            _alert(run)
+    return run
+
+
+def _alert(run: RecomputeRun) -> None:
+    from apps.notifications.services import notify
+
+    logger.error(
+        "Statistics recompute %s found %s differing cells (repaired: %s); first: %s",
+        run.pk,
+        run.differences,
+        run.repaired,
+        run.sample[:3],
+    )
+    notify(
+        recipients=_operators(),
+        kind=RECOMPUTE_NOTIFICATION_KIND,
+        title=gettext_lazy("The transaction statistics differed from a full recompute"),
+        body=format_lazy(
+            gettext_lazy("{count} statistics cells differed from the recomputed ones ({repaired})."),
+            count=run.differences,
+            repaired=gettext_lazy("repaired") if run.repaired else gettext_lazy("not repaired"),
+        ),
+        target=run,
+    )
