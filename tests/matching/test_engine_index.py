@@ -319,6 +319,60 @@ def test_pruned_search_returns_exactly_what_an_exhaustive_scan_returns(
     assert finished, "the pruned path never ran"
 
 
+def test_a_long_query_is_selected_by_its_head_terms_and_scored_by_all_of_them() -> None:
+    docs, queries = _random_corpus(5, 600)
+    params = dataclasses.replace(Params(), query_terms_max=3, rerank_pool=100)
+    index = MatchIndex("achievement", params=params)
+    index.add_many(docs)
+    exhaustive = MatchIndex("achievement", params=dataclasses.replace(params, prune=False))
+    exhaustive.add_many(docs)
+    long_queries = [q for q in queries if len(index.analyse(q, query=True)) > 3]
+    assert len(long_queries) >= 10
+    changed = 0
+    for query in long_queries:
+        expected = _reference_bm25(index, docs, query)  # every query term
+        matches = index.search(query, k=10)
+        assert matches == exhaustive.search(query, k=10)
+        # the tail terms are added to the candidates: their text score is the whole query's BM25
+        for match in matches:
+            assert match.explanation["text"]["bm25"] == pytest.approx(expected[match.id], rel=1e-4, abs=1e-3)
+        full = MatchIndex("achievement", params=dataclasses.replace(params, query_terms_max=0))
+        full.__dict__.update({k: v for k, v in index.__dict__.items() if k != "params"})
+        changed += [m.id for m in full.search(query, k=10)] != [m.id for m in matches]
+    assert changed, "the head never changed a result: the test does not exercise the split"
+    # with a delta segment (rows added after the bulk build), pruned and exhaustive still agree
+    grown = MatchIndex("achievement", params=params)
+    grown.add_many(docs[:400])
+    grown_exhaustive = MatchIndex("achievement", params=dataclasses.replace(params, prune=False))
+    grown_exhaustive.add_many(docs[:400])
+    for doc in docs[400:]:
+        grown.add(doc)
+        grown_exhaustive.add(doc)
+    assert grown._delta_rows == 200
+    found_delta = False
+    for query in long_queries:
+        matches = grown.search(query, k=10)
+        assert matches == grown_exhaustive.search(query, k=10)
+        found_delta |= any(m.id in {d.id for d in docs[400:]} for m in matches)
+    assert found_delta
+
+
+def test_the_head_of_a_long_query_does_not_depend_on_the_order_documents_were_added() -> None:
+    docs, queries = _random_corpus(6, 400)
+    params = dataclasses.replace(Params(), query_terms_max=4, rerank_pool=50)
+    forward = MatchIndex("achievement", params=params)
+    forward.add_many(docs)
+    backward = MatchIndex("achievement", params=params)
+    backward.add_many(list(reversed(docs)))
+    assert forward._term_list != backward._term_list  # other term numbering, same content
+    for query in queries:
+        a, b = forward.search(query, k=10), backward.search(query, k=10)
+        assert [m.score for m in a] == pytest.approx([m.score for m in b], abs=1e-6)
+        # rows tie-break equal scores, and the rows are numbered in the other order
+        last = a[-1].score if a else 0.0
+        assert {m.id for m in a if m.score > last + 1e-6} == {m.id for m in b if m.score > last + 1e-6}
+
+
 def test_incremental_changes_give_the_same_results_as_a_fresh_build(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(index_module, "DELTA_MIN", 50)
     docs, queries = _random_corpus(4, 400)

@@ -7,7 +7,7 @@ from typing import Any
 from .glossary import Glossary
 from .tokenise import CONCEPT_PREFIX
 
-ENGINE_VERSION = "1.0.0"
+ENGINE_VERSION = "1.1.0"
 
 MAX_TERMS = 12
 

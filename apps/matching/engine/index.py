@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import hashlib
 import math
+import threading
 from array import array
 from collections import Counter
 from collections.abc import Iterable, Sequence
@@ -43,6 +44,7 @@ DELTA_SHARE = 0.05
 # A binary search into a long posting list costs about as much as scanning this many postings.
 _SEARCH_COST = 24
 _THETA_SAMPLE = 32_768
+_ELIGIBLE_CACHE = 32  # hard filters of every row, per (today, cooperation modes) of recent queries
 _TF_SCALE = 4  # term frequencies are weighted (title ×1.5 …): built as uint16 quarters
 TF_MAX = 1000  # a larger term frequency changes a BM25 weight by less than float32 resolves
 _CHUNK = 1 << 22
@@ -50,6 +52,12 @@ _CHUNK = 1 << 22
 
 def _quarters(tf: float) -> int:
     return max(1, min(round(tf * _TF_SCALE), TF_MAX * _TF_SCALE))
+
+
+def _quantise(tf: array[float]) -> npt.NDArray[np.uint16]:
+    """``_quarters`` of many term frequencies at once (both round half to even)."""
+    out = np.rint(np.frombuffer(tf, dtype=np.float64) * _TF_SCALE)
+    return np.clip(out, 1, TF_MAX * _TF_SCALE).astype(np.uint16)
 
 
 _COOP_BITS = {mode: 1 << i for i, mode in enumerate(COOPERATION_MODES)}
@@ -123,8 +131,35 @@ class _Columns:
         self.money = np.full(capacity, np.nan, dtype=np.float64)
         self.region = np.zeros(capacity, dtype=np.int32)
         self.length = np.zeros(capacity, dtype=np.float32)
+        self.digest = np.zeros(capacity, dtype="V16")  # content_digest of the row's document
 
-    _NAMES = ("alive", "published", "expires", "coop", "field", "industries", "trl_lo", "trl_hi", "money", "region")
+    _NAMES = (
+        "alive",
+        "published",
+        "expires",
+        "coop",
+        "field",
+        "industries",
+        "trl_lo",
+        "trl_hi",
+        "money",
+        "region",
+        "digest",
+    )
+    # the columns a document sets, in the order of MatchIndex._feature_values, then its length
+    NAMES = (
+        "published",
+        "expires",
+        "coop",
+        "field",
+        "industries",
+        "trl_lo",
+        "trl_hi",
+        "money",
+        "region",
+        "digest",
+        "length",
+    )
 
     def _grow(self, needed: int) -> None:
         capacity = len(self.alive)
@@ -150,12 +185,34 @@ class _Columns:
         self.size = row + 1
         return row
 
+    def extend(self, columns: dict[str, list[Any]]) -> None:
+        """Append many rows at once: ``columns`` maps every name of ``NAMES`` to equally long lists."""
+        start = self.size
+        n = len(columns["length"])
+        self._grow(start + n)
+        for name in self.NAMES:
+            target = getattr(self, name)
+            target[start : start + n] = np.asarray(columns[name], dtype=target.dtype)
+        self.alive[start : start + n] = True
+        self.size = start + n
+
     def take(self, rows: npt.NDArray[np.int64]) -> _Columns:
         out = _Columns(max(1024, len(rows)))
         for name in (*self._NAMES, "length"):
             getattr(out, name)[: len(rows)] = getattr(self, name)[rows]
         out.size = len(rows)
         return out
+
+
+def _top_rows(scores: FloatArray, limit: int) -> npt.NDArray[np.int64]:
+    """Positions of the ``limit`` highest ``scores``, in position order; ties at the threshold go to the
+    earliest positions, so the choice is deterministic (``rows`` are ascending where this is used)."""
+    threshold = np.partition(scores, len(scores) - limit)[len(scores) - limit]
+    above = scores > threshold
+    need = limit - int(np.count_nonzero(above))
+    if need > 0:
+        above[np.flatnonzero(scores == threshold)[:need]] = True
+    return np.flatnonzero(above)
 
 
 class MatchIndex:
@@ -178,7 +235,6 @@ class MatchIndex:
         self._cols = _Columns()
         self._row_of: dict[DocId, int] = {}
         self._id_of: list[DocId] = []
-        self._digest_of: dict[DocId, bytes] = {}
         self._total_length = 0.0
         # main segment (CSC over terms) and the length average its weights were computed with
         self._n_main = 0
@@ -192,6 +248,12 @@ class MatchIndex:
         self._delta_rows = 0
         self._main_dead = 0  # tombstones in main: still counted in N and the document frequencies
         self._doc_terms: dict[int, dict[int, float]] = {}  # delta row → its term frequencies
+        # per-query scratch: the dense score array and two buffers; and the hard filters of every row
+        # per (today, cooperation modes) of recent queries, valid until the next write
+        self._scratch = np.zeros(0, dtype=np.float32)
+        self._scratch_lock = threading.Lock()  # searches may run in several threads: one owns the scratch
+        self._writes = 0
+        self._eligible: dict[tuple[int, ...], npt.NDArray[np.bool_]] = {}
 
     # --- content --------------------------------------------------------------------------------
 
@@ -207,8 +269,10 @@ class MatchIndex:
     def fingerprint(self) -> str:
         """Stable digest of the indexed content: equal for equal content, whatever order it was added in."""
         hasher = hashlib.sha256(f"{self.kind}\x1e{self.tokeniser.glossary.digest}".encode())
-        for doc_id in sorted(self._digest_of, key=lambda i: (type(i).__name__, str(i))):
-            hasher.update(f"{type(doc_id).__name__}:{doc_id}\x1f{self._digest_of[doc_id].hex()}\x1e".encode())
+        digests = self._cols.digest
+        for doc_id in sorted(self._row_of, key=lambda i: (type(i).__name__, str(i))):
+            digest = digests[self._row_of[doc_id]].tobytes().hex()
+            hasher.update(f"{type(doc_id).__name__}:{doc_id}\x1f{digest}\x1e".encode())
         return hasher.hexdigest()
 
     def analyse(self, doc: Document, *, query: bool = False) -> dict[str, float]:
@@ -220,46 +284,53 @@ class MatchIndex:
         every concept counts fully.
         """
         p = self.params
-        tok = self.tokeniser
+        analyse = self.tokeniser.analyse
         counts: dict[str, float] = {}
+        get = counts.get
         zh_weight = p.query_concept_weight if query else p.concept_weight
-
         replace = query and p.query_concepts_replace
-        zh_concepts = tok.glossary.concepts_for_chinese
-
-        def add(text: str, weight: float) -> None:
-            tokens, zh, en = tok.analyse(text)
+        zh_concepts = self.tokeniser.glossary.concepts_for_chinese
+        # every weight is a multiple of 1/8, so these sums are exact in any order (both build paths agree)
+        for text, weight in (
+            (doc.title, p.title_weight),
+            (" ; ".join(doc.keywords) if doc.keywords else "", p.keyword_weight),
+            (doc.text, 1.0),
+        ):
+            if not text:
+                continue
+            tokens, zh, en = analyse(text)
             if replace:
                 tokens = [t for t in tokens if not zh_concepts(t)]
             for t, n in Counter(tokens).items():
-                counts[t] = counts.get(t, 0.0) + n * weight
+                counts[t] = get(t, 0.0) + n * weight
             if zh and zh_weight > 0:
+                concept_weight = weight * zh_weight
                 for c, n in Counter(zh).items():
                     key = CONCEPT_PREFIX + c
-                    counts[key] = counts.get(key, 0.0) + n * weight * zh_weight
-            for c, n in Counter(en).items():
-                key = CONCEPT_PREFIX + c
-                counts[key] = counts.get(key, 0.0) + n * weight
-
-        add(doc.title, p.title_weight)
-        if doc.keywords:
-            add(" ; ".join(doc.keywords), p.keyword_weight)
-        add(doc.text, 1.0)
+                    counts[key] = get(key, 0.0) + n * concept_weight
+            if en:
+                for c, n in Counter(en).items():
+                    key = CONCEPT_PREFIX + c
+                    counts[key] = get(key, 0.0) + n * weight
         return counts
 
     def _features(self, doc: Document) -> dict[str, Any]:
+        return dict(zip(_Columns.NAMES, self._feature_values(doc), strict=False))
+
+    def _feature_values(self, doc: Document) -> tuple[Any, ...]:
+        """The feature columns of a document, in ``_Columns.NAMES`` order (without digest and length)."""
         trl = doc.trl_range()
-        return {
-            "published": doc.published,
-            "expires": doc.expires_on.toordinal() if doc.expires_on else 0,
-            "coop": cooperation_mask(doc.cooperation),
-            "field": self._fields.number(doc.field) if doc.field else -1,
-            "industries": self._industry_mask(doc.industries),
-            "trl_lo": trl[0] if trl else 0,
-            "trl_hi": trl[1] if trl else 0,
-            "money": _money(doc.money),
-            "region": _region_code(doc.region),
-        }
+        return (
+            doc.published,
+            doc.expires_on.toordinal() if doc.expires_on else 0,
+            cooperation_mask(doc.cooperation) if doc.cooperation else 0,
+            self._fields.number(doc.field) if doc.field else -1,
+            self._industry_mask(doc.industries) if doc.industries else 0,
+            trl[0] if trl else 0,
+            trl[1] if trl else 0,
+            _money(doc.money),
+            _region_code(doc.region),
+        )
 
     def _industry_mask(self, codes: Iterable[str], *, register: bool = True) -> int:
         mask = 0
@@ -286,17 +357,17 @@ class MatchIndex:
         """Insert or replace (by id). Unchanged content is a no-op."""
         self._check(doc)
         digest = content_digest(doc)
-        if self._digest_of.get(doc.id) == digest:
+        row = self._row_of.get(doc.id)
+        if row is not None and self._cols.digest[row].tobytes() == digest:
             return
         self.remove(doc.id)
         counts = self.analyse(doc)
         # quantised as the main segment stores them, so a merge changes no weight
         terms = {self._term_id(t): _quarters(tf) / _TF_SCALE for t, tf in counts.items()}
         length = float(sum(counts.values()))
-        row = self._cols.append({**self._features(doc), "length": length})
+        row = self._cols.append({**self._features(doc), "digest": digest, "length": length})
         self._id_of.append(doc.id)
         self._row_of[doc.id] = row
-        self._digest_of[doc.id] = digest
         self._total_length += length
         for term_id, tf in terms.items():
             self._df[term_id] += 1
@@ -314,41 +385,75 @@ class MatchIndex:
             for doc in docs:
                 self.add(doc)
             return
-        # flat typed arrays, not one numpy array per document: no per-object overhead, no concatenation
+        # flat typed arrays, not one numpy array per document: no per-object overhead, no concatenation;
+        # term frequencies are quantised to quarters in numpy, a block of documents at a time
         term_ids = array("i")
         quarters = array("H")
+        pending = array("d")
         row_sizes = array("q", [0])
         terms = self._terms
+        term_id = self._term_id
+        row_of, id_of = self._row_of, self._id_of
+        doc_type = self.doc_type
+        features: dict[str, list[Any]] = {name: [] for name in _Columns.NAMES}
+        lengths, digests = features["length"], features["digest"]
+        feature_lists = [features[name] for name in _Columns.NAMES[:-2]]
         for doc in docs:
-            self._check(doc)
-            if doc.id in self._row_of:
+            if type(doc) is not doc_type:
+                self._check(doc)
+            if doc.id in row_of:
                 raise ValueError(f"duplicate id {doc.id!r} in one build")
             counts = self.analyse(doc)
-            term_ids.extend(terms[t] if t in terms else self._term_id(t) for t in counts)
-            quarters.extend(_quarters(v) for v in counts.values())
+            term_ids.extend([terms[t] if t in terms else term_id(t) for t in counts])
+            values = counts.values()
+            pending.extend(values)
             row_sizes.append(row_sizes[-1] + len(counts))
-            length = float(sum(counts.values()))  # the length is not quantised, in either path
-            self._cols.append({**self._features(doc), "length": length})
-            self._row_of[doc.id] = len(self._id_of)
-            self._id_of.append(doc.id)
-            self._digest_of[doc.id] = content_digest(doc)
-            self._total_length += length
+            lengths.append(sum(values))  # the length is not quantised, in either path
+            for column, value in zip(feature_lists, self._feature_values(doc), strict=True):
+                column.append(value)
+            row_of[doc.id] = len(id_of)
+            id_of.append(doc.id)
+            digests.append(content_digest(doc))
+            if len(pending) >= _CHUNK:
+                quarters.frombytes(_quantise(pending).tobytes())
+                pending = array("d")
+                self._total_length += float(sum(lengths))
+                self._cols.extend(features)
+                for column in features.values():
+                    column.clear()
             if progress is not None:
                 progress.update(1)
         if len(row_sizes) == 1:
             return
-        indptr = np.frombuffer(row_sizes, dtype=np.int64)
-        indices = np.frombuffer(term_ids, dtype=np.int32)
-        data = np.frombuffer(quarters, dtype=np.uint16)
-        self._build_main(indptr, indices, data)
+        quarters.frombytes(_quantise(pending).tobytes())
+        del pending
+        self._total_length += float(sum(lengths))
+        self._cols.extend(features)
+        del features, lengths, feature_lists
+        # handed over in a list the build empties, so the input arrays are freed as soon as they are used
+        parts: list[Any] = [
+            np.frombuffer(row_sizes, dtype=np.int64),
+            np.frombuffer(term_ids, dtype=np.int32),
+            np.frombuffer(quarters, dtype=np.uint16),
+        ]
+        del row_sizes, term_ids, quarters
+        self._build_main_from(parts)
 
     def _build_main(self, indptr: npt.NDArray[np.int64], indices: npt.NDArray[np.int32], tf: npt.NDArray[Any]) -> None:
         """Main segment from a CSR (rows = documents) of quarter term frequencies."""
+        self._build_main_from([indptr, indices, tf])
+
+    def _build_main_from(self, parts: list[Any]) -> None:
+        """``_build_main`` from ``[indptr, indices, tf]``, emptying the list (the caller keeps no reference)."""
+        self._writes += 1
+        indptr, indices, tf = parts
+        parts.clear()
         n_rows = len(indptr) - 1
         n_terms = len(self._term_list)
         csr = sp.csr_matrix((tf, indices, indptr), shape=(n_rows, n_terms), copy=False)
+        del tf, indices, indptr
         csc = csr.tocsc()
-        del csr, tf, indices, indptr
+        del csr
         csc.sort_indices()
         self._indptr = csc.indptr.astype(np.int64)
         self._rows = csc.indices.astype(np.int32, copy=False)
@@ -400,7 +505,7 @@ class MatchIndex:
         row = self._row_of.pop(doc_id, None)
         if row is None:
             return
-        self._digest_of.pop(doc_id, None)
+        self._writes += 1
         self._cols.alive[row] = False
         self._total_length -= float(self._cols.length[row])
         if row < self._n_main:
@@ -471,7 +576,14 @@ class MatchIndex:
             ids.append(term_id)
             weights.append(idf * qtf * (p.k3 + 1.0) / (qtf + p.k3))
             names.append(term)
-        return np.array(ids, dtype=np.int64), np.array(weights, dtype=np.float32), names
+        # most weighted first, ties by the term itself: the head of a long query (see ``_candidates``)
+        # is then the same whatever the text order or the term numbering of this index
+        order = sorted(range(len(ids)), key=lambda i: (-weights[i], names[i]))
+        return (
+            np.array([ids[i] for i in order], dtype=np.int64),
+            np.array([weights[i] for i in order], dtype=np.float32),
+            [names[i] for i in order],
+        )
 
     def _delta_scores(self, scores: FloatArray, term_ids: npt.NDArray[np.int64], qweights: FloatArray) -> None:
         """Add the delta segment's contributions (exact, every query term) to ``scores``."""
@@ -488,6 +600,69 @@ class MatchIndex:
     def _candidates(
         self, term_ids: npt.NDArray[np.int64], qweights: FloatArray, eligible: Any, pool: int
     ) -> tuple[npt.NDArray[np.int64], FloatArray]:
+        """Rows and exact text scores (every query term) of the best eligible rows.
+
+        A long query (a demand is a text, about 60 terms, many of them frequent words) is split: its
+        ``query_terms_max`` most weighted terms (idf × saturated frequency; ties by the term) are the
+        *head*, which selects the ``rerank_pool`` best rows by their head score (``_head_candidates``);
+        the *tail* (frequent, low-idf terms with the longest posting lists) is then added to those rows
+        only, by binary search, so the returned scores are the exact BM25 of the whole query. A short
+        query has no tail: its candidates are exactly its best rows.
+        """
+        p = self.params
+        cap = p.query_terms_max
+        if not 0 < cap < len(term_ids):
+            return self._head_candidates(term_ids, qweights, eligible, pool)
+        # _query_terms returns the terms most weighted first
+        head, tail = slice(0, cap), slice(cap, None)
+        limit = max(pool, p.rerank_pool)
+        rows, text = self._head_candidates(term_ids[head], qweights[head], eligible, limit)
+        if len(rows) > limit:
+            best = _top_rows(text, limit)
+            rows, text = rows[best], text[best]
+        return self._add_tail(rows, text.astype(np.float32), term_ids[tail], qweights[tail], pool)
+
+    def _add_tail(
+        self,
+        rows: npt.NDArray[np.int64],
+        text: FloatArray,
+        term_ids: npt.NDArray[np.int64],
+        qweights: FloatArray,
+        pool: int,
+    ) -> tuple[npt.NDArray[np.int64], FloatArray]:
+        """``rows`` with the tail terms added to their scores, one term at a time by binary search.
+
+        MaxScore again, over the candidates: before each term, a row whose score plus the bounds of the
+        terms left is below the pool-th best score so far can no longer reach the pool (scores only
+        grow) and is dropped; the rows kept get exact scores."""
+        k1 = np.float32(self.params.k1 + 1.0)
+        n_main_terms = len(self._indptr) - 1
+        maxw = np.array([self._maxw[t] if t < n_main_terms else k1 for t in term_ids.tolist()], dtype=np.float32)
+        bounds = qweights * (np.maximum(maxw, k1) if self._delta else maxw)  # a delta row may weigh up to k1 + 1
+        rest = float(bounds.sum())
+        indptr, all_rows, all_weights = self._indptr, self._rows, self._weights
+        only_main = bool(len(rows)) and int(rows.max()) < self._n_main
+        keys = rows.astype(all_rows.dtype)  # the column's dtype, or searchsorted copies the column
+        for j, term_id in enumerate(term_ids.tolist()):
+            if self.params.prune and len(rows) > pool and j % 4 == 0:
+                theta = float(np.partition(text, len(text) - pool)[len(text) - pool])
+                keep = text >= np.float32(theta - rest) * np.float32(0.999)
+                if not keep.all():
+                    rows, text, keys = rows[keep], text[keep], keys[keep]
+            if not only_main:
+                text += self._term_weights(rows, term_ids[j : j + 1])[:, 0] * qweights[j]
+            elif term_id < n_main_terms and indptr[term_id + 1] > indptr[term_id]:
+                a, b = int(indptr[term_id]), int(indptr[term_id + 1])
+                col = all_rows[a:b]
+                pos = col.searchsorted(keys)
+                np.minimum(pos, b - a - 1, out=pos)
+                text += np.where(col[pos] == keys, all_weights[a:b][pos], np.float32(0)) * qweights[j]
+            rest -= float(bounds[j])
+        return rows, text
+
+    def _head_candidates(
+        self, term_ids: npt.NDArray[np.int64], qweights: FloatArray, eligible: Any, pool: int
+    ) -> tuple[npt.NDArray[np.int64], FloatArray]:
         """Rows and exact text scores of (at least) the ``pool`` best eligible rows.
 
         MaxScore, vectorised: query terms are taken in decreasing order of their upper bound
@@ -500,7 +675,31 @@ class MatchIndex:
         The result equals exhaustive scoring: ``tests/matching/test_engine_index.py`` checks it.
         """
         size = self._cols.size
-        scores = np.zeros(size, dtype=np.float32)
+        if self._scratch_lock.acquire(blocking=False):
+            try:
+                if len(self._scratch) < 3 * size:
+                    # scores, and two buffers as long as any column: fresh large temporaries cost page faults
+                    self._scratch = np.zeros(3 * self._cols.alive.shape[0], dtype=np.float32)
+                scores = self._scratch[:size]
+                scores.fill(0)
+                buffers = (self._scratch[size : 2 * size], self._scratch[2 * size : 3 * size])
+                return self._scan(scores, buffers, term_ids, qweights, eligible, pool)
+            finally:
+                self._scratch_lock.release()
+        scratch = np.zeros((3, size), dtype=np.float32)
+        return self._scan(scratch[0], (scratch[1], scratch[2]), term_ids, qweights, eligible, pool)
+
+    def _scan(
+        self,
+        scores: FloatArray,
+        buffers: tuple[FloatArray, FloatArray],
+        term_ids: npt.NDArray[np.int64],
+        qweights: FloatArray,
+        eligible: Any,
+        pool: int,
+    ) -> tuple[npt.NDArray[np.int64], FloatArray]:
+        size = len(scores)
+        add_buf, gather_buf = buffers
         self._delta_scores(scores, term_ids, qweights)
         indptr, rows, weights = self._indptr, self._rows, self._weights
         n_main_terms = len(indptr) - 1
@@ -540,13 +739,29 @@ class MatchIndex:
                     if len(cand) <= cap:
                         return cand, self._finish(scores, cand, starts[i:], ends[i:], qs[i:])
             a, b = starts[i], ends[i]
-            np.add.at(scores, rows[a:b], weights[a:b] * np.float32(qs[i]))
+            # a column holds each row once, so a gather, add and scatter is exact (and far faster than
+            # np.add.at); in preallocated buffers, a column can have every row
+            col = rows[a:b]
+            add = np.multiply(weights[a:b], np.float32(qs[i]), out=add_buf[: b - a])
+            gathered = np.take(scores, col, out=gather_buf[: b - a])
+            gathered += add
+            scores[col] = gathered
             scanned += b - a
             unscanned -= b - a
             i += 1
         if eligible_all is None:
             eligible_all = eligible(None)
-        cand = np.flatnonzero(eligible_all & (scores > 0))
+        # every row scored: on a large index the sample's pool-th best still bounds the pool from below,
+        # and keeps the candidates (and what the caller partitions) to a few percent of the rows touched
+        theta = 0.0
+        if stride > 1:
+            sample = np.where(eligible_all[::stride], scores[::stride], np.float32(0))
+            theta = float(np.partition(sample, len(sample) - pool)[len(sample) - pool]) if pool < len(sample) else 0.0
+        if theta > 0:
+            cand = np.flatnonzero(scores >= np.float32(theta) * np.float32(0.999))
+            cand = cand[eligible_all[cand]]
+        else:
+            cand = np.flatnonzero(eligible_all & (scores > 0))
         return cand, scores[cand]
 
     def _finish(
@@ -560,7 +775,8 @@ class MatchIndex:
             if len(cand) * _SEARCH_COST < b - a:
                 sparse.append((a, b, q))
             else:
-                np.add.at(scores, rows[a:b], weights[a:b] * np.float32(q))
+                col = rows[a:b]
+                scores[col] += weights[a:b] * np.float32(q)
         exact = scores[cand]
         keys = cand.astype(rows.dtype)  # same dtype as the column, or searchsorted copies the column
         for a, b, q in sparse:
@@ -606,7 +822,23 @@ class MatchIndex:
         accepted = coop | _OTHER_BIT
 
         def eligible(rows: npt.NDArray[np.int64] | None) -> npt.NDArray[np.bool_]:
-            """The hard filters, for ``rows`` (or every row when None)."""
+            """The hard filters, for ``rows`` (or every row when None: cached until the next write)."""
+            if rows is None:
+                key = (self._writes, size, today_ordinal, accepted if coop_filter else -1)
+                found = self._eligible.get(key)
+                if found is None:
+                    found = eligible_rows(None)
+                    # replaced, never changed in place: another thread may be reading the old one
+                    kept = list(self._eligible.items()) if len(self._eligible) < _ELIGIBLE_CACHE else []
+                    self._eligible = {**{k: v for k, v in kept if k[:2] == key[:2]}, key: found}
+                if not len(excluded_rows):
+                    return found
+                ok = found.copy()
+                ok[excluded_rows] = False
+                return ok
+            return eligible_rows(rows)
+
+        def eligible_rows(rows: npt.NDArray[np.int64] | None) -> npt.NDArray[np.bool_]:
             pick: Any = slice(0, size) if rows is None else rows
             ok = cols.alive[pick] & cols.published[pick]
             if today_ordinal:
@@ -615,11 +847,8 @@ class MatchIndex:
             if coop_filter:
                 doc_coop = cols.coop[pick]
                 ok &= (doc_coop == 0) | ((doc_coop & accepted) != 0)
-            if len(excluded_rows):
-                if rows is None:
-                    ok[excluded_rows] = False
-                else:
-                    ok &= ~np.isin(rows, excluded_rows)
+            if len(excluded_rows) and rows is not None:
+                ok &= ~np.isin(rows, excluded_rows)
             return ok
 
         pool_size = max(self.params.pool_min, k * self.params.pool_factor)

@@ -50,6 +50,11 @@ class Params:
         }
     )
     pool_min: int = 100
+    # A demand is a long text: its most weighted terms (idf × saturated frequency) select the
+    # rerank_pool best rows, the frequent, low-idf rest (the longest posting lists) is added to those
+    # rows only. 0 = every term selects.
+    query_terms_max: int = 32
+    rerank_pool: int = 1000
     prune: bool = True  # MaxScore pruning (exact); off = score every posting of every query term
     pool_factor: int = 10
 

@@ -23,6 +23,8 @@ import re
 import threading
 import unicodedata
 from functools import lru_cache
+from itertools import chain, compress, repeat
+from operator import is_not
 
 import rjieba
 
@@ -100,6 +102,7 @@ class Tokeniser:
             if not self._jieba.has_word(term):
                 self._jieba.add_word(term, None, None)
         self._words: dict[str, tuple[str, ...] | None] = {}
+        self._runs: dict[str, tuple[list[str], list[str]]] = {}  # ASCII run → its tokens, its phrase words
         # rjieba's instance is not documented as thread-safe; Celery and gunicorn threads share it.
         self._lock = threading.Lock()
 
@@ -113,28 +116,40 @@ class Tokeniser:
         text = normalise(text)
         with self._lock:
             words = self._jieba.cut_for_search(text)
-        cache = self._words
-        for word in words:
-            if word not in cache:
-                self._classify(word)
-        # one dict lookup per word: None = not a token (space, punctuation, ASCII piece, stop word)
-        tokens = [w for w in words if cache[w] is not None]
-        concepts = [c for w in tokens for c in cache[w]]  # type: ignore[union-attr]
+        # one dict lookup per word, in C: None = not a token (space, punctuation, ASCII piece, stop
+        # word), else the word's glossary concepts
+        try:
+            infos = list(map(self._words.__getitem__, words))
+        except KeyError:
+            infos = [self._info(w) for w in words]
+        tokens = list(compress(words, map(is_not, infos, repeat(None))))
+        concepts: list[str] = list(chain.from_iterable(filter(None, infos)))
         if not _ASCII_ANY.search(text):
             return tokens, concepts, en_concepts
         phrase: list[str] = []  # consecutive English words, stop words included, for glossary phrases
         previous_end = -1
+        runs = self._runs
         for match in _ASCII_RUN.finditer(text):
             run = match.group()
             if phrase and _CJK_CHAR.search(text, previous_end, match.start()):
                 en_concepts.extend(glossary.concepts_for_english(phrase))
                 phrase = []
-            tokens.extend(english_tokens(run))
-            phrase.extend(stem(p) for p in _PARTS.split(run) if p)
+            parsed = runs.get(run)
+            if parsed is None:
+                if len(runs) > _WORD_CACHE_MAX:
+                    runs.clear()
+                parsed = runs[run] = (english_tokens(run), [stem(p) for p in _PARTS.split(run) if p])
+            tokens.extend(parsed[0])
+            phrase.extend(parsed[1])
             previous_end = match.end()
         if phrase:
             en_concepts.extend(glossary.concepts_for_english(phrase))
         return tokens, concepts, en_concepts
+
+    def _info(self, word: str) -> tuple[str, ...] | None:
+        if word not in self._words:
+            self._classify(word)
+        return self._words[word]
 
     def _classify(self, word: str) -> None:
         # jieba also returns spaces, punctuation and ASCII pieces (ASCII runs are handled separately)
