@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import signal
 import socket
@@ -177,6 +178,15 @@ def main() -> int:
         if status != 200:
             raise SmokeError(f"static file (whitenoise) -> {status}")
         log("GET a static file -> 200")
+        # The statistics dashboard is server-rendered: its login page and its own stylesheet.
+        status, body = get(f"{base}/stats/login/")
+        match = re.search(rb'href="(/static/stats/dashboard[^"]*\.css)"', body)
+        if status != 200 or match is None:
+            raise SmokeError(f"GET /stats/login/ -> {status} {body[:300]!r}")
+        status, _ = get(base + match.group(1).decode())
+        if status != 200:
+            raise SmokeError(f"the dashboard's stylesheet -> {status}")
+        log("GET /stats/login/ and its stylesheet -> 200")
 
         # 3. background processes
         check_worker(var, env)

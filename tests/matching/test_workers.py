@@ -12,15 +12,12 @@ incrementally kept index consistent with a fresh one.
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-import redis
 from django.conf import settings as django_settings
 from django.db import transaction
 
@@ -31,6 +28,7 @@ from apps.matching.services import exclusions, query_document, search_index
 from apps.matching.tasks import rebuild
 from tests.factories import OrganizationFactory, member_of, operator_user
 from tests.matching.factories import GEAR_ACHIEVEMENT, GEAR_DEMAND, draft_achievement, draft_demand, publish
+from tests.workers import celery_workers
 
 pytestmark = [
     pytest.mark.celery_worker,
@@ -38,14 +36,7 @@ pytestmark = [
     pytest.mark.timeout(300),
 ]
 
-ROOT = Path(__file__).resolve().parents[2]
 WAIT_SECONDS = 120
-
-
-def _database_url() -> str:
-    db = django_settings.DATABASES["default"]
-    auth = db["USER"] + (f":{db['PASSWORD']}" if db.get("PASSWORD") else "")
-    return f"postgres://{auth}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
 
 
 @pytest.fixture
@@ -53,51 +44,9 @@ def shard_workers(settings: Any, tmp_path: Path) -> Iterator[list[Path]]:
     settings.MATCHING_SHARDS = 2
     settings.CELERY_TASK_ALWAYS_EAGER = False
     queues = [shards.shard_queue(i) for i in range(2)]
-    # Messages left by an earlier, interrupted run must not reach these workers.
-    redis.Redis.from_url(settings.CELERY_BROKER_URL).delete(*queues)
-    env = {**os.environ, "DATABASE_URL": _database_url(), "MATCHING_SHARDS": "2", "DATABASE_CONN_MAX_AGE": "0"}
     logs = [tmp_path / f"shard{i}.log" for i in range(2)]
-    processes = []
-    for i, (queue, log) in enumerate(zip(queues, logs, strict=True)):
-        with log.open("wb") as out:
-            processes.append(
-                subprocess.Popen(  # noqa: S603 - our own interpreter and arguments
-                    [
-                        sys.executable,
-                        "-m",
-                        "celery",
-                        "-A",
-                        "marketplace",
-                        "worker",
-                        "-Q",
-                        queue,
-                        "-n",
-                        f"matching-shard{i}-{os.getpid()}@%h",
-                        "--pool",
-                        "solo",
-                        "-l",
-                        "info",
-                        "--without-gossip",
-                        "--without-mingle",
-                        "--without-heartbeat",
-                    ],
-                    cwd=ROOT,
-                    env=env,
-                    stdout=out,
-                    stderr=subprocess.STDOUT,
-                )
-            )
-    try:
+    with celery_workers(queues=queues, name="matching-shard", logs=logs, env={"MATCHING_SHARDS": "2"}):
         yield logs
-    finally:
-        for process in processes:
-            process.terminate()
-        for process in processes:
-            try:
-                process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait(timeout=10)
 
 
 def _expected_top_k() -> dict[int, dict[int, float]]:

@@ -3,9 +3,6 @@ Celery worker process over Redis (its own interpreter, against this test's datab
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -16,7 +13,6 @@ from typing import Any
 
 import psycopg2
 import pytest
-import redis
 from django.conf import settings as django_settings
 from django.db import connection
 
@@ -25,9 +21,9 @@ from apps.stats.services import STATS_LOCK_KEY, stats_fold_contract, stats_recom
 from apps.stats.tasks import fold_contract, recompute
 from tests.factories import operator_user
 from tests.stats.fold_helpers import event, headline, make_world, pay, registered
+from tests.workers import celery_workers, worker_database_url
 
 D = Decimal
-ROOT = Path(__file__).resolve().parents[2]
 WAIT_SECONDS = 90
 
 
@@ -67,54 +63,12 @@ def test_the_tasks_have_stable_names_and_time_limits():
     assert beat["task"] == "stats.recompute"
 
 
-def _database_url() -> str:
-    db = django_settings.DATABASES["default"]
-    auth = db["USER"] + (f":{db['PASSWORD']}" if db.get("PASSWORD") else "")
-    return f"postgres://{auth}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
-
-
 @pytest.fixture
 def worker(settings: Any, tmp_path: Path) -> Iterator[Path]:
     settings.CELERY_TASK_ALWAYS_EAGER = False
-    # Messages left by an earlier, interrupted run must not reach this worker.
-    redis.Redis.from_url(settings.CELERY_BROKER_URL).delete("celery")
-    env = {**os.environ, "DATABASE_URL": _database_url(), "DATABASE_CONN_MAX_AGE": "0"}
     log = tmp_path / "worker.log"
-    with log.open("wb") as out:
-        process = subprocess.Popen(  # noqa: S603 - our own interpreter and arguments
-            [
-                sys.executable,
-                "-m",
-                "celery",
-                "-A",
-                "marketplace",
-                "worker",
-                "-Q",
-                "celery",
-                "-n",
-                f"stats-{os.getpid()}@%h",
-                "--pool",
-                "solo",
-                "-l",
-                "info",
-                "--without-gossip",
-                "--without-mingle",
-                "--without-heartbeat",
-            ],
-            cwd=ROOT,
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
-    try:
+    with celery_workers(queues=["celery"], name="stats", logs=[log]):
         yield log
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=10)
 
 
 @pytest.mark.celery_worker
@@ -154,7 +108,7 @@ def _in_thread(target: Any) -> threading.Thread:
 def test_folds_wait_for_a_recompute_and_concurrent_first_folds_count_once(settings, tmp_path):
     world = make_world(settings, tmp_path)
     registration = registered(world, operator_user(), on="2026-03-10")
-    other = psycopg2.connect(_database_url())
+    other = psycopg2.connect(worker_database_url())
     other.autocommit = True
     try:
         with other.cursor() as cursor:
