@@ -425,3 +425,49 @@ def test_reverse_direction_explains_price_against_the_demands_budget() -> None:
     assert price["poor"]["passed"] is False
     region = next(c for c in matches[0].explanation["criteria"] if c["criterion"] == "region")
     assert region["passed"] is True  # same prefecture (Liuzhou 4502xx)
+
+
+def _reference_analysis(
+    index: MatchIndex, doc: Achievement | Demand, *, query: bool = False
+) -> list[tuple[str, float]]:
+    """Weighted term frequencies written plainly: each section's tokens, then its Chinese-word concepts,
+    then its English-phrase concepts, each occurrence counting its section's weight."""
+    p = index.params
+    tokeniser = index.tokeniser
+    out: dict[str, float] = {}
+    sections = ((doc.title, p.title_weight), (" ; ".join(doc.keywords), p.keyword_weight), (doc.text, 1.0))
+    for text, weight in sections:
+        tokens, zh, en = tokeniser.analyse(text)
+        if query and p.query_concepts_replace:
+            tokens = [t for t in tokens if not tokeniser.glossary.concepts_for_chinese(t)]
+        zh_weight = p.query_concept_weight if query else p.concept_weight
+        occurrences = [(t, weight) for t in tokens]
+        occurrences += [("~" + c, weight * zh_weight) for c in zh] if zh_weight > 0 else []
+        occurrences += [("~" + c, weight) for c in en]
+        for term, w in occurrences:
+            out[term] = out.get(term, 0.0) + w
+    return list(out.items())
+
+
+@pytest.mark.parametrize("query", [False, True])
+def test_document_analysis_weights_every_occurrence_by_its_section_in_text_order(query: bool) -> None:
+    index = build()
+    docs = [
+        *achievements(),
+        Achievement(
+            id=9,
+            title="锂离子电池 lithium-ion battery 电池",
+            text="电池 电池 锂离子电池的热管理 thermal management of lithium-ion batteries; 电池",
+            keywords=("电池", "battery management system", "热管理"),
+        ),
+        Demand(
+            id=10, title="Lithium-ion battery recycling 锂电池回收", text="回收 回收 电池 battery", keywords=("回收",)
+        ),
+    ]
+    for doc in docs:
+        counts = index.analyse(doc, query=query)
+        assert list(counts.items()) == _reference_analysis(index, doc, query=query), doc.id
+    if not query:
+        # 电池 (search mode also cuts it out of 锂离子电池): twice in the title (2 × 1.5), once among
+        # the keywords (3.0), four times in the body (4 × 1.0)
+        assert index.analyse(docs[-2])["电池"] == 2 * 1.5 + 3.0 + 4 * 1.0

@@ -27,7 +27,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 import numpy as np
 import numpy.typing as npt
@@ -285,12 +285,15 @@ class MatchIndex:
         """
         p = self.params
         analyse = self.tokeniser.analyse
-        counts: dict[str, float] = {}
+        # a Counter: ``update`` counts a whole token list in C, for the sections of weight 1 (the body)
+        tally: Counter[str] = Counter()
+        counts = cast("dict[str, float]", tally)  # the weighted sections add fractions
         get = counts.get
         zh_weight = p.query_concept_weight if query else p.concept_weight
         replace = query and p.query_concepts_replace
         zh_concepts = self.tokeniser.glossary.concepts_for_chinese
-        # every weight is a multiple of 1/8, so these sums are exact in any order (both build paths agree)
+        # every weight is a multiple of 1/8, so these sums are exact in any order (both build paths agree);
+        # terms enter in text order (title, keywords, body; a section's tokens before its concepts)
         for text, weight in (
             (doc.title, p.title_weight),
             (" ; ".join(doc.keywords) if doc.keywords else "", p.keyword_weight),
@@ -301,17 +304,23 @@ class MatchIndex:
             tokens, zh, en = analyse(text)
             if replace:
                 tokens = [t for t in tokens if not zh_concepts(t)]
-            for t, n in Counter(tokens).items():
-                counts[t] = get(t, 0.0) + n * weight
+            if weight == 1.0:
+                tally.update(tokens)
+            else:
+                for t in tokens:
+                    counts[t] = get(t, 0) + weight
             if zh and zh_weight > 0:
                 concept_weight = weight * zh_weight
-                for c, n in Counter(zh).items():
+                for c in zh:
                     key = CONCEPT_PREFIX + c
-                    counts[key] = get(key, 0.0) + n * concept_weight
+                    counts[key] = get(key, 0) + concept_weight
             if en:
-                for c, n in Counter(en).items():
-                    key = CONCEPT_PREFIX + c
-                    counts[key] = get(key, 0.0) + n * weight
+                if weight == 1.0:
+                    tally.update([CONCEPT_PREFIX + c for c in en])
+                else:
+                    for c in en:
+                        key = CONCEPT_PREFIX + c
+                        counts[key] = get(key, 0) + weight
         return counts
 
     def _features(self, doc: Document) -> dict[str, Any]:
@@ -404,7 +413,11 @@ class MatchIndex:
             if doc.id in row_of:
                 raise ValueError(f"duplicate id {doc.id!r} in one build")
             counts = self.analyse(doc)
-            term_ids.extend([terms[t] if t in terms else term_id(t) for t in counts])
+            try:  # every term already known (nearly every document once the vocabulary has settled)
+                ids = list(map(terms.__getitem__, counts))
+            except KeyError:
+                ids = [terms[t] if t in terms else term_id(t) for t in counts]
+            term_ids.extend(ids)
             values = counts.values()
             pending.extend(values)
             row_sizes.append(row_sizes[-1] + len(counts))
