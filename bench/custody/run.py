@@ -42,6 +42,8 @@ REPO_DIR = Path(__file__).resolve().parents[2]
 if str(REPO_DIR) not in sys.path:
     sys.path.insert(0, str(REPO_DIR))
 
+from bench.database import admin_connection, django_env, setup_django  # noqa: E402
+
 DEFAULT_N = 1_000_000
 GOAL_SECONDS = 60.0
 AGENCIES = 20
@@ -69,34 +71,14 @@ def database_url(args: argparse.Namespace) -> str:
 
 
 def _env(args: argparse.Namespace) -> dict[str, str]:
-    return {
-        **os.environ,
-        "DATABASE_URL": database_url(args),
-        "REDIS_URL": args.redis_url,
-        "DJANGO_SETTINGS_MODULE": "marketplace.settings",
-        "DJANGO_DEBUG": "0",  # no query log: the scan's memory is its own
-        "DJANGO_SECRET_KEY": os.environ.get("DJANGO_SECRET_KEY", "bench-custody-not-secret"),
-        "LOG_LEVEL": "WARNING",
-    }
+    return django_env(database_url(args), args.redis_url, name="custody")
 
 
 def _setup_django(args: argparse.Namespace) -> None:
-    os.environ.update(_env(args))
-    import django
-
-    django.setup()
+    setup_django(_env(args))
 
 
 # --- database -----------------------------------------------------------------------------------
-
-
-def _admin_connection(url: str) -> Any:
-    import psycopg2
-
-    base, _name = url.rsplit("/", 1)
-    conn = psycopg2.connect(f"{base}/postgres")
-    conn.autocommit = True
-    return conn
 
 
 def prepare_database(args: argparse.Namespace) -> bool:
@@ -105,7 +87,7 @@ def prepare_database(args: argparse.Namespace) -> bool:
     name = url.rsplit("/", 1)[1]
     if not name.startswith("bench_custody"):
         raise SystemExit(f"refusing to use {name}: only bench_custody* databases are dropped or created")
-    conn = _admin_connection(url)
+    conn = admin_connection(url)
     with conn.cursor() as cur:
         cur.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
         exists = cur.fetchone() is not None

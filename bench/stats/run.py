@@ -42,6 +42,7 @@ REPO_DIR = Path(__file__).resolve().parents[2]
 if str(REPO_DIR) not in sys.path:
     sys.path.insert(0, str(REPO_DIR))
 
+from bench.database import admin_connection, django_env, setup_django  # noqa: E402
 from bench.stats import generate  # noqa: E402
 from bench.stats.measure import Output  # noqa: E402
 
@@ -84,34 +85,14 @@ def database_url(args: argparse.Namespace) -> str:
 
 
 def _env(args: argparse.Namespace) -> dict[str, str]:
-    return {
-        **os.environ,
-        "DATABASE_URL": database_url(args),
-        "REDIS_URL": args.redis_url,
-        "DJANGO_SETTINGS_MODULE": "marketplace.settings",
-        "DJANGO_DEBUG": "0",  # no query log: the measurement's memory is its own
-        "DJANGO_SECRET_KEY": os.environ.get("DJANGO_SECRET_KEY", "bench-stats-not-secret"),
-        "LOG_LEVEL": "WARNING",
-    }
+    return django_env(database_url(args), args.redis_url, name="stats")
 
 
 def _setup_django(args: argparse.Namespace) -> None:
-    os.environ.update(_env(args))
-    import django
-
-    django.setup()
+    setup_django(_env(args))
 
 
 # --- the database ---------------------------------------------------------------------------------
-
-
-def _admin(url: str) -> Any:
-    import psycopg2
-
-    base, _name = url.rsplit("/", 1)
-    conn = psycopg2.connect(f"{base}/postgres")
-    conn.autocommit = True
-    return conn
 
 
 def read_meta(url: str) -> dict[str, Any] | None:
@@ -155,7 +136,7 @@ def ensure_database(args: argparse.Namespace, out: Output) -> dict[str, Any]:
         return meta
     if args.reuse:
         out(f"--reuse: {name} does not hold {wanted} (found {meta and {k: meta.get(k) for k in wanted}}); generating")
-    admin = _admin(url)
+    admin = admin_connection(url)
     with admin.cursor() as cur:
         cur.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         cur.execute(f"CREATE DATABASE \"{name}\" ENCODING 'UTF8' TEMPLATE template0")

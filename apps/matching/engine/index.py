@@ -133,19 +133,6 @@ class _Columns:
         self.length = np.zeros(capacity, dtype=np.float32)
         self.digest = np.zeros(capacity, dtype="V16")  # content_digest of the row's document
 
-    _NAMES = (
-        "alive",
-        "published",
-        "expires",
-        "coop",
-        "field",
-        "industries",
-        "trl_lo",
-        "trl_hi",
-        "money",
-        "region",
-        "digest",
-    )
     # the columns a document sets, in the order of MatchIndex._feature_values, then its length
     NAMES = (
         "published",
@@ -160,13 +147,14 @@ class _Columns:
         "digest",
         "length",
     )
+    ALL = ("alive", *NAMES)
 
     def _grow(self, needed: int) -> None:
         capacity = len(self.alive)
         if needed <= capacity:
             return
         new = max(needed, capacity * 2)
-        for name in (*self._NAMES, "length"):
+        for name in self.ALL:
             old = getattr(self, name)
             grown = np.zeros(new, dtype=old.dtype)
             if name == "field":
@@ -198,7 +186,7 @@ class _Columns:
 
     def take(self, rows: npt.NDArray[np.int64]) -> _Columns:
         out = _Columns(max(1024, len(rows)))
-        for name in (*self._NAMES, "length"):
+        for name in self.ALL:
             getattr(out, name)[: len(rows)] = getattr(self, name)[rows]
         out.size = len(rows)
         return out
