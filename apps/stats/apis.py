@@ -41,7 +41,14 @@ from apps.stats.selectors import (
 TAGS = ["statistics"]
 REPORT_FORMATS = ("json", "csv", "xlsx")
 _MONTH_OR_DAY = re.compile(r"^(\d{4})-(\d{2})(?:-(\d{2}))?$")
-_LIST_HELP = "Comma-separated values; "
+_ENTITY_TYPES = "entity type codes; a top-level code (100) takes in its subcodes."
+_AREAS = "6-digit prefecture codes, 2- or 4-digit region prefixes (45, 4502), 3-digit countries."
+_ZONES = "city, province, domestic, hmt, asean, abroad."
+
+
+def _values(what: str) -> serializers.CharField:
+    """An optional filter of comma-separated values."""
+    return serializers.CharField(required=False, allow_blank=True, help_text=f"Comma-separated values; {what}")
 
 
 class StatsMonthField(serializers.CharField):
@@ -78,46 +85,18 @@ class StatsReportQuerySerializer(serializers.Serializer):
         default=True, help_text="Add the same cut one year earlier (上年同期) and year-on-year growth."
     )
     format = serializers.ChoiceField(choices=REPORT_FORMATS, default="json", help_text="json, csv or xlsx.")
-    contract_type = serializers.CharField(required=False, allow_blank=True, help_text=_LIST_HELP + "contract types.")
-    legacy_class = serializers.CharField(
-        required=False, allow_blank=True, help_text=_LIST_HELP + "legacy four classes."
-    )
-    technology_field = serializers.CharField(
-        required=False, allow_blank=True, help_text=_LIST_HELP + "technology field codes."
-    )
-    ip_type = serializers.CharField(required=False, allow_blank=True, help_text=_LIST_HELP + "IP types.")
-    programme_class = serializers.CharField(
-        required=False, allow_blank=True, help_text=_LIST_HELP + "programme classes."
-    )
-    seller_entity_type = serializers.CharField(
-        required=False,
-        allow_blank=True,
-        help_text=_LIST_HELP + "entity type codes; a top-level code (100) takes in its subcodes.",
-    )
-    buyer_entity_type = serializers.CharField(
-        required=False,
-        allow_blank=True,
-        help_text=_LIST_HELP + "entity type codes; a top-level code (100) takes in its subcodes.",
-    )
-    seller_area = serializers.CharField(
-        required=False,
-        allow_blank=True,
-        help_text=_LIST_HELP + "6-digit prefecture codes, 2- or 4-digit region prefixes (45, 4502), 3-digit countries.",
-    )
-    buyer_area = serializers.CharField(
-        required=False,
-        allow_blank=True,
-        help_text=_LIST_HELP + "6-digit prefecture codes, 2- or 4-digit region prefixes (45, 4502), 3-digit countries.",
-    )
-    seller_zone = serializers.CharField(
-        required=False, allow_blank=True, help_text=_LIST_HELP + "city, province, domestic, hmt, asean, abroad."
-    )
-    buyer_zone = serializers.CharField(
-        required=False, allow_blank=True, help_text=_LIST_HELP + "city, province, domestic, hmt, asean, abroad."
-    )
-    broker = serializers.CharField(
-        required=False, allow_blank=True, help_text=_LIST_HELP + "broker ids; none = without a broker."
-    )
+    contract_type = _values("contract types.")
+    legacy_class = _values("legacy four classes.")
+    technology_field = _values("technology field codes.")
+    ip_type = _values("IP types.")
+    programme_class = _values("programme classes.")
+    seller_entity_type = _values(_ENTITY_TYPES)
+    buyer_entity_type = _values(_ENTITY_TYPES)
+    seller_area = _values(_AREAS)
+    buyer_area = _values(_AREAS)
+    seller_zone = _values(_ZONES)
+    buyer_zone = _values(_ZONES)
+    broker = _values("broker ids; none = without a broker.")
 
 
 def _split(text: str) -> list[str]:
