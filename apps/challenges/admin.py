@@ -7,7 +7,7 @@ append-only and cannot be changed here either.
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import cast
 
 from django import forms
 from django.contrib import admin, messages
@@ -30,20 +30,8 @@ from apps.challenges.models import (
     Tranche,
 )
 from apps.challenges.services import challenge_review
+from apps.core.admin import ReadOnlyAdminMixin
 from apps.core.errors import ApplicationError
-
-
-class ReadOnlyAdminMixin:
-    """Records written by the services: viewable, never added, changed or deleted by hand."""
-
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 class ChallengeActionForm(ActionForm):

@@ -26,19 +26,7 @@ from apps.contracts.models import (
     RuleSet,
     WorkingDayException,
 )
-
-
-class ReadOnlyAdminMixin:
-    """Records written by the services: viewable, never added, changed or deleted by hand."""
-
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
+from apps.core.admin import ReadOnlyAdminMixin
 
 
 class DeductionInline(ReadOnlyAdminMixin, admin.TabularInline):

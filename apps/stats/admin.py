@@ -13,6 +13,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
+from apps.core.admin import ReadOnlyAdminMixin
 from apps.stats.dims import GRAINS
 from apps.stats.models import Cell, ContractFigures, RecomputeRun
 
@@ -29,17 +30,6 @@ GRAIN_LABELS = {
     8: _("broker"),
     9: _("type, field and flow"),
 }
-
-
-class ReadOnlyAdminMixin:
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 class GrainFilter(admin.SimpleListFilter):
