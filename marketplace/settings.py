@@ -149,6 +149,13 @@ CELERY_TASK_TIME_LIMIT = 300
 CELERY_TASK_SOFT_TIME_LIMIT = 240
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+# Durable named effects (apps.core.effects): a pending effect not done this long after its hand-over is
+# handed over again (the delay doubles with each hand-over, up to the maximum); after this many
+# failed runs it is marked failed and the operator is told.
+EFFECTS_HANDOVER_SECONDS = env.int("EFFECTS_HANDOVER_SECONDS", default=120)
+EFFECTS_HANDOVER_MAX_SECONDS = env.int("EFFECTS_HANDOVER_MAX_SECONDS", default=3600)
+EFFECTS_MAX_ATTEMPTS = env.int("EFFECTS_MAX_ATTEMPTS", default=8)
+EFFECTS_RETENTION_DAYS = env.int("EFFECTS_RETENTION_DAYS", default=14)
 CELERY_BEAT_SCHEDULE_FILENAME = env.str(
     "CELERY_BEAT_SCHEDULE_FILENAME", default=str(BASE_DIR / "var" / "celerybeat-schedule")
 )
@@ -163,6 +170,10 @@ CELERY_BEAT_SCHEDULE = {
     "matching-rebuild": {"task": "matching.rebuild", "schedule": crontab(hour=2, minute=30)},
     # Nightly (Asia/Shanghai): recompute the statistics from scratch, compare with the incremental cells.
     "stats-recompute": {"task": "stats.recompute", "schedule": crontab(hour=3, minute=15)},
+    # Every minute: effects lost on the way to a worker, or waiting to retry, are handed over again.
+    "core-effects-sweep": {"task": "core.effects_sweep", "schedule": 60.0},
+    # Nightly: done effects past EFFECTS_RETENTION_DAYS are deleted.
+    "core-effects-purge": {"task": "core.effects_purge", "schedule": crontab(hour=4, minute=5)},
     # Hourly: expired Idempotency-Keys are deleted (apps.core.idempotency).
     "core-idempotency-purge": {"task": "core.idempotency_purge", "schedule": crontab(minute=17)},
     # Mornings (Asia/Shanghai): the operator hears of registration applications past their deadline.

@@ -4,7 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.contrib import admin
+from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
+
+from apps.core.effects import retry_effects
+from apps.core.models import Effect
 
 
 class ReadOnlyAdminMixin:
@@ -18,3 +24,35 @@ class ReadOnlyAdminMixin:
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+
+@admin.register(Effect)
+class EffectAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """The outbox of named effects: what is pending, what failed and why; failed ones can be retried."""
+
+    list_display = ("id", "name", "status", "attempts", "handovers", "created_at", "due_at", "done_at")
+    list_filter = ("status", "name")
+    search_fields = ("name",)
+    ordering = ("-id",)
+    readonly_fields = (
+        "name",
+        "kwargs",
+        "status",
+        "attempts",
+        "handovers",
+        "due_at",
+        "leased_until",
+        "last_error",
+        "created_at",
+        "done_at",
+    )
+    actions = ("retry",)
+
+    @admin.action(description=_("Retry the selected effects now"))
+    def retry(self, request: HttpRequest, queryset: QuerySet[Effect]) -> None:
+        count = retry_effects(queryset.values_list("pk", flat=True))
+        self.message_user(request, _("%(count)d effects handed over again.") % {"count": count})
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        # The retry action needs change permission; the form itself shows read-only fields only.
+        return bool(request.user.is_superuser)

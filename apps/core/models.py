@@ -45,3 +45,42 @@ class IdempotencyRecord(models.Model):
     @property
     def is_complete(self) -> bool:
         return self.response_status is not None
+
+
+class EffectStatus(models.TextChoices):
+    PENDING = "pending", _("pending")
+    DONE = "done", _("done")
+    FAILED = "failed", _("failed")
+
+
+class Effect(models.Model):
+    """One named effect recorded with the change that causes it: the outbox of :mod:`apps.core.effects`.
+
+    Inserted in the same transaction as the change, so the change and the promise to follow it up
+    commit or roll back together; a worker runs it, marks it done, and a sweeper hands it over again
+    when it was lost on the way (broker down, worker killed).
+    """
+
+    name = models.CharField(_("name"), max_length=100, db_index=True)
+    kwargs = models.JSONField(_("arguments"), default=dict, encoder=DjangoJSONEncoder)
+    status = models.CharField(_("status"), max_length=10, choices=EffectStatus.choices, default=EffectStatus.PENDING)
+    attempts = models.PositiveIntegerField(_("attempts"), default=0)
+    # When the sweeper should hand it over again unless it is done by then (a lost message, a retry).
+    due_at = models.DateTimeField(_("due at"))
+    handovers = models.PositiveIntegerField(_("hand-overs"), default=0)
+    # Handlers that commit on their own (``atomic=False``) hold this lease instead of a row lock.
+    leased_until = models.DateTimeField(_("leased until"), null=True, blank=True)
+    last_error = models.TextField(_("last error"), blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    done_at = models.DateTimeField(_("done at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("effect")
+        verbose_name_plural = _("effects")
+        indexes = [
+            # The sweeper's scan: pending effects by due time (a partial index stays small).
+            models.Index(fields=["due_at"], name="core_effect_pending_due", condition=models.Q(status="pending")),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} #{self.pk} ({self.status})"

@@ -1,6 +1,8 @@
 """Writes for notifications.
 
-``notify`` is the one way features tell people something: in-app always, e-mail after commit.
+``notify`` is the one way features tell people something: in-app always (rows in the caller's
+transaction), e-mail through the named effect ``notifications.send_emails`` recorded with them, so a
+broker outage delays the e-mail but cannot lose it.
 """
 
 from __future__ import annotations
@@ -16,9 +18,9 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 
 from apps.accounts.models import User
+from apps.core.effects import effect
 from apps.core.errors import ApplicationError, ErrorCode
 from apps.notifications.models import Notification
-from apps.notifications.tasks import send_notification_emails
 
 # Ids per e-mail task: a notice to every member of a large group becomes several short tasks
 # rather than one that runs into its time limit.
@@ -41,7 +43,7 @@ def notify(
     target: Any = None,
     email: bool = True,
 ) -> list[Notification]:
-    """Create one notification per distinct active recipient; queue their e-mails once the transaction commits.
+    """Create one notification per distinct active recipient; record the effect that e-mails them.
 
     Pass ``title`` and ``body`` as lazy translations (``gettext_lazy``/``format_lazy``): each
     recipient's copy is rendered in that recipient's preferred language, not the actor's.
@@ -69,7 +71,7 @@ def notify(
     if email and created:
         ids = [n.pk for n in created]
         for start in range(0, len(ids), EMAIL_BATCH_SIZE):
-            send_notification_emails.delay_on_commit(notification_ids=ids[start : start + EMAIL_BATCH_SIZE])  # type: ignore[attr-defined]  # celery-types lacks Celery 5.4+'s delay_on_commit
+            effect("notifications.send_emails", notification_ids=ids[start : start + EMAIL_BATCH_SIZE])
     return created
 
 

@@ -14,49 +14,18 @@ from rest_framework.exceptions import ValidationError
 
 from apps.accounts.models import User
 from apps.core.errors import ApplicationError, ErrorCode
+
+# Re-exported for callers that read them here; the vocabulary lives in apps.organizations.access.
+from apps.organizations.access import actor_memberships as actor_memberships
+from apps.organizations.access import admin_organization_ids as admin_organization_ids
+from apps.organizations.access import forget_memberships as forget_memberships
+from apps.organizations.access import is_operator as is_operator
+from apps.organizations.access import organization_ids as organization_ids
 from apps.organizations.models import (
     Membership,
-    MembershipRole,
     Organization,
-    OrganizationType,
     VerificationStatus,
 )
-
-_CACHE_ATTR = "_market_memberships"
-
-
-def actor_memberships(actor: Any) -> dict[int, str]:
-    """{organisation id: role} for the actor, computed once per user object (so once per request)."""
-    if actor is None or not getattr(actor, "is_authenticated", False):
-        return {}
-    cached = getattr(actor, _CACHE_ATTR, None)
-    if cached is None:
-        rows = list(Membership.objects.filter(user=actor).values_list("organization_id", "role", "organization__type"))
-        cached = {org_id: role for org_id, role, _type in rows}
-        setattr(actor, _CACHE_ATTR, cached)
-        actor._market_is_operator = any(t == OrganizationType.MARKET_OPERATOR for _o, _r, t in rows)
-    return cached
-
-
-def forget_memberships(actor: Any) -> None:
-    """Drop the per-object cache after a write that changed the actor's memberships."""
-    for attr in (_CACHE_ATTR, "_market_is_operator"):
-        if hasattr(actor, attr):
-            delattr(actor, attr)
-
-
-def is_operator(actor: Any) -> bool:
-    """The market operator (科技大市场运营方): a member of an organisation of type market_operator."""
-    actor_memberships(actor)
-    return bool(getattr(actor, "_market_is_operator", False))
-
-
-def organization_ids(actor: Any) -> set[int]:
-    return set(actor_memberships(actor))
-
-
-def admin_organization_ids(actor: Any) -> set[int]:
-    return {org_id for org_id, role in actor_memberships(actor).items() if role == MembershipRole.ADMIN}
 
 
 def organization_visible_qs(actor: Any) -> QuerySet[Organization]:

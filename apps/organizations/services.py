@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy
 from apps.accounts.models import User
 from apps.core.errors import ApplicationError
 from apps.notifications.services import notify
+from apps.organizations.access import forget_memberships, is_operator, operator_users, require_operator
 from apps.organizations.models import (
     Membership,
     MembershipRole,
@@ -22,7 +23,6 @@ from apps.organizations.models import (
     OrganizationType,
     VerificationStatus,
 )
-from apps.organizations.selectors import forget_memberships, is_operator
 from apps.reference.models import EntityType, Region
 
 
@@ -30,7 +30,6 @@ class OrganizationError(StrEnum):
     DUPLICATE_CREDIT_CODE = "duplicate_credit_code"
     UNKNOWN_REGION = "unknown_region"
     UNKNOWN_ENTITY_TYPE = "unknown_entity_type"
-    OPERATOR_ONLY = "operator_only"
     ALREADY_DECIDED = "verification_already_decided"
     REASON_REQUIRED = "rejection_reason_required"
     VERIFIED_IMMUTABLE = "verified_field_immutable"
@@ -95,9 +94,7 @@ def _check_credit_code_free(credit_code: str, exclude_pk: int | None = None) -> 
 
 
 def _operators() -> list[User]:
-    return list(
-        User.objects.filter(memberships__organization__type=OrganizationType.MARKET_OPERATOR, is_active=True).distinct()
-    )
+    return list(operator_users())
 
 
 def _admins(organization: Organization) -> list[User]:
@@ -188,10 +185,7 @@ def organization_update(*, actor: User, organization: Organization, data: dict[s
 @transaction.atomic
 def organization_verify(*, actor: User, organization: Organization, approve: bool, reason: str = "") -> Organization:
     """The operator's decision on a pending organisation."""
-    if not is_operator(actor):
-        raise ApplicationError(
-            _("Only the market operator verifies organisations."), code=OrganizationError.OPERATOR_ONLY, status=403
-        )
+    require_operator(actor, _("Only the market operator verifies organisations."))
     if not approve and not reason.strip():
         raise ApplicationError(
             _("A rejection needs a reason."),

@@ -17,6 +17,7 @@ from celery.contrib.testing.worker import start_worker
 from celery.worker import WorkController
 from django.core import mail
 
+from apps.core.models import Effect
 from apps.notifications.models import Notification
 from apps.notifications.services import notify
 from marketplace.celery import app as celery_app
@@ -63,7 +64,7 @@ def task_runs() -> Iterator[list[dict[str, Any]]]:
 def test_the_worker_emails_a_notification_after_commit(live_worker, task_runs):
     recipient = UserFactory(email="chen.jing@example.cn")
 
-    # Outside any transaction: notify's own atomic block commits, so its on-commit hook queues the task.
+    # Outside any transaction: notify's own atomic block commits, so its on-commit hook hands the effect over.
     (notification,) = notify(
         recipients=[recipient],
         kind="match.found",
@@ -84,8 +85,11 @@ def test_the_worker_emails_a_notification_after_commit(live_worker, task_runs):
     assert message.subject == "您的技术需求有了新的匹配成果"
     assert message.body == "柳州市科技大市场为您匹配到 3 项成果。"
 
-    sends = [run for run in task_runs if run["name"] == "notifications.send_emails"]
+    # The e-mail is the named effect notifications.send_emails, run by the worker's core.run_effect.
+    sends = [run for run in task_runs if run["name"] == "core.run_effect"]
     assert len(sends) == 1
+    assert sends[0]["retval"] is True
+    assert Effect.objects.get(name="notifications.send_emails").status == "done"
     assert sends[0]["eager"] is False
     assert sends[0]["thread"] is not threading.current_thread()
     assert sends[0]["retval"] == 1
