@@ -1,6 +1,8 @@
 from __future__ import annotations
 
+import subprocess
 from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import pytest
 from django.core.cache import cache
@@ -83,3 +85,45 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             raise pytest.UsageError(
                 f"{item.nodeid}: use pytest.mark.django_db(transaction=True, serialized_rollback=True)"
             )
+
+
+# --- tests leave the work tree as they found it ---------------------------------------------------
+
+_ROOT = Path(__file__).resolve().parents[1]
+
+
+def _dirty_tracked_files() -> set[str] | None:
+    """Tracked files that differ from the index (None outside a git checkout)."""
+    try:
+        out = subprocess.run(
+            ["git", "status", "--porcelain", "--untracked-files=no"],  # noqa: S607 - the developer's git
+            cwd=_ROOT,
+            capture_output=True,
+            text=True,
+            check=True,
+            timeout=30,
+        ).stdout
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return {line[3:] for line in out.splitlines() if line.strip()}
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    session.config.stash[_DIRTY_AT_START] = _dirty_tracked_files()
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """A test that rewrites a tracked file (a screenshot, a fixture …) fails the run."""
+    before = session.config.stash.get(_DIRTY_AT_START, None)
+    after = _dirty_tracked_files()
+    if before is None or after is None:
+        return
+    rewritten = sorted(after - before)
+    if rewritten:
+        session.config.get_terminal_writer().line(
+            f"tests rewrote tracked files (write to var/ instead): {', '.join(rewritten)}", red=True
+        )
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+_DIRTY_AT_START = pytest.StashKey[set[str] | None]()

@@ -213,7 +213,7 @@ def _record_failure(effect_id: int, error: str, *, final: bool = False) -> None:
             if final or row.attempts >= settings.EFFECTS_MAX_ATTEMPTS:
                 row.status = EffectStatus.FAILED
                 if row.name != ALERT_EFFECT and ALERT_EFFECT in _registry:
-                    effect(ALERT_EFFECT, effect_id=row.pk)
+                    effect("organizations.alert_failed_effect", effect_id=row.pk)
             else:
                 row.due_at = timezone.now() + _retry_delay(row.attempts)
             row.save(update_fields=["attempts", "last_error", "leased_until", "status", "due_at"])

@@ -14,7 +14,7 @@ for permission decisions.
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import TypeAlias
+from typing import TypeAlias, cast
 
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import QuerySet
@@ -45,7 +45,7 @@ def actor_memberships(actor: Actor | None) -> dict[int, str]:
     cached: dict[int, str] | None = getattr(actor, _CACHE_ATTR, None)
     if cached is None:
         rows = list(
-            Membership.objects.filter(user_id=int(actor.pk)).values_list(
+            Membership.objects.filter(user=cast(User, actor)).values_list(
                 "organization_id", "role", "organization__type"
             )
         )
