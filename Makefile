@@ -22,7 +22,7 @@ help:
 	@echo "               migrate, static, demo data, gunicorn :\$${PORT:-8000} + Celery worker + beat; Ctrl-C stops all"
 	@echo "make test      pytest against the machine's PostgreSQL/Redis on 127.0.0.1 (PYTEST_ARGS=... to pass flags)"
 	@echo "make smoke     boot 'make run' headless with throwaway data in var/smoke, probe it, Ctrl-C it, check no leftovers"
-	@echo "make lint      ruff check, ruff format --check, mypy apps"
+	@echo "make lint      ruff check, ruff format --check, mypy apps, lint-imports (the declared app order)"
 	@echo "make fmt       ruff format + ruff check --fix"
 	@echo "make bench     run every bench/*/run.py"
 	@echo "make services  start the machine's PostgreSQL and Redis on 127.0.0.1 if they are down"
@@ -103,6 +103,7 @@ lint: venv
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	DJANGO_SECRET_KEY=lint-only-not-a-secret $(VENV)/bin/mypy apps
+	$(VENV)/bin/lint-imports --no-cache
 
 fmt: venv
 	$(VENV)/bin/ruff format .

@@ -392,6 +392,10 @@ EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://" if DEBUG else
 vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="科技大市场 <noreply@example.invalid>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# A sender's lease on one notification e-mail: a run that died mid-send is taken over after this long.
+NOTIFICATION_EMAIL_LEASE_SECONDS = env.int("NOTIFICATION_EMAIL_LEASE_SECONDS", default=300)
+# Seconds an SMTP connection may block (Django's default is forever).
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)
 
 # --- Security --------------------------------------------------------------------------------
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

@@ -18,6 +18,8 @@ class Notification(TimeStampedModel):
     target_id = models.CharField(_("target id"), max_length=64, blank=True)
     read_at = models.DateTimeField(_("read at"), null=True, blank=True)
     emailed_at = models.DateTimeField(_("e-mailed at"), null=True, blank=True)
+    # A sender's lease on the e-mail: another run leaves it alone until then (see notification_send_emails).
+    email_claimed_until = models.DateTimeField(_("e-mail claimed until"), null=True, blank=True)
 
     class Meta:
         ordering = ["-id"]

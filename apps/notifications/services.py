@@ -8,11 +8,13 @@ broker outage delays the e-mail but cannot lose it.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
@@ -78,10 +80,13 @@ def notify(
 def notification_send_emails(*, notification_ids: Sequence[int]) -> int:
     """E-mail the given notifications that have not been e-mailed yet; return how many were sent.
 
-    Safe to run twice: each row is claimed by a conditional ``UPDATE ... WHERE emailed_at IS NULL``
-    before its e-mail goes out, and only the run whose UPDATE changed the row sends it. Not atomic
-    on purpose: each claim must be committed (visible to a concurrent run) before sending, and a
-    failed send releases its claim so that a retry sends it.
+    Safe to run twice, and to run again after a sender died: each row is claimed with a lease
+    (``email_claimed_until``) by a conditional UPDATE before its e-mail goes out, and marked
+    ``emailed_at`` once the server took it. A concurrent run skips a row under lease; a run after a
+    sender was killed mid-send (lease expired, never marked) sends it. The one window left is a sender
+    killed after the server accepted the message and before the mark: that e-mail goes out twice,
+    which is the side to err on (SMTP gives no exactly-once). Not atomic on purpose: each claim and mark
+    must be committed, visible to other runs, around the send.
     """
     pending = list(
         Notification.objects.filter(pk__in=notification_ids, emailed_at__isnull=True)
@@ -96,8 +101,11 @@ def notification_send_emails(*, notification_ids: Sequence[int]) -> int:
     # One connection (one SMTP session) for the whole batch.
     with get_connection() as connection:
         for notification in pending:
-            claimed = Notification.objects.filter(pk=notification.pk, emailed_at__isnull=True).update(
-                emailed_at=timezone.now()
+            now = timezone.now()
+            claimed = (
+                Notification.objects.filter(pk=notification.pk, emailed_at__isnull=True)
+                .filter(Q(email_claimed_until__isnull=True) | Q(email_claimed_until__lte=now))
+                .update(email_claimed_until=now + timedelta(seconds=settings.NOTIFICATION_EMAIL_LEASE_SECONDS))
             )
             if not claimed:
                 continue
@@ -112,8 +120,9 @@ def notification_send_emails(*, notification_ids: Sequence[int]) -> int:
             try:
                 message.send()
             except Exception:
-                Notification.objects.filter(pk=notification.pk).update(emailed_at=None)
+                Notification.objects.filter(pk=notification.pk).update(email_claimed_until=None)
                 raise
+            Notification.objects.filter(pk=notification.pk).update(emailed_at=timezone.now(), email_claimed_until=None)
             sent += 1
     return sent
 

@@ -1,0 +1,156 @@
+"""Named effects under real failures, with real processes: a Redis that is down when the change commits,
+and a Celery worker killed with ``kill -9`` in the middle of an effect. Each time the effect's observable
+result (an e-mail that a real SMTP server receives) happens exactly once.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.utils import timezone
+
+from apps.core.effects import sweep_effects
+from apps.core.models import Effect, EffectStatus
+from apps.notifications.models import Notification
+from apps.notifications.services import notify
+from tests.factories import UserFactory
+from tests.smtp_sink import SMTPSink, free_port
+from tests.workers import ROOT, celery_workers, worker_database_url
+
+pytestmark = [
+    pytest.mark.celery_worker,
+    pytest.mark.timeout(300),
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
+
+WAIT_SECONDS = 60
+
+
+def wait_for(condition: Callable[[], Any], what: str, seconds: float = WAIT_SECONDS) -> Any:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if value := condition():
+            return value
+        time.sleep(0.1)
+    pytest.fail(f"waited {seconds} s for {what}")
+
+
+@contextmanager
+def private_redis(port: int, data: Path) -> Iterator[subprocess.Popen[bytes]]:
+    """A redis-server of this test's own (the suite's Redis stays up for everything else)."""
+    server = shutil.which("redis-server") or "/usr/bin/redis-server"
+    process = subprocess.Popen(  # noqa: S603 - the machine's redis-server
+        [server, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", str(data)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        import redis
+
+        client = redis.Redis(host="127.0.0.1", port=port)
+        wait_for(lambda: _pings(client), f"redis on {port}", 20)
+        yield process
+    finally:
+        process.terminate()
+        process.wait(timeout=20)
+
+
+def _pings(client: Any) -> bool:
+    try:
+        return bool(client.ping())
+    except Exception:
+        return False
+
+
+def manage(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(  # noqa: S603 - our own interpreter and manage.py
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env={**os.environ, "DATABASE_URL": worker_database_url(), **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_redis_down_at_commit_the_email_waits_in_the_outbox_and_goes_out_once_redis_is_back(tmp_path):
+    recipient = UserFactory(email="huang.lei@example.cn")
+    port = free_port()
+    with SMTPSink() as sink:
+        env = {"REDIS_URL": f"redis://127.0.0.1:{port}/0", "EMAIL_URL": sink.url, "EFFECTS_HANDOVER_SECONDS": "1"}
+        env_unset = {"CELERY_BROKER_URL": "", "CELERY_RESULT_BACKEND": ""}
+        env = {k: v for k, v in {**env_unset, **env}.items() if v}
+
+        # Redis is down (nothing listens on the port) while another process records the change and commits.
+        recorded = manage(
+            env,
+            "shell",
+            "-c",
+            "from apps.accounts.models import User; from apps.notifications.services import notify; "
+            f"notify(recipients=[User.objects.get(pk={recipient.pk})], kind='match.found', title='新的匹配成果')",
+        )
+        assert recorded.returncode == 0, recorded.stderr[-3000:]
+        assert "not handed over" in recorded.stderr
+        notification = Notification.objects.get(recipient=recipient)
+        pending = Effect.objects.get(name="notifications.send_emails")
+        assert pending.status == EffectStatus.PENDING
+        assert sink.messages == []
+
+        # Redis comes back; a worker starts; the beat's sweeper finds the effect due and hands it over.
+        with (
+            private_redis(port, tmp_path),
+            celery_workers(queues=["celery"], name="outage", logs=[tmp_path / "worker.log"], env=env),
+        ):
+            wait_for(lambda: pending.due_at < timezone.now(), "the effect to fall due", 5)
+            swept = manage(env, "run_effects", "--sweep")
+            assert swept.returncode == 0, swept.stderr[-3000:]
+            assert "handed over: 1" in swept.stdout
+            wait_for(lambda: sink.recipients() == ["huang.lei@example.cn"], "the e-mail")
+            wait_for(lambda: Effect.objects.get(pk=pending.pk).status == EffectStatus.DONE, "the effect done")
+
+            # Sweeping again, and a duplicate delivery of the old message, send nothing more.
+            manage(env, "run_effects", "--sweep")
+            time.sleep(2)
+        assert sink.recipients() == ["huang.lei@example.cn"]
+        notification.refresh_from_db()
+        assert notification.emailed_at is not None
+
+
+def test_a_worker_killed_mid_email_is_replaced_and_the_email_goes_out_once(settings, tmp_path):
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    settings.EFFECTS_HANDOVER_SECONDS = 2
+    with SMTPSink(hang=1) as sink:
+        env = {"EMAIL_URL": sink.url, "EMAIL_TIMEOUT": "120", "NOTIFICATION_EMAIL_LEASE_SECONDS": "2"}
+        env["EFFECTS_HANDOVER_SECONDS"] = "2"
+        with celery_workers(queues=["celery"], name="doomed", logs=[tmp_path / "first.log"], env=env) as (worker,):
+            # Outside a transaction: notify commits, and its hand-over reaches the worker through Redis.
+            (notification,) = notify(
+                recipients=[UserFactory(email="wu.fang@example.cn")], kind="match.found", title="新的匹配成果"
+            )
+            # The worker is inside the effect: connected to the SMTP server, waiting for its greeting.
+            wait_for(lambda: sink.hanging == 1, "the worker to start sending")
+            worker.kill()  # SIGKILL: no clean-up, no acknowledgement
+            worker.wait(timeout=20)
+        row = Effect.objects.get(name="notifications.send_emails")
+        assert row.status == EffectStatus.PENDING
+        notification.refresh_from_db()
+        assert notification.emailed_at is None
+        assert sink.messages == []
+
+        with celery_workers(queues=["celery"], name="heir", logs=[tmp_path / "second.log"], env=env):
+            # The dead sender's leases expire; the sweeper hands the effect over to the new worker.
+            wait_for(lambda: sweep_effects() == 1, "the sweeper to hand the effect over", 30)
+            wait_for(lambda: sink.recipients() == ["wu.fang@example.cn"], "the e-mail")
+            wait_for(lambda: Effect.objects.get(pk=row.pk).status == EffectStatus.DONE, "the effect done")
+            sweep_effects()
+            time.sleep(2)
+        assert sink.recipients() == ["wu.fang@example.cn"]
