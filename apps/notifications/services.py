@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from apps.accounts.models import User
 from apps.core.effects import effect
 from apps.core.errors import ApplicationError, ErrorCode
-from apps.notifications.models import Notification
+from apps.notifications.models import Notification, NotificationKind
 
 # Ids per e-mail task: a notice to every member of a large group becomes several short tasks
 # rather than one that runs into its time limit.
@@ -39,7 +39,7 @@ def _target_fields(target: Any) -> tuple[str, str]:
 def notify(
     *,
     recipients: Iterable[Any],
-    kind: str,
+    kind: NotificationKind | str,
     title: str | Promise,
     body: str | Promise = "",
     target: Any = None,
@@ -50,6 +50,7 @@ def notify(
     Pass ``title`` and ``body`` as lazy translations (``gettext_lazy``/``format_lazy``): each
     recipient's copy is rendered in that recipient's preferred language, not the actor's.
     """
+    kind = NotificationKind(kind).value  # a kind not in the one list is a programming error
     target_type, target_id = _target_fields(target)
     seen: set[int] = set()
     rows = []

@@ -30,7 +30,7 @@ pytestmark = pytest.mark.django_db
 
 
 def _notification(email: str = "zhao.min@example.cn") -> Notification:
-    (created,) = notify(recipients=[UserFactory(email=email)], kind="match.found", title="新的匹配", body="正文")
+    (created,) = notify(recipients=[UserFactory(email=email)], kind="match_found", title="新的匹配", body="正文")
     return created
 
 

@@ -96,7 +96,7 @@ def test_redis_down_at_commit_the_email_waits_in_the_outbox_and_goes_out_once_re
             "shell",
             "-c",
             "from apps.accounts.models import User; from apps.notifications.services import notify; "
-            f"notify(recipients=[User.objects.get(pk={recipient.pk})], kind='match.found', title='新的匹配成果')",
+            f"notify(recipients=[User.objects.get(pk={recipient.pk})], kind='match_found', title='新的匹配成果')",
         )
         assert recorded.returncode == 0, recorded.stderr[-3000:]
         assert "not handed over" in recorded.stderr
@@ -134,7 +134,7 @@ def test_a_worker_killed_mid_email_is_replaced_and_the_email_goes_out_once(setti
         with celery_workers(queues=["celery"], name="doomed", logs=[tmp_path / "first.log"], env=env) as (worker,):
             # Outside a transaction: notify commits, and its hand-over reaches the worker through Redis.
             (notification,) = notify(
-                recipients=[UserFactory(email="wu.fang@example.cn")], kind="match.found", title="新的匹配成果"
+                recipients=[UserFactory(email="wu.fang@example.cn")], kind="match_found", title="新的匹配成果"
             )
             # The worker is inside the effect: connected to the SMTP server, waiting for its greeting.
             wait_for(lambda: sink.hanging == 1, "the worker to start sending")

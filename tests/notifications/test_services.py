@@ -15,7 +15,7 @@ from django.utils import timezone
 from apps.core.errors import ApplicationError
 from apps.core.models import Effect
 from apps.notifications import services
-from apps.notifications.models import Notification
+from apps.notifications.models import Notification, NotificationKind
 from apps.notifications.services import (
     notification_mark_all_read,
     notification_mark_read,
@@ -56,19 +56,19 @@ class TestNotify:
             assert row.emailed_at is None
 
     def test_a_long_title_is_cut_to_the_column_length(self):
-        notify(recipients=[UserFactory()], kind="k", title="柳" * 300, email=False)
+        notify(recipients=[UserFactory()], kind=NotificationKind.MATCH_FOUND, title="柳" * 300, email=False)
         assert Notification.objects.get().title == "柳" * 200
 
     def test_no_active_recipient_creates_and_queues_nothing(self, django_capture_on_commit_callbacks):
         with django_capture_on_commit_callbacks() as callbacks:
-            created = notify(recipients=[UserFactory(is_active=False)], kind="k", title="标题")
+            created = notify(recipients=[UserFactory(is_active=False)], kind=NotificationKind.MATCH_FOUND, title="标题")
         assert created == []
         assert callbacks == []
         assert not Notification.objects.exists()
 
     def test_email_false_queues_no_email(self, django_capture_on_commit_callbacks):
         with django_capture_on_commit_callbacks() as callbacks:
-            notify(recipients=[UserFactory()], kind="k", title="标题", email=False)
+            notify(recipients=[UserFactory()], kind=NotificationKind.MATCH_FOUND, title="标题", email=False)
         assert callbacks == []
         assert Notification.objects.count() == 1
 
@@ -96,7 +96,7 @@ class TestNotify:
     def test_large_recipient_lists_are_queued_in_batches(self, monkeypatch):
         monkeypatch.setattr(services, "EMAIL_BATCH_SIZE", 2)
 
-        created = notify(recipients=UserFactory.create_batch(5), kind="k", title="标题")
+        created = notify(recipients=UserFactory.create_batch(5), kind=NotificationKind.MATCH_FOUND, title="标题")
 
         # One durable e-mail effect per batch, recorded in the same transaction as the rows.
         queued = [
@@ -109,7 +109,7 @@ class TestNotify:
 class TestSendEmails:
     def test_running_the_task_twice_sends_once(self, django_capture_on_commit_callbacks):
         with django_capture_on_commit_callbacks(execute=False):
-            created = notify(recipients=[UserFactory()], kind="k", title="新的需求匹配")
+            created = notify(recipients=[UserFactory()], kind=NotificationKind.MATCH_FOUND, title="新的需求匹配")
         ids = [n.pk for n in created]
 
         first = send_notification_emails.apply(kwargs={"notification_ids": ids})
@@ -213,3 +213,8 @@ class TestMarkAllRead:
 
     def test_nothing_unread_marks_nothing(self):
         assert notification_mark_all_read(actor=UserFactory()) == 0
+
+
+def test_a_kind_outside_the_one_list_is_refused():
+    with pytest.raises(ValueError, match="not_a_kind"):
+        notify(recipients=[], kind="not_a_kind", title="x")

@@ -67,7 +67,7 @@ def test_the_worker_emails_a_notification_after_commit(live_worker, task_runs):
     # Outside any transaction: notify's own atomic block commits, so its on-commit hook hands the effect over.
     (notification,) = notify(
         recipients=[recipient],
-        kind="match.found",
+        kind="match_found",
         title="您的技术需求有了新的匹配成果",
         body="柳州市科技大市场为您匹配到 3 项成果。",
     )
