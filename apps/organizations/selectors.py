@@ -16,6 +16,7 @@ from apps.accounts.models import User
 from apps.core.errors import ApplicationError, ErrorCode
 
 # Re-exported for callers that read them here; the vocabulary lives in apps.organizations.access.
+from apps.organizations.access import Actor
 from apps.organizations.access import actor_memberships as actor_memberships
 from apps.organizations.access import admin_organization_ids as admin_organization_ids
 from apps.organizations.access import forget_memberships as forget_memberships
@@ -28,7 +29,7 @@ from apps.organizations.models import (
 )
 
 
-def organization_visible_qs(actor: Any) -> QuerySet[Organization]:
+def organization_visible_qs(actor: Actor) -> QuerySet[Organization]:
     """Verified organisations form the public directory; unverified ones only their members see."""
     qs = Organization.objects.select_related("region", "entity_type")
     if is_operator(actor):
@@ -36,7 +37,7 @@ def organization_visible_qs(actor: Any) -> QuerySet[Organization]:
     return qs.filter(Q(verification_status=VerificationStatus.VERIFIED) | Q(pk__in=organization_ids(actor)))
 
 
-def organization_list(*, actor: Any, filters: dict[str, Any] | None = None) -> QuerySet[Organization]:
+def organization_list(*, actor: Actor, filters: dict[str, Any] | None = None) -> QuerySet[Organization]:
     from apps.organizations.filters import OrganizationFilter
 
     filterset = OrganizationFilter(filters or {}, queryset=organization_visible_qs(actor))
@@ -45,25 +46,25 @@ def organization_list(*, actor: Any, filters: dict[str, Any] | None = None) -> Q
     return filterset.qs
 
 
-def access_organization(*, actor: Any, pk: int) -> Organization:
+def access_organization(*, actor: Actor, pk: int) -> Organization:
     try:
         return organization_visible_qs(actor).get(pk=pk)
     except (Organization.DoesNotExist, ValueError, TypeError):
         raise Http404 from None
 
 
-def check_member_access(*, actor: Any, pk: int) -> None:
+def check_member_access(*, actor: Actor, pk: int) -> None:
     """Members and the operator only; anyone else gets a 404 (member data is private)."""
     if pk not in organization_ids(actor) and not is_operator(actor):
         raise Http404
 
 
-def access_organization_as_member(*, actor: Any, pk: int) -> Organization:
+def access_organization_as_member(*, actor: Actor, pk: int) -> Organization:
     check_member_access(actor=actor, pk=pk)
     return access_organization(actor=actor, pk=pk)
 
 
-def access_organization_as_admin(*, actor: Any, pk: int) -> Organization:
+def access_organization_as_admin(*, actor: Actor, pk: int) -> Organization:
     organization = access_organization_as_member(actor=actor, pk=pk)
     if pk not in admin_organization_ids(actor):
         raise ApplicationError(
@@ -74,7 +75,7 @@ def access_organization_as_admin(*, actor: Any, pk: int) -> Organization:
     return organization
 
 
-def membership_list(*, actor: Any, organization: Organization) -> QuerySet[Membership]:
+def membership_list(*, actor: Actor, organization: Organization) -> QuerySet[Membership]:
     check_member_access(actor=actor, pk=organization.pk)
     return Membership.objects.filter(organization=organization, user__is_service_account=False).select_related("user")
 
