@@ -34,11 +34,12 @@ def ip_asset_visible_qs(actor: Any) -> QuerySet[IPAsset]:
     )
     if is_operator(actor):
         return qs
-    from apps.custody.models import CustodyAsset
-
     orgs = organization_ids(actor)
-    # The agency holding an asset in active custody keeps its record too.
-    in_custody = CustodyAsset.objects.filter(asset=OuterRef("pk"), active=True, agreement__custodian_id__in=orgs)
+    # The agency holding an asset in active custody keeps its record too (through the custody rows' reverse
+    # relation, custody_links; an EXISTS, so the asset's row is neither repeated nor its counts inflated).
+    in_custody = IPAsset.objects.filter(
+        pk=OuterRef("pk"), custody_links__active=True, custody_links__agreement__custodian_id__in=orgs
+    )
     return qs.filter(Q(owner_id__in=orgs) | Exists(in_custody))
 
 

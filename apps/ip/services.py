@@ -417,11 +417,14 @@ def ip_asset_update(*, actor: User, asset: IPAsset, data: dict[str, Any]) -> IPA
 
 def check_record_keeper(*, actor: User, asset: IPAsset) -> None:
     """The owner's members keep an asset's record, and so does the agency holding it in active custody."""
-    if asset.owner_id in actor_memberships(actor):
+    memberships = actor_memberships(actor)
+    if asset.owner_id in memberships:
         return
-    from apps.custody.selectors import active_custodian_ids
-
-    if not set(active_custodian_ids(asset_id=asset.pk)) & set(actor_memberships(actor)):
+    # Custody declares the reverse relation custody_links on the asset; an active row names the custodian.
+    in_custody = IPAsset.objects.filter(
+        pk=asset.pk, custody_links__active=True, custody_links__agreement__custodian_id__in=list(memberships)
+    )
+    if not in_custody.exists():
         raise ApplicationError(
             _("Only the owner's members or its custodian may record this asset's legal status."),
             code=IPAssetError.NOT_OWNER_MEMBER,
