@@ -7,6 +7,7 @@ asset owner's members, the agency holding the asset in active custody, and the o
 
 from __future__ import annotations
 
+import hashlib
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
@@ -16,10 +17,13 @@ from typing import Any
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
 from django.db.models.functions import TruncMonth
 from django.http import Http404
+from django.utils.translation import gettext as _
 
+from apps.core.errors import ApplicationError
 from apps.custody.annuity import add_months, annuity_schedule, late_fee_on
 from apps.custody.models import (
     AgreementEvent,
+    CalendarFeed,
     CustodyAgreement,
     CustodyAsset,
     Payment,
@@ -92,13 +96,6 @@ def payment_list(*, custody_asset: CustodyAsset) -> QuerySet[Payment]:
 
 def reminder_list(*, custody_asset: CustodyAsset) -> QuerySet[Reminder]:
     return Reminder.objects.filter(asset_id=custody_asset.asset_id).order_by("-id")
-
-
-def active_custodian_ids(*, asset_id: int) -> list[int]:
-    """The agency holding the asset in active custody (at most one)."""
-    return list(
-        CustodyAsset.objects.filter(asset_id=asset_id, active=True).values_list("agreement__custodian_id", flat=True)
-    )
 
 
 def active_custody_asset_ids(asset_ids: list[int]) -> dict[int, int]:
@@ -211,6 +208,18 @@ def stored_annuity(row: CustodyAsset) -> Any:
     if row.next_year is None:
         return None
     return _stored(row)
+
+
+def feed_token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def calendar_feed_user(*, token: str) -> Any:
+    """The active person behind a secret feed address; anything else is a 404."""
+    feed = CalendarFeed.objects.select_related("user").filter(token_hash=feed_token_hash(token)).first()
+    if feed is None or not feed.user.is_active:
+        raise ApplicationError(_("Not found."), code="not_found", status=404)
+    return feed.user
 
 
 def calendar_assets(*, user: Any) -> QuerySet[CustodyAsset]:
