@@ -12,7 +12,6 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.accounts.authentication import request_user
-from apps.core.errors import ApplicationError
 from apps.core.idempotency import IDEMPOTENCY_KEY_PARAMETER, IDEMPOTENCY_RESPONSES, idempotent
 from apps.core.pagination import StandardCursorPagination, paginated_response
 from apps.custody import selectors
@@ -20,7 +19,6 @@ from apps.custody.apis.common import TAGS, AssetBriefSerializer, money_field
 from apps.custody.models import PledgeStatus
 from apps.custody.services import pledge_create, pledge_release
 from apps.ip.selectors import access_ip_asset
-from apps.organizations.selectors import is_operator
 
 
 class PledgorSerializer(serializers.Serializer):
@@ -149,6 +147,4 @@ class PledgeTotalsApi(APIView):
         summary="Pledge financing totals (operator).",
     )
     def get(self, request: Request) -> Response:
-        if not is_operator(request_user(request)):
-            raise ApplicationError(_("Only the market operator may do this."), code="operator_only", status=403)
-        return Response(PledgeTotalsOutputSerializer(selectors.pledge_totals()).data)
+        return Response(PledgeTotalsOutputSerializer(selectors.pledge_totals(actor=request_user(request))).data)

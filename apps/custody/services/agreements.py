@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy
 
 from apps.accounts.models import User
 from apps.core.errors import ApplicationError
+from apps.core.lifecycle import Lifecycle, Transition
 from apps.custody.annuity import AnnuityError, FeeTableError, standard_reduction
 from apps.custody.models import AgreementEvent, AgreementEventKind, AgreementStatus, CustodyAgreement, CustodyAsset
 from apps.custody.reminders import annuity_state, default_paid_through, schedule_for
@@ -33,23 +34,34 @@ from apps.custody.services.errors import CustodyError
 from apps.custody.services.parties import check_member, check_party, organization_members
 from apps.ip.models import IPAsset
 from apps.notifications.services import notify
-from apps.organizations.models import Organization, OrganizationType, VerificationStatus
-from apps.organizations.selectors import actor_memberships
+from apps.organizations.access import resolve_owner, verified_organization
+from apps.organizations.models import Organization, OrganizationType
+
+# Renewing keeps an agreement active (with a new end date); ending and expiring both leave it ended.
+AGREEMENT_LIFECYCLE = Lifecycle(
+    transitions={
+        "start": Transition(sources=(AgreementStatus.DRAFT,), target=AgreementStatus.ACTIVE),
+        "renew": Transition(sources=(AgreementStatus.ACTIVE,), target=AgreementStatus.ACTIVE),
+        "end": Transition(sources=(AgreementStatus.DRAFT, AgreementStatus.ACTIVE), target=AgreementStatus.ENDED),
+        "expire": Transition(sources=(AgreementStatus.ACTIVE,), target=AgreementStatus.ENDED),
+    },
+    error_code=CustodyError.BAD_TRANSITION,
+    message=gettext_lazy("A custody agreement that is %(status)s cannot be moved this way."),
+    labels=AgreementStatus,
+)
 
 
 def _check_custodian(custodian_id: int) -> Organization:
-    custodian = Organization.objects.filter(pk=custodian_id).first()
-    if (
-        custodian is None
-        or custodian.type != OrganizationType.IP_AGENCY
-        or custodian.verification_status != VerificationStatus.VERIFIED
-    ):
-        raise ApplicationError(
-            _("The custodian must be a verified IP service agency."),
-            code=CustodyError.BAD_CUSTODIAN,
-            field_errors={"custodian_id": _("Not a verified IP service agency.")},
-        )
-    return custodian
+    # Unknown, not an agency or not verified: the same 400, as before the shared helper.
+    return verified_organization(
+        custodian_id,
+        field="custodian_id",
+        unknown_code=CustodyError.BAD_CUSTODIAN,
+        not_verified_code=CustodyError.BAD_CUSTODIAN,
+        not_verified_message=_("The custodian must be a verified IP service agency."),
+        organization_type=OrganizationType.IP_AGENCY,
+        not_verified_status=400,
+    )
 
 
 def _check_period(start: date, end: date) -> None:
@@ -138,13 +150,12 @@ def agreement_create(
     note: str = "",
 ) -> CustodyAgreement:
     """A draft agreement proposed by the owner; the agency starts it."""
-    if owner_id not in actor_memberships(actor):
-        raise ApplicationError(
-            _("You can only entrust assets of an organisation you belong to."),
-            code=CustodyError.NOT_OWNER_MEMBER,
-            status=403,
-            field_errors={"owner_id": _("You are not a member of this organisation.")},
-        )
+    resolve_owner(
+        actor=actor,
+        owner_id=owner_id,
+        not_member_message=_("You can only entrust assets of an organisation you belong to."),
+        not_member_status=403,
+    )
     _check_custodian(custodian_id)
     if custodian_id == owner_id:
         raise ApplicationError(
@@ -187,16 +198,10 @@ def agreement_create(
     return agreement
 
 
-def _lock(agreement: CustodyAgreement, sources: tuple[str, ...], action: object) -> CustodyAgreement:
+def _lock(agreement: CustodyAgreement, action: str) -> CustodyAgreement:
+    """The agreement, locked, when ``action`` may start from its state: for moves that check more first."""
     locked = CustodyAgreement.objects.select_for_update().get(pk=agreement.pk)
-    if locked.status not in sources:
-        raise ApplicationError(
-            _("An agreement that is %(status)s cannot be %(action)s.")
-            % {"status": AgreementStatus(locked.status).label, "action": action},
-            code=CustodyError.BAD_TRANSITION,
-            status=409,
-            extra={"current_status": locked.status},
-        )
+    AGREEMENT_LIFECYCLE.check(locked.status, action)
     return locked
 
 
@@ -206,7 +211,7 @@ def agreement_start(*, actor: User, agreement: CustodyAgreement) -> CustodyAgree
     check_member(
         actor, [agreement.custodian_id], CustodyError.NOT_CUSTODIAN_MEMBER, _("Only the custodian's members start it.")
     )
-    locked = _lock(agreement, (AgreementStatus.DRAFT,), gettext_lazy("started"))
+    locked = _lock(agreement, "start")
     today = timezone.localdate()
     if locked.end_date <= today:
         raise ApplicationError(
@@ -231,8 +236,7 @@ def agreement_start(*, actor: User, agreement: CustodyAgreement) -> CustodyAgree
         if "custodyasset_one_active" in str(exc):
             raise _overlap_error(asset_ids) from None
         raise
-    now = timezone.now()
-    CustodyAgreement.objects.filter(pk=locked.pk).update(status=AgreementStatus.ACTIVE, started_at=now, updated_at=now)
+    AGREEMENT_LIFECYCLE.move(model=CustodyAgreement, pk=locked.pk, action="start", started_at=timezone.now())
     AgreementEvent.objects.create(agreement=locked, kind=AgreementEventKind.STARTED, actor=actor)
     notify(
         recipients=organization_members([locked.owner_id]),
@@ -250,7 +254,7 @@ def agreement_renew(
 ) -> CustodyAgreement:
     """Extend an active agreement's period (and optionally change the fee); the previous terms stay in history."""
     check_party(actor=actor, agreement=agreement)
-    locked = _lock(agreement, (AgreementStatus.ACTIVE,), gettext_lazy("renewed"))
+    locked = _lock(agreement, "renew")
     if end_date <= locked.end_date:
         raise ApplicationError(
             _("A renewal must extend the period beyond %(end)s.") % {"end": locked.end_date.isoformat()},
@@ -266,10 +270,10 @@ def agreement_renew(
         note=note,
         actor=actor,
     )
-    changes: dict[str, Any] = {"end_date": end_date, "updated_at": timezone.now()}
+    changes: dict[str, Any] = {"end_date": end_date}
     if fee is not None:
         changes["fee"] = fee
-    CustodyAgreement.objects.filter(pk=locked.pk).update(**changes)
+    AGREEMENT_LIFECYCLE.move(model=CustodyAgreement, pk=locked.pk, action="renew", **changes)
     return CustodyAgreement.objects.get(pk=locked.pk)
 
 
@@ -277,12 +281,10 @@ def agreement_renew(
 def agreement_end(*, actor: User, agreement: CustodyAgreement, note: str = "") -> CustodyAgreement:
     """Either party ends a draft or active agreement; its assets leave custody (reminders stop)."""
     check_party(actor=actor, agreement=agreement)
-    locked = _lock(agreement, (AgreementStatus.DRAFT, AgreementStatus.ACTIVE), gettext_lazy("ended"))
-    CustodyAsset.objects.filter(agreement=locked).update(active=False)
-    now = timezone.now()
-    CustodyAgreement.objects.filter(pk=locked.pk).update(status=AgreementStatus.ENDED, ended_at=now, updated_at=now)
-    AgreementEvent.objects.create(agreement=locked, kind=AgreementEventKind.ENDED, note=note, actor=actor)
-    return CustodyAgreement.objects.get(pk=locked.pk)
+    AGREEMENT_LIFECYCLE.move(model=CustodyAgreement, pk=agreement.pk, action="end", ended_at=timezone.now())
+    CustodyAsset.objects.filter(agreement_id=agreement.pk).update(active=False)
+    AgreementEvent.objects.create(agreement_id=agreement.pk, kind=AgreementEventKind.ENDED, note=note, actor=actor)
+    return CustodyAgreement.objects.get(pk=agreement.pk)
 
 
 def agreements_expire(*, today: date | None = None) -> int:
@@ -293,15 +295,16 @@ def agreements_expire(*, today: date | None = None) -> int:
         "pk", flat=True
     ):
         with transaction.atomic():
-            now = timezone.now()
-            # Conditional: a renewal or an end that got there first wins.
-            moved = CustodyAgreement.objects.filter(pk=pk, status=AgreementStatus.ACTIVE, end_date__lt=today).update(
-                status=AgreementStatus.ENDED, ended_at=now, updated_at=now
+            # Locked only while still active and over: a renewal or an end that got there first wins.
+            over = CustodyAgreement.objects.select_for_update().filter(
+                pk=pk, status=AgreementStatus.ACTIVE, end_date__lt=today
             )
-            if moved:
-                CustodyAsset.objects.filter(agreement_id=pk).update(active=False)
-                AgreementEvent.objects.create(
-                    agreement_id=pk, kind=AgreementEventKind.ENDED, note=str(gettext_lazy("The period is over."))
-                )
-                ended += 1
+            if not list(over.values_list("pk", flat=True)):
+                continue
+            AGREEMENT_LIFECYCLE.move(model=CustodyAgreement, pk=pk, action="expire", ended_at=timezone.now())
+            CustodyAsset.objects.filter(agreement_id=pk).update(active=False)
+            AgreementEvent.objects.create(
+                agreement_id=pk, kind=AgreementEventKind.ENDED, note=str(gettext_lazy("The period is over."))
+            )
+            ended += 1
     return ended

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from apps.accounts.models import User
 from apps.core.errors import ApplicationError
 from apps.custody.annuity import FeeReduction
-from apps.custody.models import CustodyAsset
+from apps.custody.models import AgreementStatus, CustodyAsset
 from apps.custody.reminders import annuity_state, default_paid_through, schedule_for
 from apps.custody.services.errors import CustodyError
 from apps.custody.services.parties import check_party
@@ -53,11 +53,22 @@ def apply_annuity_state(row: CustodyAsset, asset: IPAsset, today: date) -> None:
         setattr(row, name, value)
 
 
+@transaction.atomic
 def custody_assets_refresh_for(*, asset_id: int) -> int:
-    """Recompute the next annuity of every custody row of an asset whose record changed."""
+    """Recompute the next annuity of every custody row of an asset whose record changed; returns the rows.
+
+    Run as the effect ``custody.refresh_asset`` after the change: it reads the asset as it is now, so a late
+    or repeated run gives the same result. An asset deleted since (one never in custody) has nothing to do.
+    """
     today = timezone.localdate()
-    asset = IPAsset.objects.get(pk=asset_id)
-    rows = list(CustodyAsset.objects.select_for_update().filter(asset_id=asset_id).exclude(agreement__status="ended"))
+    asset = IPAsset.objects.filter(pk=asset_id).first()
+    if asset is None:
+        return 0
+    rows = list(
+        CustodyAsset.objects.select_for_update()
+        .filter(asset_id=asset_id)
+        .exclude(agreement__status=AgreementStatus.ENDED)
+    )
     for row in rows:
         apply_annuity_state(row, asset, today)
         row.save()

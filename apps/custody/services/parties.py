@@ -10,8 +10,8 @@ from apps.accounts.models import User
 from apps.core.errors import ApplicationError
 from apps.custody.models import CustodyAgreement
 from apps.custody.services.errors import CustodyError
+from apps.organizations.access import actor_memberships
 from apps.organizations.models import Membership
-from apps.organizations.selectors import actor_memberships
 
 
 def check_member(actor: User, org_ids: Iterable[int], code: CustodyError, message: str) -> None:

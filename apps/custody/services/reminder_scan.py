@@ -16,12 +16,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from apps.accounts.models import User
+from apps.core.effects import effect
 from apps.custody.annuity import late_fee_on
 from apps.custody.models import AgreementStatus, CustodyAgreement, CustodyAsset, Reminder
 from apps.custody.reminders import LAPSED, reminder_stages, stage_on, stored_year
 from apps.custody.services.annuities import reminder_offsets
 from apps.notifications.services import EMAIL_BATCH_SIZE, notify
-from apps.notifications.tasks import send_notification_emails
 from apps.organizations.models import Membership, Organization
 
 REMINDER_LINES_SHOWN = 30
@@ -107,7 +107,7 @@ _lazy_digest = lazy(_digest_body, str)
 
 
 def _notify_digest(*, owner_name: str, recipients: list[User], lines: list[_Line], agreement_id: int) -> list[int]:
-    # E-mails are queued by the scan in batches after each commit, not one task per digest.
+    # The chunk records one e-mail effect for all its digests (both sides), not one per digest.
     created = notify(
         recipients=recipients,
         kind="custody_annuity_reminder",
@@ -144,11 +144,9 @@ def _parties(batch: list[tuple[int, int, int]]) -> list[_Parties]:
 
 def _scan_chunk(
     *, parties: _Parties, today: date, offsets: list[int], chunk_size: int, after: tuple[date, int]
-) -> tuple[int, int, tuple[date, int], list[int]]:
-    """Send one chunk of one agreement's due reminders.
-
-    Returns the rows seen, the reminders sent, the keyset to go on from, and the notifications to e-mail.
-    """
+) -> tuple[int, int, tuple[date, int]]:
+    """Send one chunk of one agreement's due reminders; returns the rows seen, the reminders sent and the
+    keyset to go on from."""
     with transaction.atomic():
         rows = list(
             CustodyAsset.objects.select_for_update(skip_locked=True, of=("self",))
@@ -159,7 +157,7 @@ def _scan_chunk(
             .values_list(*_SCAN_COLUMNS, "next_reminder_on")[:chunk_size]
         )
         if not rows:
-            return 0, 0, after, []
+            return 0, 0, after
         log: list[list[Any]] = [[], [], [], [], [], [], []]
         moves: tuple[list[int], list[date | None]] = ([], [])
         lines: dict[int, _Line] = {}
@@ -205,16 +203,11 @@ def _scan_chunk(
                         lines=sent,
                         agreement_id=parties.agreement_id,
                     )
+        # Recorded with the chunk's reminders: the e-mails go out once it commits, and are not lost after.
+        for start in range(0, len(notification_ids), EMAIL_BATCH_SIZE):
+            effect("notifications.send_emails", notification_ids=notification_ids[start : start + EMAIL_BATCH_SIZE])
         last = rows[-1]
-        return len(rows), len(sent_ids), (last[-1], last[0]), notification_ids
-
-
-def _queue_emails(ids: list[int], *, flush: bool) -> list[int]:
-    """Queue full batches of notification e-mails (and the rest when flushing); returns what is left."""
-    while len(ids) >= EMAIL_BATCH_SIZE or (flush and ids):
-        send_notification_emails.delay(notification_ids=ids[:EMAIL_BATCH_SIZE])
-        ids = ids[EMAIL_BATCH_SIZE:]
-    return ids
+        return len(rows), len(sent_ids), (last[-1], last[0])
 
 
 def annuity_reminders_send(*, today: date | None = None, chunk_size: int = 2000) -> dict[str, int]:
@@ -223,14 +216,13 @@ def annuity_reminders_send(*, today: date | None = None, chunk_size: int = 2000)
 
     Each chunk logs its reminders with ``INSERT … ON CONFLICT DO NOTHING`` and notifies only those its own
     insert created, so re-running, or two beats at once, sends nothing twice; rows another run is working on
-    are skipped (``SKIP LOCKED``), and each row's next reminder day moves to the next stage. The digests'
-    e-mails are queued in batches once their chunks have committed.
+    are skipped (``SKIP LOCKED``), and each row's next reminder day moves to the next stage. Each chunk
+    records the e-mails of its digests as the effect ``notifications.send_emails``.
     """
     today = today or timezone.localdate()
     offsets = reminder_offsets()
     seen = sent = agreements = 0
     last_agreement = 0
-    pending_emails: list[int] = []
     while True:
         batch = list(
             CustodyAgreement.objects.filter(status=AgreementStatus.ACTIVE, pk__gt=last_agreement)
@@ -243,14 +235,12 @@ def annuity_reminders_send(*, today: date | None = None, chunk_size: int = 2000)
             agreements += 1
             after = (date.min, 0)
             while True:
-                rows, count, after, notification_ids = _scan_chunk(
+                rows, count, after = _scan_chunk(
                     parties=parties, today=today, offsets=offsets, chunk_size=chunk_size, after=after
                 )
                 seen += rows
                 sent += count
-                pending_emails = _queue_emails(pending_emails + notification_ids, flush=False)
                 if rows < chunk_size:
                     break
         last_agreement = batch[-1][0]
-    _queue_emails(pending_emails, flush=True)
     return {"agreements": agreements, "rows": seen, "sent": sent}
