@@ -7,6 +7,7 @@ asset owner's members, the agency holding the asset in active custody, and the o
 
 from __future__ import annotations
 
+import hashlib
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
@@ -16,10 +17,14 @@ from typing import Any
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
 from django.db.models.functions import TruncMonth
 from django.http import Http404
+from django.utils.translation import gettext as _
 
+from apps.accounts.models import User
+from apps.core.errors import ApplicationError
 from apps.custody.annuity import add_months, annuity_schedule, late_fee_on
 from apps.custody.models import (
     AgreementEvent,
+    CalendarFeed,
     CustodyAgreement,
     CustodyAsset,
     Payment,
@@ -28,7 +33,7 @@ from apps.custody.models import (
     Reminder,
 )
 from apps.custody.reminders import stored_year
-from apps.organizations.selectors import is_operator, organization_ids
+from apps.organizations.access import Actor, is_operator, organization_ids, require_operator
 
 
 def _get(qs: QuerySet[Any], pk: Any) -> Any:
@@ -41,7 +46,7 @@ def _get(qs: QuerySet[Any], pk: Any) -> Any:
 # --- agreements and custody assets -----------------------------------------------------------------
 
 
-def agreement_visible_qs(actor: Any) -> QuerySet[CustodyAgreement]:
+def agreement_visible_qs(actor: Actor) -> QuerySet[CustodyAgreement]:
     qs = CustodyAgreement.objects.select_related("owner", "custodian").annotate(asset_count=Count("assets"))
     if is_operator(actor):
         return qs
@@ -49,7 +54,7 @@ def agreement_visible_qs(actor: Any) -> QuerySet[CustodyAgreement]:
     return qs.filter(Q(owner_id__in=orgs) | Q(custodian_id__in=orgs))
 
 
-def agreement_list(*, actor: Any, status: str | None = None, role: str | None = None) -> QuerySet[CustodyAgreement]:
+def agreement_list(*, actor: Actor, status: str | None = None, role: str | None = None) -> QuerySet[CustodyAgreement]:
     qs = agreement_visible_qs(actor)
     if status:
         qs = qs.filter(status=status)
@@ -60,7 +65,7 @@ def agreement_list(*, actor: Any, status: str | None = None, role: str | None = 
     return qs
 
 
-def access_agreement(*, actor: Any, pk: Any) -> CustodyAgreement:
+def access_agreement(*, actor: Actor, pk: Any) -> CustodyAgreement:
     agreement: CustodyAgreement = _get(agreement_visible_qs(actor), pk)
     return agreement
 
@@ -69,7 +74,7 @@ def agreement_event_list(*, agreement: CustodyAgreement) -> QuerySet[AgreementEv
     return AgreementEvent.objects.filter(agreement=agreement).select_related("actor").order_by("id")
 
 
-def custody_asset_visible_qs(actor: Any) -> QuerySet[CustodyAsset]:
+def custody_asset_visible_qs(actor: Actor) -> QuerySet[CustodyAsset]:
     qs = CustodyAsset.objects.select_related("asset", "agreement", "agreement__owner", "agreement__custodian")
     if is_operator(actor):
         return qs
@@ -77,11 +82,11 @@ def custody_asset_visible_qs(actor: Any) -> QuerySet[CustodyAsset]:
     return qs.filter(Q(agreement__owner_id__in=orgs) | Q(agreement__custodian_id__in=orgs))
 
 
-def custody_asset_list(*, actor: Any, agreement: CustodyAgreement) -> QuerySet[CustodyAsset]:
+def custody_asset_list(*, actor: Actor, agreement: CustodyAgreement) -> QuerySet[CustodyAsset]:
     return custody_asset_visible_qs(actor).filter(agreement=agreement)
 
 
-def access_custody_asset(*, actor: Any, pk: Any) -> CustodyAsset:
+def access_custody_asset(*, actor: Actor, pk: Any) -> CustodyAsset:
     custody_asset: CustodyAsset = _get(custody_asset_visible_qs(actor), pk)
     return custody_asset
 
@@ -92,13 +97,6 @@ def payment_list(*, custody_asset: CustodyAsset) -> QuerySet[Payment]:
 
 def reminder_list(*, custody_asset: CustodyAsset) -> QuerySet[Reminder]:
     return Reminder.objects.filter(asset_id=custody_asset.asset_id).order_by("-id")
-
-
-def active_custodian_ids(*, asset_id: int) -> list[int]:
-    """The agency holding the asset in active custody (at most one)."""
-    return list(
-        CustodyAsset.objects.filter(asset_id=asset_id, active=True).values_list("agreement__custodian_id", flat=True)
-    )
 
 
 def active_custody_asset_ids(asset_ids: list[int]) -> dict[int, int]:
@@ -113,7 +111,7 @@ def active_custody_asset_ids(asset_ids: list[int]) -> dict[int, int]:
 PORTFOLIO_ROLES = ("owner", "custodian")
 
 
-def check_portfolio_access(*, actor: Any, organization_id: int) -> None:
+def check_portfolio_access(*, actor: Actor, organization_id: int) -> None:
     """Members of the organisation and the operator; anyone else gets a 404."""
     if organization_id not in organization_ids(actor) and not is_operator(actor):
         raise Http404
@@ -213,7 +211,19 @@ def stored_annuity(row: CustodyAsset) -> Any:
     return _stored(row)
 
 
-def calendar_assets(*, user: Any) -> QuerySet[CustodyAsset]:
+def feed_token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def calendar_feed_user(*, token: str) -> User:
+    """The active person behind a secret feed address; anything else is a 404."""
+    feed = CalendarFeed.objects.select_related("user").filter(token_hash=feed_token_hash(token)).first()
+    if feed is None or not feed.user.is_active:
+        raise ApplicationError(_("Not found."), code="not_found", status=404)
+    return feed.user
+
+
+def calendar_assets(*, user: User) -> QuerySet[CustodyAsset]:
     """Everything a feed's owner may see due: their organisations' portfolios, as owner or custodian."""
     orgs = organization_ids(user)
     return (
@@ -227,7 +237,7 @@ def calendar_assets(*, user: Any) -> QuerySet[CustodyAsset]:
 # --- pledges ---------------------------------------------------------------------------------------
 
 
-def pledge_visible_qs(actor: Any) -> QuerySet[Pledge]:
+def pledge_visible_qs(actor: Actor) -> QuerySet[Pledge]:
     qs = Pledge.objects.select_related("asset", "asset__owner")
     if is_operator(actor):
         return qs
@@ -236,7 +246,7 @@ def pledge_visible_qs(actor: Any) -> QuerySet[Pledge]:
     return qs.filter(Q(asset__owner_id__in=orgs) | Exists(in_custody))
 
 
-def pledge_list(*, actor: Any, status: str | None = None, asset_id: int | None = None) -> QuerySet[Pledge]:
+def pledge_list(*, actor: Actor, status: str | None = None, asset_id: int | None = None) -> QuerySet[Pledge]:
     qs = pledge_visible_qs(actor)
     if status:
         qs = qs.filter(status=status)
@@ -245,7 +255,7 @@ def pledge_list(*, actor: Any, status: str | None = None, asset_id: int | None =
     return qs
 
 
-def access_pledge(*, actor: Any, pk: Any) -> Pledge:
+def access_pledge(*, actor: Actor, pk: Any) -> Pledge:
     pledge: Pledge = _get(pledge_visible_qs(actor), pk)
     return pledge
 
@@ -256,8 +266,9 @@ def actively_pledged_asset_ids(asset_ids: list[int]) -> set[int]:
     )
 
 
-def pledge_totals() -> dict[str, Any]:
+def pledge_totals(*, actor: Actor) -> dict[str, Any]:
     """The operator's pledge-financing figures: active and released totals, and registrations by month."""
+    require_operator(actor)
     overall = Pledge.objects.aggregate(
         active_count=Count("id", filter=Q(status=PledgeStatus.ACTIVE)),
         active_amount=Sum("secured_amount", filter=Q(status=PledgeStatus.ACTIVE)),

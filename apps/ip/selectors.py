@@ -15,7 +15,7 @@ from django.http import Http404
 from rest_framework.exceptions import ErrorDetail, ValidationError
 
 from apps.ip.models import IPAsset, IPCoOwner, IPLegalEvent
-from apps.organizations.selectors import is_operator, organization_ids
+from apps.organizations.access import Actor, is_operator, organization_ids
 
 
 def _co_owner_rows() -> ArraySubquery:
@@ -28,21 +28,22 @@ def _co_owner_rows() -> ArraySubquery:
     return ArraySubquery(rows)
 
 
-def ip_asset_visible_qs(actor: Any) -> QuerySet[IPAsset]:
+def ip_asset_visible_qs(actor: Actor) -> QuerySet[IPAsset]:
     qs = IPAsset.objects.select_related("owner").annotate(
         achievement_count=Count("achievements"), co_owner_list=_co_owner_rows()
     )
     if is_operator(actor):
         return qs
-    from apps.custody.models import CustodyAsset
-
     orgs = organization_ids(actor)
-    # The agency holding an asset in active custody keeps its record too.
-    in_custody = CustodyAsset.objects.filter(asset=OuterRef("pk"), active=True, agreement__custodian_id__in=orgs)
+    # The agency holding an asset in active custody keeps its record too (through the custody rows' reverse
+    # relation, custody_links; an EXISTS, so the asset's row is neither repeated nor its counts inflated).
+    in_custody = IPAsset.objects.filter(
+        pk=OuterRef("pk"), custody_links__active=True, custody_links__agreement__custodian_id__in=orgs
+    )
     return qs.filter(Q(owner_id__in=orgs) | Exists(in_custody))
 
 
-def ip_asset_list(*, actor: Any, filters: Any = None) -> QuerySet[IPAsset]:
+def ip_asset_list(*, actor: Actor, filters: Any = None) -> QuerySet[IPAsset]:
     from apps.ip.filters import IPAssetFilter
 
     filterset = IPAssetFilter(filters or {}, queryset=ip_asset_visible_qs(actor))
@@ -56,13 +57,13 @@ def ip_asset_list(*, actor: Any, filters: Any = None) -> QuerySet[IPAsset]:
     return filterset.qs
 
 
-def access_ip_asset(*, actor: Any, pk: int) -> IPAsset:
+def access_ip_asset(*, actor: Actor, pk: int) -> IPAsset:
     try:
         return ip_asset_visible_qs(actor).get(pk=pk)
     except (IPAsset.DoesNotExist, ValueError, TypeError):
         raise Http404 from None
 
 
-def legal_event_list(*, actor: Any, asset: IPAsset) -> QuerySet[IPLegalEvent]:
+def legal_event_list(*, actor: Actor, asset: IPAsset) -> QuerySet[IPLegalEvent]:
     """The asset's legal status history, oldest first (the caller has already accessed the asset)."""
     return IPLegalEvent.objects.filter(asset=asset).select_related("recorded_by").order_by("occurred_on", "id")

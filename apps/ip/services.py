@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from apps.accounts.models import User
+from apps.core.effects import effect
 from apps.core.errors import ApplicationError
 from apps.core.validators import (
     ipc_problem,
@@ -36,12 +37,11 @@ from apps.ip.models import (
     LegalEventKind,
     LegalStatus,
 )
-from apps.organizations.models import Organization, OrganizationType
-from apps.organizations.selectors import actor_memberships
+from apps.organizations.access import actor_memberships, resolve_owner
+from apps.organizations.models import Organization
 
 
 class IPAssetError(StrEnum):
-    OWNER_REQUIRED = "owner_required"
     NOT_OWNER_MEMBER = "not_owner_member"
     INVALID_IDENTIFIER = "invalid_ip_identifier"
     NOT_A_PATENT = "patent_field_on_non_patent"
@@ -83,33 +83,7 @@ PATENT_ONLY_FIELDS = ("application_number", "patent_number", "publication_number
 _NEVER_GRANTED = frozenset({LegalStatus.PENDING, LegalStatus.REJECTED})
 
 
-# --- owner and permission ----------------------------------------------------------------------
-
-
-def resolve_owner(*, actor: User, owner_id: int | None) -> Organization:
-    """The organisation a new asset belongs to: the one named, or the actor's only (non-operator) one."""
-    memberships = actor_memberships(actor)
-    if owner_id is None:
-        candidates = list(
-            Organization.objects.filter(pk__in=memberships)
-            .exclude(type=OrganizationType.MARKET_OPERATOR)
-            .values_list("pk", flat=True)
-        )
-        if len(candidates) != 1:
-            raise ApplicationError(
-                _("Say which of your organisations holds this asset (owner_id)."),
-                code=IPAssetError.OWNER_REQUIRED,
-                field_errors={"owner_id": _("Required unless you belong to exactly one organisation.")},
-            )
-        owner_id = candidates[0]
-    elif owner_id not in memberships:
-        raise ApplicationError(
-            _("You can only record assets for an organisation you belong to."),
-            code=IPAssetError.NOT_OWNER_MEMBER,
-            status=403,
-            field_errors={"owner_id": _("You are not a member of this organisation.")},
-        )
-    return Organization.objects.get(pk=owner_id)
+# --- permission --------------------------------------------------------------------------------
 
 
 def check_owner_member(*, actor: User, asset: IPAsset) -> None:
@@ -307,15 +281,14 @@ _EVENT_FOR_STATUS: dict[str, str] = {
     LegalStatus.EXPIRED: LegalEventKind.EXPIRED,
     LegalStatus.INVALIDATED: LegalEventKind.INVALIDATED,
 }
-# Fields whose change alters an annuity schedule kept by custody.
+# Fields whose change alters an annuity schedule kept by custody: their change records the effect
+# custody.refresh_asset (custody, higher in the app order, keeps each asset's next annuity for its scan).
 _SCHEDULE_FIELDS = ("kind", "filing_date", "grant_date", "legal_status")
 
 
 def check_co_owners(*, owner_id: int, entries: list[dict[str, Any]]) -> list[IPCoOwner]:
     """Unsaved co-owner rows from input entries (``organization_id`` or ``name``); refuses the owner itself,
     unknown organisations and repeats."""
-    from apps.organizations.models import Organization
-
     problems: list[str] = []
     rows: list[IPCoOwner] = []
     org_ids = [e["organization_id"] for e in entries if e.get("organization_id")]
@@ -365,16 +338,15 @@ def _status_event(asset: IPAsset, actor: User | None, note: str = "") -> IPLegal
     )
 
 
-def _refresh_custody(asset: IPAsset) -> None:
-    # Custody keeps each asset's next annuity for the daily reminder scan; a new grant date or kind moves it.
-    from apps.custody.services import custody_assets_refresh_for
-
-    custody_assets_refresh_for(asset_id=asset.pk)
-
-
 @transaction.atomic
 def ip_asset_create(*, actor: User, data: dict[str, Any]) -> IPAsset:
-    owner = resolve_owner(actor=actor, owner_id=data.get("owner_id"))
+    owner = resolve_owner(
+        actor=actor,
+        owner_id=data.get("owner_id"),
+        required_message=_("Say which of your organisations holds this asset (owner_id)."),
+        not_member_message=_("You can only record assets for an organisation you belong to."),
+        not_member_status=403,
+    )
     asset = IPAsset(owner=owner, created_by=actor)
     _assign(asset, data)
     check_ip_asset(asset)
@@ -411,17 +383,20 @@ def ip_asset_update(*, actor: User, asset: IPAsset, data: dict[str, Any]) -> IPA
     if locked.legal_status != before["legal_status"]:
         _status_event(locked, actor).save()
     if any(getattr(locked, name) != value for name, value in before.items()):
-        _refresh_custody(locked)
+        effect("custody.refresh_asset", asset_id=locked.pk)
     return locked
 
 
 def check_record_keeper(*, actor: User, asset: IPAsset) -> None:
     """The owner's members keep an asset's record, and so does the agency holding it in active custody."""
-    if asset.owner_id in actor_memberships(actor):
+    memberships = actor_memberships(actor)
+    if asset.owner_id in memberships:
         return
-    from apps.custody.selectors import active_custodian_ids
-
-    if not set(active_custodian_ids(asset_id=asset.pk)) & set(actor_memberships(actor)):
+    # Custody declares the reverse relation custody_links on the asset; an active row names the custodian.
+    in_custody = IPAsset.objects.filter(
+        pk=asset.pk, custody_links__active=True, custody_links__agreement__custodian_id__in=list(memberships)
+    )
+    if not in_custody.exists():
         raise ApplicationError(
             _("Only the owner's members or its custodian may record this asset's legal status."),
             code=IPAssetError.NOT_OWNER_MEMBER,
@@ -459,7 +434,7 @@ def ip_legal_event_record(*, actor: User, asset: IPAsset, occurred_on: date, kin
             check_ip_asset(locked, today=today)
             locked.save(update_fields=["legal_status", "grant_date", "updated_at"])
             if any(getattr(locked, name) != value for name, value in before.items()):
-                _refresh_custody(locked)
+                effect("custody.refresh_asset", asset_id=locked.pk)
     event.save()
     return event
 

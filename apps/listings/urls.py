@@ -1,6 +1,7 @@
 from django.urls import URLPattern, URLResolver, include, path
 
 from apps.listings.apis import ACHIEVEMENT, DEMAND, NdaRequestDetailApi, nda_decision_view, views_for
+from apps.listings.custody_apis import ToMarketApi
 
 
 def _routes(kind_views: dict, plural: str) -> list[URLPattern]:
@@ -36,4 +37,5 @@ urlpatterns: list[URLPattern | URLResolver] = [
         path(f"nda-requests/<int:pk>/{action}", nda_decision_view(action).as_view(), name=f"nda-request-{action}")
         for action in ("accept", "decline", "revoke")
     ],
+    path("custody/assets/<int:pk>/to-market", ToMarketApi.as_view(), name="custody-asset-to-market"),
 ]

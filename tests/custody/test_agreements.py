@@ -8,6 +8,7 @@ from datetime import date
 import pytest
 from django.db import connection
 
+from apps.core.effects import run_pending_effects
 from apps.core.errors import ApplicationError
 from apps.custody.models import AgreementEvent, CustodyAgreement, CustodyAsset
 from apps.custody.services import agreement_start
@@ -279,6 +280,8 @@ def test_granting_a_pending_patent_in_custody_starts_its_annuities(client_for, w
         f"/api/v1/ip-assets/{pending.pk}/legal-events", {"occurred_on": "2022-06-07", "kind": "granted"}, format="json"
     )
     assert response.status_code == 201, response.json()
+    assert custody_row(pending).next_year is None  # custody follows through the effect custody.refresh_asset
+    run_pending_effects()
     row = custody_row(pending)
     # Granted in year 3 (paid with the registration); years due before today are taken as paid, as on entrusting.
     assert (row.paid_through_year, row.next_year, row.next_due_date) == (7, 8, date(2027, 3, 2))

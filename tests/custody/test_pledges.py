@@ -137,7 +137,8 @@ def test_release_and_operator_totals(client_for, world, co_owned):
     assert released.json()["status"] == "released"
     assert client.post(f"{URL}/{pledge_id}/release", {"released_on": "2026-11-30"}, format="json").status_code == 409
 
-    assert client.get(f"{URL}/totals").status_code == 403
+    refused = client.get(f"{URL}/totals")
+    assert (refused.status_code, refused.json()["code"]) == (403, "operator_only")
     totals = client_for(operator_user()).get(f"{URL}/totals").json()
     assert (totals["active_count"], totals["active_amount"], totals["released_count"]) == (1, "1000000.00", 1)
     assert (totals["total_count"], totals["total_amount"]) == (2, "6000000.00")

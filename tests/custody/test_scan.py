@@ -11,6 +11,8 @@ import time_machine
 from django.conf import settings
 from django.db import connection
 
+from apps.core.effects import run_pending_effects
+from apps.core.models import Effect
 from apps.custody.models import Reminder
 from apps.custody.services import annuity_reminders_send, payment_record
 from apps.custody.tasks import remind_annuities
@@ -190,7 +192,13 @@ def test_the_log_guards_even_when_a_row_is_due_again(world, portfolio):
     assert custody_row(first).next_reminder_on == date(2027, 1, 31)
 
 
-def test_digests_are_emailed_after_commit(world, portfolio, celery_eager, mailoutbox):
+def test_digests_are_emailed_through_an_effect_recorded_with_the_chunk(world, portfolio, mailoutbox):
     annuity_reminders_send(today=date(2026, 12, 2))
+    # One e-mail effect for the chunk's two digests (owner's and custodian's side), nothing sent yet.
+    (recorded,) = Effect.objects.filter(name="notifications.send_emails")
+    digests = Notification.objects.filter(kind="custody_annuity_reminder")
+    assert sorted(recorded.kwargs["notification_ids"]) == sorted(digests.values_list("pk", flat=True))
+    assert mailoutbox == []
+    run_pending_effects()
     assert sorted(m.to[0] for m in mailoutbox) == sorted([world.owner_member.email, world.agency_member.email])
     assert all("一种螺蛳粉汤料的制备方法" in m.body for m in mailoutbox)
