@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+import redis
 from celery import signals
 from celery.contrib.testing.worker import start_worker
 from celery.worker import WorkController
@@ -37,6 +38,8 @@ def live_worker(settings: Any) -> Iterator[WorkController]:
     assert celery_app.conf.broker_url.startswith("redis://")
     # start_worker's ping check round-trips the `celery.ping` task through the broker before yielding.
     celery_app.loader.import_module("celery.contrib.testing.tasks")
+    # Hand-overs left on the queue by earlier tests of the run would reach this worker first.
+    redis.Redis.from_url(settings.CELERY_BROKER_URL).delete("celery")
     # Leaving the block stops the worker and joins its thread; start_worker raises if it does not exit.
     with start_worker(celery_app, pool="solo", concurrency=1, perform_ping_check=True, shutdown_timeout=10) as worker:
         yield worker
