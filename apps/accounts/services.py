@@ -23,7 +23,6 @@ from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, Ou
 
 from apps.accounts.models import ApiKey, User
 from apps.core.errors import ApplicationError
-from apps.organizations.models import Membership, MembershipRole, Organization
 
 
 class AccountError(StrEnum):
@@ -106,10 +105,12 @@ def user_change_password(*, user: User, old_password: str, new_password: str) ->
 
 
 @transaction.atomic
-def api_key_create(
-    *, actor: User, organization: Organization, name: str, scope: str, expiry_date: datetime | None = None
+def api_key_issue(
+    *, actor: User, organization_id: int, name: str, scope: str, expiry_date: datetime | None = None
 ) -> tuple[ApiKey, str]:
-    """Create a key for an API consumer. Returns the key object and the raw key, shown only once."""
+    """A key and the service account it authenticates as. Returns the key object and the raw key, shown
+    only once. The caller makes the service account a member of the organisation (that rule is the
+    organisations': :func:`apps.organizations.api_keys.api_key_create`)."""
     if expiry_date is not None and expiry_date <= timezone.now():
         raise ApplicationError(
             _("The expiry date must be in the future."),
@@ -117,15 +118,14 @@ def api_key_create(
             field_errors={"expiry_date": _("Must be in the future.")},
         )
     service_user = User.objects.create_user(
-        email=f"api-key-{timezone.now().strftime('%Y%m%d%H%M%S%f')}-{organization.pk}@service.invalid",
+        email=f"api-key-{timezone.now().strftime('%Y%m%d%H%M%S%f')}-{organization_id}@service.invalid",
         password=None,
         name=f"API: {name}"[:100],
         is_service_account=True,
     )
-    Membership.objects.create(user=service_user, organization=organization, role=MembershipRole.MEMBER)
     api_key, raw_key = ApiKey.objects.create_key(
         name=name,
-        organization=organization,
+        organization_id=organization_id,
         service_user=service_user,
         scope=scope,
         created_by=actor,
