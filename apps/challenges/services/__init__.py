@@ -12,10 +12,10 @@ from apps.challenges.services.challenges import (
     challenge_update,
 )
 from apps.challenges.services.common import (
+    CHALLENGE_LIFECYCLE,
     MILESTONE_FIELDS,
     MILESTONE_STATUSES,
     TERM_FIELDS,
-    TRANSITIONS,
     ChallengeError,
     can_evaluate,
     check_evaluator,
@@ -30,10 +30,10 @@ from apps.challenges.services.milestones import (
 )
 
 __all__ = [
+    "CHALLENGE_LIFECYCLE",
     "MILESTONE_FIELDS",
     "MILESTONE_STATUSES",
     "TERM_FIELDS",
-    "TRANSITIONS",
     "ChallengeError",
     "bid_attachment_add",
     "bid_create",

@@ -34,8 +34,8 @@ from apps.challenges.services.common import (
 from apps.core.errors import ApplicationError
 from apps.listings.services import check_upload
 from apps.notifications.services import notify
+from apps.organizations.access import actor_memberships
 from apps.organizations.models import Organization, OrganizationType
-from apps.organizations.selectors import actor_memberships
 
 # --- bids --------------------------------------------------------------------------------------
 

@@ -35,12 +35,11 @@ from apps.challenges.services.common import (
     log_value,
     members_of,
     move,
-    operators,
 )
 from apps.core.errors import ApplicationError
 from apps.listings.models import Demand, ListingStatus
 from apps.notifications.services import notify
-from apps.organizations.selectors import actor_memberships, is_operator
+from apps.organizations.access import actor_memberships, operator_users, require_operator
 
 # --- terms -------------------------------------------------------------------------------------
 
@@ -183,7 +182,7 @@ def challenge_submit(*, actor: User, challenge: Challenge) -> Challenge:
     moved = move(challenge=locked, action="submit", submitted_at=timezone.now(), rejection_reason="")
     decide(challenge=moved, kind=DecisionKind.SUBMIT, actor=actor)
     notify(
-        recipients=operators(),
+        recipients=operator_users(),
         kind="challenge.submitted",
         title=format_lazy(gettext_lazy("Challenge awaiting review: {title}"), title=moved.demand.title),
         target=moved,
@@ -195,17 +194,14 @@ def challenge_submit(*, actor: User, challenge: Challenge) -> Challenge:
 @transaction.atomic
 def challenge_review(*, actor: User, challenge: Challenge, approve: bool, reason: str = "") -> Challenge:
     """The operator opens a submitted challenge for bids, or sends it back to draft with a reason."""
-    if not is_operator(actor):
-        raise ApplicationError(
-            _("Only the market operator may do this."), code=ChallengeError.OPERATOR_ONLY, status=403
-        )
+    require_operator(actor)
     now = timezone.now()
     locked = lock(challenge)
     if approve:
         check_status(locked, "approve")
         _check_demand_published(locked)
         _check_deadline_future(locked.bid_deadline, status=409)
-        moved = move(challenge=locked, action="approve", reviewed_at=now, reviewed_by=actor, opened_at=now)
+        moved = move(challenge=locked, action="approve", reviewed_at=now, reviewed_by_id=actor.pk, opened_at=now)
         decide(challenge=moved, kind=DecisionKind.APPROVE, actor=actor, note=reason, status=moved.status)
         title = format_lazy(gettext_lazy("Open for bids: {title}"), title=moved.demand.title)
     else:
@@ -215,7 +211,9 @@ def challenge_review(*, actor: User, challenge: Challenge, approve: bool, reason
                 code=ChallengeError.REASON_REQUIRED,
                 field_errors={"reason": _("Required when rejecting.")},
             )
-        moved = move(challenge=locked, action="reject", reviewed_at=now, reviewed_by=actor, rejection_reason=reason)
+        moved = move(
+            challenge=locked, action="reject", reviewed_at=now, reviewed_by_id=actor.pk, rejection_reason=reason
+        )
         decide(challenge=moved, kind=DecisionKind.REJECT, actor=actor, reason=reason)
         title = format_lazy(gettext_lazy("Challenge returned for changes: {title}"), title=moved.demand.title)
     notify(recipients=members_of([moved.issuer_id]), kind="challenge.reviewed", title=title, body=reason, target=moved)

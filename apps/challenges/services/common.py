@@ -9,14 +9,13 @@ decision leaves a :class:`ChallengeDecision`.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
-from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from apps.accounts.models import User
 from apps.challenges import rules
@@ -27,8 +26,9 @@ from apps.challenges.models import (
     DecisionKind,
 )
 from apps.core.errors import ApplicationError
-from apps.organizations.models import Membership, OrganizationType
-from apps.organizations.selectors import actor_memberships, is_operator
+from apps.core.lifecycle import Lifecycle, Transition
+from apps.organizations.access import Actor, actor_memberships, is_operator
+from apps.organizations.models import Membership
 
 
 class ChallengeError(StrEnum):
@@ -37,7 +37,6 @@ class ChallengeError(StrEnum):
     CHALLENGE_EXISTS = "challenge_exists"
     NOT_ISSUER_MEMBER = "not_issuer_member"
     NOT_ISSUER_OR_OPERATOR = "not_issuer_or_operator"
-    OPERATOR_ONLY = "operator_only"
     INVALID_FUNDING = "invalid_funding"
     INVALID_TEAM_COUNT = "invalid_race_team_count"
     INVALID_INDICATORS = "invalid_indicators"
@@ -103,11 +102,11 @@ MILESTONE_STATUSES = (
 # --- who may do what ---------------------------------------------------------------------------
 
 
-def is_issuer_member(*, actor: Any, challenge: Challenge) -> bool:
+def is_issuer_member(*, actor: Actor, challenge: Challenge) -> bool:
     return challenge.issuer_id in actor_memberships(actor)
 
 
-def can_evaluate(*, actor: Any, challenge: Challenge) -> bool:
+def can_evaluate(*, actor: Actor, challenge: Challenge) -> bool:
     """Scores, awards, reviews and the decision log belong to the issuer and the operator."""
     return is_issuer_member(actor=actor, challenge=challenge) or is_operator(actor)
 
@@ -136,13 +135,6 @@ def members_of(organization_ids: Iterable[int]) -> list[User]:
     ]
 
 
-def operators() -> list[User]:
-    return [
-        m.user
-        for m in Membership.objects.filter(organization__type=OrganizationType.MARKET_OPERATOR).select_related("user")
-    ]
-
-
 def decide(*, challenge: Challenge, kind: DecisionKind, actor: User | None, **data: Any) -> ChallengeDecision:
     return ChallengeDecision.objects.create(challenge=challenge, kind=kind, actor=actor, data=data)
 
@@ -168,42 +160,32 @@ def log_value(value: Any) -> Any:
 # --- the lifecycle -----------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Transition:
-    sources: tuple[str, ...]
-    target: str
-
-
-TRANSITIONS: dict[str, Transition] = {
-    "submit": Transition((ChallengeStatus.DRAFT,), ChallengeStatus.SUBMITTED),
-    "approve": Transition((ChallengeStatus.SUBMITTED,), ChallengeStatus.OPEN),
-    "reject": Transition((ChallengeStatus.SUBMITTED,), ChallengeStatus.DRAFT),
-    "cancel": Transition(
-        (ChallengeStatus.DRAFT, ChallengeStatus.SUBMITTED, ChallengeStatus.OPEN), ChallengeStatus.CANCELLED
-    ),
-    "award": Transition((ChallengeStatus.OPEN,), ChallengeStatus.AWARDED),
-    "complete": Transition((ChallengeStatus.AWARDED,), ChallengeStatus.COMPLETED),
-}
+CHALLENGE_LIFECYCLE = Lifecycle(
+    transitions={
+        "submit": Transition(sources=(ChallengeStatus.DRAFT,), target=ChallengeStatus.SUBMITTED),
+        "approve": Transition(sources=(ChallengeStatus.SUBMITTED,), target=ChallengeStatus.OPEN),
+        "reject": Transition(sources=(ChallengeStatus.SUBMITTED,), target=ChallengeStatus.DRAFT),
+        "cancel": Transition(
+            sources=(ChallengeStatus.DRAFT, ChallengeStatus.SUBMITTED, ChallengeStatus.OPEN),
+            target=ChallengeStatus.CANCELLED,
+        ),
+        "award": Transition(sources=(ChallengeStatus.OPEN,), target=ChallengeStatus.AWARDED),
+        "complete": Transition(sources=(ChallengeStatus.AWARDED,), target=ChallengeStatus.COMPLETED),
+    },
+    error_code=ChallengeError.BAD_TRANSITION,
+    message=gettext_lazy("A challenge that is %(status)s cannot be moved this way."),
+    labels=ChallengeStatus,
+)
 
 
 def bad_transition(status: str | None, action: str) -> ApplicationError:
-    return ApplicationError(
-        _("A challenge that is %(status)s cannot be moved this way.")
-        % {"status": ChallengeStatus(status).label if status else "?"},
-        code=ChallengeError.BAD_TRANSITION,
-        status=409,
-        extra={"current_status": status, "action": action},
-    )
+    """The lifecycle's 409 for ``action`` (also for steps outside the table: "evaluate", "review")."""
+    return CHALLENGE_LIFECYCLE.refusal(status, action)
 
 
 def move(*, challenge: Challenge, action: str, **changes: Any) -> Challenge:
-    transition = TRANSITIONS[action]
-    moved = Challenge.objects.filter(pk=challenge.pk, status__in=transition.sources).update(
-        status=transition.target, updated_at=timezone.now(), **changes
-    )
-    if not moved:
-        current = Challenge.objects.filter(pk=challenge.pk).values_list("status", flat=True).first()
-        raise bad_transition(current, action)
+    """One conditional UPDATE along ``action`` (plain values in ``changes``); the moved challenge."""
+    CHALLENGE_LIFECYCLE.move(model=Challenge, pk=challenge.pk, action=action, **changes)
     return Challenge.objects.select_related("demand", "demand__technology_field", "issuer").get(pk=challenge.pk)
 
 
@@ -214,5 +196,4 @@ def lock(challenge: Challenge) -> Challenge:
 
 def check_status(challenge: Challenge, action: str) -> None:
     """Refuse early (before slower checks) a move the conditional UPDATE would refuse anyway."""
-    if challenge.status not in TRANSITIONS[action].sources:
-        raise bad_transition(challenge.status, action)
+    CHALLENGE_LIFECYCLE.check(challenge.status, action)
