@@ -38,7 +38,7 @@ from rest_framework import status
 
 from apps.contracts.selectors import market_today
 from apps.core.errors import ApplicationError
-from apps.organizations.selectors import is_operator
+from apps.organizations.access import Actor, is_operator
 from apps.stats.dims import DIMS, MEASURES, Dim, Measure, grain_for
 from apps.stats.models import Cell
 from apps.stats.selectors.cuts import (
@@ -103,13 +103,13 @@ class Report:
     compare: bool = True
 
 
-def can_view_statistics(actor: Any) -> bool:
+def can_view_statistics(actor: Actor | None) -> bool:
     if actor is None or not getattr(actor, "is_authenticated", False):
         return False
     return is_operator(actor) or bool(actor.has_perm(VIEW_PERMISSION))
 
 
-def check_statistics_access(*, actor: Any) -> None:
+def check_statistics_access(*, actor: Actor | None) -> None:
     if not can_view_statistics(actor):
         raise ApplicationError(
             _("Statistics are for the market operator and accounts allowed to read them."),
@@ -124,7 +124,7 @@ def report_max_rows() -> int:
 
 def stats_report(
     *,
-    actor: Any,
+    actor: Actor | None,
     group_by: Sequence[str],
     period: str = "year",
     date_from: date | None = None,
