@@ -20,8 +20,9 @@ from apps.accounts.models import ApiKey, User
 from apps.accounts.permissions import PeopleOnly
 from apps.accounts.services import api_key_revoke, user_update_profile
 from apps.core.pagination import StandardCursorPagination, paginated_response
+from apps.organizations.access import is_operator
 from apps.organizations.api_keys import access_api_key, api_key_create, api_key_list
-from apps.organizations.selectors import access_organization_as_admin, is_operator, user_memberships
+from apps.organizations.selectors import access_organization_as_admin, user_memberships
 
 
 # --- serializers ------------------------------------------------------------------------------

@@ -5,7 +5,6 @@ the accounts app's (:func:`apps.accounts.services.api_key_issue`, :func:`~apps.a
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
 from django.db import transaction
 from django.db.models import QuerySet
@@ -13,18 +12,18 @@ from django.http import Http404
 
 from apps.accounts.models import ApiKey, User
 from apps.accounts.services import api_key_issue
+from apps.organizations.access import Actor, admin_organization_ids
 from apps.organizations.models import Membership, MembershipRole, Organization
-from apps.organizations.selectors import admin_organization_ids
 
 # --- reads -------------------------------------------------------------------------------------
 
 
-def api_key_list(*, actor: Any, organization: Organization) -> QuerySet[ApiKey]:
+def api_key_list(*, actor: Actor, organization: Organization) -> QuerySet[ApiKey]:
     """Keys of an organisation, for its admins (the caller has checked admin access)."""
     return ApiKey.objects.filter(organization=organization).select_related("created_by")
 
 
-def access_api_key(*, actor: Any, prefix: str) -> ApiKey:
+def access_api_key(*, actor: Actor, prefix: str) -> ApiKey:
     """A key of an organisation the actor administers; anything else is a 404."""
     key = ApiKey.objects.filter(prefix=prefix, organization_id__in=admin_organization_ids(actor)).first()
     if key is None:
