@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy
 from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
 
 from apps.accounts.models import ApiKey, User
+from apps.core.effects import effect
 from apps.core.errors import ApplicationError
 
 
@@ -145,17 +146,17 @@ def api_key_revoke(*, actor: User, api_key: ApiKey) -> ApiKey:
     return api_key
 
 
+@transaction.atomic
 def user_request_password_reset(*, email: str) -> None:
-    """Queue a reset e-mail if an active person has this address. Says nothing either way (no enumeration)."""
+    """Record a reset e-mail if an active person has this address. Says nothing either way (no enumeration)."""
     user = User.objects.filter(email__iexact=email.strip(), is_active=True, is_service_account=False).first()
     if user is not None:
-        from apps.accounts.tasks import send_password_reset
-
-        send_password_reset.delay_on_commit(user_id=user.pk)  # type: ignore[attr-defined]
+        effect("accounts.send_password_reset", user_id=user.pk)
 
 
 def user_send_password_reset(*, user_id: int) -> bool:
-    """Send the reset link. The token is made here, in the worker, so it never sits in the broker."""
+    """Send the reset link. The token is made here, in the worker, so it never sits in the broker or the
+    effect table."""
     user = User.objects.filter(pk=user_id, is_active=True, is_service_account=False).first()
     if user is None or not user.email:
         return False
