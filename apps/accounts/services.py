@@ -22,8 +22,8 @@ from django.utils.translation import gettext_lazy
 from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
 
 from apps.accounts.models import ApiKey, User
+from apps.core.effects import effect
 from apps.core.errors import ApplicationError
-from apps.organizations.models import Membership, MembershipRole, Organization
 
 
 class AccountError(StrEnum):
@@ -106,10 +106,12 @@ def user_change_password(*, user: User, old_password: str, new_password: str) ->
 
 
 @transaction.atomic
-def api_key_create(
-    *, actor: User, organization: Organization, name: str, scope: str, expiry_date: datetime | None = None
+def api_key_issue(
+    *, actor: User, organization_id: int, name: str, scope: str, expiry_date: datetime | None = None
 ) -> tuple[ApiKey, str]:
-    """Create a key for an API consumer. Returns the key object and the raw key, shown only once."""
+    """A key and the service account it authenticates as. Returns the key object and the raw key, shown
+    only once. The caller makes the service account a member of the organisation (that rule is the
+    organisations': :func:`apps.organizations.api_keys.api_key_create`)."""
     if expiry_date is not None and expiry_date <= timezone.now():
         raise ApplicationError(
             _("The expiry date must be in the future."),
@@ -117,15 +119,14 @@ def api_key_create(
             field_errors={"expiry_date": _("Must be in the future.")},
         )
     service_user = User.objects.create_user(
-        email=f"api-key-{timezone.now().strftime('%Y%m%d%H%M%S%f')}-{organization.pk}@service.invalid",
+        email=f"api-key-{timezone.now().strftime('%Y%m%d%H%M%S%f')}-{organization_id}@service.invalid",
         password=None,
         name=f"API: {name}"[:100],
         is_service_account=True,
     )
-    Membership.objects.create(user=service_user, organization=organization, role=MembershipRole.MEMBER)
     api_key, raw_key = ApiKey.objects.create_key(
         name=name,
-        organization=organization,
+        organization_id=organization_id,
         service_user=service_user,
         scope=scope,
         created_by=actor,
@@ -145,17 +146,17 @@ def api_key_revoke(*, actor: User, api_key: ApiKey) -> ApiKey:
     return api_key
 
 
+@transaction.atomic
 def user_request_password_reset(*, email: str) -> None:
-    """Queue a reset e-mail if an active person has this address. Says nothing either way (no enumeration)."""
+    """Record a reset e-mail if an active person has this address. Says nothing either way (no enumeration)."""
     user = User.objects.filter(email__iexact=email.strip(), is_active=True, is_service_account=False).first()
     if user is not None:
-        from apps.accounts.tasks import send_password_reset
-
-        send_password_reset.delay_on_commit(user_id=user.pk)  # type: ignore[attr-defined]
+        effect("accounts.send_password_reset", user_id=user.pk)
 
 
 def user_send_password_reset(*, user_id: int) -> bool:
-    """Send the reset link. The token is made here, in the worker, so it never sits in the broker."""
+    """Send the reset link. The token is made here, in the worker, so it never sits in the broker or the
+    effect table."""
     user = User.objects.filter(pk=user_id, is_active=True, is_service_account=False).first()
     if user is None or not user.email:
         return False

@@ -10,12 +10,5 @@ urlpatterns = [
     path("auth/sessions/revoke-all", apis.SessionsRevokeApi.as_view(), name="auth-sessions-revoke-all"),
     path("auth/password-reset", apis.PasswordResetRequestApi.as_view(), name="auth-password-reset"),
     path("auth/password-reset/confirm", apis.PasswordResetConfirmApi.as_view(), name="auth-password-reset-confirm"),
-    path("me", apis.MeApi.as_view(), name="me"),
     path("me/password", apis.PasswordChangeApi.as_view(), name="me-password"),
-    path(
-        "organizations/<int:organization_id>/api-keys",
-        apis.OrganizationApiKeyListCreateApi.as_view(),
-        name="organization-api-keys",
-    ),
-    path("api-keys/<str:key_id>/revoke", apis.ApiKeyRevokeApi.as_view(), name="api-key-revoke"),
 ]

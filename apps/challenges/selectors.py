@@ -44,7 +44,7 @@ from apps.challenges.models import (
 )
 from apps.challenges.services import can_evaluate
 from apps.core.errors import ApplicationError, ErrorCode
-from apps.organizations.selectors import is_operator, organization_ids
+from apps.organizations.access import Actor, is_operator, organization_ids
 
 
 def _forbidden() -> ApplicationError:
@@ -58,7 +58,7 @@ def _forbidden() -> ApplicationError:
 # --- challenges --------------------------------------------------------------------------------
 
 
-def challenge_visible_qs(actor: Any) -> QuerySet[Challenge]:
+def challenge_visible_qs(actor: Actor) -> QuerySet[Challenge]:
     qs = Challenge.objects.select_related("demand", "demand__technology_field", "issuer")
     if is_operator(actor):
         return qs
@@ -70,7 +70,7 @@ def challenge_visible_qs(actor: Any) -> QuerySet[Challenge]:
     return qs.filter(visible)
 
 
-def challenge_list(*, actor: Any, filters: Mapping[str, Any] | None = None) -> QuerySet[Challenge]:
+def challenge_list(*, actor: Actor, filters: Mapping[str, Any] | None = None) -> QuerySet[Challenge]:
     """Visible challenges, newest first; ``filters`` holds validated ``status``, ``mode``,
     ``funding_mode``, ``technology_field`` (the demand's code) and ``issuer`` (organisation id)."""
     filters = filters or {}
@@ -88,7 +88,7 @@ def challenge_list(*, actor: Any, filters: Mapping[str, Any] | None = None) -> Q
     return qs
 
 
-def access_challenge(*, actor: Any, pk: int) -> Challenge:
+def access_challenge(*, actor: Actor, pk: int) -> Challenge:
     try:
         return challenge_visible_qs(actor).get(pk=pk)
     except (Challenge.DoesNotExist, ValueError, TypeError):
@@ -105,7 +105,7 @@ def _score_subquery(expression: Any, output: Any) -> Subquery:
     )
 
 
-def bid_visible_qs(actor: Any) -> QuerySet[Bid]:
+def bid_visible_qs(actor: Actor) -> QuerySet[Bid]:
     """Bids the actor may read, annotated with ``average_score`` and ``score_count`` for evaluators
     (the issuer, the operator); a team sees ``None`` for its own bid's scores."""
     qs = Bid.objects.select_related("organization", "challenge").prefetch_related(
@@ -123,7 +123,7 @@ def bid_visible_qs(actor: Any) -> QuerySet[Bid]:
     )
 
 
-def bid_list(*, actor: Any, challenge: Challenge, filters: Mapping[str, Any] | None = None) -> QuerySet[Bid]:
+def bid_list(*, actor: Actor, challenge: Challenge, filters: Mapping[str, Any] | None = None) -> QuerySet[Bid]:
     """The challenge's bids the actor may read: all of them for evaluators, its own for a team."""
     filters = filters or {}
     qs = bid_visible_qs(actor).filter(challenge=challenge).order_by("-id")
@@ -132,21 +132,21 @@ def bid_list(*, actor: Any, challenge: Challenge, filters: Mapping[str, Any] | N
     return qs
 
 
-def access_bid(*, actor: Any, pk: int) -> Bid:
+def access_bid(*, actor: Actor, pk: int) -> Bid:
     try:
         return bid_visible_qs(actor).get(pk=pk)
     except (Bid.DoesNotExist, ValueError, TypeError):
         raise Http404 from None
 
 
-def access_bid_attachment(*, actor: Any, bid: Bid, pk: int) -> BidAttachment:
+def access_bid_attachment(*, actor: Actor, bid: Bid, pk: int) -> BidAttachment:
     try:
         return BidAttachment.objects.get(bid=access_bid(actor=actor, pk=bid.pk), pk=pk)
     except (BidAttachment.DoesNotExist, ValueError, TypeError):
         raise Http404 from None
 
 
-def bid_score_list(*, actor: Any, bid: Bid) -> QuerySet[BidScore]:
+def bid_score_list(*, actor: Actor, bid: Bid) -> QuerySet[BidScore]:
     if not can_evaluate(actor=actor, challenge=bid.challenge):
         raise _forbidden()
     return BidScore.objects.filter(bid=bid).select_related("scorer").order_by("id")
@@ -155,12 +155,12 @@ def bid_score_list(*, actor: Any, bid: Bid) -> QuerySet[BidScore]:
 # --- milestones, reviews, tranches, decisions -------------------------------------------------
 
 
-def milestone_list(*, actor: Any, challenge: Challenge) -> QuerySet[Milestone]:
+def milestone_list(*, actor: Actor, challenge: Challenge) -> QuerySet[Milestone]:
     """A challenge's milestones are part of its terms: whoever sees the challenge sees them."""
     return Milestone.objects.filter(challenge=challenge).select_related("challenge").order_by("sequence")
 
 
-def access_milestone(*, actor: Any, pk: int) -> Milestone:
+def access_milestone(*, actor: Actor, pk: int) -> Milestone:
     try:
         milestone = Milestone.objects.get(pk=pk)
     except (Milestone.DoesNotExist, ValueError, TypeError):
@@ -169,14 +169,14 @@ def access_milestone(*, actor: Any, pk: int) -> Milestone:
     return milestone
 
 
-def _team_filter(actor: Any, challenge: Challenge, field: str) -> Q:
+def _team_filter(actor: Actor, challenge: Challenge, field: str) -> Q:
     """Everything for evaluators; a team's own rows for its members; nothing for anyone else."""
     if can_evaluate(actor=actor, challenge=challenge):
         return Q()
     return Q(**{f"{field}__in": organization_ids(actor)})
 
 
-def milestone_review_list(*, actor: Any, milestone: Milestone) -> QuerySet[MilestoneReview]:
+def milestone_review_list(*, actor: Actor, milestone: Milestone) -> QuerySet[MilestoneReview]:
     return (
         MilestoneReview.objects.filter(milestone=milestone)
         .filter(_team_filter(actor, milestone.challenge, "bid__organization_id"))
@@ -185,7 +185,7 @@ def milestone_review_list(*, actor: Any, milestone: Milestone) -> QuerySet[Miles
     )
 
 
-def tranche_list(*, actor: Any, challenge: Challenge) -> QuerySet[Tranche]:
+def tranche_list(*, actor: Actor, challenge: Challenge) -> QuerySet[Tranche]:
     return (
         Tranche.objects.filter(challenge=challenge)
         .filter(_team_filter(actor, challenge, "bid__organization_id"))
@@ -194,7 +194,7 @@ def tranche_list(*, actor: Any, challenge: Challenge) -> QuerySet[Tranche]:
     )
 
 
-def decision_list(*, actor: Any, challenge: Challenge) -> QuerySet[ChallengeDecision]:
+def decision_list(*, actor: Actor, challenge: Challenge) -> QuerySet[ChallengeDecision]:
     if not can_evaluate(actor=actor, challenge=challenge):
         raise _forbidden()
     return ChallengeDecision.objects.filter(challenge=challenge).select_related("actor").order_by("id")

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from apps.organizations import apis
+from apps.organizations import account_apis, apis
 
 urlpatterns = [
     path("organizations", apis.OrganizationListCreateApi.as_view(), name="organizations"),
@@ -18,4 +18,12 @@ urlpatterns = [
         apis.MembershipDetailApi.as_view(),
         name="organization-member-detail",
     ),
+    # The parts of a person's account that belong to the organisations (moved here from accounts).
+    path("me", account_apis.MeApi.as_view(), name="me"),
+    path(
+        "organizations/<int:organization_id>/api-keys",
+        account_apis.OrganizationApiKeyListCreateApi.as_view(),
+        name="organization-api-keys",
+    ),
+    path("api-keys/<str:key_id>/revoke", account_apis.ApiKeyRevokeApi.as_view(), name="api-key-revoke"),
 ]

@@ -437,15 +437,6 @@ def _catch_up(*, since: Any) -> int:
     return len(recent)
 
 
-def _operators() -> list[Any]:
-    from apps.accounts.models import User
-    from apps.organizations.models import OrganizationType
-
-    return list(
-        User.objects.filter(memberships__organization__type=OrganizationType.MARKET_OPERATOR, is_active=True).distinct()
-    )
-
-
 def _sample_row(row: dict[str, Any]) -> dict[str, Any]:
     def figures(prefix: str) -> list[Any] | None:
         if row[f"{prefix}_contract_count"] is None:
@@ -518,6 +509,7 @@ def stats_recompute(*, repair: bool = True) -> RecomputeRun:
 
 def _alert(run: RecomputeRun) -> None:
     from apps.notifications.services import notify
+    from apps.organizations.access import operator_users
 
     logger.error(
         "Statistics recompute %s found %s differing cells (repaired: %s); first: %s",
@@ -527,7 +519,7 @@ def _alert(run: RecomputeRun) -> None:
         run.sample[:3],
     )
     notify(
-        recipients=_operators(),
+        recipients=operator_users(),
         kind=RECOMPUTE_NOTIFICATION_KIND,
         title=gettext_lazy("The transaction statistics differed from a full recompute"),
         body=format_lazy(

@@ -38,7 +38,7 @@ from django.views.decorators.http import require_GET
 from apps.accounts.models import User
 from apps.accounts.throttles import LoginAccountThrottle, LoginAddressThrottle
 from apps.contracts.selectors import market_today
-from apps.organizations.selectors import is_operator
+from apps.organizations.access import is_operator
 from apps.stats import charts
 from apps.stats.dims import Dim, Measure, Zone
 from apps.stats.selectors import PERIOD, ZONE_LABELS, ReportRow, in_wan, in_yi, stats_report

@@ -7,6 +7,8 @@ import re
 import pytest
 from django.core import mail
 
+from apps.core.effects import run_pending_effects
+from apps.core.models import Effect, EffectStatus
 from tests.factories import TEST_PASSWORD, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -93,3 +95,26 @@ def test_weak_new_password_is_refused(api_client, celery_eager, django_capture_o
     assert response.json()["code"] == "weak_password"
     user.refresh_from_db()
     assert user.check_password(TEST_PASSWORD)
+
+
+def test_a_reset_request_records_one_durable_effect_that_sends_one_mail(api_client):
+    """The mail is an effect recorded with the request: it survives a broker outage and is sent once."""
+    user = UserFactory(email="durable@example.cn")
+    response = api_client.post("/api/v1/auth/password-reset", {"email": user.email}, format="json")
+    assert response.status_code == 202
+    recorded = Effect.objects.get(name="accounts.send_password_reset")
+    assert recorded.kwargs == {"user_id": user.pk}
+    assert mail.outbox == []
+
+    assert run_pending_effects(names=["accounts.send_password_reset"]) == 1
+    assert [m.to for m in mail.outbox] == [["durable@example.cn"]]
+    recorded.refresh_from_db()
+    assert recorded.status == EffectStatus.DONE
+    # Run again (a second worker, the sweeper): the done effect does not send a second mail.
+    assert run_pending_effects(names=["accounts.send_password_reset"]) == 0
+    assert len(mail.outbox) == 1
+
+
+def test_no_effect_is_recorded_for_an_unknown_address(api_client):
+    api_client.post("/api/v1/auth/password-reset", {"email": "nobody@example.cn"}, format="json")
+    assert not Effect.objects.filter(name="accounts.send_password_reset").exists()

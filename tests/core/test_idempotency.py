@@ -195,7 +195,7 @@ def test_two_simultaneous_requests_with_one_key_create_one_deal():
 
 
 def test_a_read_only_api_key_is_refused_before_any_key_is_claimed(world):
-    from apps.accounts.services import api_key_create
+    from apps.organizations.api_keys import api_key_create
 
     _key, secret = api_key_create(actor=world.buyer_user, organization=world.buyer, name="报表", scope="read")
     client = APIClient()
@@ -208,7 +208,7 @@ def test_a_read_only_api_key_is_refused_before_any_key_is_claimed(world):
 
 
 def test_an_api_key_caller_gets_its_own_replay(world):
-    from apps.accounts.services import api_key_create
+    from apps.organizations.api_keys import api_key_create
 
     key, secret = api_key_create(actor=world.buyer_user, organization=world.buyer, name="ERP", scope="read_write")
     client = APIClient()

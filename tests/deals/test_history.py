@@ -6,8 +6,8 @@ import pghistory
 import pytest
 from django.db.models import F
 
-from apps.accounts.services import api_key_create
 from apps.deals.models import Deal, DealEvent, DealParticipantEvent
+from apps.organizations.api_keys import api_key_create
 from tests.deals.factories import DealWorld
 from tests.factories import operator_user
 

@@ -14,9 +14,9 @@ from django.test import Client
 from django.urls import reverse
 
 from apps.accounts.models import ApiKey, User
-from apps.accounts.services import api_key_create
 from apps.demo.data import DEMO_EMAIL_DOMAIN, DEMO_ORGANIZATIONS
 from apps.notifications.models import Notification
+from apps.organizations.api_keys import api_key_create
 from apps.organizations.models import Organization, VerificationStatus
 from tests.factories import TEST_PASSWORD
 

@@ -33,20 +33,30 @@ from typing import Any
 from django.conf import settings
 from django.db.models import DateField, Q, Sum
 from django.db.models.functions import Trunc
-from django.utils import translation
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, pgettext_lazy
 from rest_framework import status
 
-from apps.contracts.catalogue import ContractType, IPType, LegacyClass, ProgrammeClass
 from apps.contracts.selectors import market_today
 from apps.core.errors import ApplicationError
-from apps.organizations.selectors import is_operator
-from apps.stats.dims import DIMS, MEASURES, Dim, Measure, Zone, grain_for
+from apps.organizations.access import Actor, is_operator
+from apps.stats.dims import DIMS, MEASURES, Dim, Measure, grain_for
 from apps.stats.models import Cell
+from apps.stats.selectors.cuts import (
+    AREA_DIMS,
+    CHOICE_DIMS,
+    DIM_NAMES,
+    ENTITY_TYPE_DIMS,
+    NO_BROKER,
+    PERIOD,
+    PERIODS,
+    Labeller,
+    first_of_month,
+    period_key,
+    shift_key,
+    shift_year,
+    sort_key,
+)
 
-PERIOD = "period"
-PERIODS = ("month", "quarter", "year")
 VIEW_PERMISSION = "stats.view_cell"
 DEFAULT_REPORT_MAX_ROWS = 10_000
 # Two aggregates (window, previous window) and at most four label lookups.
@@ -62,52 +72,6 @@ class ReportError(StrEnum):
     BAD_FILTER_VALUE = "bad_filter_value"
     BAD_DATE_RANGE = "bad_date_range"
     TOO_MANY_ROWS = "too_many_rows"
-
-
-# --- labels ------------------------------------------------------------------------------------
-
-DIM_NAMES: dict[str, Any] = {
-    PERIOD: pgettext_lazy("statistics", "period"),
-    Dim.CONTRACT_TYPE: gettext_lazy("contract type"),
-    Dim.LEGACY_CLASS: gettext_lazy("contract class (four classes)"),
-    Dim.TECHNOLOGY_FIELD: gettext_lazy("technology field"),
-    Dim.IP_TYPE: gettext_lazy("IP type"),
-    Dim.PROGRAMME_CLASS: gettext_lazy("programme class"),
-    Dim.SELLER_ENTITY_TYPE: gettext_lazy("seller entity type (output)"),
-    Dim.BUYER_ENTITY_TYPE: gettext_lazy("buyer entity type (absorption)"),
-    Dim.SELLER_AREA: gettext_lazy("seller area (output)"),
-    Dim.BUYER_AREA: gettext_lazy("buyer area (absorption)"),
-    Dim.SELLER_ZONE: gettext_lazy("seller zone (where the technology comes from)"),
-    Dim.BUYER_ZONE: gettext_lazy("buyer zone (where the technology goes)"),
-    Dim.BROKER: gettext_lazy("broker"),
-}
-MEASURE_NAMES: dict[str, Any] = {
-    Measure.CONTRACT_COUNT: pgettext_lazy("statistics", "contracts"),
-    Measure.CONTRACT_AMOUNT: gettext_lazy("contract amount"),
-    Measure.TECHNOLOGY_AMOUNT: gettext_lazy("technology transaction amount"),
-    Measure.PAID_AMOUNT: gettext_lazy("paid amount"),
-}
-# 市内 / 省内 / 外省 / 港澳台 / 东盟 / 其他境外
-ZONE_LABELS: dict[str, Any] = {
-    Zone.CITY: gettext_lazy("within the city"),
-    Zone.PROVINCE: gettext_lazy("within the province"),
-    Zone.DOMESTIC: gettext_lazy("other provinces"),
-    Zone.HMT: gettext_lazy("Hong Kong, Macao and Taiwan"),
-    Zone.ASEAN: gettext_lazy("ASEAN"),
-    Zone.ABROAD: gettext_lazy("other countries and regions"),
-}
-# Dimensions whose values are the members of a TextChoices (or Zone), in the order reports list them.
-CHOICE_DIMS: dict[Dim, dict[str, Any]] = {
-    Dim.CONTRACT_TYPE: dict(ContractType.choices),
-    Dim.LEGACY_CLASS: dict(LegacyClass.choices),
-    Dim.IP_TYPE: dict(IPType.choices),
-    Dim.PROGRAMME_CLASS: dict(ProgrammeClass.choices),
-    Dim.SELLER_ZONE: ZONE_LABELS,
-    Dim.BUYER_ZONE: ZONE_LABELS,
-}
-ENTITY_TYPE_DIMS = (Dim.SELLER_ENTITY_TYPE, Dim.BUYER_ENTITY_TYPE)
-AREA_DIMS = (Dim.SELLER_AREA, Dim.BUYER_AREA)
-NO_BROKER = "none"  # how a filter names "contracts without a broker" (stored as "")
 
 
 # --- the report --------------------------------------------------------------------------------
@@ -139,13 +103,13 @@ class Report:
     compare: bool = True
 
 
-def can_view_statistics(actor: Any) -> bool:
+def can_view_statistics(actor: Actor | None) -> bool:
     if actor is None or not getattr(actor, "is_authenticated", False):
         return False
     return is_operator(actor) or bool(actor.has_perm(VIEW_PERMISSION))
 
 
-def check_statistics_access(*, actor: Any) -> None:
+def check_statistics_access(*, actor: Actor | None) -> None:
     if not can_view_statistics(actor):
         raise ApplicationError(
             _("Statistics are for the market operator and accounts allowed to read them."),
@@ -160,7 +124,7 @@ def report_max_rows() -> int:
 
 def stats_report(
     *,
-    actor: Any,
+    actor: Actor | None,
     group_by: Sequence[str],
     period: str = "year",
     date_from: date | None = None,
@@ -179,8 +143,8 @@ def stats_report(
     if period not in PERIODS:
         raise _bad("period", _("Choose month, quarter or year."), ReportError.BAD_PERIOD)
     checked = _check_filters(filters or {})
-    start = _first_of_month(date_from) if date_from else None
-    end = _first_of_month(date_to) if date_to else _first_of_month(market_today())
+    start = first_of_month(date_from) if date_from else None
+    end = first_of_month(date_to) if date_to else first_of_month(market_today())
     if start is not None and start > end:
         raise _bad("date_from", _("The window ends before it starts."), ReportError.BAD_DATE_RANGE)
 
@@ -193,17 +157,17 @@ def stats_report(
     current = _aggregate(base, dims, period if by_period else None, start, end, cap=cap)
     previous: dict[tuple[str, ...], dict[str, Value]] = {}
     if compare:
-        shifted_end = _shift_year(end, -1)
-        shifted_start = _shift_year(start, -1) if start else None
+        shifted_end = shift_year(end, -1)
+        shifted_start = shift_year(start, -1) if start else None
         raw = _aggregate(base, dims, period if by_period else None, shifted_start, shifted_end, cap=cap)
         # The previous year's period rows line up with this year's: 2024-Q1 is compared with 2025-Q1.
-        previous = {_shift_key(key, by_period, period): values for key, values in raw.items()}
+        previous = {shift_key(key, by_period, period): values for key, values in raw.items()}
 
     row_keys = [key for key in current.keys() | previous.keys() if _nonzero(current.get(key), previous.get(key))]
     if len(row_keys) > cap:
         raise _too_many(cap)
-    row_keys.sort(key=lambda key: _sort_key(keys, key))
-    labels = _Labeller(keys, row_keys, period)
+    row_keys.sort(key=lambda key: sort_key(keys, key))
+    labels = Labeller(keys, row_keys, period)
     rows = [
         _row(dict(zip(keys, key, strict=True)), labels.of(key), current.get(key), previous.get(key), compare)
         for key in row_keys
@@ -358,7 +322,7 @@ def _aggregate(
         return {(): _measures(sums)} if sums["sum_contract_count"] is not None else {}
     found: dict[tuple[str, ...], dict[str, Value]] = {}
     for record in qs.values(*columns).annotate(**_SUMS).order_by()[: cap + 1]:
-        key = tuple(_period_key(record[c], period) if c == PERIOD else record[c] for c in columns)
+        key = tuple(period_key(record[c], period) if c == PERIOD else record[c] for c in columns)
         found[key] = _measures(record)
     if len(found) > cap:
         raise _too_many(cap)
@@ -414,194 +378,3 @@ def _row(
         return ReportRow(key=key, labels=labels, values=now, previous=None, growth=None)
     before = dict(previous) if previous else _zero()
     return ReportRow(key=key, labels=labels, values=now, previous=before, growth=_growth(now, before))
-
-
-# --- periods -----------------------------------------------------------------------------------
-
-
-def _first_of_month(day: date) -> date:
-    return day.replace(day=1)
-
-
-def _shift_year(month: date, years: int) -> date:
-    return month.replace(year=month.year + years)  # first of a month: no 29 February to trip over
-
-
-def _period_key(start: date, period: str | None) -> str:
-    if period == "month":
-        return f"{start:%Y-%m}"
-    if period == "quarter":
-        return f"{start.year}-Q{(start.month - 1) // 3 + 1}"
-    return f"{start.year}"
-
-
-def _shift_key(key: tuple[str, ...], by_period: bool, period: str) -> tuple[str, ...]:
-    if not by_period:
-        return key
-    label = key[0]
-    shifted = f"{int(label[:4]) + 1}{label[4:]}"
-    return (shifted, *key[1:])
-
-
-def period_start(key: str) -> date:
-    """The first day of a period key: "2025" → 2025-01-01, "2025-Q2" → 2025-04-01, "2025-03" → 2025-03-01."""
-    if "-Q" in key:
-        year, quarter = key.split("-Q")
-        return date(int(year), (int(quarter) - 1) * 3 + 1, 1)
-    if "-" in key:
-        year, month = key.split("-")
-        return date(int(year), int(month), 1)
-    return date(int(key), 1, 1)
-
-
-def period_label(key: str, period: str) -> str:
-    start = period_start(key)
-    if period == "month":
-        return _("%(year)s-%(month)02d") % {"year": start.year, "month": start.month}
-    if period == "quarter":
-        return _("%(year)s Q%(quarter)s") % {"year": start.year, "quarter": (start.month - 1) // 3 + 1}
-    return str(start.year)
-
-
-# --- ordering and labels -----------------------------------------------------------------------
-
-
-def _choice_rank(dim: Dim) -> dict[str, int]:
-    return {code: index for index, code in enumerate(CHOICE_DIMS[dim])}
-
-
-_RANKS = {dim: _choice_rank(dim) for dim in CHOICE_DIMS}
-
-
-def _sort_key(keys: Sequence[str], key: tuple[str, ...]) -> tuple[Any, ...]:
-    parts: list[Any] = []
-    for name, value in zip(keys, key, strict=True):
-        if name == PERIOD:
-            parts.append((0, period_start(value).toordinal(), ""))
-        elif Dim(name) in _RANKS:
-            parts.append((_RANKS[Dim(name)].get(value, len(_RANKS[Dim(name)])), 0, value))
-        elif Dim(name) is Dim.BROKER:
-            # Contracts without a broker last; brokers by id.
-            parts.append((1, 0, "") if not value else (0, int(value), ""))
-        else:
-            # Codes sort as the official lists do (area codes: domestic 6 digits before countries).
-            parts.append((len(value) == 3, 0, value))
-    return tuple(parts)
-
-
-def _chinese() -> bool:
-    return (translation.get_language() or settings.LANGUAGE_CODE).lower().startswith("zh")
-
-
-class _Labeller:
-    """Display names of the codes in a report's rows, at one query per kind of coded dimension."""
-
-    def __init__(self, keys: Sequence[str], row_keys: Sequence[tuple[str, ...]], period: str) -> None:
-        self.keys = list(keys)
-        self.period = period
-        codes: dict[str, set[str]] = {"field": set(), "entity": set(), "area": set(), "broker": set()}
-        kinds = {
-            Dim.TECHNOLOGY_FIELD: "field",
-            Dim.SELLER_ENTITY_TYPE: "entity",
-            Dim.BUYER_ENTITY_TYPE: "entity",
-            Dim.SELLER_AREA: "area",
-            Dim.BUYER_AREA: "area",
-            Dim.BROKER: "broker",
-        }
-        self.kind_of = {
-            i: kinds[Dim(name)] for i, name in enumerate(self.keys) if name != PERIOD and Dim(name) in kinds
-        }
-        for key in row_keys:
-            for index, kind in self.kind_of.items():
-                if key[index]:
-                    codes[kind].add(key[index])
-        self.names: dict[str, dict[str, str]] = {
-            kind: _LOOKUPS[kind](found) if found else {} for kind, found in codes.items()
-        }
-
-    def of(self, key: tuple[str, ...]) -> dict[str, str]:
-        labels = {}
-        for index, (name, value) in enumerate(zip(self.keys, key, strict=True)):
-            if name == PERIOD:
-                labels[name] = period_label(value, self.period)
-            elif index in self.kind_of:
-                labels[name] = self._coded(self.kind_of[index], value)
-            else:
-                choice = CHOICE_DIMS[Dim(name)].get(value)
-                labels[name] = str(choice) if choice is not None else value
-        return labels
-
-    def _coded(self, kind: str, value: str) -> str:
-        if kind == "broker" and not value:
-            return _("no broker")
-        return self.names[kind].get(value) or value
-
-
-def _pick(name_zh: str, name_en: str) -> str:
-    return name_zh if _chinese() or not name_en else name_en
-
-
-def _field_names(codes: set[str]) -> dict[str, str]:
-    from apps.reference.models import TechnologyField
-
-    rows = TechnologyField.objects.filter(code__in=codes).values_list("code", "name_zh", "name_en")
-    return {code: _pick(zh, en) for code, zh, en in rows}
-
-
-def _entity_type_names(codes: set[str]) -> dict[str, str]:
-    from apps.reference.models import EntityType
-
-    rows = EntityType.objects.filter(code__in=codes).values_list("code", "name_zh", "name_en")
-    return {code: _pick(zh, en) for code, zh, en in rows}
-
-
-def _area_names(codes: set[str]) -> dict[str, str]:
-    """Prefectures and provinces from the regions, countries from the countries, in one query.
-
-    The regions table holds the provinces and the prefectures the market deals with most; an area
-    it lacks is shown as its province and code."""
-    from apps.reference.models import Country, Region
-
-    domestic = {c for c in codes if len(c) == 6}
-    wanted = domestic | {c[:2] + "0000" for c in domestic}
-    regions = Region.objects.filter(code__in=wanted).values_list("code", "name_zh", "name_en")
-    countries = Country.objects.filter(code__in=[c for c in codes if len(c) == 3]).values_list(
-        "code", "name_zh", "name_en"
-    )
-    found = {code: _pick(zh, en) for code, zh, en in regions.union(countries, all=True)}
-    names = {}
-    for code in codes:
-        if code in found:
-            names[code] = found[code]
-        elif len(code) == 6 and code[:2] + "0000" in found:
-            names[code] = f"{found[code[:2] + '0000']} {code}"
-    return names
-
-
-def _broker_names(codes: set[str]) -> dict[str, str]:
-    from apps.brokers.models import Broker
-
-    ids = [int(c) for c in codes if c.isdigit()]
-    rows = Broker.objects.filter(pk__in=ids).values_list("pk", "user__name", "organization__name")
-    return {
-        str(pk): f"{name or pk}（{agency}）" if _chinese() else f"{name or pk} ({agency})" for pk, name, agency in rows
-    }
-
-
-_LOOKUPS = {"field": _field_names, "entity": _entity_type_names, "area": _area_names, "broker": _broker_names}
-
-
-# --- display -----------------------------------------------------------------------------------
-
-TEN_THOUSAND = Decimal(10_000)
-HUNDRED_MILLION = Decimal(100_000_000)
-
-
-def in_wan(amount: Decimal) -> Decimal:
-    """Yuan to 万元, two decimals, half up (the unit of the official report forms)."""
-    return (amount / TEN_THOUSAND).quantize(Decimal("0.01"), ROUND_HALF_UP)
-
-
-def in_yi(amount: Decimal) -> Decimal:
-    """Yuan to 亿元, two decimals, half up: 64,510,000,000 yuan is 645.10 亿元."""
-    return (amount / HUNDRED_MILLION).quantize(Decimal("0.01"), ROUND_HALF_UP)

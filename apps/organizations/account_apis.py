@@ -1,0 +1,136 @@
+"""HTTP for what of a person's account belongs to the organisations: ``/me`` (the profile with the
+person's memberships and whether they act for the market operator) and the organisations' API keys.
+Served at the paths and operation ids they always had."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers, status
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from apps.accounts.apis import UserOutputSerializer
+from apps.accounts.authentication import request_user
+from apps.accounts.models import ApiKey, User
+from apps.accounts.permissions import PeopleOnly
+from apps.accounts.services import api_key_revoke, user_update_profile
+from apps.core.pagination import StandardCursorPagination, paginated_response
+from apps.organizations.access import is_operator
+from apps.organizations.api_keys import access_api_key, api_key_create, api_key_list
+from apps.organizations.selectors import access_organization_as_admin, user_memberships
+
+
+# --- serializers ------------------------------------------------------------------------------
+class UserMembershipOutputSerializer(serializers.Serializer):
+    organization_id = serializers.IntegerField()
+    organization_name = serializers.CharField(source="organization.name")
+    organization_type = serializers.CharField(source="organization.type")
+    role = serializers.CharField()
+
+
+class MeOutputSerializer(UserOutputSerializer):
+    memberships = UserMembershipOutputSerializer(many=True)
+    is_operator = serializers.BooleanField()
+
+
+class MeUpdateInputSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=100, required=False, allow_blank=True)
+    phone = serializers.CharField(max_length=32, required=False, allow_blank=True)
+    preferred_language = serializers.ChoiceField(choices=["zh-hans", "en"], required=False)
+
+
+class ApiKeyCreateInputSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=50)
+    scope = serializers.ChoiceField(choices=ApiKey.Scope.choices, default=ApiKey.Scope.READ)
+    expiry_date = serializers.DateTimeField(required=False, allow_null=True, default=None)
+
+
+class ApiKeyOutputSerializer(serializers.Serializer):
+    id = serializers.CharField(source="prefix", help_text=_("The key's public prefix; identifies it in URLs."))
+    name = serializers.CharField()
+    scope = serializers.CharField()
+    organization_id = serializers.IntegerField()
+    created = serializers.DateTimeField()
+    expiry_date = serializers.DateTimeField(allow_null=True)
+    last_used_at = serializers.DateTimeField(allow_null=True)
+    revoked = serializers.BooleanField()
+    revoked_at = serializers.DateTimeField(allow_null=True)
+
+
+class ApiKeyCreatedOutputSerializer(ApiKeyOutputSerializer):
+    key = serializers.CharField(help_text=_("The key itself. It is shown only in this response: store it now."))
+
+
+def _me_payload(user: User) -> dict[str, Any]:
+    data = UserOutputSerializer(user).data
+    data["memberships"] = UserMembershipOutputSerializer(user_memberships(actor=user), many=True).data
+    data["is_operator"] = is_operator(user)
+    return data
+
+
+# --- the current user -------------------------------------------------------------------------
+class MeApi(APIView):
+    @extend_schema(tags=["me"], operation_id="me_retrieve", responses={200: MeOutputSerializer})
+    def get(self, request: Request) -> Response:
+        return Response(_me_payload(request_user(request)))
+
+    @extend_schema(
+        tags=["me"], operation_id="me_update", request=MeUpdateInputSerializer, responses={200: MeOutputSerializer}
+    )
+    def patch(self, request: Request) -> Response:
+        serializer = MeUpdateInputSerializer(data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        user = user_update_profile(user=request_user(request), **serializer.validated_data)
+        return Response(_me_payload(user))
+
+
+# --- API keys ---------------------------------------------------------------------------------
+class ApiKeyCursorPagination(StandardCursorPagination):
+    ordering = "-created"  # the key's primary key is "prefix.hash": no order in it
+
+
+class OrganizationApiKeyListCreateApi(APIView):
+    permission_classes = [IsAuthenticated, PeopleOnly]
+    pagination_class = ApiKeyCursorPagination
+
+    @extend_schema(
+        tags=["api-keys"], operation_id="organization_api_keys_list", responses={200: ApiKeyOutputSerializer(many=True)}
+    )
+    def get(self, request: Request, organization_id: int) -> Response:
+        organization = access_organization_as_admin(actor=request_user(request), pk=organization_id)
+        keys = api_key_list(actor=request_user(request), organization=organization)
+        return paginated_response(request=request, view=self, queryset=keys, serializer_class=ApiKeyOutputSerializer)
+
+    @extend_schema(
+        tags=["api-keys"],
+        operation_id="organization_api_keys_create",
+        request=ApiKeyCreateInputSerializer,
+        responses={201: ApiKeyCreatedOutputSerializer},
+    )
+    def post(self, request: Request, organization_id: int) -> Response:
+        organization = access_organization_as_admin(actor=request_user(request), pk=organization_id)
+        serializer = ApiKeyCreateInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        api_key, raw_key = api_key_create(
+            actor=request_user(request), organization=organization, **serializer.validated_data
+        )
+        data = ApiKeyOutputSerializer(api_key).data
+        data["key"] = raw_key
+        return Response(data, status=status.HTTP_201_CREATED)
+
+
+class ApiKeyRevokeApi(APIView):
+    permission_classes = [IsAuthenticated, PeopleOnly]
+
+    @extend_schema(
+        tags=["api-keys"], operation_id="api_keys_revoke", request=None, responses={200: ApiKeyOutputSerializer}
+    )
+    def post(self, request: Request, key_id: str) -> Response:
+        api_key = access_api_key(actor=request_user(request), prefix=key_id)
+        api_key = api_key_revoke(actor=request_user(request), api_key=api_key)
+        return Response(ApiKeyOutputSerializer(api_key).data)
