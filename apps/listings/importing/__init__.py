@@ -47,14 +47,7 @@ from apps.listings.importing.formats import (
     RowCode,
     default_jobs,
 )
-from apps.listings.importing.reading import (
-    ListingFile,
-    Record,
-    RowError,
-    decode_text,
-    file_format,
-    read_listing_file,
-)
+from apps.listings.importing.reading import ListingFile, Record, RowError, decode_text, file_format, read_listing_file
 from apps.listings.importing.storing import ImportResult, ProgressCallback, import_listings
 
 __all__ = [

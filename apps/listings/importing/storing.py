@@ -28,12 +28,7 @@ from apps.listings.importing.formats import (
     RowCode,
 )
 from apps.listings.importing.reading import RowError, read_listing_file
-from apps.listings.models import (
-    ACTIVE_STATUSES,
-    Achievement,
-    ListingEvent,
-    ListingStatus,
-)
+from apps.listings.models import ACTIVE_STATUSES, Achievement, ListingEvent, ListingStatus
 from apps.matching.models import ListingKind as MatchingListingKind
 from apps.matching.services import listings_matching_changed
 
