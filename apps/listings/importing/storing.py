@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from django.conf import settings
+from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Model
 from django.utils.translation import gettext as _
@@ -27,10 +29,10 @@ from apps.listings.importing.formats import (
     ListingKind,
     RowCode,
 )
-from apps.listings.importing.reading import RowError, read_listing_file
+from apps.listings.importing.reading import RowError, file_format, read_listing_file
 from apps.listings.models import ACTIVE_STATUSES, Achievement, ListingEvent, ListingStatus
-from apps.matching.models import ListingKind as MatchingListingKind
-from apps.matching.services import listings_matching_changed
+from apps.listings.services import record_market_change
+from apps.organizations.access import require_operator
 
 
 @dataclass
@@ -214,9 +216,9 @@ def import_listings(
             result.failed_rows = len(failed)
             if failed and not partial:
                 raise _rows_invalid(result)
-            # Published rows enter the market as a publication does: one change-log entry each, in this
-            # transaction, and the matching tasks queued on commit.
-            listings_matching_changed(kind=MatchingListingKind(kind.name), listing_ids=published, published=True)
+            # Published rows enter the market as a publication does: matching hears of them through the
+            # effect recorded in this transaction.
+            record_market_change(kind=kind.name, listing_ids=published)
     except IntegrityError as exc:
         # Another writer stored the same listing between our duplicate check and the insert.
         if "no_duplicate" in str(exc):
@@ -228,6 +230,34 @@ def import_listings(
         raise
     result.seconds = time.perf_counter() - started
     return result
+
+
+def import_upload(
+    *, actor: User, kind: ListingKind, upload: UploadedFile, partial: bool = False, dry_run: bool = False
+) -> ImportResult:
+    """The operator's import of an uploaded file, within the web request's size and row limits."""
+    require_operator(actor)
+    filename = upload.name or ""
+    file_format(filename)
+    limit = settings.LISTING_IMPORT_MAX_BYTES
+    if upload.size is None or upload.size > limit:
+        raise ApplicationError(
+            _("The file is larger than %(mb)s MB; split it or use the import_listings command.")
+            % {"mb": round(limit / 1_048_576, 1)},
+            code=BulkError.FILE_TOO_LARGE,
+            status=413,
+            field_errors={"file": _("Too large.")},
+            extra={"max_bytes": limit},
+        )
+    return import_listings(
+        actor=actor,
+        kind=kind,
+        content=upload.read(),
+        filename=filename,
+        partial=partial,
+        dry_run=dry_run,
+        max_rows=settings.LISTING_IMPORT_MAX_ROWS,
+    )
 
 
 def _rows_invalid(result: ImportResult) -> ApplicationError:

@@ -5,7 +5,13 @@ One module per sub-domain; the package re-exports their public names, so callers
 """
 
 from apps.listings.services.attachments import ATTACHMENT_TYPES, attachment_add, attachment_delete, check_upload
-from apps.listings.services.common import Listing, ListingError, check_operator, check_owner_member, resolve_owner
+from apps.listings.services.common import (
+    Listing,
+    ListingError,
+    check_owner_member,
+    record_market_change,
+    resolve_owner,
+)
 from apps.listings.services.editing import (
     ACHIEVEMENT_FIELDS,
     DEMAND_FIELDS,
@@ -21,8 +27,7 @@ from apps.listings.services.editing import (
     listing_delete,
 )
 from apps.listings.services.lifecycle import (
-    TRANSITIONS,
-    Transition,
+    LISTING_LIFECYCLE,
     check_no_pledged_transfer,
     listing_mark_transferred,
     listing_reopen,
@@ -38,10 +43,9 @@ __all__ = [
     "ATTACHMENT_TYPES",
     "DEMAND_FIELDS",
     "EDITABLE_STATUSES",
-    "TRANSITIONS",
+    "LISTING_LIFECYCLE",
     "Listing",
     "ListingError",
-    "Transition",
     "achievement_build",
     "achievement_create",
     "achievement_update",
@@ -50,7 +54,6 @@ __all__ = [
     "check_achievement_price",
     "check_demand_budget",
     "check_no_pledged_transfer",
-    "check_operator",
     "check_owner_member",
     "check_upload",
     "confidential_access_record",
@@ -67,5 +70,6 @@ __all__ = [
     "nda_decide",
     "nda_request_create",
     "nda_revoke",
+    "record_market_change",
     "resolve_owner",
 ]

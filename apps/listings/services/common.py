@@ -7,10 +7,11 @@ from enum import StrEnum
 from django.utils.translation import gettext as _
 
 from apps.accounts.models import User
+from apps.core.effects import effect
 from apps.core.errors import ApplicationError
 from apps.listings.models import Achievement, Demand, ListingEvent
-from apps.organizations.models import Membership, Organization, OrganizationType
-from apps.organizations.selectors import actor_memberships, is_operator
+from apps.organizations import access
+from apps.organizations.models import Membership, Organization
 
 Listing = Achievement | Demand
 
@@ -19,7 +20,6 @@ class ListingError(StrEnum):
     OWNER_REQUIRED = "owner_required"
     NOT_OWNER_MEMBER = "not_owner_member"
     OWNER_NOT_VERIFIED = "owner_not_verified"
-    OPERATOR_ONLY = "operator_only"
     BAD_TRANSITION = "bad_transition"
     NOT_EDITABLE = "not_editable"
     REASON_REQUIRED = "rejection_reason_required"
@@ -38,37 +38,21 @@ class ListingError(StrEnum):
     PLEDGED_ASSET = "pledged_asset_not_transferable"
 
 
-# --- owners and permissions --------------------------------------------------------------------
+# --- owners, permissions, what others hear of --------------------------------------------------------------------
 
 
 def resolve_owner(*, actor: User, owner_id: int | None) -> Organization:
     """The organisation a new listing belongs to: the one named, or the actor's only one."""
-    memberships = actor_memberships(actor)
-    if owner_id is None:
-        # One query, not one per membership: the operator's own organisation never lists.
-        candidates = list(
-            Organization.objects.filter(pk__in=memberships)
-            .exclude(type=OrganizationType.MARKET_OPERATOR)
-            .values_list("pk", flat=True)
-        )
-        if len(candidates) != 1:
-            raise ApplicationError(
-                _("You belong to several organisations: say which one lists this (owner_id)."),
-                code=ListingError.OWNER_REQUIRED,
-                field_errors={"owner_id": _("Required when you belong to several organisations.")},
-            )
-        owner_id = candidates[0]
-    elif owner_id not in memberships:
-        raise ApplicationError(
-            _("You can only list for an organisation you belong to."),
-            code=ListingError.NOT_OWNER_MEMBER,
-            field_errors={"owner_id": _("You are not a member of this organisation.")},
-        )
-    return Organization.objects.select_related("region").get(pk=owner_id)
+    return access.resolve_owner(
+        actor=actor,
+        owner_id=owner_id,
+        required_message=_("You belong to several organisations: say which one lists this (owner_id)."),
+        not_member_message=_("You can only list for an organisation you belong to."),
+    )
 
 
 def check_owner_member(*, actor: User, listing: Listing) -> None:
-    if listing.owner_id not in actor_memberships(actor):
+    if listing.owner_id not in access.actor_memberships(actor):
         raise ApplicationError(
             _("Only members of the owning organisation may do this."),
             code=ListingError.NOT_OWNER_MEMBER,
@@ -76,9 +60,11 @@ def check_owner_member(*, actor: User, listing: Listing) -> None:
         )
 
 
-def check_operator(*, actor: User) -> None:
-    if not is_operator(actor):
-        raise ApplicationError(_("Only the market operator may do this."), code=ListingError.OPERATOR_ONLY, status=403)
+def record_market_change(*, kind: str, listing_ids: list[int]) -> None:
+    """Listings entered or left the market (``kind``: achievement or demand): matching hears of it through
+    the durable effect ``matching.listings_changed``, recorded in the caller's transaction."""
+    if listing_ids:
+        effect("matching.listings_changed", kind=kind, listing_ids=list(listing_ids))
 
 
 def record_event(listing: Listing, *, from_status: str, to_status: str, actor: User | None, note: str = "") -> None:
@@ -93,10 +79,3 @@ def link_name(listing: Listing) -> str:
 
 def owner_recipients(listing: Listing) -> list[User]:
     return [m.user for m in Membership.objects.filter(organization_id=listing.owner_id).select_related("user")]
-
-
-def operator_recipients() -> list[User]:
-    return [
-        m.user
-        for m in Membership.objects.filter(organization__type=OrganizationType.MARKET_OPERATOR).select_related("user")
-    ]

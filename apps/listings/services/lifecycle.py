@@ -6,7 +6,6 @@ approval racing a withdrawal, cannot both win; each move leaves a :class:`Listin
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
@@ -19,58 +18,44 @@ from django.utils.translation import gettext_lazy
 
 from apps.accounts.models import User
 from apps.core.errors import ApplicationError
+from apps.core.lifecycle import Lifecycle, Transition
 from apps.listings.models import Achievement, CooperationMode, Demand, ListingEvent, ListingStatus
 from apps.listings.services.common import (
     Listing,
     ListingError,
-    check_operator,
     check_owner_member,
-    operator_recipients,
+    link_name,
     owner_recipients,
     record_event,
+    record_market_change,
 )
-from apps.matching.models import ListingKind
-from apps.matching.services import listing_matching_changed, listings_matching_changed
 from apps.notifications.services import notify
-from apps.organizations.selectors import is_operator
+from apps.organizations.access import is_operator, operator_users, require_operator
 
-
-@dataclass(frozen=True)
-class Transition:
-    sources: tuple[ListingStatus, ...]
-    target: ListingStatus
-
-
-TRANSITIONS: dict[str, Transition] = {
-    "submit": Transition((ListingStatus.DRAFT, ListingStatus.REJECTED), ListingStatus.SUBMITTED),
-    "approve": Transition((ListingStatus.SUBMITTED,), ListingStatus.PUBLISHED),
-    "reject": Transition((ListingStatus.SUBMITTED,), ListingStatus.REJECTED),
-    "withdraw": Transition((ListingStatus.SUBMITTED, ListingStatus.PUBLISHED), ListingStatus.WITHDRAWN),
-    "reopen": Transition((ListingStatus.WITHDRAWN, ListingStatus.EXPIRED), ListingStatus.DRAFT),
-    "mark_transferred": Transition((ListingStatus.PUBLISHED,), ListingStatus.TRANSFERRED),
-    "expire": Transition((ListingStatus.PUBLISHED,), ListingStatus.EXPIRED),
-}
+LISTING_LIFECYCLE = Lifecycle(
+    transitions={
+        "submit": Transition(sources=(ListingStatus.DRAFT, ListingStatus.REJECTED), target=ListingStatus.SUBMITTED),
+        "approve": Transition(sources=(ListingStatus.SUBMITTED,), target=ListingStatus.PUBLISHED),
+        "reject": Transition(sources=(ListingStatus.SUBMITTED,), target=ListingStatus.REJECTED),
+        "withdraw": Transition(
+            sources=(ListingStatus.SUBMITTED, ListingStatus.PUBLISHED), target=ListingStatus.WITHDRAWN
+        ),
+        "reopen": Transition(sources=(ListingStatus.WITHDRAWN, ListingStatus.EXPIRED), target=ListingStatus.DRAFT),
+        "mark_transferred": Transition(sources=(ListingStatus.PUBLISHED,), target=ListingStatus.TRANSFERRED),
+        "expire": Transition(sources=(ListingStatus.PUBLISHED,), target=ListingStatus.EXPIRED),
+    },
+    error_code=ListingError.BAD_TRANSITION,
+    message=gettext_lazy("A listing that is %(status)s cannot be moved this way."),
+    labels=ListingStatus,
+)
 
 
 def _move(*, actor: User | None, listing: Listing, action: str, note: str = "", **changes: Any) -> Listing:
-    """Move a listing along ``action`` if its *current* status allows it.
-
-    The row is locked first, so the status checked is the one at this instant (not the one the caller
-    read earlier) and concurrent moves queue behind each other: the second sees the first's result.
-    """
-    transition = TRANSITIONS[action]
+    """Move a listing along ``action`` if its *current* status allows it (one conditional UPDATE on the
+    locked row: concurrent moves queue behind each other and the second sees the first's result)."""
     model = type(listing)
-    current = model.objects.select_for_update().filter(pk=listing.pk).values_list("status", flat=True).first()
-    if current not in transition.sources:
-        raise ApplicationError(
-            _("A listing that is %(status)s cannot be moved this way.")
-            % {"status": ListingStatus(current).label if current else "?"},
-            code=ListingError.BAD_TRANSITION,
-            status=409,
-            extra={"current_status": current, "action": action},
-        )
-    model.objects.filter(pk=listing.pk).update(status=transition.target, updated_at=timezone.now(), **changes)
-    record_event(listing, from_status=current, to_status=transition.target, actor=actor, note=note)
+    previous = LISTING_LIFECYCLE.move(model=model, pk=listing.pk, action=action, **changes)
+    record_event(listing, from_status=previous, to_status=LISTING_LIFECYCLE.target(action), actor=actor, note=note)
     return model.objects.get(pk=listing.pk)
 
 
@@ -115,7 +100,7 @@ def listing_submit(*, actor: User, listing: Listing) -> Listing:
     check_no_pledged_transfer(listing)
     moved = _move(actor=actor, listing=listing, action="submit", submitted_at=timezone.now(), rejection_reason="")
     notify(
-        recipients=operator_recipients(),
+        recipients=operator_users(),
         kind="listing_submitted",
         title=format_lazy(gettext_lazy("Listing awaiting review: {title}"), title=moved.title),
         body="",
@@ -128,15 +113,15 @@ def listing_submit(*, actor: User, listing: Listing) -> Listing:
 @transaction.atomic
 def listing_review(*, actor: User, listing: Listing, approve: bool, reason: str = "") -> Listing:
     """The operator publishes a submitted listing, or sends it back with a reason."""
-    check_operator(actor=actor)
+    require_operator(actor)
     now = timezone.now()
     if approve:
-        changes: dict[str, Any] = {"published_at": now, "reviewed_at": now, "reviewed_by": actor}
+        changes: dict[str, Any] = {"published_at": now, "reviewed_at": now, "reviewed_by_id": actor.pk}
         if isinstance(listing, Achievement) and listing.expires_on is None:
             changes["expires_on"] = timezone.localdate() + timedelta(days=settings.LISTING_DEFAULT_VALIDITY_DAYS)
         check_no_pledged_transfer(listing)
         moved = _move(actor=actor, listing=listing, action="approve", note=reason, **changes)
-        listing_matching_changed(listing=moved)
+        record_market_change(kind=link_name(moved), listing_ids=[moved.pk])
         title = format_lazy(gettext_lazy("Published: {title}"), title=moved.title)
     else:
         if not reason.strip():
@@ -151,7 +136,7 @@ def listing_review(*, actor: User, listing: Listing, approve: bool, reason: str 
             action="reject",
             note=reason,
             reviewed_at=now,
-            reviewed_by=actor,
+            reviewed_by_id=actor.pk,
             rejection_reason=reason,
         )
         title = format_lazy(gettext_lazy("Returned for changes: {title}"), title=moved.title)
@@ -164,7 +149,7 @@ def listing_withdraw(*, actor: User, listing: Listing, reason: str = "") -> List
     if not is_operator(actor):
         check_owner_member(actor=actor, listing=listing)
     moved = _move(actor=actor, listing=listing, action="withdraw", note=reason)
-    listing_matching_changed(listing=moved)
+    record_market_change(kind=link_name(moved), listing_ids=[moved.pk])
     return moved
 
 
@@ -179,7 +164,7 @@ def listing_mark_transferred(*, actor: User, listing: Listing, note: str = "") -
     if not is_operator(actor):
         check_owner_member(actor=actor, listing=listing)
     moved = _move(actor=actor, listing=listing, action="mark_transferred", note=note)
-    listing_matching_changed(listing=moved)
+    record_market_change(kind=link_name(moved), listing_ids=[moved.pk])
     return moved
 
 
@@ -187,26 +172,25 @@ def listing_mark_transferred(*, actor: User, listing: Listing, note: str = "") -
 def listings_expire(*, today: date | None = None) -> dict[str, int]:
     """Published listings past their date become expired. Safe to run twice: the UPDATE is conditional."""
     today = today or timezone.localdate()
+    expire = LISTING_LIFECYCLE.transitions["expire"]
     counts: dict[str, int] = {}
     for model, date_field in ((Achievement, "expires_on"), (Demand, "deadline")):
         link = "achievement" if model is Achievement else "demand"
+        # One UPDATE for the day's batch rather than a move per listing; the same transition's states.
         ids = list(
-            model.objects.filter(status=ListingStatus.PUBLISHED, **{f"{date_field}__lt": today})
+            model.objects.filter(status__in=expire.sources, **{f"{date_field}__lt": today})
             .select_for_update(skip_locked=True)
             .values_list("pk", flat=True)
         )
-        moved = model.objects.filter(pk__in=ids, status=ListingStatus.PUBLISHED).update(
-            status=ListingStatus.EXPIRED, updated_at=timezone.now()
+        moved = model.objects.filter(pk__in=ids, status__in=expire.sources).update(
+            status=expire.target, updated_at=timezone.now()
         )
         ListingEvent.objects.bulk_create(
             ListingEvent(
-                **{f"{link}_id": pk},
-                from_status=ListingStatus.PUBLISHED,
-                to_status=ListingStatus.EXPIRED,
-                note="expired",
+                **{f"{link}_id": pk}, from_status=ListingStatus.PUBLISHED, to_status=expire.target, note="expired"
             )
             for pk in ids
         )
-        listings_matching_changed(kind=ListingKind(link), listing_ids=ids, published=False)
+        record_market_change(kind=link, listing_ids=ids)
         counts[link] = moved
     return counts

@@ -13,8 +13,8 @@ from apps.core.errors import ApplicationError
 from apps.listings.models import AccessKind, Attachment, ConfidentialAccess, ListingStatus, NdaRequest, NdaStatus
 from apps.listings.services.common import Listing, ListingError, check_owner_member, link_name, owner_recipients
 from apps.notifications.services import notify
+from apps.organizations.access import actor_memberships
 from apps.organizations.models import Membership
-from apps.organizations.selectors import actor_memberships
 
 
 @transaction.atomic
