@@ -38,7 +38,7 @@ class ListingError(StrEnum):
     PLEDGED_ASSET = "pledged_asset_not_transferable"
 
 
-# --- owners, permissions, what others hear of --------------------------------------------------------------------
+# --- owners, permissions, what others hear of -----------------------------------------------------
 
 
 def resolve_owner(*, actor: User, owner_id: int | None) -> Organization:
