@@ -5,10 +5,8 @@ from __future__ import annotations
 import tempfile
 from typing import Any
 
-from django.conf import settings
 from django.http import FileResponse, HttpResponseBase, StreamingHttpResponse
 from django.utils.http import content_disposition_header
-from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import serializers, status
@@ -19,10 +17,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.accounts.authentication import request_user
-from apps.core.errors import ApplicationError
 from apps.listings import exporting, importing
 from apps.listings.apis import ACHIEVEMENT_PARAMETERS, DEMAND_PARAMETERS, LIST_PARAMETERS
-from apps.listings.services import check_operator
 
 
 class BulkImportInputSerializer(serializers.Serializer):
@@ -68,31 +64,14 @@ class ListingImportApi(APIView):
     parser_classes = [MultiPartParser]
 
     def post(self, request: Request) -> Response:
-        actor = request_user(request)
-        check_operator(actor=actor)
         serializer = BulkImportInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        upload = serializer.validated_data["file"]
-        filename = upload.name or ""
-        importing.file_format(filename)
-        limit = settings.LISTING_IMPORT_MAX_BYTES
-        if upload.size is None or upload.size > limit:
-            raise ApplicationError(
-                _("The file is larger than %(mb)s MB; split it or use the import_listings command.")
-                % {"mb": round(limit / 1_048_576, 1)},
-                code=importing.BulkError.FILE_TOO_LARGE,
-                status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
-                field_errors={"file": _("Too large.")},
-                extra={"max_bytes": limit},
-            )
-        result = importing.import_listings(
-            actor=actor,
+        result = importing.import_upload(
+            actor=request_user(request),
             kind=self.kind,
-            content=upload.read(),
-            filename=filename,
+            upload=serializer.validated_data["file"],
             partial=serializer.validated_data["partial"],
             dry_run=serializer.validated_data["dry_run"],
-            max_rows=settings.LISTING_IMPORT_MAX_ROWS,
         )
         code = status.HTTP_201_CREATED if result.created else status.HTTP_200_OK
         return Response(BulkImportOutputSerializer(result.summary()).data, status=code)

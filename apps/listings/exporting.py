@@ -31,7 +31,7 @@ from openpyxl.utils import get_column_letter
 from apps.listings import selectors
 from apps.listings.importing import CHOICE_LABELS, ListingKind
 from apps.listings.models import Achievement
-from apps.organizations.selectors import is_operator
+from apps.organizations.access import Actor, is_operator
 
 DEFAULT_EXPORT_MAX_ROWS = 100_000
 EXPORT_FORMATS = ("csv", "xlsx")
@@ -156,7 +156,7 @@ _ORDER_BY: dict[str, tuple[Any, ...]] = {
 }
 
 
-def listing_export(kind: ListingKind, *, actor: Any, filters: Any) -> ListingExport:
+def listing_export(kind: ListingKind, *, actor: Actor | None, filters: Any) -> ListingExport:
     """What ``actor`` may export of ``kind`` under the list filters, in list order, capped."""
     list_selector = selectors.achievement_list if kind.model is Achievement else selectors.demand_list
     qs = selectors.with_related(list_selector(actor=actor, filters=filters), kind.model)

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from apps.listings import search
 from apps.listings.models import Achievement, CooperationMode, Demand, Language, ListingStatus, Stage
-from apps.organizations.selectors import organization_ids
+from apps.organizations.access import organization_ids
 
 
 def region_prefix(code: str) -> str:

@@ -37,12 +37,12 @@ from apps.listings.models import (
     NdaRequest,
     NdaStatus,
 )
-from apps.organizations.selectors import is_operator, organization_ids
+from apps.organizations.access import Actor, is_operator, organization_ids
 
 Listing = Achievement | Demand
 
 
-def listing_visible_qs(model: type[Listing], actor: Any) -> QuerySet[Any]:
+def listing_visible_qs(model: type[Listing], actor: Actor | None) -> QuerySet[Any]:
     qs = model.objects.all()
     if is_operator(actor):
         return qs
@@ -79,7 +79,7 @@ def _check_search_text(params: Any) -> None:
         raise ValidationError({"q": [ErrorDetail(str(m), code="max_length") for m in exc.messages]}) from exc
 
 
-def _listing_list(model: type[Listing], *, actor: Any, filters: Any) -> QuerySet[Any]:
+def _listing_list(model: type[Listing], *, actor: Actor | None, filters: Any) -> QuerySet[Any]:
     from apps.listings.filters import AchievementFilter, DemandFilter
 
     filterset_class = AchievementFilter if model is Achievement else DemandFilter
@@ -285,15 +285,15 @@ def listing_ordering(params: Any) -> str:
     return ordering
 
 
-def achievement_list(*, actor: Any, filters: Any = None) -> QuerySet[Achievement]:
+def achievement_list(*, actor: Actor | None, filters: Any = None) -> QuerySet[Achievement]:
     return _listing_list(Achievement, actor=actor, filters=filters or {})
 
 
-def demand_list(*, actor: Any, filters: Any = None) -> QuerySet[Demand]:
+def demand_list(*, actor: Actor | None, filters: Any = None) -> QuerySet[Demand]:
     return _listing_list(Demand, actor=actor, filters=filters or {})
 
 
-def access_listing(model: type[Listing], *, actor: Any, pk: int, with_relations: bool = True) -> Any:
+def access_listing(model: type[Listing], *, actor: Actor, pk: int, with_relations: bool = True) -> Any:
     """The listing if the actor may see it, else 404. Sub-resources skip the relations they don't show."""
     qs = listing_visible_qs(model, actor).select_related("owner")
     if with_relations:
@@ -308,11 +308,11 @@ def access_listing(model: type[Listing], *, actor: Any, pk: int, with_relations:
         raise Http404 from None
 
 
-def access_achievement(*, actor: Any, pk: int) -> Achievement:
+def access_achievement(*, actor: Actor, pk: int) -> Achievement:
     return access_listing(Achievement, actor=actor, pk=pk)
 
 
-def access_demand(*, actor: Any, pk: int) -> Demand:
+def access_demand(*, actor: Actor, pk: int) -> Demand:
     return access_listing(Demand, actor=actor, pk=pk)
 
 
@@ -320,11 +320,11 @@ def link_name(listing: Listing) -> str:
     return "achievement" if isinstance(listing, Achievement) else "demand"
 
 
-def is_owner_member(actor: Any, listing: Listing) -> bool:
+def is_owner_member(actor: Actor, listing: Listing) -> bool:
     return listing.owner_id in organization_ids(actor)
 
 
-def accepted_nda_organization(actor: Any, listing: Listing) -> int | None:
+def accepted_nda_organization(actor: Actor, listing: Listing) -> int | None:
     """The actor's organisation holding an accepted NDA for this listing, if any."""
     orgs = organization_ids(actor)
     if not orgs:
@@ -348,7 +348,7 @@ class ConfidentialGrant:
         return self.reason != "owner"
 
 
-def confidential_access(*, actor: Any, listing: Listing) -> ConfidentialGrant:
+def confidential_access(*, actor: Actor, listing: Listing) -> ConfidentialGrant:
     """The owner, the operator and organisations with an accepted NDA; anyone else gets a 403.
 
     The listing itself is visible (the caller fetched it through :func:`access_listing`), so refusing
@@ -368,7 +368,7 @@ def confidential_access(*, actor: Any, listing: Listing) -> ConfidentialGrant:
     )
 
 
-def viewer_access(*, actor: Any, listing: Listing) -> str:
+def viewer_access(*, actor: Actor, listing: Listing) -> str:
     """owner / operator / nda_accepted / nda_pending / none: what the actor's standing is, for the teaser."""
     if is_owner_member(actor, listing):
         return "owner"
@@ -389,7 +389,7 @@ def viewer_access(*, actor: Any, listing: Listing) -> str:
     return "none"
 
 
-def attachment_list(*, actor: Any, listing: Listing, include_confidential: bool) -> QuerySet[Attachment]:
+def attachment_list(*, actor: Actor, listing: Listing, include_confidential: bool) -> QuerySet[Attachment]:
     qs = Attachment.objects.filter(**{link_name(listing): listing}).order_by("id")
     return qs if include_confidential else qs.filter(is_public=True)
 
@@ -401,18 +401,18 @@ def access_attachment(*, listing: Listing, pk: int) -> Attachment:
         raise Http404 from None
 
 
-def check_owner_or_operator(*, actor: Any, listing: Listing) -> None:
+def check_owner_or_operator(*, actor: Actor, listing: Listing) -> None:
     """Owner-side reads (events, NDA requests, access log); others see a 404 as if nothing were there."""
     if not (is_owner_member(actor, listing) or is_operator(actor)):
         raise Http404
 
 
-def listing_events(*, actor: Any, listing: Listing) -> QuerySet[ListingEvent]:
+def listing_events(*, actor: Actor, listing: Listing) -> QuerySet[ListingEvent]:
     check_owner_or_operator(actor=actor, listing=listing)
     return ListingEvent.objects.filter(**{link_name(listing): listing}).select_related("actor").order_by("id")
 
 
-def nda_request_list(*, actor: Any, listing: Listing) -> QuerySet[NdaRequest]:
+def nda_request_list(*, actor: Actor, listing: Listing) -> QuerySet[NdaRequest]:
     """The owner and the operator see every request; a requester sees its own organisations' requests."""
     qs = NdaRequest.objects.filter(**{link_name(listing): listing}).select_related("organization", "requested_by")
     if is_owner_member(actor, listing) or is_operator(actor):
@@ -420,7 +420,7 @@ def nda_request_list(*, actor: Any, listing: Listing) -> QuerySet[NdaRequest]:
     return qs.filter(organization_id__in=organization_ids(actor))
 
 
-def access_nda_request(*, actor: Any, pk: int) -> NdaRequest:
+def access_nda_request(*, actor: Actor, pk: int) -> NdaRequest:
     """Visible to the listing's owner, the requesting organisation and the operator."""
     try:
         request = NdaRequest.objects.select_related("organization", "achievement", "demand", "requested_by").get(pk=pk)
@@ -432,7 +432,7 @@ def access_nda_request(*, actor: Any, pk: int) -> NdaRequest:
     raise Http404
 
 
-def confidential_access_log(*, actor: Any, listing: Listing) -> QuerySet[ConfidentialAccess]:
+def confidential_access_log(*, actor: Actor, listing: Listing) -> QuerySet[ConfidentialAccess]:
     check_owner_or_operator(actor=actor, listing=listing)
     return (
         ConfidentialAccess.objects.filter(**{link_name(listing): listing})

@@ -17,18 +17,19 @@ from typing import Any
 
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404
+from django.utils.translation import gettext as _
 
 from apps.accounts.models import User
 from apps.listings.models import Achievement, Demand
 from apps.matching.models import ListingKind, Match, MatchState
-from apps.organizations.selectors import is_operator, organization_ids
+from apps.organizations.access import Actor, is_operator, organization_ids, require_operator
 
 _BROKER_FIELDS_ATTR = "_market_broker_fields"
 
 
-def broker_field_codes(actor: Any) -> set[str]:
+def broker_field_codes(actor: Actor | None) -> set[str]:
     """Technology fields the actor follows as a verified broker (empty for anyone else); cached per user."""
-    if actor is None or not getattr(actor, "is_authenticated", False):
+    if not isinstance(actor, User) or not actor.is_authenticated:
         return set()
     cached = getattr(actor, _BROKER_FIELDS_ATTR, None)
     if cached is None:
@@ -57,7 +58,7 @@ def following_brokers(*, field_codes: set[str]) -> dict[str, list[User]]:
     return result
 
 
-def match_visible_qs(actor: Any) -> QuerySet[Match]:
+def match_visible_qs(actor: Actor) -> QuerySet[Match]:
     qs = Match.objects.select_related(
         "demand",
         "demand__owner",
@@ -76,14 +77,14 @@ def match_visible_qs(actor: Any) -> QuerySet[Match]:
     return qs.filter(visible) if orgs or fields else qs.none()
 
 
-def access_match(*, actor: Any, pk: int) -> Match:
+def access_match(*, actor: Actor, pk: int) -> Match:
     match = match_visible_qs(actor).filter(pk=pk).first()
     if match is None:
         raise Http404
     return match
 
 
-def can_give_feedback(*, actor: Any, match: Match) -> bool:
+def can_give_feedback(*, actor: Actor, match: Match) -> bool:
     """The two owners' members and the following brokers act on a match; the operator only reads."""
     orgs = organization_ids(actor)
     if match.demand.owner_id in orgs or match.achievement.owner_id in orgs:
@@ -92,7 +93,7 @@ def can_give_feedback(*, actor: Any, match: Match) -> bool:
     return match.demand.technology_field_id in fields or match.achievement.technology_field_id in fields
 
 
-def access_listing_for_matches(*, actor: Any, kind: ListingKind, pk: int) -> Achievement | Demand:
+def access_listing_for_matches(*, actor: Actor, kind: ListingKind, pk: int) -> Achievement | Demand:
     """The listing whose match list the actor asks for: its owner's members, following brokers, operator."""
     model = Achievement if kind == ListingKind.ACHIEVEMENT else Demand
     listing = model.objects.filter(pk=pk).only("pk", "owner_id", "technology_field_id", "title").first()
@@ -106,7 +107,7 @@ def access_listing_for_matches(*, actor: Any, kind: ListingKind, pk: int) -> Ach
 
 
 def match_list(
-    *, actor: Any, kind: ListingKind, listing: Achievement | Demand, filters: Mapping[str, Any] | None = None
+    *, actor: Actor, kind: ListingKind, listing: Achievement | Demand, filters: Mapping[str, Any] | None = None
 ) -> QuerySet[Match]:
     """The listing's matches, best first. Dismissed ones only when asked for by ``state``."""
     filters = filters or {}
@@ -118,11 +119,12 @@ def match_list(
     return qs.order_by("-score", "-id")
 
 
-def quality_report(*, since: date | None = None, until: date | None = None) -> dict[str, Any]:
+def quality_report(*, actor: Actor, since: date | None = None, until: date | None = None) -> dict[str, Any]:
     """Counts the operator reads to judge the matcher: by state, dismissal reason, engine version, field.
 
     ``contact_rate`` = contacted / (all matches that got any feedback); ``dismissal_rate`` likewise.
     """
+    require_operator(actor, _("Only the market operator reads the matching quality report."))
     qs = Match.objects.all()
     if since:
         qs = qs.filter(created_at__date__gte=since)

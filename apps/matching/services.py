@@ -1,12 +1,15 @@
 """Writes of matching: index changes from the listings lifecycle, stored matches, feedback, rebuilds.
 
-Flow. A listing that is published, withdrawn, expired or transferred records an :class:`IndexChange` in
-the same transaction (:func:`listing_matching_changed`) and queues ``matching.index_listing`` after
-commit. The task brings its worker's index up to the newest version, searches the other side (a demand
-looks for achievements, an achievement for demands) and stores the top matches (:func:`matches_store`):
-one row per pair, upserted, so a re-run changes nothing; a dismissed pair is excluded from every search.
-Strong new matches notify the demand's organisation and the brokers who follow the demand's field, once
-per pair (a conditional claim on ``notified_at``).
+Flow. A listing that is published, withdrawn, expired or transferred records the effect
+``matching.listings_changed`` in its own transaction (listings does not import matching). Its handler
+(:func:`listings_changed`) appends an :class:`IndexChange` per listing and records one
+``matching.index_listings`` effect per shard batch (:mod:`apps.matching.shards`); that handler brings its
+worker's index up to the newest version, searches the other side (a demand looks for achievements, an
+achievement for demands) and stores the top matches (:func:`matches_store`): one row per pair, upserted,
+so a re-run changes nothing; a dismissed pair is excluded from every search. Every step is a durable
+effect, so nothing between the listing's commit and its matches can be lost. Strong new matches notify
+the demand's organisation and the brokers who follow the demand's field, once per pair (a conditional
+claim on ``notified_at``).
 """
 
 from __future__ import annotations
@@ -28,8 +31,9 @@ from django.utils.translation import gettext_lazy
 
 from apps.accounts.models import User
 from apps.core.errors import ApplicationError
+from apps.core.lifecycle import Lifecycle, Transition
 from apps.listings.models import Achievement, Demand, ListingStatus
-from apps.matching import engine, index_state
+from apps.matching import engine, index_state, shards
 from apps.matching.models import (
     MATCH_TRANSITIONS,
     ChangeOp,
@@ -44,7 +48,8 @@ from apps.matching.models import (
 )
 from apps.matching.selectors import can_give_feedback, following_brokers
 from apps.notifications.services import notify
-from apps.organizations.models import Membership, OrganizationType
+from apps.organizations.access import operator_users
+from apps.organizations.models import Membership
 
 logger = logging.getLogger(__name__)
 
@@ -61,8 +66,14 @@ class MatchingError(StrEnum):
     UNKNOWN_REASON = "unknown_dismissal_reason"
 
 
-def listing_kind(listing: Listing) -> ListingKind:
-    return ListingKind.ACHIEVEMENT if isinstance(listing, Achievement) else ListingKind.DEMAND
+# Feedback moves a match forward (the action is the state asked for); a dismissal is final.
+MATCH_FEEDBACK = Lifecycle(
+    field="state",
+    transitions={state: Transition(sources=sources, target=state) for state, sources in MATCH_TRANSITIONS.items()},
+    error_code=MatchingError.BAD_TRANSITION,
+    message=gettext_lazy("A match that is %(status)s cannot take this feedback."),
+    labels=MatchState,
+)
 
 
 def other_kind(kind: ListingKind) -> ListingKind:
@@ -73,27 +84,34 @@ def _model(kind: ListingKind) -> type[Achievement] | type[Demand]:
     return Achievement if kind == ListingKind.ACHIEVEMENT else Demand
 
 
-# --- the hook the listings lifecycle calls -----------------------------------------------------
+# --- listings entering and leaving the market ---------------------------------------------------
 
 
 def listings_matching_changed(*, kind: ListingKind, listing_ids: Iterable[int], published: bool) -> None:
-    """Listings entered (``published``) or left the market: log the change now, match after commit.
+    """Listings entered (``published``) or left the market: log the change and record their re-matching.
 
-    Must run inside the transaction that moved the listings, so the change log and the listings agree.
+    Must run inside the transaction that moved the listings (or that handles their effect), so the change
+    log, the listings and the recorded ``matching.index_listings`` effects commit together.
     """
-    from apps.matching import shards
-
     ids = list(dict.fromkeys(listing_ids))
     if not ids:
         return
     index_state.record_changes(kind=kind, listing_ids=ids, op=ChangeOp.UPSERT if published else ChangeOp.REMOVE)
-    shards.enqueue_on_commit(kind=str(kind), listing_ids=ids)
+    shards.record_index_effects(kind=str(kind), listing_ids=ids)
 
 
-def listing_matching_changed(*, listing: Listing) -> None:
-    listings_matching_changed(
-        kind=listing_kind(listing), listing_ids=[listing.pk], published=listing.status == ListingStatus.PUBLISHED
+def listings_changed(*, kind: ListingKind, listing_ids: Iterable[int]) -> None:
+    """The ``matching.listings_changed`` effect: each listing enters or leaves the index as its status is now.
+
+    Reading the status here rather than trusting the caller's word makes a late or repeated run harmless:
+    a listing published and withdrawn again before this runs is logged as removed, twice if need be.
+    """
+    ids = list(dict.fromkeys(listing_ids))
+    published = set(
+        _model(kind).objects.filter(pk__in=ids, status=ListingStatus.PUBLISHED).values_list("pk", flat=True)
     )
+    listings_matching_changed(kind=kind, listing_ids=[pk for pk in ids if pk in published], published=True)
+    listings_matching_changed(kind=kind, listing_ids=[pk for pk in ids if pk not in published], published=False)
 
 
 # --- searching ---------------------------------------------------------------------------------
@@ -160,6 +178,13 @@ def listing_rematch(*, kind: ListingKind, listing_id: int) -> list[Match]:
         exclude=exclusions(kind=kind, listing=listing),
     )
     return matches_store(kind=kind, listing_id=listing_id, found=found, index_version=index.version)
+
+
+def listings_rematch(*, kind: ListingKind, listing_ids: Sequence[int]) -> int:
+    """The ``matching.index_listings`` effect (and task): re-match each listing, one short transaction each."""
+    for pk in listing_ids:
+        listing_rematch(kind=kind, listing_id=pk)
+    return len(listing_ids)
 
 
 # --- storing -----------------------------------------------------------------------------------
@@ -323,7 +348,8 @@ def match_feedback(*, actor: User, match: Match, state: str, reason: str = "", n
     current = Match.objects.select_for_update().filter(pk=match.pk).values_list("state", flat=True).first()
     if current == state and state != MatchState.DISMISSED:
         return Match.objects.select_related("demand", "achievement").get(pk=match.pk)
-    if current not in MATCH_TRANSITIONS[state]:
+    if current is None or not MATCH_FEEDBACK.can(current, state):
+        # Checked here rather than left to the lifecycle: the message names the state asked for too.
         raise ApplicationError(
             _("A match that is %(current)s cannot become %(state)s.")
             % {"current": MatchState(current).label if current else "?", "state": MatchState(state).label},
@@ -331,25 +357,19 @@ def match_feedback(*, actor: User, match: Match, state: str, reason: str = "", n
             status=409,
             extra={"current_state": current},
         )
-    Match.objects.filter(pk=match.pk, state=current).update(
-        state=state,
+    MATCH_FEEDBACK.move(
+        model=Match,
+        pk=match.pk,
+        action=state,
         dismissal_reason=reason,
         dismissal_note=note,
-        feedback_by=actor,
+        feedback_by_id=actor.pk,
         feedback_at=timezone.now(),
-        updated_at=timezone.now(),
     )
     return Match.objects.select_related("demand", "achievement").get(pk=match.pk)
 
 
 # --- the nightly rebuild -----------------------------------------------------------------------
-
-
-def _operators() -> list[User]:
-    return [
-        m.user
-        for m in Membership.objects.filter(organization__type=OrganizationType.MARKET_OPERATOR).select_related("user")
-    ]
 
 
 def _sample(values: Iterable[Any]) -> list[Any]:
@@ -513,7 +533,7 @@ def matching_rebuild() -> MatchingRun:
     if differences:
         logger.warning("matching rebuild found %d differences (run %d)", differences, run.pk)
         notify(
-            recipients=_operators(),
+            recipients=operator_users(),
             kind="matching_rebuild_differences",
             title=format_lazy(
                 gettext_lazy("Matching rebuild found {n} differences from the incremental index"), n=differences
@@ -527,13 +547,11 @@ def matching_rebuild() -> MatchingRun:
 def matching_rematch_all() -> MatchingRun:
     """Re-match every published listing (after an engine or settings change), spread over the shard queues.
 
-    Queues ``matching.index_listings`` for all published demands, then all achievements, in batches on
-    their shards' queues; the tasks are the ordinary idempotent ones, so a batch that runs twice or late
+    Records ``matching.index_listings`` for all published demands, then all achievements, in batches on
+    their shards' queues; the effects are the ordinary idempotent ones, so a batch that runs twice or late
     changes nothing. Suggestions of an older engine version are replaced listing by listing; feedback
     stays.
     """
-    from apps.matching import shards
-
     run = MatchingRun.objects.create(
         kind=RunKind.REMATCH, engine_version=engine.ENGINE_VERSION, index_version=index_state.current_version()
     )
@@ -543,7 +561,7 @@ def matching_rematch_all() -> MatchingRun:
             ids = list(
                 _model(kind).objects.filter(status=ListingStatus.PUBLISHED).order_by("pk").values_list("pk", flat=True)
             )
-            shards.enqueue_on_commit(kind=str(kind), listing_ids=ids)
+            shards.record_index_effects(kind=str(kind), listing_ids=ids)
             queued += len(ids)
         MatchingRun.objects.filter(pk=run.pk).update(listings=queued, status=RunStatus.DONE, finished_at=timezone.now())
     run.refresh_from_db()

@@ -4,7 +4,9 @@ With ``MATCHING_SHARDS = N > 1`` the listing with id *i* is matched by the worke
 ``matching.shard.<i % N>``; start one or more workers per queue, on as many machines as needed. Every
 worker process serves the whole index, kept at the newest change-log version (:mod:`.index_state`), so
 whichever worker computes a listing's matches computes the same ones, and ``matching.index_status``
-lets an operator (or a test) check that all of them report the same version and fingerprint.
+lets an operator (or a test) check that all of them report the same version and fingerprint. The work
+reaches a shard as the named effect ``matching.index_listings`` (:mod:`apps.matching.effects`), recorded in
+the transaction that asks for it, so a broker outage delays it but cannot lose it.
 
 Why the index itself is not split by document: the engine's scores depend on the whole collection
 (BM25's inverse document frequencies and average length come from the live index, and the text part is
@@ -18,12 +20,12 @@ README describes that step.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from functools import partial
 from typing import Any
 
 from celery import group
 from django.conf import settings
-from django.db import transaction
+
+from apps.core.effects import effect
 
 SHARD_QUEUE_PREFIX = "matching.shard."
 DEFAULT_QUEUE = "celery"
@@ -48,19 +50,16 @@ def partition(listing_ids: Iterable[int]) -> dict[int, list[int]]:
     return parts
 
 
-def enqueue_on_commit(*, kind: str, listing_ids: Iterable[int]) -> None:
-    """Queue ``matching.index_listings`` for the listings, on their shards' queues, once the caller commits."""
-    from apps.matching.tasks import index_listings
-
+def record_index_effects(*, kind: str, listing_ids: Iterable[int]) -> int:
+    """Record ``matching.index_listings`` for the listings in the caller's transaction: one effect per
+    batch of at most MATCHING_TASK_BATCH ids of one shard, run on that shard's queue. Returns how many."""
     batch = settings.MATCHING_TASK_BATCH
+    recorded = 0
     for shard, ids in partition(listing_ids).items():
         for start in range(0, len(ids), batch):
-            send = partial(
-                index_listings.apply_async,
-                kwargs={"kind": kind, "listing_ids": ids[start : start + batch]},
-                queue=shard_queue(shard),
-            )
-            transaction.on_commit(send)
+            effect("matching.index_listings", kind=kind, listing_ids=ids[start : start + batch], shard=shard)
+            recorded += 1
+    return recorded
 
 
 def status_of_shards(*, timeout: float | None = None) -> list[dict[str, Any]]:

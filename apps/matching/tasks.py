@@ -1,9 +1,9 @@
 """Matching tasks: thin, idempotent, named and time-limited; the work is in services.
 
-- ``matching.index_listings``: listings entered or left the market; bring their matches up to date
-  (queued on the listings' shard queues, see :mod:`apps.matching.shards`).
+- ``matching.index_listings``: bring listings' matches up to date by hand (the market's own changes reach
+  the shards as the effect of the same name, see :mod:`apps.matching.effects`).
 - ``matching.rebuild``: nightly fresh build, compared with the incremental state and repaired.
-- ``matching.rematch_all``: re-match every published listing, spread over the shard queues.
+- ``matching.rematch_all``: re-match every published listing, spread over the shard queues (as effects).
 - ``matching.index_status``: what a worker serves (version, fingerprint) — to check workers agree.
 """
 
@@ -20,11 +20,9 @@ from celery import shared_task
 def index_listings(kind: str, listing_ids: list[int]) -> int:
     """Re-match each listing (published) or drop its suggestions (not published any more). Safe to re-run."""
     from apps.matching.models import ListingKind
-    from apps.matching.services import listing_rematch
+    from apps.matching.services import listings_rematch
 
-    for pk in listing_ids:
-        listing_rematch(kind=ListingKind(kind), listing_id=pk)
-    return len(listing_ids)
+    return listings_rematch(kind=ListingKind(kind), listing_ids=listing_ids)
 
 
 @shared_task(name="matching.rebuild", time_limit=3600, soft_time_limit=3540)

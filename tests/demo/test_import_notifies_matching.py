@@ -1,4 +1,5 @@
-"""The bulk import tells matching about the listings it publishes, as publishing one by one does.
+"""The bulk import tells matching about the listings it publishes, as publishing one by one does
+(through the effect ``matching.listings_changed``, run here as a worker runs it).
 
 Run on the demo database: the sample files name their owners by the demo organisations' credit codes.
 """
@@ -12,6 +13,7 @@ from django.core.management import call_command
 from pytest_django.fixtures import Settings
 
 from apps.accounts.models import User
+from apps.core.effects import run_pending_effects
 from apps.core.errors import ApplicationError
 from apps.demo.data import DEMO_EMAIL_DOMAIN
 from apps.listings.importing import ACHIEVEMENT_KIND, DEMAND_KIND, import_listings
@@ -50,6 +52,7 @@ def test_published_rows_enter_the_change_log_and_drafts_do_not(kind, model, name
     known = set(model.objects.values_list("pk", flat=True))
 
     result = import_listings(actor=operator, kind=kind, content=sample_bytes(name), filename=name)
+    run_pending_effects()
 
     new = model.objects.exclude(pk__in=known)
     assert result.created == new.count() > 0
@@ -83,6 +86,7 @@ def test_a_worker_index_serves_the_imported_listings(operator) -> None:
             filename="achievements.jsonl",
         )
         assert result.created
+        run_pending_effects()
         published = set(
             Achievement.objects.filter(status=ListingStatus.PUBLISHED)
             .exclude(pk__in=before)

@@ -207,7 +207,7 @@ def test_the_quality_report_counts_states_reasons_versions_and_fields(
 
 
 def test_only_the_operator_reads_the_quality_report(client_for, ent_user, operator):
-    _problem(client_for(ent_user).get("/api/v1/matching/quality-report"), 403, "permission_denied")
+    _problem(client_for(ent_user).get("/api/v1/matching/quality-report"), 403, "operator_only")
     _problem(
         client_for(operator).get("/api/v1/matching/quality-report", {"since": "2026-02-01", "until": "2026-01-01"}),
         400,

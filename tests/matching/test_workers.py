@@ -2,7 +2,8 @@
 
 Each worker is a separate ``celery worker`` process (its own interpreter, its own in-memory index)
 consuming one queue, ``matching.shard.0`` or ``matching.shard.1``, against this test's database. The
-test publishes listings through the services, as the API does; the matching tasks go to the queue of
+test publishes listings through the services, as the API does; the ``matching.listings_changed`` effect
+runs on shard 0's worker and records the ``matching.index_listings`` effects, which go to the queue of
 each listing's shard. Checked: both workers did work, both report the same index version and
 fingerprint as an index built here from scratch, every demand's stored top-k equals the top-k a
 single index in this process computes, and the nightly rebuild run by a shard worker finds its
@@ -21,6 +22,7 @@ import pytest
 from django.conf import settings as django_settings
 from django.db import transaction
 
+from apps.core.models import Effect, EffectStatus
 from apps.listings.models import Demand, ListingStatus
 from apps.matching import index_state, shards
 from apps.matching.models import ListingKind, Match, MatchingRun, RunStatus
@@ -88,7 +90,15 @@ def test_two_shard_workers_agree_on_the_version_and_match_like_one_index(shard_w
         demands.append(publish(draft_demand(enterprise, **GEAR_DEMAND), owner_user=user, operator=operator))
     # Once every listing is in, re-match the demands across the shards (as a batch re-match does).
     with transaction.atomic():
-        shards.enqueue_on_commit(kind="demand", listing_ids=[d.pk for d in demands])
+        shards.record_index_effects(kind="demand", listing_ids=[d.pk for d in demands])
+    # The change log is written by the workers (the listings_changed effects): wait for matching's effects.
+    matching_effects = Effect.objects.filter(name__startswith="matching.")
+    deadline = time.monotonic() + WAIT_SECONDS
+    while matching_effects.exclude(status=EffectStatus.DONE).exists():
+        assert time.monotonic() < deadline, list(matching_effects.exclude(status=EffectStatus.DONE).values())
+        time.sleep(0.2)
+    index_effects = Effect.objects.filter(name="matching.index_listings")
+    assert {e.kwargs["shard"] for e in index_effects} == {0, 1}
 
     statuses = shards.status_of_shards(timeout=WAIT_SECONDS)
     fresh = index_state.ServedIndex.build()
@@ -115,10 +125,12 @@ def test_two_shard_workers_agree_on_the_version_and_match_like_one_index(shard_w
     # Nothing beyond what a single index finds from either side.
     for pk in expected:
         assert len(stored[pk]) <= django_settings.MATCHING_TOP_K
-    # Both processes worked: each shard queue carried the listings of its parity.
+    # Both processes worked: each shard queue carried the listings of its parity (as effects).
     for log in shard_workers:
         text = log.read_text(errors="replace")
-        assert "matching.index_listings" in text and "succeeded" in text, text[-2000:]
+        assert "core.run_effect" in text and "succeeded" in text, text[-2000:]
+    for e in index_effects:
+        assert all(pk % 2 == e.kwargs["shard"] for pk in e.kwargs["listing_ids"])
 
     # The nightly rebuild, run by shard 0's worker against the index it kept current all along.
     # (CELERY_TASK_ROUTES sends it there when MATCHING_SHARDS > 1; the router is built at start-up.)

@@ -1,8 +1,8 @@
 """Tokens of mixed Chinese and English technical text. Pure Python: no ORM.
 
 Text is NFKC-normalised and lower-cased (full-width letters and digits fold to ASCII, as in
-``apps.listings.search``). Then two kinds of run are cut apart before any segmentation, so jieba never
-splits a technical term:
+``apps.core.text``, the analysis listing search uses). Then two kinds of run are cut apart before any
+segmentation, so jieba never splits a technical term:
 
 - ASCII runs: words, numbers and technical terms kept intact (``et-1``, ``ti-6al-4v``, ``0.05``,
   ``co2``, ``5g``); a hyphenated term also yields its parts (``lithium-ion`` → ``lithium``, ``ion``).
@@ -28,14 +28,14 @@ from operator import is_not
 
 import rjieba
 
-from apps.listings.search import STOP_WORDS as _LISTING_STOP_WORDS
+from apps.core.text import STOP_WORDS as _SHARED_STOP_WORDS
 
 from .glossary import Glossary, load_glossary
 
 CONCEPT_PREFIX = "~"
 
-# Function words of technical prose beyond the listing search's list: they occur in almost every
-# text and only add noise to a relevance score.
+# Function words of technical prose beyond the shared list of ``apps.core.text`` (listing search's): they
+# occur in almost every text and only add noise to a relevance score.
 _EXTRA_ZH = (
     "中 上 下 后 前 时 所 该 此 这 这些 那 有 无 不 没有 可 可以 能 能够 通过 进行 具有 采用 利用 使用 基于 "
     "根据 对于 关于 以及 同时 其中 并且 但 但是 如果 因此 所以 由于 从而 进而 并 又 还 已 已经 得到 表明 结果 "
@@ -48,7 +48,7 @@ _EXTRA_EN = (
     "those through up very was we were what when where which while who why will would you your using "
     "used use based study paper results result method methods propose proposed new show shows shown"
 )
-STOP_WORDS = frozenset(_LISTING_STOP_WORDS | set(_EXTRA_ZH.split()) | set(_EXTRA_EN.split()))
+STOP_WORDS = frozenset(_SHARED_STOP_WORDS | set(_EXTRA_ZH.split()) | set(_EXTRA_EN.split()))
 
 _ASCII_RUN = re.compile(r"[a-z0-9]+(?:[._+\-/][a-z0-9]+)*")
 _ASCII_ANY = re.compile(r"[a-z0-9]")

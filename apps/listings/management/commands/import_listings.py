@@ -16,7 +16,7 @@ from tqdm import tqdm
 from apps.accounts.models import User
 from apps.core.errors import ApplicationError
 from apps.listings.importing import DEFAULT_BATCH_SIZE, KINDS, ImportResult, default_jobs, import_listings
-from apps.organizations.selectors import is_operator
+from apps.organizations.access import is_operator
 
 # Row errors printed before "… and N more".
 SHOWN_ERRORS = 50

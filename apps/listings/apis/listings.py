@@ -1,0 +1,121 @@
+"""Generic views of a listing: list and create, read, edit and delete, the lifecycle actions, events."""
+
+from __future__ import annotations
+
+from rest_framework import status
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from apps.accounts.authentication import request_user
+from apps.core.pagination import StandardCursorPagination, WindowPagination, paginated_response
+from apps.listings import selectors, services, teasers
+from apps.listings.apis.kinds import KindView, PublicReadMixin
+from apps.listings.apis.payloads import ListingEventOutputSerializer, NoteInputSerializer, ReviewInputSerializer
+from apps.listings.models import ListingStatus
+
+
+class ListingListCreateApi(PublicReadMixin, KindView):
+    def get(self, request: Request) -> Response:
+        # Anonymous readers are welcome here: the selector shows them published teasers.
+        qs = self.kind.list_selector(actor=request.user, filters=request.query_params)
+        ordering = selectors.listing_ordering(request.query_params)
+        if ordering == "relevance":
+            self.pagination_class = WindowPagination
+        else:
+            paginator_ordering = _cursor_ordering(ordering, request)
+            self.pagination_class = type(
+                "ListingCursorPagination", (StandardCursorPagination,), {"ordering": paginator_ordering}
+            )
+        model = self.kind.model
+        return paginated_response(
+            request=request,
+            view=self,
+            queryset=teasers.teaser_rows(qs, model),
+            render=lambda rows: teasers.render_teasers(rows, model),
+        )
+
+    def post(self, request: Request) -> Response:
+        serializer = self.kind.input_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        listing = self.kind.create(actor=request_user(request), data=serializer.validated_data)
+        return self.detail_response(request, listing, code=status.HTTP_201_CREATED)
+
+
+def _cursor_ordering(ordering: str, request: Request) -> tuple[str, ...]:
+    # published_at is empty before publication: order by it only when every row is published.
+    statuses = request.query_params.getlist("status")
+    only_published = (not statuses and request.query_params.get("mine") not in ("true", "1", "True")) or statuses == [
+        ListingStatus.PUBLISHED
+    ]
+    if ordering in ("-published_at", "published_at") and only_published:
+        return (ordering, "-id" if ordering.startswith("-") else "id")
+    return ("id",) if ordering in ("published_at", "created_at") else ("-id",)
+
+
+class ListingDetailApi(PublicReadMixin, KindView):
+    listing_relations = True
+
+    def get(self, request: Request, pk: int) -> Response:
+        return self.detail_response(request, self.listing(request, pk), refetch=False)
+
+    def patch(self, request: Request, pk: int) -> Response:
+        listing = self.listing(request, pk)
+        serializer = self.kind.input_serializer(data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        updated = self.kind.update(actor=request_user(request), listing=listing, data=serializer.validated_data)
+        return self.detail_response(request, updated)
+
+    def delete(self, request: Request, pk: int) -> Response:
+        services.listing_delete(actor=request_user(request), listing=self.listing(request, pk))
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class ListingSubmitApi(KindView):
+    def post(self, request: Request, pk: int) -> Response:
+        moved = services.listing_submit(actor=request_user(request), listing=self.listing(request, pk))
+        return self.detail_response(request, moved)
+
+
+class ListingReviewApi(KindView):
+    def post(self, request: Request, pk: int) -> Response:
+        serializer = ReviewInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        moved = services.listing_review(
+            actor=request_user(request), listing=self.listing(request, pk), **serializer.validated_data
+        )
+        return self.detail_response(request, moved)
+
+
+class ListingWithdrawApi(KindView):
+    def post(self, request: Request, pk: int) -> Response:
+        serializer = NoteInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        moved = services.listing_withdraw(
+            actor=request_user(request), listing=self.listing(request, pk), reason=serializer.validated_data["note"]
+        )
+        return self.detail_response(request, moved)
+
+
+class ListingReopenApi(KindView):
+    def post(self, request: Request, pk: int) -> Response:
+        moved = services.listing_reopen(actor=request_user(request), listing=self.listing(request, pk))
+        return self.detail_response(request, moved)
+
+
+class ListingMarkTransferredApi(KindView):
+    def post(self, request: Request, pk: int) -> Response:
+        serializer = NoteInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        moved = services.listing_mark_transferred(
+            actor=request_user(request), listing=self.listing(request, pk), note=serializer.validated_data["note"]
+        )
+        return self.detail_response(request, moved)
+
+
+class ListingEventsApi(KindView):
+    def get(self, request: Request, pk: int) -> Response:
+        self.pagination_class = type("EventPagination", (StandardCursorPagination,), {"ordering": "id"})
+        qs = selectors.listing_events(actor=request_user(request), listing=self.listing(request, pk))
+        return paginated_response(
+            request=request, view=self, queryset=qs, serializer_class=ListingEventOutputSerializer
+        )
