@@ -154,3 +154,59 @@ def test_a_worker_killed_mid_email_is_replaced_and_the_email_goes_out_once(setti
             sweep_effects()
             time.sleep(2)
         assert sink.recipients() == ["wu.fang@example.cn"]
+
+
+def test_redis_down_at_commit_a_new_demand_still_gets_its_matches_once_redis_is_back(tmp_path):
+    """Measured before effects: a demand approved while Redis was down had no matches until the nightly
+    rebuild. Now its matching effects wait in the outbox and a worker computes the matches later."""
+    from datetime import date
+
+    from apps.core.effects import run_pending_effects
+    from apps.listings.services import listing_submit
+    from apps.matching.models import Match
+    from tests.factories import OrganizationFactory, member_of, operator_user
+    from tests.matching.factories import GEAR_ACHIEVEMENT, GEAR_DEMAND, draft_achievement, draft_demand, publish
+
+    operator = operator_user()
+    university = OrganizationFactory(name="广西科技大学", type="university", entity_type_id="022")
+    enterprise = OrganizationFactory(name="柳州五菱汽车零部件有限公司")
+    uni_user, ent_user = member_of(university), member_of(enterprise)
+    achievement = draft_achievement(university, **GEAR_ACHIEVEMENT)
+    publish(achievement, owner_user=uni_user, operator=operator)
+    run_pending_effects()  # the achievement is in the index before the outage
+    demand = draft_demand(enterprise, **{**GEAR_DEMAND, "deadline": date(2099, 12, 31)})
+    listing_submit(actor=ent_user, listing=demand)
+
+    port = free_port()
+    env = {"REDIS_URL": f"redis://127.0.0.1:{port}/0", "EFFECTS_HANDOVER_SECONDS": "1"}
+    # Redis is down while the operator's approval commits in another process.
+    approved = manage(
+        env,
+        "shell",
+        "-c",
+        "from apps.accounts.models import User; from apps.listings.models import Demand; "
+        "from apps.listings.services import listing_review; "
+        f"listing_review(actor=User.objects.get(pk={operator.pk}), listing=Demand.objects.get(pk={demand.pk}), "
+        "approve=True)",
+    )
+    assert approved.returncode == 0, approved.stderr[-3000:]
+    assert "not handed over" in approved.stderr
+    changed = Effect.objects.get(name="matching.listings_changed", kwargs__kind="demand")
+    assert changed.status == EffectStatus.PENDING
+    assert not Match.objects.filter(demand_id=demand.pk).exists()
+
+    with (
+        private_redis(port, tmp_path),
+        celery_workers(queues=["celery"], name="matcher", logs=[tmp_path / "worker.log"], env=env),
+    ):
+        wait_for(lambda: Effect.objects.get(pk=changed.pk).due_at < timezone.now(), "the effect to fall due", 5)
+        assert manage(env, "run_effects", "--sweep").returncode == 0
+        wait_for(
+            lambda: Match.objects.filter(demand_id=demand.pk, achievement_id=achievement.pk).exists(),
+            "the demand's match",
+        )
+        wait_for(
+            lambda: not Effect.objects.filter(name__startswith="matching.").exclude(status=EffectStatus.DONE).exists(),
+            "every matching effect done",
+        )
+    assert Match.objects.filter(demand_id=demand.pk, achievement_id=achievement.pk).count() == 1
