@@ -500,7 +500,8 @@ def notify_matching(*, achievement_ids: list[int], demand_ids: list[int]) -> int
     """Tell matching about newly published demo listings, in bulk; returns how many.
 
     The demo publishes its listings without the review services, so it calls their hook itself, inside
-    the loading transaction: one change-log entry per listing now, the matching tasks queued on commit.
+    the loading transaction: one change-log entry per listing now, and the ``matching.index_listings``
+    effects recorded with it, which a worker runs after commit.
     """
     listings_matching_changed(kind=ListingKind.ACHIEVEMENT, listing_ids=achievement_ids, published=True)
     listings_matching_changed(kind=ListingKind.DEMAND, listing_ids=demand_ids, published=True)
