@@ -18,6 +18,7 @@ from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
 
+from apps.brokers.commission import CommissionTerms, commission_due
 from apps.brokers.models import Broker, Introduction
 from apps.contracts import amounts
 from apps.contracts.models import (
@@ -287,10 +288,10 @@ def broker_commission_lines(*, broker: Broker, contracts: list[Contract]) -> lis
         )
         commission = amounts.ZERO
         if chosen is not None:
-            terms = amounts.CommissionTerms(
+            terms = CommissionTerms(
                 rate=chosen.commission_rate, fixed=chosen.commission_fixed, cap=chosen.commission_cap
             )
-            commission = amounts.commission_due(terms=terms, paid_technology=paid_technology)
+            commission = commission_due(terms=terms, paid_technology=paid_technology)
         lines.append(
             CommissionLine(
                 contract=contract,
