@@ -8,7 +8,6 @@ Introductions: seen by the broker who recorded them, the two parties' members an
 from __future__ import annotations
 
 from datetime import datetime
-from statistics import median
 from typing import Any
 
 from django.db.models import Q, QuerySet
@@ -97,24 +96,3 @@ def access_introduction(*, actor: Any, pk: int) -> Introduction:
         return introduction_visible_qs(actor).get(pk=pk)
     except (Introduction.DoesNotExist, ValueError, TypeError):
         raise Http404 from None
-
-
-def broker_scorecard(*, broker: Broker) -> dict[str, Any]:
-    """Deals closed, registered technology amount and median days to close, for one broker.
-
-    - ``deals_closed``: deals the broker takes part in that reached ``signed`` or later (lost and
-      cancelled ones excluded, completed included);
-    - ``registered_technology_amount``: the recognised technology transaction amount of registered
-      contracts (认定登记) of those deals, in yuan;
-    - ``median_days_to_close``: the median of days from a deal's creation to its signing, over the
-      closed deals (None when there are none).
-    """
-    from apps.deals.selectors import broker_closed_deals, registered_technology_amount
-
-    closed = list(broker_closed_deals(broker=broker).values_list("pk", "created_at", "signed_at"))
-    durations = [(signed_at - created_at).total_seconds() / 86400 for _pk, created_at, signed_at in closed if signed_at]
-    return {
-        "deals_closed": len(closed),
-        "registered_technology_amount": registered_technology_amount(deal_ids=[pk for pk, _c, _s in closed]),
-        "median_days_to_close": round(median(durations), 1) if durations else None,
-    }

@@ -2,7 +2,7 @@
 
 from django.urls import URLPattern, path
 
-from apps.contracts.apis import commissions, contracts, payments, registration
+from apps.contracts.apis import brokers, contracts, payments, registration
 
 urlpatterns: list[URLPattern] = [
     path("contracts", contracts.ContractListCreateApi.as_view(), name="contracts"),
@@ -48,5 +48,7 @@ urlpatterns: list[URLPattern] = [
         registration.RegistrationEventListCreateApi.as_view(),
         name="registration-events",
     ),
-    path("brokers/me/commissions", commissions.BrokerCommissionListApi.as_view(), name="broker-me-commissions"),
+    # The brokers' records that read deals and contracts (the brokers app may not).
+    path("brokers/<int:broker_id>/scorecard", brokers.BrokerScorecardApi.as_view(), name="broker-scorecard"),
+    path("brokers/me/commissions", brokers.BrokerCommissionListApi.as_view(), name="broker-me-commissions"),
 ]

@@ -6,10 +6,9 @@ the operator. Anyone else gets a 404.
 
 from __future__ import annotations
 
-from decimal import Decimal
 from typing import Any
 
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Sum
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
 from rest_framework.exceptions import ValidationError
 
@@ -120,15 +119,3 @@ def broker_closed_deals(*, broker: Broker) -> QuerySet[Deal]:
     return Deal.objects.filter(
         stage__in=CLOSED_STAGES, participants__broker=broker, participants__role=ParticipantRole.BROKER
     ).distinct()
-
-
-def registered_technology_amount(*, deal_ids: list[int]) -> Decimal:
-    """Sum of recognised technology amounts of registered contracts of these deals, in yuan."""
-    if not deal_ids:
-        return Decimal("0.00")
-    from apps.contracts.models import Registration, RegistrationStatus
-
-    total = Registration.objects.filter(contract__deal_id__in=deal_ids, status=RegistrationStatus.REGISTERED).aggregate(
-        total=Sum("recognised_technology_amount")
-    )["total"]
-    return (total or Decimal("0")).quantize(Decimal("0.01"))

@@ -1,4 +1,7 @@
-"""HTTP for brokers' commissions on the contracts of the deals they broker."""
+"""HTTP for a broker's record that reads deals and contracts: their scorecard and their commissions.
+
+Served under ``brokers/`` like the rest of the brokers' API; it lives here because the brokers app
+stands below deals and contracts and may not read them."""
 
 from __future__ import annotations
 
@@ -10,14 +13,23 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.accounts.authentication import request_user
-from apps.brokers.selectors import broker_for_user
+from apps.brokers.selectors import access_broker, broker_for_user
 from apps.contracts.apis.common import money as _money
-from apps.contracts.selectors import (
-    broker_commission_contracts,
-    broker_commission_lines,
-)
+from apps.contracts.selectors import broker_commission_contracts, broker_commission_lines, broker_scorecard
 from apps.core.errors import ApplicationError, ErrorCode
 from apps.core.pagination import StandardCursorPagination, paginated_response
+
+BROKER_TAGS = ["brokers"]
+
+
+class BrokerScorecardOutputSerializer(serializers.Serializer):
+    deals_closed = serializers.IntegerField(help_text="Deals the broker took part in that reached signed or later.")
+    registered_technology_amount = serializers.DecimalField(
+        max_digits=18, decimal_places=2, help_text="Recognised technology amount of registered contracts, yuan."
+    )
+    median_days_to_close = serializers.FloatField(
+        allow_null=True, help_text="Median days from a deal's opening to its signing."
+    )
 
 
 class CommissionOutputSerializer(serializers.Serializer):
@@ -41,7 +53,7 @@ class BrokerCommissionListApi(APIView):
     pagination_class = StandardCursorPagination
 
     @extend_schema(
-        tags=["brokers"],
+        tags=BROKER_TAGS,
         operation_id="brokers_me_commissions",
         responses={200: CommissionOutputSerializer(many=True)},
         summary="Your commissions per contract of the deals you broker, on what was paid (404: no broker profile).",
@@ -58,3 +70,15 @@ class BrokerCommissionListApi(APIView):
                 CommissionOutputSerializer(broker_commission_lines(broker=broker, contracts=page), many=True).data
             ),
         )
+
+
+class BrokerScorecardApi(APIView):
+    @extend_schema(
+        tags=BROKER_TAGS,
+        operation_id="brokers_scorecard",
+        responses={200: BrokerScorecardOutputSerializer},
+        summary="A broker's record: deals closed, registered technology amount, median days to close.",
+    )
+    def get(self, request: Request, broker_id: int) -> Response:
+        broker = access_broker(actor=request_user(request), pk=broker_id)
+        return Response(BrokerScorecardOutputSerializer(broker_scorecard(broker=broker)).data)
