@@ -12,6 +12,7 @@ from typing import Any
 
 from django.db.models import Q, QuerySet
 from django.http import Http404
+from django.utils.translation import gettext as _
 from rest_framework.exceptions import ValidationError
 
 from apps.brokers.models import Broker, BrokerStatus, Introduction
@@ -82,11 +83,11 @@ def introduction_list(*, actor: Any, filters: Any = None) -> QuerySet[Introducti
     filters = filters or {}
     if broker_id := filters.get("broker"):
         if not str(broker_id).isdigit():
-            raise ValidationError({"broker": ["A broker id is a number."]})
+            raise ValidationError({"broker": [_("A broker id is a number.")]})
         qs = qs.filter(broker_id=int(broker_id))
     if org := filters.get("organization"):
         if not str(org).isdigit():
-            raise ValidationError({"organization": ["An organisation id is a number."]})
+            raise ValidationError({"organization": [_("An organisation id is a number.")]})
         qs = qs.filter(Q(party_a_id=int(org)) | Q(party_b_id=int(org)))
     return qs
 

@@ -10,17 +10,18 @@ from typing import Any
 
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
+from django.utils.translation import gettext as _
 from rest_framework.exceptions import ValidationError
 
 from apps.brokers.models import Broker
 from apps.brokers.selectors import broker_for_user
 from apps.core.history import tracked_events
 from apps.deals.models import Deal, DealActivity, DealParticipant, DealStage, ParticipantRole
-from apps.deals.transitions import PIPELINE, Role, Stage
+from apps.deals.transitions import PIPELINE, Role
 from apps.organizations.selectors import is_operator, organization_ids
 
 # Stages that count as "closed" for a broker's scorecard: signed or later on the forward path.
-CLOSED_STAGES: tuple[str, ...] = tuple(str(s) for s in PIPELINE[PIPELINE.index(Stage.SIGNED) :])
+CLOSED_STAGES: tuple[str, ...] = tuple(str(s) for s in PIPELINE[PIPELINE.index(DealStage.SIGNED) :])
 
 
 def deals_visible_to(actor: Any) -> QuerySet[Deal]:
@@ -55,14 +56,14 @@ def deal_list(*, actor: Any, filters: Any = None) -> QuerySet[Deal]:
     if stages:
         unknown = [s for s in stages if s not in DealStage.values]
         if unknown:
-            raise ValidationError({"stage": [f"Unknown stage: {', '.join(unknown)}."]})
+            raise ValidationError({"stage": [_("Unknown stage: %(stages)s.") % {"stages": ", ".join(unknown)}]})
         qs = qs.filter(stage__in=stages)
     for name in ("buyer", "seller", "organization", "broker"):
         raw = filters.get(name)
         if raw in (None, ""):
             continue
         if not str(raw).isdigit():
-            raise ValidationError({name: ["Give an id (a number)."]})
+            raise ValidationError({name: [_("Give an id (a number).")]})
         value = int(raw)
         if name == "organization":
             qs = qs.filter(Q(buyer_id=value) | Q(seller_id=value))

@@ -35,6 +35,7 @@ from apps.contracts.services.errors import ContractError
 from apps.contracts.services.errors import bad_input as _bad
 from apps.core.errors import ApplicationError
 from apps.core.versioning import stale_version_error
+from apps.deals.models import DealStage
 from apps.organizations.models import Organization
 from apps.organizations.selectors import is_operator, organization_ids
 from apps.reference.models import Country, EntityType, Region, TechnologyField
@@ -263,10 +264,10 @@ def _after_signing(contract: Contract) -> None:
 
     contract_check_bypass_task.delay_on_commit(contract_id=contract.pk)  # type: ignore[attr-defined]
     if contract.deal_id is not None:
-        sync_deal(deal_id=contract.deal_id, stage="signed")
+        sync_deal(deal_id=contract.deal_id, stage=DealStage.SIGNED)
 
 
-def sync_deal(*, deal_id: int, stage: str) -> None:
+def sync_deal(*, deal_id: int, stage: DealStage) -> None:
     def sync() -> None:
         from apps.deals.services import deal_sync_from_contract
 

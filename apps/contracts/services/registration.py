@@ -33,6 +33,7 @@ from apps.contracts.services.contracts import sync_deal
 from apps.contracts.services.errors import RegistrationError
 from apps.contracts.services.errors import bad_input as _bad
 from apps.core.errors import ApplicationError, ErrorCode
+from apps.deals.models import DealStage
 from apps.organizations.models import OrganizationType
 from apps.organizations.selectors import is_operator, organization_ids
 
@@ -296,7 +297,7 @@ def registration_decide(
             after=recognised,
         )
         if locked.contract.deal_id is not None:
-            sync_deal(deal_id=locked.contract.deal_id, stage="registered")
+            sync_deal(deal_id=locked.contract.deal_id, stage=DealStage.REGISTERED)
     elif decision == "request_correction":
         if not note.strip():
             raise _bad(_("Say what must be corrected."), code=RegistrationError.NOTE_REQUIRED, field="note")
