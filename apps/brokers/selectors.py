@@ -15,21 +15,22 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 from rest_framework.exceptions import ValidationError
 
+from apps.accounts.models import User
 from apps.brokers.models import Broker, BrokerStatus, Introduction
-from apps.organizations.selectors import admin_organization_ids, is_operator, organization_ids
+from apps.organizations.access import Actor, admin_organization_ids, is_operator, organization_ids
 
 
-def broker_for_user(user: Any) -> Broker | None:
+def broker_for_user(user: Actor | None) -> Broker | None:
     """The user's own broker profile (any status), or None; cached on the user object."""
-    if user is None or not getattr(user, "is_authenticated", False):
+    if not isinstance(user, User) or not user.is_authenticated:
         return None
     if not hasattr(user, "_market_broker"):
-        user._market_broker = Broker.objects.filter(user_id=user.pk).first()
-    broker: Broker | None = user._market_broker
+        setattr(user, "_market_broker", Broker.objects.filter(user_id=user.pk).first())  # noqa: B010
+    broker: Broker | None = getattr(user, "_market_broker")  # noqa: B009
     return broker
 
 
-def broker_visible_qs(actor: Any) -> QuerySet[Broker]:
+def broker_visible_qs(actor: Actor) -> QuerySet[Broker]:
     qs = Broker.objects.select_related("user", "organization").prefetch_related("fields", "industries", "regions")
     if is_operator(actor):
         return qs
@@ -38,7 +39,7 @@ def broker_visible_qs(actor: Any) -> QuerySet[Broker]:
     )
 
 
-def broker_list(*, actor: Any, filters: Any = None) -> QuerySet[Broker]:
+def broker_list(*, actor: Actor, filters: Any = None) -> QuerySet[Broker]:
     from apps.brokers.filters import BrokerFilter
 
     filterset = BrokerFilter(filters or {}, queryset=broker_visible_qs(actor))
@@ -47,7 +48,7 @@ def broker_list(*, actor: Any, filters: Any = None) -> QuerySet[Broker]:
     return filterset.qs
 
 
-def access_broker(*, actor: Any, pk: int) -> Broker:
+def access_broker(*, actor: Actor, pk: int) -> Broker:
     try:
         return broker_visible_qs(actor).get(pk=pk)
     except (Broker.DoesNotExist, ValueError, TypeError):
@@ -68,7 +69,7 @@ def introductions_between(*, org_a_id: int, org_b_id: int, since: datetime) -> Q
     )
 
 
-def introduction_visible_qs(actor: Any) -> QuerySet[Introduction]:
+def introduction_visible_qs(actor: Actor) -> QuerySet[Introduction]:
     qs = Introduction.objects.select_related(
         "broker", "broker__user", "broker__organization", "party_a", "party_b"
     ).order_by("-id")
@@ -78,7 +79,7 @@ def introduction_visible_qs(actor: Any) -> QuerySet[Introduction]:
     return qs.filter(Q(broker__user_id=actor.pk) | Q(party_a_id__in=orgs) | Q(party_b_id__in=orgs))
 
 
-def introduction_list(*, actor: Any, filters: Any = None) -> QuerySet[Introduction]:
+def introduction_list(*, actor: Actor, filters: Any = None) -> QuerySet[Introduction]:
     qs = introduction_visible_qs(actor)
     filters = filters or {}
     if broker_id := filters.get("broker"):
@@ -92,7 +93,7 @@ def introduction_list(*, actor: Any, filters: Any = None) -> QuerySet[Introducti
     return qs
 
 
-def access_introduction(*, actor: Any, pk: int) -> Introduction:
+def access_introduction(*, actor: Actor, pk: int) -> Introduction:
     try:
         return introduction_visible_qs(actor).get(pk=pk)
     except (Introduction.DoesNotExist, ValueError, TypeError):

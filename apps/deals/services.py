@@ -37,8 +37,8 @@ from apps.deals.selectors import actor_roles, deal_brokers
 from apps.deals.transitions import Role
 from apps.listings.models import Achievement, Demand
 from apps.notifications.services import notify
-from apps.organizations.models import Organization, VerificationStatus
-from apps.organizations.selectors import is_operator, organization_ids
+from apps.organizations.access import is_operator, organization_ids, verified_organization
+from apps.organizations.models import Organization
 
 
 class DealError(StrEnum):
@@ -65,19 +65,13 @@ EDITABLE_FIELDS = frozenset({"title", "description"})
 
 
 def _organization(pk: int, field: str) -> Organization:
-    org = Organization.objects.filter(pk=pk).first()
-    if org is None:
-        raise ApplicationError(
-            _("Unknown organisation."), code=DealError.UNKNOWN_ORGANIZATION, field_errors={field: _("Unknown id.")}
-        )
-    if org.verification_status != VerificationStatus.VERIFIED:
-        raise ApplicationError(
-            _("Both parties must be verified organisations."),
-            code=DealError.PARTY_NOT_VERIFIED,
-            status=409,
-            field_errors={field: _("Not verified.")},
-        )
-    return org
+    return verified_organization(
+        pk,
+        field=field,
+        unknown_code=DealError.UNKNOWN_ORGANIZATION,
+        not_verified_code=DealError.PARTY_NOT_VERIFIED,
+        not_verified_message=_("Both parties must be verified organisations."),
+    )
 
 
 def _people_of(*, deal: Deal) -> list[User]:

@@ -43,7 +43,6 @@ from apps.core.history import HistoryEventOutputSerializer, HistoryPagination
 from apps.core.idempotency import IDEMPOTENCY_KEY_PARAMETER, IDEMPOTENCY_RESPONSES, idempotent
 from apps.core.pagination import StandardCursorPagination, paginated_response
 from apps.core.versioning import IF_MATCH_PARAMETER, PRECONDITION_RESPONSES, require_if_match, with_etag
-from apps.organizations.selectors import is_operator
 
 
 class DeductionInputSerializer(serializers.Serializer):
@@ -335,13 +334,9 @@ class ContractHistoryApi(APIView):
     def get(self, request: Request, contract_id: int) -> Response:
         actor = request_user(request)
         contract = access_contract(actor=actor, pk=contract_id)
-        if not is_operator(actor):
-            raise ApplicationError(
-                _("Only the market operator reads a contract's history."), code=ErrorCode.PERMISSION_DENIED, status=403
-            )
         return paginated_response(
             request=request,
             view=self,
-            queryset=contract_history(contract=contract),
+            queryset=contract_history(actor=actor, contract=contract),
             serializer_class=ContractHistoryOutputSerializer,
         )

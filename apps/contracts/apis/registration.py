@@ -15,12 +15,12 @@ from apps.contracts.models import RefusalGround, Registration, RegistrationStatu
 from apps.contracts.selectors import (
     access_contract,
     access_registration,
+    access_registration_for_operator,
     market_today,
     registration_event_list,
     registration_list,
 )
 from apps.contracts.services import (
-    check_operator,
     registration_apply,
     registration_decide,
     registration_record_event,
@@ -187,8 +187,7 @@ class RegistrationDecideApi(APIView):
     @idempotent
     def post(self, request: Request, registration_id: int) -> Response:
         actor = request_user(request)
-        registration = access_registration(actor=actor, pk=registration_id)
-        check_operator(actor)
+        registration = access_registration_for_operator(actor=actor, pk=registration_id)
         serializer = RegistrationDecideInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         registration_decide(actor=actor, registration=registration, **serializer.validated_data)
@@ -235,8 +234,7 @@ class RegistrationEventListCreateApi(APIView):
     @idempotent
     def post(self, request: Request, registration_id: int) -> Response:
         actor = request_user(request)
-        registration = access_registration(actor=actor, pk=registration_id)
-        check_operator(actor)
+        registration = access_registration_for_operator(actor=actor, pk=registration_id)
         serializer = RegistrationEventInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         event = registration_record_event(actor=actor, registration=registration, **serializer.validated_data)

@@ -2,6 +2,8 @@
 (:mod:`.contracts`), registration (:mod:`.registration`), brokers' commissions (:mod:`.commissions`)
 and brokers' scorecards (:mod:`.scorecard`)."""
 
+from __future__ import annotations
+
 from apps.contracts.selectors.commissions import CommissionLine, broker_commission_contracts, broker_commission_lines
 from apps.contracts.selectors.contracts import (
     SHANGHAI,
@@ -22,6 +24,7 @@ from apps.contracts.selectors.contracts import (
 )
 from apps.contracts.selectors.registration import (
     access_registration,
+    access_registration_for_operator,
     calendar_exceptions,
     calendar_years,
     registration_event_list,
@@ -36,6 +39,7 @@ __all__ = [
     "CommissionLine",
     "access_contract",
     "access_registration",
+    "access_registration_for_operator",
     "broker_commission_contracts",
     "broker_commission_lines",
     "broker_scorecard",

@@ -1,5 +1,7 @@
 """Reads of brokers' commissions on the contracts of the deals they broker."""
 
+from __future__ import annotations
+
 from dataclasses import dataclass
 from decimal import Decimal
 

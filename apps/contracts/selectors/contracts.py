@@ -4,6 +4,8 @@ Who sees a contract: members of the buyer and seller organisations, the brokers 
 deal, and the operator; anyone else gets a 404.
 """
 
+from __future__ import annotations
+
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
@@ -14,6 +16,7 @@ from django.db.models import DecimalField, Exists, OuterRef, Q, QuerySet, Subque
 from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from apps.contracts.models import (
     Contract,
@@ -24,7 +27,7 @@ from apps.contracts.models import (
 )
 from apps.core.history import tracked_events
 from apps.deals.models import DealParticipant, ParticipantRole
-from apps.organizations.selectors import is_operator, organization_ids
+from apps.organizations.access import Actor, is_operator, organization_ids, require_operator
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
@@ -41,11 +44,11 @@ def start_of_day(day: date) -> datetime:
 # --- contracts ---------------------------------------------------------------------------------
 
 
-def _actor_id(actor: Any) -> int:
+def _actor_id(actor: Actor) -> int:
     return int(getattr(actor, "pk", None) or 0)
 
 
-def _brokered_by(actor: Any) -> Exists:
+def _brokered_by(actor: Actor) -> Exists:
     return Exists(
         DealParticipant.objects.filter(
             deal_id=OuterRef("deal_id"), role=ParticipantRole.BROKER, broker__user_id=_actor_id(actor)
@@ -73,7 +76,7 @@ def _registration_status_subquery() -> Subquery:
     return Subquery(latest)
 
 
-def contract_visible_qs(actor: Any) -> QuerySet[Contract]:
+def contract_visible_qs(actor: Actor) -> QuerySet[Contract]:
     qs = Contract.objects.all()
     if is_operator(actor):
         return qs
@@ -89,7 +92,7 @@ def _with_related(qs: QuerySet[Contract]) -> QuerySet[Contract]:
     )
 
 
-def contract_list(*, actor: Any, filters: dict[str, Any] | None = None) -> QuerySet[Contract]:
+def contract_list(*, actor: Actor, filters: dict[str, Any] | None = None) -> QuerySet[Contract]:
     qs = _with_related(contract_visible_qs(actor))
     filters = filters or {}
     for name in ("type", "legacy_class", "subtype", "programme_class", "ip_type", "is_import"):
@@ -106,19 +109,19 @@ def contract_list(*, actor: Any, filters: dict[str, Any] | None = None) -> Query
     return qs
 
 
-def access_contract(*, actor: Any, pk: int) -> Contract:
+def access_contract(*, actor: Actor, pk: int) -> Contract:
     try:
         return _with_related(contract_visible_qs(actor)).get(pk=pk)
     except (Contract.DoesNotExist, ValueError, TypeError):
         raise Http404 from None
 
 
-def is_contract_party(*, actor: Any, contract: Contract) -> bool:
+def is_contract_party(*, actor: Actor, contract: Contract) -> bool:
     orgs = organization_ids(actor)
     return contract.buyer_id in orgs or contract.seller_id in orgs
 
 
-def is_contract_broker(*, actor: Any, contract: Contract) -> bool:
+def is_contract_broker(*, actor: Actor, contract: Contract) -> bool:
     if contract.deal_id is None:
         return False
     return DealParticipant.objects.filter(
@@ -150,9 +153,13 @@ def paid_total(*, contract_id: int) -> Decimal:
     return total or Decimal("0.00")
 
 
-def contract_history(*, contract: Contract) -> QuerySet[Any]:
+def contract_history(*, actor: Actor, contract: Contract) -> QuerySet[Any]:
     """Every tracked change of the contract, its deductions, milestones, payments and registrations
-    (and their events), oldest first, each with the acting user and URL in ``pgh_context``."""
+    (and their events), oldest first, each with the acting user and URL in ``pgh_context``.
+
+    The operator's alone (``contract`` came from access_contract, so others who see it get a 403).
+    """
+    require_operator(actor, _("Only the market operator reads a contract's history."))
     return tracked_events(
         contract,
         "contracts.ContractEvent",

@@ -1,10 +1,13 @@
 """Reads of registrations (seen by those who see the contract), rule sets and the working-day calendar."""
 
+from __future__ import annotations
+
 from datetime import date
 from typing import Any
 
 from django.db.models import QuerySet
 from django.http import Http404
+from django.utils.translation import gettext as _
 
 from apps.contracts.models import (
     Registration,
@@ -15,7 +18,7 @@ from apps.contracts.models import (
 )
 from apps.contracts.selectors.contracts import contract_visible_qs, market_today
 from apps.contracts.workdays import Exceptions
-from apps.organizations.selectors import is_operator
+from apps.organizations.access import Actor, is_operator, require_operator
 
 
 def rule_set_in_force(*, on: date) -> RuleSet | None:
@@ -34,14 +37,14 @@ def calendar_years() -> set[int]:
     return {d.year for d in WorkingDayException.objects.dates("date", "year")}
 
 
-def registration_visible_qs(actor: Any) -> QuerySet[Registration]:
+def registration_visible_qs(actor: Actor) -> QuerySet[Registration]:
     qs = Registration.objects.select_related("contract", "applicant", "rule_set")
     if is_operator(actor):
         return qs
     return qs.filter(contract__in=contract_visible_qs(actor))
 
 
-def registration_list(*, actor: Any, filters: dict[str, Any] | None = None) -> QuerySet[Registration]:
+def registration_list(*, actor: Actor, filters: dict[str, Any] | None = None) -> QuerySet[Registration]:
     qs = registration_visible_qs(actor)
     filters = filters or {}
     if filters.get("status"):
@@ -55,11 +58,19 @@ def registration_list(*, actor: Any, filters: dict[str, Any] | None = None) -> Q
     return qs
 
 
-def access_registration(*, actor: Any, pk: int) -> Registration:
+def access_registration(*, actor: Actor, pk: int) -> Registration:
     try:
         return registration_visible_qs(actor).get(pk=pk)
     except (Registration.DoesNotExist, ValueError, TypeError):
         raise Http404 from None
+
+
+def access_registration_for_operator(*, actor: Actor, pk: int) -> Registration:
+    """A registration the operator is to decide or record an event of: 404 to those who may not see it,
+    403 (``operator_only``) to the others, before their input is even read."""
+    registration = access_registration(actor=actor, pk=pk)
+    require_operator(actor, _("Registration decisions are the market operator's."))
+    return registration
 
 
 def registration_event_list(*, registration: Registration) -> QuerySet[RegistrationEvent]:

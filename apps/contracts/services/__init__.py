@@ -10,6 +10,8 @@ The rules live here and in the pure modules beside the package: :mod:`apps.contr
 service is atomic and refuses bad input with an :class:`ApplicationError` before anything is stored.
 """
 
+from __future__ import annotations
+
 from apps.contracts.services.bypass import BYPASS_NOTIFICATION_KIND, contract_check_bypass
 from apps.contracts.services.contracts import (
     check_contract_writer,

@@ -7,18 +7,11 @@ from django.utils import timezone
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy
 
-from apps.accounts.models import User
 from apps.contracts.models import BypassAlert, Contract
 from apps.contracts.selectors import bypass_window_start
-from apps.organizations.models import OrganizationType
+from apps.organizations.access import operator_users
 
 BYPASS_NOTIFICATION_KIND = "contracts.broker_bypass"
-
-
-def _operators() -> list[User]:
-    return list(
-        User.objects.filter(memberships__organization__type=OrganizationType.MARKET_OPERATOR, is_active=True).distinct()
-    )
 
 
 @transaction.atomic
@@ -45,7 +38,7 @@ def contract_check_bypass(*, contract_id: int) -> list[BypassAlert]:
     ).filter(created_at__lte=contract.created_at)
     raised: list[BypassAlert] = []
     seen_brokers: set[int] = set()
-    operators = _operators()
+    operators = list(operator_users())
     for introduction in introductions:
         # Newest first: a broker's latest introduction stands for all of theirs.
         if introduction.broker_id in taking_part or introduction.broker_id in seen_brokers:

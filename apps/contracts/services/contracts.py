@@ -33,11 +33,12 @@ from apps.contracts.models import (
 from apps.contracts.selectors import is_contract_broker, is_contract_party, market_today
 from apps.contracts.services.errors import ContractError
 from apps.contracts.services.errors import bad_input as _bad
+from apps.core.effects import effect
 from apps.core.errors import ApplicationError
 from apps.core.versioning import stale_version_error
 from apps.deals.models import DealStage
+from apps.organizations.access import is_operator, organization_ids
 from apps.organizations.models import Organization
-from apps.organizations.selectors import is_operator, organization_ids
 from apps.reference.models import Country, EntityType, Region, TechnologyField
 
 # Fields of a contract a party may change while no registration holds it.
@@ -213,8 +214,8 @@ def sum_amounts(qs: Any) -> Decimal:
 
 @transaction.atomic
 def contract_create(*, actor: User, data: Mapping[str, Any]) -> Contract:
-    """Record a signed contract with its deductions; the deal (if any) moves to signed after commit and
-    the bypass check runs."""
+    """Record a signed contract with its deductions; the effects recorded with it move the deal (if any)
+    to signed and run the bypass check."""
     deal = None
     if data.get("deal_id") is not None:
         from apps.deals.selectors import access_deal
@@ -260,21 +261,14 @@ def contract_create(*, actor: User, data: Mapping[str, Any]) -> Contract:
 
 
 def _after_signing(contract: Contract) -> None:
-    from apps.contracts.tasks import contract_check_bypass_task
-
-    contract_check_bypass_task.delay_on_commit(contract_id=contract.pk)  # type: ignore[attr-defined]
+    effect("contracts.check_bypass", contract_id=contract.pk)
     if contract.deal_id is not None:
         sync_deal(deal_id=contract.deal_id, stage=DealStage.SIGNED)
 
 
 def sync_deal(*, deal_id: int, stage: DealStage) -> None:
-    def sync() -> None:
-        from apps.deals.services import deal_sync_from_contract
-
-        with transaction.atomic():
-            deal_sync_from_contract(deal_id=deal_id, stage=stage)
-
-    transaction.on_commit(sync)
+    """Record that the deal follows its contract to ``stage`` (run by a worker after commit, idempotent)."""
+    effect("deals.sync_from_contract", deal_id=deal_id, stage=stage.value)
 
 
 def _conditional_update(*, contract: Contract, expected_version: int, **values: Any) -> Contract:

@@ -26,7 +26,6 @@ class ContractError(StrEnum):
 
 class RegistrationError(StrEnum):
     NOT_REGISTRANT = "registration_not_registrant"
-    OPERATOR_ONLY = "registration_operator_only"
     ALREADY_REGISTERED = "contract_already_registered"
     BAD_TRANSITION = "registration_bad_transition"
     NOT_WRITTEN = "registration_document_missing"

@@ -14,8 +14,9 @@ from apps.contracts.selectors import is_contract_party, market_today
 from apps.contracts.services.contracts import sum_amounts
 from apps.contracts.services.errors import ContractError
 from apps.contracts.services.errors import bad_input as _bad
+from apps.core.effects import effect
 from apps.core.errors import ApplicationError
-from apps.organizations.selectors import is_operator
+from apps.organizations.access import is_operator
 
 
 def check_payment_writer(*, actor: User, contract: Contract) -> None:
@@ -86,7 +87,5 @@ def payment_create(
         note=note,
         recorded_by=actor,
     )
-    from apps.stats.tasks import fold_contract
-
-    fold_contract.delay_on_commit(contract_id=locked.pk)  # type: ignore[attr-defined]
+    effect("stats.fold_contract", contract_id=locked.pk)
     return payment

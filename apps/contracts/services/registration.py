@@ -5,7 +5,6 @@ Deadlines are counted in working days (:mod:`apps.contracts.workdays`) under the
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -32,16 +31,40 @@ from apps.contracts.selectors import calendar_exceptions, calendar_years, market
 from apps.contracts.services.contracts import sync_deal
 from apps.contracts.services.errors import RegistrationError
 from apps.contracts.services.errors import bad_input as _bad
+from apps.core.effects import effect
 from apps.core.errors import ApplicationError, ErrorCode
+from apps.core.lifecycle import Lifecycle, Transition
 from apps.deals.models import DealStage
-from apps.organizations.models import OrganizationType
-from apps.organizations.selectors import is_operator, organization_ids
+from apps.organizations.access import Actor, operator_users, organization_ids, require_operator
 
+S = RegistrationStatus
 
-def _operators() -> list[User]:
-    return list(
-        User.objects.filter(memberships__organization__type=OrganizationType.MARKET_OPERATOR, is_active=True).distinct()
-    )
+# How a registration moves: the applicant resubmits after a correction request; the operator decides an
+# application (register, request a correction, refuse) and records later events of a registered
+# contract. An amount correction (target None) is allowed from the states listed but leaves the status
+# as it is, so it is checked against the table and not moved.
+REGISTRATION_LIFECYCLE = Lifecycle(
+    transitions={
+        "resubmit": Transition(sources=(S.CORRECTION_REQUESTED,), target=S.APPLIED),
+        "register": Transition(sources=(S.APPLIED,), target=S.REGISTERED),
+        "request_correction": Transition(sources=(S.APPLIED,), target=S.CORRECTION_REQUESTED),
+        "refuse": Transition(sources=(S.APPLIED,), target=S.REFUSED),
+        RegistrationEventKind.CHANGE: Transition(sources=(S.REGISTERED,), target=S.REGISTERED),
+        RegistrationEventKind.TERMINATION: Transition(sources=(S.REGISTERED,), target=S.TERMINATED),
+        RegistrationEventKind.ANNULMENT: Transition(sources=(S.REGISTERED, S.TERMINATED), target=S.ANNULLED),
+        RegistrationEventKind.AMOUNT_CORRECTION: Transition(sources=(S.REGISTERED, S.TERMINATED), target=None),
+    },
+    error_code=RegistrationError.BAD_TRANSITION,
+    message=gettext_lazy("A registration that is %(status)s cannot do this."),
+    labels=RegistrationStatus,
+)
+DECISIONS = ("register", "request_correction", "refuse")
+LATER_EVENTS = (
+    RegistrationEventKind.CHANGE,
+    RegistrationEventKind.TERMINATION,
+    RegistrationEventKind.ANNULMENT,
+    RegistrationEventKind.AMOUNT_CORRECTION,
+)
 
 
 def compute_deadline(*, start: date, working_days: int) -> tuple[date, bool]:
@@ -84,17 +107,12 @@ def _event(
         **values,
     )
     if after is not None:
-        from apps.stats.tasks import fold_contract
-
-        fold_contract.delay_on_commit(contract_id=registration.contract_id)  # type: ignore[attr-defined]
+        effect("stats.fold_contract", contract_id=registration.contract_id)
     return event
 
 
-def check_operator(actor: User) -> None:
-    if not is_operator(actor):
-        raise ApplicationError(
-            _("Registration decisions are the market operator's."), code=RegistrationError.OPERATOR_ONLY, status=403
-        )
+def check_operator(actor: Actor) -> None:
+    require_operator(actor, _("Registration decisions are the market operator's."))
 
 
 @transaction.atomic
@@ -161,16 +179,10 @@ def registration_apply(*, actor: User, contract: Contract) -> Registration:
     return registration
 
 
-def _locked_registration(registration: Registration, *, expect: Iterable[str]) -> Registration:
+def _locked_registration(registration: Registration, *, action: str) -> Registration:
+    """The registration's row, locked, if ``action`` may start from its state (409 otherwise)."""
     locked = Registration.objects.select_for_update().select_related("contract", "rule_set").get(pk=registration.pk)
-    allowed = list(expect)
-    if locked.status not in allowed:
-        raise ApplicationError(
-            _("A registration that is %(status)s cannot do this.") % {"status": locked.get_status_display()},
-            code=RegistrationError.BAD_TRANSITION,
-            status=409,
-            extra={"status": locked.status},
-        )
+    REGISTRATION_LIFECYCLE.check(locked.status, action)
     return locked
 
 
@@ -179,13 +191,15 @@ def registration_resubmit(*, actor: User, registration: Registration, note: str 
     """After a correction request the applicant resubmits; the deadline counts again from today."""
     if registration.applicant_id not in organization_ids(actor):
         raise ApplicationError(_("Only the applicant resubmits."), code=RegistrationError.NOT_REGISTRANT, status=403)
-    locked = _locked_registration(registration, expect=[RegistrationStatus.CORRECTION_REQUESTED])
+    locked = _locked_registration(registration, action="resubmit")
     contract = locked.contract
     today = market_today()
     working_days = locked.rule_set.working_days_for(contract.technology_amount)
     deadline, provisional = compute_deadline(start=today, working_days=working_days)
-    Registration.objects.filter(pk=locked.pk).update(
-        status=RegistrationStatus.APPLIED,
+    REGISTRATION_LIFECYCLE.move(
+        model=Registration,
+        pk=locked.pk,
+        action="resubmit",
         declared_contract_amount=contract.contract_amount,
         declared_technology_amount=contract.technology_amount,
         clock_started_on=today,
@@ -193,7 +207,6 @@ def registration_resubmit(*, actor: User, registration: Registration, note: str 
         deadline=deadline,
         deadline_provisional=provisional,
         overdue_notified_at=None,
-        updated_at=timezone.now(),
     )
     _event(registration=locked, kind=RegistrationEventKind.RESUBMITTED, actor=actor, effective_on=today, note=note)
     return Registration.objects.get(pk=locked.pk)
@@ -266,10 +279,11 @@ def registration_decide(
 ) -> Registration:
     """The operator decides an application: ``register``, ``request_correction`` or ``refuse``."""
     check_operator(actor)
-    locked = _locked_registration(registration, expect=[RegistrationStatus.APPLIED])
-    now = timezone.now()
+    if decision not in DECISIONS:
+        raise _bad(_("Unknown decision."), code=ErrorCode.VALIDATION_ERROR, field="decision")
+    locked = _locked_registration(registration, action=decision)
     today = market_today()
-    values: dict[str, Any] = {"decided_at": now, "decided_by": actor, "updated_at": now, "decision_note": note}
+    values: dict[str, Any] = {"decided_at": timezone.now(), "decided_by_id": actor.pk, "decision_note": note}
     if decision == "register":
         recognised = (
             recognised_contract_amount if recognised_contract_amount is not None else locked.declared_contract_amount,
@@ -281,13 +295,15 @@ def registration_decide(
         number = (
             _check_number(registration_number) if registration_number else next_registration_number(year=today.year)
         )
-        values.update(
-            status=RegistrationStatus.REGISTERED,
+        REGISTRATION_LIFECYCLE.move(
+            model=Registration,
+            pk=locked.pk,
+            action=decision,
             registration_number=number,
             recognised_contract_amount=recognised[0],
             recognised_technology_amount=recognised[1],
+            **values,
         )
-        Registration.objects.filter(pk=locked.pk).update(**values)
         _event(
             registration=locked,
             kind=RegistrationEventKind.REGISTERED,
@@ -301,19 +317,17 @@ def registration_decide(
     elif decision == "request_correction":
         if not note.strip():
             raise _bad(_("Say what must be corrected."), code=RegistrationError.NOTE_REQUIRED, field="note")
-        values.update(status=RegistrationStatus.CORRECTION_REQUESTED, correction_note=note)
-        Registration.objects.filter(pk=locked.pk).update(**values)
+        REGISTRATION_LIFECYCLE.move(model=Registration, pk=locked.pk, action=decision, correction_note=note, **values)
         _event(registration=locked, kind=RegistrationEventKind.CORRECTION, actor=actor, effective_on=today, note=note)
-    elif decision == "refuse":
+    else:
         if refusal_ground not in RefusalGround.values:
             raise _bad(
                 _("Give one of the refusal grounds."), code=RegistrationError.GROUND_REQUIRED, field="refusal_ground"
             )
-        values.update(status=RegistrationStatus.REFUSED, refusal_ground=refusal_ground)
-        Registration.objects.filter(pk=locked.pk).update(**values)
+        REGISTRATION_LIFECYCLE.move(
+            model=Registration, pk=locked.pk, action=decision, refusal_ground=refusal_ground, **values
+        )
         _event(registration=locked, kind=RegistrationEventKind.REFUSED, actor=actor, effective_on=today, note=note)
-    else:
-        raise _bad(_("Unknown decision."), code=ErrorCode.VALIDATION_ERROR, field="decision")
     decided = Registration.objects.select_related("contract", "rule_set").get(pk=locked.pk)
     _notify_applicant(registration=decided)
     return decided
@@ -344,19 +358,6 @@ def _notify_applicant(*, registration: Registration) -> None:
     )
 
 
-# Which registration statuses each later event may follow, and the status it leaves.
-_EVENT_RULES: dict[str, tuple[tuple[str, ...], str]] = {
-    RegistrationEventKind.CHANGE: ((RegistrationStatus.REGISTERED,), RegistrationStatus.REGISTERED),
-    RegistrationEventKind.TERMINATION: ((RegistrationStatus.REGISTERED,), RegistrationStatus.TERMINATED),
-    RegistrationEventKind.ANNULMENT: (
-        (RegistrationStatus.REGISTERED, RegistrationStatus.TERMINATED),
-        RegistrationStatus.ANNULLED,
-    ),
-    # A correction leaves the status as it is ("" below).
-    RegistrationEventKind.AMOUNT_CORRECTION: ((RegistrationStatus.REGISTERED, RegistrationStatus.TERMINATED), ""),
-}
-
-
 @transaction.atomic
 def registration_record_event(
     *,
@@ -377,10 +378,9 @@ def registration_record_event(
     amounts after it and the deltas, so the statistics can fold them by ``effective_on``.
     """
     check_operator(actor)
-    if kind not in _EVENT_RULES:
+    if kind not in LATER_EVENTS:
         raise _bad(_("Unknown event kind."), code=ErrorCode.VALIDATION_ERROR, field="kind")
-    allowed, next_status = _EVENT_RULES[kind]
-    locked = _locked_registration(registration, expect=allowed)
+    locked = _locked_registration(registration, action=kind)
     if locked.recognised_contract_amount is None or locked.recognised_technology_amount is None:
         raise ApplicationError(_("This registration has no recognised amounts."), code=RegistrationError.BAD_TRANSITION)
     registered_on = (locked.decided_at or locked.applied_at).astimezone(timezone.get_current_timezone()).date()
@@ -448,10 +448,14 @@ def registration_record_event(
                 code=RegistrationError.BAD_AMOUNTS,
                 field="contract_amount",
             )
-    update: dict[str, Any] = {"status": next_status or locked.status, "updated_at": timezone.now()}
+    changes: dict[str, Any] = {}
     if kind != RegistrationEventKind.ANNULMENT:
-        update.update(recognised_contract_amount=after[0], recognised_technology_amount=after[1])
-    Registration.objects.filter(pk=locked.pk).update(**update)
+        changes.update(recognised_contract_amount=after[0], recognised_technology_amount=after[1])
+    if REGISTRATION_LIFECYCLE.target(kind) is None:
+        # The row is locked and its state was checked; only the amounts change.
+        Registration.objects.filter(pk=locked.pk).update(updated_at=timezone.now(), **changes)
+    else:
+        REGISTRATION_LIFECYCLE.move(model=Registration, pk=locked.pk, action=kind, **changes)
     return _event(
         registration=locked, kind=kind, actor=actor, effective_on=effective_on, note=note, previous=before, after=after
     )
@@ -466,7 +470,7 @@ def registrations_notify_overdue(*, today: date | None = None) -> int:
     from apps.notifications.services import notify
 
     today = today or market_today()
-    operators = _operators()
+    operators = list(operator_users())
     told = 0
     overdue = Registration.objects.filter(
         status=RegistrationStatus.APPLIED, deadline__lt=today, overdue_notified_at__isnull=True
