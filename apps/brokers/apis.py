@@ -1,4 +1,7 @@
-"""HTTP for broker profiles, their verification and scorecards, and the attribution ledger."""
+"""HTTP for broker profiles, their verification, and the attribution ledger.
+
+A broker's scorecard and commissions read deals and contracts, so they are served by
+:mod:`apps.contracts.apis.brokers` (same URLs under ``brokers/``)."""
 
 from __future__ import annotations
 
@@ -16,7 +19,6 @@ from apps.brokers.selectors import (
     access_broker,
     access_introduction,
     broker_list,
-    broker_scorecard,
     introduction_list,
 )
 from apps.brokers.services import broker_register, broker_update, broker_verify, introduction_record
@@ -75,16 +77,6 @@ class BrokerOutputSerializer(serializers.Serializer):
     verified_at = serializers.DateTimeField(allow_null=True)
     rejection_reason = serializers.CharField()
     created_at = serializers.DateTimeField()
-
-
-class BrokerScorecardOutputSerializer(serializers.Serializer):
-    deals_closed = serializers.IntegerField(help_text="Deals the broker took part in that reached signed or later.")
-    registered_technology_amount = serializers.DecimalField(
-        max_digits=18, decimal_places=2, help_text="Recognised technology amount of registered contracts, yuan."
-    )
-    median_days_to_close = serializers.FloatField(
-        allow_null=True, help_text="Median days from a deal's opening to its signing."
-    )
 
 
 class IntroductionInputSerializer(serializers.Serializer):
@@ -201,18 +193,6 @@ class BrokerVerifyApi(APIView):
         serializer.is_valid(raise_exception=True)
         broker = broker_verify(actor=actor, broker=broker, **serializer.validated_data)
         return _broker_data(request, broker)
-
-
-class BrokerScorecardApi(APIView):
-    @extend_schema(
-        tags=TAGS,
-        operation_id="brokers_scorecard",
-        responses={200: BrokerScorecardOutputSerializer},
-        summary="A broker's record: deals closed, registered technology amount, median days to close.",
-    )
-    def get(self, request: Request, broker_id: int) -> Response:
-        broker = access_broker(actor=request_user(request), pk=broker_id)
-        return Response(BrokerScorecardOutputSerializer(broker_scorecard(broker=broker)).data)
 
 
 class IntroductionListCreateApi(APIView):

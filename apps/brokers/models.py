@@ -17,6 +17,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from apps.brokers.commission import CommissionTerms, commission_due
 from apps.core.models import TimeStampedModel
 
 
@@ -174,10 +175,8 @@ class Introduction(models.Model):
     def commission_for(self, paid_technology_amount: Decimal) -> Decimal:
         """The commission earned on ``paid_technology_amount`` yuan under the agreed terms.
 
-        The rule lives in one place, :func:`apps.contracts.amounts.commission_due` (rate × paid, half up
+        The rule lives in one place, :func:`apps.brokers.commission.commission_due` (rate × paid, half up
         to the fen, plus the fixed fee once anything is paid, capped).
         """
-        from apps.contracts.amounts import CommissionTerms, commission_due
-
         terms = CommissionTerms(rate=self.commission_rate, fixed=self.commission_fixed, cap=self.commission_cap)
         return commission_due(terms=terms, paid_technology=paid_technology_amount)

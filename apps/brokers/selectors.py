@@ -8,28 +8,29 @@ Introductions: seen by the broker who recorded them, the two parties' members an
 from __future__ import annotations
 
 from datetime import datetime
-from statistics import median
 from typing import Any
 
 from django.db.models import Q, QuerySet
 from django.http import Http404
+from django.utils.translation import gettext as _
 from rest_framework.exceptions import ValidationError
 
+from apps.accounts.models import User
 from apps.brokers.models import Broker, BrokerStatus, Introduction
-from apps.organizations.selectors import admin_organization_ids, is_operator, organization_ids
+from apps.organizations.access import Actor, admin_organization_ids, is_operator, organization_ids
 
 
-def broker_for_user(user: Any) -> Broker | None:
+def broker_for_user(user: Actor | None) -> Broker | None:
     """The user's own broker profile (any status), or None; cached on the user object."""
-    if user is None or not getattr(user, "is_authenticated", False):
+    if not isinstance(user, User) or not user.is_authenticated:
         return None
     if not hasattr(user, "_market_broker"):
-        user._market_broker = Broker.objects.filter(user_id=user.pk).first()
-    broker: Broker | None = user._market_broker
+        setattr(user, "_market_broker", Broker.objects.filter(user_id=user.pk).first())  # noqa: B010
+    broker: Broker | None = getattr(user, "_market_broker")  # noqa: B009
     return broker
 
 
-def broker_visible_qs(actor: Any) -> QuerySet[Broker]:
+def broker_visible_qs(actor: Actor) -> QuerySet[Broker]:
     qs = Broker.objects.select_related("user", "organization").prefetch_related("fields", "industries", "regions")
     if is_operator(actor):
         return qs
@@ -38,7 +39,7 @@ def broker_visible_qs(actor: Any) -> QuerySet[Broker]:
     )
 
 
-def broker_list(*, actor: Any, filters: Any = None) -> QuerySet[Broker]:
+def broker_list(*, actor: Actor, filters: Any = None) -> QuerySet[Broker]:
     from apps.brokers.filters import BrokerFilter
 
     filterset = BrokerFilter(filters or {}, queryset=broker_visible_qs(actor))
@@ -47,7 +48,7 @@ def broker_list(*, actor: Any, filters: Any = None) -> QuerySet[Broker]:
     return filterset.qs
 
 
-def access_broker(*, actor: Any, pk: int) -> Broker:
+def access_broker(*, actor: Actor, pk: int) -> Broker:
     try:
         return broker_visible_qs(actor).get(pk=pk)
     except (Broker.DoesNotExist, ValueError, TypeError):
@@ -68,7 +69,7 @@ def introductions_between(*, org_a_id: int, org_b_id: int, since: datetime) -> Q
     )
 
 
-def introduction_visible_qs(actor: Any) -> QuerySet[Introduction]:
+def introduction_visible_qs(actor: Actor) -> QuerySet[Introduction]:
     qs = Introduction.objects.select_related(
         "broker", "broker__user", "broker__organization", "party_a", "party_b"
     ).order_by("-id")
@@ -78,43 +79,22 @@ def introduction_visible_qs(actor: Any) -> QuerySet[Introduction]:
     return qs.filter(Q(broker__user_id=actor.pk) | Q(party_a_id__in=orgs) | Q(party_b_id__in=orgs))
 
 
-def introduction_list(*, actor: Any, filters: Any = None) -> QuerySet[Introduction]:
+def introduction_list(*, actor: Actor, filters: Any = None) -> QuerySet[Introduction]:
     qs = introduction_visible_qs(actor)
     filters = filters or {}
     if broker_id := filters.get("broker"):
         if not str(broker_id).isdigit():
-            raise ValidationError({"broker": ["A broker id is a number."]})
+            raise ValidationError({"broker": [_("A broker id is a number.")]})
         qs = qs.filter(broker_id=int(broker_id))
     if org := filters.get("organization"):
         if not str(org).isdigit():
-            raise ValidationError({"organization": ["An organisation id is a number."]})
+            raise ValidationError({"organization": [_("An organisation id is a number.")]})
         qs = qs.filter(Q(party_a_id=int(org)) | Q(party_b_id=int(org)))
     return qs
 
 
-def access_introduction(*, actor: Any, pk: int) -> Introduction:
+def access_introduction(*, actor: Actor, pk: int) -> Introduction:
     try:
         return introduction_visible_qs(actor).get(pk=pk)
     except (Introduction.DoesNotExist, ValueError, TypeError):
         raise Http404 from None
-
-
-def broker_scorecard(*, broker: Broker) -> dict[str, Any]:
-    """Deals closed, registered technology amount and median days to close, for one broker.
-
-    - ``deals_closed``: deals the broker takes part in that reached ``signed`` or later (lost and
-      cancelled ones excluded, completed included);
-    - ``registered_technology_amount``: the recognised technology transaction amount of registered
-      contracts (认定登记) of those deals, in yuan;
-    - ``median_days_to_close``: the median of days from a deal's creation to its signing, over the
-      closed deals (None when there are none).
-    """
-    from apps.deals.selectors import broker_closed_deals, registered_technology_amount
-
-    closed = list(broker_closed_deals(broker=broker).values_list("pk", "created_at", "signed_at"))
-    durations = [(signed_at - created_at).total_seconds() / 86400 for _pk, created_at, signed_at in closed if signed_at]
-    return {
-        "deals_closed": len(closed),
-        "registered_technology_amount": registered_technology_amount(deal_ids=[pk for pk, _c, _s in closed]),
-        "median_days_to_close": round(median(durations), 1) if durations else None,
-    }

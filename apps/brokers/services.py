@@ -18,8 +18,14 @@ from apps.brokers.selectors import broker_for_user
 from apps.core.errors import ApplicationError
 from apps.listings.models import Achievement, Demand
 from apps.notifications.services import notify
-from apps.organizations.models import Organization, OrganizationType, VerificationStatus
-from apps.organizations.selectors import is_operator, organization_ids
+from apps.organizations.access import (
+    is_operator,
+    operator_users,
+    organization_ids,
+    require_operator,
+    verified_organization,
+)
+from apps.organizations.models import Organization
 from apps.reference.models import Industry, Region, TechnologyField
 
 
@@ -29,7 +35,6 @@ class BrokerError(StrEnum):
     ORGANIZATION_NOT_VERIFIED = "broker_organization_not_verified"
     DUPLICATE_CERTIFICATE = "broker_duplicate_certificate"
     UNKNOWN_CODE = "broker_unknown_code"
-    OPERATOR_ONLY = "operator_only"
     ALREADY_DECIDED = "broker_verification_already_decided"
     REASON_REQUIRED = "rejection_reason_required"
     NOT_A_BROKER = "not_a_broker"
@@ -66,15 +71,14 @@ def _agency(*, actor: User, organization_id: int) -> Organization:
             code=BrokerError.NOT_A_MEMBER,
             field_errors={"organization_id": _("Not one of your organisations.")},
         )
-    organization = Organization.objects.get(pk=organization_id)
-    if organization.verification_status != VerificationStatus.VERIFIED:
-        raise ApplicationError(
-            _("The organisation must be verified first."),
-            code=BrokerError.ORGANIZATION_NOT_VERIFIED,
-            status=409,
-            field_errors={"organization_id": _("Not verified.")},
-        )
-    return organization
+    # A member's organisation exists, so the unknown code cannot apply here.
+    return verified_organization(
+        organization_id,
+        field="organization_id",
+        unknown_code=BrokerError.NOT_A_MEMBER,
+        not_verified_code=BrokerError.ORGANIZATION_NOT_VERIFIED,
+        not_verified_message=_("The organisation must be verified first."),
+    )
 
 
 def _set_specialties(broker: Broker, data: dict[str, Any]) -> None:
@@ -84,12 +88,6 @@ def _set_specialties(broker: Broker, data: dict[str, Any]) -> None:
         broker.industries.set(_codes(Industry, list(data["industry_codes"]), "industry_codes"))
     if "region_codes" in data:
         broker.regions.set(_codes(Region, list(data["region_codes"]), "region_codes"))
-
-
-def _operators() -> list[User]:
-    return list(
-        User.objects.filter(memberships__organization__type=OrganizationType.MARKET_OPERATOR, is_active=True).distinct()
-    )
 
 
 @transaction.atomic
@@ -118,7 +116,7 @@ def broker_register(*, actor: User, data: dict[str, Any]) -> Broker:
     if hasattr(actor, "_market_broker"):
         del actor._market_broker
     notify(
-        recipients=_operators(),
+        recipients=operator_users(),
         kind="broker.verification_requested",
         title=format_lazy(gettext_lazy("Broker profile to verify: {name}"), name=actor.name),
         target=broker,
@@ -161,10 +159,7 @@ def broker_update(*, actor: User, broker: Broker, data: dict[str, Any]) -> Broke
 @transaction.atomic
 def broker_verify(*, actor: User, broker: Broker, approve: bool, reason: str = "") -> Broker:
     """The operator verifies a pending profile, or rejects it with a reason."""
-    if not is_operator(actor):
-        raise ApplicationError(
-            _("Only the market operator verifies brokers."), code=BrokerError.OPERATOR_ONLY, status=403
-        )
+    require_operator(actor, _("Only the market operator verifies brokers."))
     if not approve and not reason.strip():
         raise ApplicationError(
             _("A rejection needs a reason."),
@@ -197,19 +192,13 @@ def broker_verify(*, actor: User, broker: Broker, approve: bool, reason: str = "
 
 
 def _party(pk: int, field: str) -> Organization:
-    org = Organization.objects.filter(pk=pk).first()
-    if org is None:
-        raise ApplicationError(
-            _("Unknown organisation."), code=BrokerError.UNKNOWN_PARTY, field_errors={field: _("Unknown id.")}
-        )
-    if org.verification_status != VerificationStatus.VERIFIED:
-        raise ApplicationError(
-            _("Only verified organisations can be introduced."),
-            code=BrokerError.PARTY_NOT_VERIFIED,
-            status=409,
-            field_errors={field: _("Not verified.")},
-        )
-    return org
+    return verified_organization(
+        pk,
+        field=field,
+        unknown_code=BrokerError.UNKNOWN_PARTY,
+        not_verified_code=BrokerError.PARTY_NOT_VERIFIED,
+        not_verified_message=_("Only verified organisations can be introduced."),
+    )
 
 
 @transaction.atomic

@@ -27,6 +27,7 @@ from apps.contracts.models import (
     WorkingDayException,
 )
 from apps.core.admin import ReadOnlyAdminMixin
+from apps.core.effects import effect
 
 
 class DeductionInline(ReadOnlyAdminMixin, admin.TabularInline):
@@ -111,9 +112,8 @@ class BypassAlertAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 
 def _recount_after_commit() -> None:
-    from apps.contracts.tasks import registration_recompute_deadlines_task
-
-    registration_recompute_deadlines_task.delay_on_commit()  # type: ignore[attr-defined]
+    """Pending deadlines are recounted by a worker after the calendar change commits."""
+    effect("contracts.recompute_deadlines")
 
 
 @admin.register(WorkingDayException)

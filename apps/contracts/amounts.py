@@ -4,7 +4,7 @@
   deductions; every amount is more than zero and the deductions never exceed the contract amount;
 - paid technology amount: what was paid, attributed to the technology share pro rata
   (paid × technology amount / contract amount);
-- a broker's commission on what was paid (see :func:`commission_due`).
+- a broker's commission on what was paid is the brokers' rule (:mod:`apps.brokers.commission`).
 
 All results are rounded half up to the fen (0.01 yuan), the way invoices round.
 """
@@ -12,20 +12,16 @@ All results are rounded half up to the fen (0.01 yuan), the way invoices round.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from django.utils.translation import gettext_noop
 
-FEN = Decimal("0.01")
-ZERO = Decimal("0.00")
+from apps.brokers.commission import FEN, ZERO, to_fen
+
+__all__ = ["FEN", "MAX_AMOUNT", "ZERO", "AmountError", "paid_technology_amount", "technology_amount", "to_fen"]
+
 # The largest amount a contract may carry: DecimalField(max_digits=16, decimal_places=2).
 MAX_AMOUNT = Decimal("99999999999999.99")
-
-
-def to_fen(value: Decimal) -> Decimal:
-    """``value`` rounded half up to the fen."""
-    return value.quantize(FEN, rounding=ROUND_HALF_UP)
 
 
 class AmountError(ValueError):
@@ -66,27 +62,3 @@ def paid_technology_amount(*, paid: Decimal, contract_amount: Decimal, technolog
         return ZERO
     share = to_fen(paid * technology_amount / contract_amount)
     return min(share, technology_amount)
-
-
-@dataclass(frozen=True)
-class CommissionTerms:
-    """The terms agreed at introduction: a share of the paid technology amount, a fixed fee, a cap."""
-
-    rate: Decimal
-    fixed: Decimal = ZERO
-    cap: Decimal | None = None
-
-
-def commission_due(*, terms: CommissionTerms, paid_technology: Decimal) -> Decimal:
-    """A broker's commission once ``paid_technology`` yuan of the technology amount have been paid.
-
-    commission = min(cap, round_half_up(rate × paid_technology) + fixed), and 0 while nothing is paid
-    (the fixed fee falls due with the first payment). Rounded to the fen before the cap applies, so
-    the figure a broker sees is the one the cap is compared with.
-    """
-    if paid_technology <= 0:
-        return ZERO
-    amount = to_fen(terms.rate * paid_technology) + to_fen(terms.fixed)
-    if terms.cap is not None:
-        amount = min(amount, to_fen(terms.cap))
-    return amount

@@ -5,7 +5,8 @@ from celery import shared_task
 
 @shared_task(name="contracts.check_bypass", time_limit=120, soft_time_limit=100)
 def contract_check_bypass_task(*, contract_id: int) -> int:
-    """After a contract is recorded: alert brokers whose introduction was bypassed (idempotent)."""
+    """Alert brokers whose introduction was bypassed (idempotent). New contracts record the effect
+    ``contracts.check_bypass`` instead; the task stays for messages queued before it."""
     from apps.contracts.services import contract_check_bypass
 
     return len(contract_check_bypass(contract_id=contract_id))
@@ -13,7 +14,8 @@ def contract_check_bypass_task(*, contract_id: int) -> int:
 
 @shared_task(name="contracts.recompute_deadlines", time_limit=300, soft_time_limit=270)
 def registration_recompute_deadlines_task() -> int:
-    """After the operator edited the working-day calendar: recount pending deadlines (idempotent)."""
+    """Recount pending deadlines (idempotent). A calendar edit records the effect
+    ``contracts.recompute_deadlines`` instead; the task stays for messages queued before it."""
     from apps.contracts.services import registration_recompute_deadlines
 
     return registration_recompute_deadlines()

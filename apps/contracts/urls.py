@@ -2,45 +2,53 @@
 
 from django.urls import URLPattern, path
 
-from apps.contracts import apis
+from apps.contracts.apis import brokers, contracts, payments, registration
 
 urlpatterns: list[URLPattern] = [
-    path("contracts", apis.ContractListCreateApi.as_view(), name="contracts"),
-    path("contracts/<int:contract_id>", apis.ContractDetailApi.as_view(), name="contract-detail"),
+    path("contracts", contracts.ContractListCreateApi.as_view(), name="contracts"),
+    path("contracts/<int:contract_id>", contracts.ContractDetailApi.as_view(), name="contract-detail"),
     path(
         "contracts/<int:contract_id>/deductions",
-        apis.ContractDeductionListCreateApi.as_view(),
+        contracts.ContractDeductionListCreateApi.as_view(),
         name="contract-deductions",
     ),
     path(
         "contracts/<int:contract_id>/milestones",
-        apis.ContractMilestoneListCreateApi.as_view(),
+        payments.ContractMilestoneListCreateApi.as_view(),
         name="contract-milestones",
     ),
-    path("contracts/<int:contract_id>/payments", apis.ContractPaymentListCreateApi.as_view(), name="contract-payments"),
-    path("contracts/<int:contract_id>/document", apis.ContractDocumentApi.as_view(), name="contract-document"),
-    path("contracts/<int:contract_id>/history", apis.ContractHistoryApi.as_view(), name="contract-history"),
+    path(
+        "contracts/<int:contract_id>/payments",
+        payments.ContractPaymentListCreateApi.as_view(),
+        name="contract-payments",
+    ),
+    path("contracts/<int:contract_id>/document", contracts.ContractDocumentApi.as_view(), name="contract-document"),
+    path("contracts/<int:contract_id>/history", contracts.ContractHistoryApi.as_view(), name="contract-history"),
     path(
         "contracts/<int:contract_id>/registration",
-        apis.ContractRegistrationApi.as_view(),
+        registration.ContractRegistrationApi.as_view(),
         name="contract-registration",
     ),
-    path("registrations", apis.RegistrationListApi.as_view(), name="registrations"),
-    path("registrations/<int:registration_id>", apis.RegistrationDetailApi.as_view(), name="registration-detail"),
+    path("registrations", registration.RegistrationListApi.as_view(), name="registrations"),
+    path(
+        "registrations/<int:registration_id>", registration.RegistrationDetailApi.as_view(), name="registration-detail"
+    ),
     path(
         "registrations/<int:registration_id>/decide",
-        apis.RegistrationDecideApi.as_view(),
+        registration.RegistrationDecideApi.as_view(),
         name="registration-decide",
     ),
     path(
         "registrations/<int:registration_id>/resubmit",
-        apis.RegistrationResubmitApi.as_view(),
+        registration.RegistrationResubmitApi.as_view(),
         name="registration-resubmit",
     ),
     path(
         "registrations/<int:registration_id>/events",
-        apis.RegistrationEventListCreateApi.as_view(),
+        registration.RegistrationEventListCreateApi.as_view(),
         name="registration-events",
     ),
-    path("brokers/me/commissions", apis.BrokerCommissionListApi.as_view(), name="broker-me-commissions"),
+    # The brokers' records that read deals and contracts (the brokers app may not).
+    path("brokers/<int:broker_id>/scorecard", brokers.BrokerScorecardApi.as_view(), name="broker-scorecard"),
+    path("brokers/me/commissions", brokers.BrokerCommissionListApi.as_view(), name="broker-me-commissions"),
 ]

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers, status
 from rest_framework.request import Request
@@ -16,7 +15,6 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.accounts.authentication import request_user
-from apps.core.errors import ApplicationError, ErrorCode
 from apps.core.history import HistoryEventOutputSerializer, HistoryPagination
 from apps.core.idempotency import IDEMPOTENCY_KEY_PARAMETER, IDEMPOTENCY_RESPONSES, idempotent
 from apps.core.pagination import StandardCursorPagination, paginated_response
@@ -39,7 +37,6 @@ from apps.deals.services import (
     deal_create,
     deal_update,
 )
-from apps.organizations.selectors import is_operator
 
 TAGS = ["deals"]
 
@@ -347,10 +344,9 @@ class DealHistoryApi(APIView):
     def get(self, request: Request, deal_id: int) -> Response:
         actor = request_user(request)
         deal = access_deal(actor=actor, pk=deal_id)
-        if not is_operator(actor):
-            raise ApplicationError(
-                _("Only the market operator reads a deal's history."), code=ErrorCode.PERMISSION_DENIED, status=403
-            )
         return paginated_response(
-            request=request, view=self, queryset=deal_history(deal=deal), serializer_class=DealHistoryOutputSerializer
+            request=request,
+            view=self,
+            queryset=deal_history(actor=actor, deal=deal),
+            serializer_class=DealHistoryOutputSerializer,
         )

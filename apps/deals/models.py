@@ -14,20 +14,9 @@ from django.utils.translation import gettext_lazy as _
 
 from apps.core.models import TimeStampedModel
 from apps.deals import transitions
-from apps.deals.transitions import Role
 
-
-class DealStage(models.TextChoices):
-    LEAD = "lead", _("lead")
-    CONTACTED = "contacted", _("contacted")
-    NEGOTIATING = "negotiating", _("negotiating")
-    CONTRACT_DRAFTED = "contract_drafted", _("contract drafted")
-    SIGNED = "signed", _("signed")
-    REGISTERED = "registered", _("registered")
-    IN_PERFORMANCE = "in_performance", _("in performance")
-    COMPLETED = "completed", _("completed")
-    LOST = "lost", _("lost")
-    CANCELLED = "cancelled", _("cancelled")
+# DealStage is defined with the transition table and importable from here, as the model's choices.
+from apps.deals.transitions import DealStage, Role
 
 
 class DealCloseReason(models.TextChoices):
@@ -131,11 +120,11 @@ class Deal(TimeStampedModel):
         return self.title
 
     @property
-    def stage_value(self) -> transitions.Stage:
-        return transitions.Stage(self.stage)
+    def stage_value(self) -> DealStage:
+        return DealStage(self.stage)
 
     def can_move_to(self, to: str, roles: frozenset[Role] | set[Role]) -> bool:
-        return transitions.can_move(self.stage_value, transitions.Stage(to), roles)
+        return transitions.can_move(self.stage_value, DealStage(to), roles)
 
 
 @pghistory.track(*_tracked())

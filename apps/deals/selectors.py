@@ -6,28 +6,29 @@ the operator. Anyone else gets a 404.
 
 from __future__ import annotations
 
-from decimal import Decimal
 from typing import Any
 
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Sum
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
+from django.utils.translation import gettext as _
 from rest_framework.exceptions import ValidationError
 
+from apps.accounts.models import User
 from apps.brokers.models import Broker
 from apps.brokers.selectors import broker_for_user
 from apps.core.history import tracked_events
 from apps.deals.models import Deal, DealActivity, DealParticipant, DealStage, ParticipantRole
-from apps.deals.transitions import PIPELINE, Role, Stage
-from apps.organizations.selectors import is_operator, organization_ids
+from apps.deals.transitions import PIPELINE, Role
+from apps.organizations.access import Actor, is_operator, organization_ids, require_operator
 
 # Stages that count as "closed" for a broker's scorecard: signed or later on the forward path.
-CLOSED_STAGES: tuple[str, ...] = tuple(str(s) for s in PIPELINE[PIPELINE.index(Stage.SIGNED) :])
+CLOSED_STAGES: tuple[str, ...] = tuple(str(s) for s in PIPELINE[PIPELINE.index(DealStage.SIGNED) :])
 
 
-def deals_visible_to(actor: Any) -> QuerySet[Deal]:
+def deals_visible_to(actor: Actor) -> QuerySet[Deal]:
     """Every deal ``actor`` may see: their organisations' deals, deals they broker, or all for the operator."""
     qs = Deal.objects.all()
-    if actor is None or not getattr(actor, "is_authenticated", False):
+    if not isinstance(actor, User) or not actor.is_authenticated:
         return qs.none()
     if is_operator(actor):
         return qs
@@ -47,7 +48,7 @@ def _with_related(qs: QuerySet[Deal]) -> QuerySet[Deal]:
     )
 
 
-def deal_list(*, actor: Any, filters: Any = None) -> QuerySet[Deal]:
+def deal_list(*, actor: Actor, filters: Any = None) -> QuerySet[Deal]:
     qs = _with_related(deals_visible_to(actor))
     filters = filters or {}
     stages = filters.getlist("stage") if hasattr(filters, "getlist") else filters.get("stage") or []
@@ -56,14 +57,14 @@ def deal_list(*, actor: Any, filters: Any = None) -> QuerySet[Deal]:
     if stages:
         unknown = [s for s in stages if s not in DealStage.values]
         if unknown:
-            raise ValidationError({"stage": [f"Unknown stage: {', '.join(unknown)}."]})
+            raise ValidationError({"stage": [_("Unknown stage: %(stages)s.") % {"stages": ", ".join(unknown)}]})
         qs = qs.filter(stage__in=stages)
     for name in ("buyer", "seller", "organization", "broker"):
         raw = filters.get(name)
         if raw in (None, ""):
             continue
         if not str(raw).isdigit():
-            raise ValidationError({name: ["Give an id (a number)."]})
+            raise ValidationError({name: [_("Give an id (a number).")]})
         value = int(raw)
         if name == "organization":
             qs = qs.filter(Q(buyer_id=value) | Q(seller_id=value))
@@ -74,7 +75,7 @@ def deal_list(*, actor: Any, filters: Any = None) -> QuerySet[Deal]:
     return qs
 
 
-def access_deal(*, actor: Any, pk: int) -> Deal:
+def access_deal(*, actor: Actor, pk: int) -> Deal:
     try:
         return _with_related(deals_visible_to(actor)).get(pk=pk)
     except (Deal.DoesNotExist, ValueError, TypeError):
@@ -86,7 +87,7 @@ def deal_brokers(deal: Deal) -> list[Broker]:
     return [p.broker for p in deal.participants.all() if p.role == ParticipantRole.BROKER and p.broker is not None]
 
 
-def actor_roles(*, actor: Any, deal: Deal) -> frozenset[Role]:
+def actor_roles(*, actor: Actor, deal: Deal) -> frozenset[Role]:
     """The roles ``actor`` holds on ``deal`` for the transition table (empty: none)."""
     roles: set[Role] = set()
     if is_operator(actor):
@@ -100,17 +101,19 @@ def actor_roles(*, actor: Any, deal: Deal) -> frozenset[Role]:
     return frozenset(roles)
 
 
-def deal_activity_list(*, actor: Any, deal: Deal) -> QuerySet[DealActivity]:
+def deal_activity_list(*, actor: Actor, deal: Deal) -> QuerySet[DealActivity]:
     # ``deal`` came from access_deal, so the actor may see it.
     return DealActivity.objects.filter(deal=deal).select_related("actor").order_by("-occurred_at", "-id")
 
 
-def deal_history(*, deal: Deal) -> QuerySet[Any]:
+def deal_history(*, actor: Actor, deal: Deal) -> QuerySet[Any]:
     """Every tracked change of the deal, its participants and its activity log, oldest first.
 
     Rows are pghistory events (``pgh_label``, ``pgh_created_at``, ``pgh_data``, ``pgh_diff``,
-    ``pgh_context``), the context carrying the acting user and URL.
+    ``pgh_context``), the context carrying the acting user and URL. The operator's alone (``deal``
+    came from access_deal, so others who see it get a 403).
     """
+    require_operator(actor, _("Only the market operator reads a deal's history."))
     # The deal's own events and every participant/activity event whose ``deal`` points at it, deleted rows too.
     return tracked_events(deal, "deals.DealEvent", "deals.DealParticipantEvent", "deals.DealActivityEvent")
 
@@ -120,15 +123,3 @@ def broker_closed_deals(*, broker: Broker) -> QuerySet[Deal]:
     return Deal.objects.filter(
         stage__in=CLOSED_STAGES, participants__broker=broker, participants__role=ParticipantRole.BROKER
     ).distinct()
-
-
-def registered_technology_amount(*, deal_ids: list[int]) -> Decimal:
-    """Sum of recognised technology amounts of registered contracts of these deals, in yuan."""
-    if not deal_ids:
-        return Decimal("0.00")
-    from apps.contracts.models import Registration, RegistrationStatus
-
-    total = Registration.objects.filter(contract__deal_id__in=deal_ids, status=RegistrationStatus.REGISTERED).aggregate(
-        total=Sum("recognised_technology_amount")
-    )["total"]
-    return (total or Decimal("0")).quantize(Decimal("0.01"))

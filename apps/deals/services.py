@@ -37,8 +37,8 @@ from apps.deals.selectors import actor_roles, deal_brokers
 from apps.deals.transitions import Role
 from apps.listings.models import Achievement, Demand
 from apps.notifications.services import notify
-from apps.organizations.models import Organization, VerificationStatus
-from apps.organizations.selectors import is_operator, organization_ids
+from apps.organizations.access import is_operator, organization_ids, verified_organization
+from apps.organizations.models import Organization
 
 
 class DealError(StrEnum):
@@ -65,19 +65,13 @@ EDITABLE_FIELDS = frozenset({"title", "description"})
 
 
 def _organization(pk: int, field: str) -> Organization:
-    org = Organization.objects.filter(pk=pk).first()
-    if org is None:
-        raise ApplicationError(
-            _("Unknown organisation."), code=DealError.UNKNOWN_ORGANIZATION, field_errors={field: _("Unknown id.")}
-        )
-    if org.verification_status != VerificationStatus.VERIFIED:
-        raise ApplicationError(
-            _("Both parties must be verified organisations."),
-            code=DealError.PARTY_NOT_VERIFIED,
-            status=409,
-            field_errors={field: _("Not verified.")},
-        )
-    return org
+    return verified_organization(
+        pk,
+        field=field,
+        unknown_code=DealError.UNKNOWN_ORGANIZATION,
+        not_verified_code=DealError.PARTY_NOT_VERIFIED,
+        not_verified_message=_("Both parties must be verified organisations."),
+    )
 
 
 def _people_of(*, deal: Deal) -> list[User]:
@@ -287,11 +281,10 @@ def deal_advance(
     ``lost`` and ``cancelled`` need a reason code (``DealCloseReason``) and a note.
     """
     roles = _require_role(actor=actor, deal=deal, expected_version=expected_version)
-    here, target = deal.stage_value, transitions.Stage(to)
+    here, target = deal.stage_value, DealStage(to)
     if not transitions.is_allowed_anyone(here, target):
         raise ApplicationError(
-            _("A deal in stage %(here)s cannot move to %(to)s.")
-            % {"here": DealStage(here.value).label, "to": DealStage(target.value).label},
+            _("A deal in stage %(here)s cannot move to %(to)s.") % {"here": here.label, "to": target.label},
             code=DealError.BAD_TRANSITION,
             status=409,
             extra={"allowed": [str(s) for r in roles for s in transitions.allowed_targets(here, r)]},
@@ -318,12 +311,12 @@ def deal_advance(
                 field_errors=errors,
             )
         values.update(close_reason=reason, close_note=note.strip()[:1000], closed_at=values["stage_changed_at"])
-    if target == transitions.Stage.SIGNED:
+    if target == DealStage.SIGNED:
         values["signed_at"] = values["stage_changed_at"]
-    if target == transitions.Stage.COMPLETED:
+    if target == DealStage.COMPLETED:
         values["closed_at"] = values["stage_changed_at"]
     moved = _conditional_update(deal=deal, expected_version=expected_version, **values)
-    text = _("Stage: %(from)s → %(to)s.") % {"from": DealStage(here.value).label, "to": DealStage(target.value).label}
+    text = _("Stage: %(from)s → %(to)s.") % {"from": here.label, "to": target.label}
     if note.strip():
         text += " " + note.strip()
     _log(deal=moved, actor=actor, text=text)
@@ -350,7 +343,7 @@ def deal_sync_from_contract(*, deal_id: int, stage: DealStage | str) -> None:
     activity naming the stages passed). Idempotent: a deal already at or past ``stage`` (or lost or
     cancelled) is left alone. The row is locked, so it serialises with people moving the deal.
     """
-    target = transitions.Stage(str(stage))
+    target = DealStage(str(stage))
     if target not in transitions.CONTRACT_DRIVEN:
         raise ValueError(f"deal_sync_from_contract cannot move a deal to {target}")
     deal = Deal.objects.select_for_update().filter(pk=deal_id).first()
@@ -361,12 +354,12 @@ def deal_sync_from_contract(*, deal_id: int, stage: DealStage | str) -> None:
         return
     now = timezone.now()
     values: dict[str, Any] = {"stage": target.value, "stage_changed_at": now}
-    if transitions.Stage.SIGNED in path and deal.signed_at is None:
+    if DealStage.SIGNED in path and deal.signed_at is None:
         values["signed_at"] = now
-    if target == transitions.Stage.COMPLETED:
+    if target == DealStage.COMPLETED:
         values["closed_at"] = now
     moved = _conditional_update(deal=deal, expected_version=deal.version, **values)
-    labels = " → ".join(str(DealStage(s.value).label) for s in [deal.stage_value, *path])
+    labels = " → ".join(str(s.label) for s in [deal.stage_value, *path])
     _log(deal=moved, actor=None, text=_("Contract update: %(path)s.") % {"path": labels})
     _notify_stage(deal=moved, actor=None)
 

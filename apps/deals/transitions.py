@@ -1,7 +1,8 @@
 """The deal pipeline as data: which stage may move to which, and who may make each move.
 
 Pure Python (no ORM), so the whole matrix can be tested on its own. A move is allowed when
-``to in TRANSITIONS[from]`` and the mover's role is in that entry's set.
+``to in TRANSITIONS[from]`` and the mover's role is in that entry's set. :class:`DealStage` is the one
+enum of deal stages: the model's choices, the API's enum and the contracts side's reports.
 
 Roles:
 - ``party``: a member of the buyer or the seller organisation;
@@ -20,18 +21,21 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Final
 
+from django.db import models
+from django.utils.translation import gettext_lazy as _
 
-class Stage(StrEnum):
-    LEAD = "lead"
-    CONTACTED = "contacted"
-    NEGOTIATING = "negotiating"
-    CONTRACT_DRAFTED = "contract_drafted"
-    SIGNED = "signed"
-    REGISTERED = "registered"
-    IN_PERFORMANCE = "in_performance"
-    COMPLETED = "completed"
-    LOST = "lost"
-    CANCELLED = "cancelled"
+
+class DealStage(models.TextChoices):
+    LEAD = "lead", _("lead")
+    CONTACTED = "contacted", _("contacted")
+    NEGOTIATING = "negotiating", _("negotiating")
+    CONTRACT_DRAFTED = "contract_drafted", _("contract drafted")
+    SIGNED = "signed", _("signed")
+    REGISTERED = "registered", _("registered")
+    IN_PERFORMANCE = "in_performance", _("in performance")
+    COMPLETED = "completed", _("completed")
+    LOST = "lost", _("lost")
+    CANCELLED = "cancelled", _("cancelled")
 
 
 class Role(StrEnum):
@@ -42,90 +46,90 @@ class Role(StrEnum):
 
 
 # The forward path, in order: a deal "reached" a stage when it is at that stage or later on this path.
-PIPELINE: Final[tuple[Stage, ...]] = (
-    Stage.LEAD,
-    Stage.CONTACTED,
-    Stage.NEGOTIATING,
-    Stage.CONTRACT_DRAFTED,
-    Stage.SIGNED,
-    Stage.REGISTERED,
-    Stage.IN_PERFORMANCE,
-    Stage.COMPLETED,
+PIPELINE: Final[tuple[DealStage, ...]] = (
+    DealStage.LEAD,
+    DealStage.CONTACTED,
+    DealStage.NEGOTIATING,
+    DealStage.CONTRACT_DRAFTED,
+    DealStage.SIGNED,
+    DealStage.REGISTERED,
+    DealStage.IN_PERFORMANCE,
+    DealStage.COMPLETED,
 )
-TERMINAL: Final[frozenset[Stage]] = frozenset({Stage.COMPLETED, Stage.LOST, Stage.CANCELLED})
+TERMINAL: Final[frozenset[DealStage]] = frozenset({DealStage.COMPLETED, DealStage.LOST, DealStage.CANCELLED})
 # Ending stages that need a reason code and a note.
-NEEDS_REASON: Final[frozenset[Stage]] = frozenset({Stage.LOST, Stage.CANCELLED})
+NEEDS_REASON: Final[frozenset[DealStage]] = frozenset({DealStage.LOST, DealStage.CANCELLED})
 # Stages the contract side drives (deal_sync_from_contract).
-CONTRACT_DRIVEN: Final[frozenset[Stage]] = frozenset(
-    {Stage.SIGNED, Stage.REGISTERED, Stage.IN_PERFORMANCE, Stage.COMPLETED}
+CONTRACT_DRIVEN: Final[frozenset[DealStage]] = frozenset(
+    {DealStage.SIGNED, DealStage.REGISTERED, DealStage.IN_PERFORMANCE, DealStage.COMPLETED}
 )
 
 _PEOPLE: Final = frozenset({Role.PARTY, Role.BROKER, Role.OPERATOR})
 _OFFICIAL: Final = frozenset({Role.OPERATOR, Role.CONTRACT})
 
-TRANSITIONS: Final[dict[Stage, dict[Stage, frozenset[Role]]]] = {
-    Stage.LEAD: {
-        Stage.CONTACTED: _PEOPLE,
-        Stage.NEGOTIATING: _PEOPLE,
-        Stage.LOST: _PEOPLE,
-        Stage.CANCELLED: _PEOPLE,
+TRANSITIONS: Final[dict[DealStage, dict[DealStage, frozenset[Role]]]] = {
+    DealStage.LEAD: {
+        DealStage.CONTACTED: _PEOPLE,
+        DealStage.NEGOTIATING: _PEOPLE,
+        DealStage.LOST: _PEOPLE,
+        DealStage.CANCELLED: _PEOPLE,
     },
-    Stage.CONTACTED: {
-        Stage.NEGOTIATING: _PEOPLE,
-        Stage.LOST: _PEOPLE,
-        Stage.CANCELLED: _PEOPLE,
+    DealStage.CONTACTED: {
+        DealStage.NEGOTIATING: _PEOPLE,
+        DealStage.LOST: _PEOPLE,
+        DealStage.CANCELLED: _PEOPLE,
     },
-    Stage.NEGOTIATING: {
-        Stage.CONTRACT_DRAFTED: _PEOPLE,
-        Stage.LOST: _PEOPLE,
-        Stage.CANCELLED: _PEOPLE,
+    DealStage.NEGOTIATING: {
+        DealStage.CONTRACT_DRAFTED: _PEOPLE,
+        DealStage.LOST: _PEOPLE,
+        DealStage.CANCELLED: _PEOPLE,
     },
-    Stage.CONTRACT_DRAFTED: {
+    DealStage.CONTRACT_DRAFTED: {
         # A draft the parties reopen goes back to the table.
-        Stage.NEGOTIATING: _PEOPLE,
-        Stage.SIGNED: _OFFICIAL,
-        Stage.LOST: _PEOPLE,
-        Stage.CANCELLED: _PEOPLE,
+        DealStage.NEGOTIATING: _PEOPLE,
+        DealStage.SIGNED: _OFFICIAL,
+        DealStage.LOST: _PEOPLE,
+        DealStage.CANCELLED: _PEOPLE,
     },
-    Stage.SIGNED: {
-        Stage.REGISTERED: _OFFICIAL,
+    DealStage.SIGNED: {
+        DealStage.REGISTERED: _OFFICIAL,
         # Performance may begin before the registration certificate arrives.
-        Stage.IN_PERFORMANCE: _OFFICIAL,
+        DealStage.IN_PERFORMANCE: _OFFICIAL,
         # A signed contract is terminated or annulled: only officially.
-        Stage.CANCELLED: _OFFICIAL,
+        DealStage.CANCELLED: _OFFICIAL,
     },
-    Stage.REGISTERED: {
-        Stage.IN_PERFORMANCE: _OFFICIAL,
-        Stage.COMPLETED: _OFFICIAL,
-        Stage.CANCELLED: _OFFICIAL,
+    DealStage.REGISTERED: {
+        DealStage.IN_PERFORMANCE: _OFFICIAL,
+        DealStage.COMPLETED: _OFFICIAL,
+        DealStage.CANCELLED: _OFFICIAL,
     },
-    Stage.IN_PERFORMANCE: {
-        Stage.COMPLETED: _OFFICIAL,
-        Stage.CANCELLED: _OFFICIAL,
+    DealStage.IN_PERFORMANCE: {
+        DealStage.COMPLETED: _OFFICIAL,
+        DealStage.CANCELLED: _OFFICIAL,
     },
-    Stage.COMPLETED: {},
-    Stage.LOST: {},
-    Stage.CANCELLED: {},
+    DealStage.COMPLETED: {},
+    DealStage.LOST: {},
+    DealStage.CANCELLED: {},
 }
 
 
-def allowed_targets(stage: Stage, role: Role) -> list[Stage]:
+def allowed_targets(stage: DealStage, role: Role) -> list[DealStage]:
     """The stages ``role`` may move a deal in ``stage`` to, in pipeline order."""
     return [to for to, roles in TRANSITIONS[stage].items() if role in roles]
 
 
-def can_move(stage: Stage, to: Stage, roles: frozenset[Role] | set[Role]) -> bool:
+def can_move(stage: DealStage, to: DealStage, roles: frozenset[Role] | set[Role]) -> bool:
     """True when one of ``roles`` may move a deal from ``stage`` to ``to``."""
     allowed = TRANSITIONS[stage].get(to)
     return allowed is not None and bool(allowed & set(roles))
 
 
-def is_allowed_anyone(stage: Stage, to: Stage) -> bool:
+def is_allowed_anyone(stage: DealStage, to: DealStage) -> bool:
     """True when the pipeline has the move at all, whoever makes it."""
     return to in TRANSITIONS[stage]
 
 
-def pipeline_index(stage: Stage) -> int:
+def pipeline_index(stage: DealStage) -> int:
     """Position on the forward path; -1 for lost and cancelled."""
     try:
         return PIPELINE.index(stage)
@@ -133,13 +137,13 @@ def pipeline_index(stage: Stage) -> int:
         return -1
 
 
-def has_reached(stage: Stage, target: Stage) -> bool:
+def has_reached(stage: DealStage, target: DealStage) -> bool:
     """True when a deal at ``stage`` is at ``target`` or past it on the forward path."""
     here = pipeline_index(stage)
     return here >= 0 and here >= pipeline_index(target)
 
 
-def contract_path(stage: Stage, target: Stage) -> list[Stage]:
+def contract_path(stage: DealStage, target: DealStage) -> list[DealStage]:
     """The forward steps from ``stage`` to the contract-driven ``target`` (empty when already there or past).
 
     A contract reported as registered while the deal is still negotiating walks the deal through

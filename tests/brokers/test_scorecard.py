@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from apps.brokers.selectors import broker_scorecard
+from apps.contracts.selectors import broker_scorecard
 from apps.contracts.services import registration_apply, registration_decide
 from apps.deals.models import Deal, DealStage
 from apps.deals.services import deal_advance

@@ -18,9 +18,12 @@ from apps.contracts.services import (
     registration_decide,
     registration_record_event,
 )
+from apps.core.effects import run_pending_effects
 from apps.core.errors import ApplicationError
+from apps.core.models import Effect, EffectStatus
 from tests.contracts.factories import make_contract
 from tests.factories import operator_user
+from tests.stats.fold_helpers import headline
 
 pytestmark = pytest.mark.django_db
 
@@ -153,10 +156,10 @@ def test_other_events_still_need_their_effective_date(operator, registration):
     assert refused.value.code == "registration_bad_effective_date"
 
 
-def test_amount_events_and_payments_queue_the_statistics_fold(
-    world, operator, registration, django_capture_on_commit_callbacks
-):
-    with at("2026-05-01"), django_capture_on_commit_callbacks() as callbacks:
+def test_amount_events_and_payments_record_the_statistics_fold(world, operator, registration):
+    folds = Effect.objects.filter(name="stats.fold_contract", kwargs={"contract_id": registration.contract_id})
+    before = folds.count()
+    with at("2026-05-01"):
         registration_record_event(
             actor=operator,
             registration=registration,
@@ -167,8 +170,14 @@ def test_amount_events_and_payments_queue_the_statistics_fold(
         payment_create(
             actor=world.seller_user, contract=registration.contract, amount=Decimal("500.00"), paid_on=date(2026, 4, 1)
         )
-    # One fold per amount event and per payment (the callback sends the task on commit).
-    assert len(callbacks) == 2
+    # One fold per amount event and per payment, recorded with them; a worker runs them.
+    assert folds.count() == before + 2
+    run_pending_effects()
+    assert not folds.exclude(status=EffectStatus.DONE).exists()
+    assert headline() == {
+        date(2026, 3, 1): (1, Decimal("1000.00"), Decimal("800.00"), Decimal("0.00")),
+        date(2026, 4, 1): (0, Decimal("0.00"), Decimal("0.00"), Decimal("500.00")),
+    }
 
 
 def test_a_contract_is_registered_and_annulled_at_most_once(registration):

@@ -8,8 +8,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from apps.brokers.commission import CommissionTerms, commission_due
 from apps.contracts import amounts
-from apps.contracts.amounts import AmountError, CommissionTerms, commission_due, paid_technology_amount
+from apps.contracts.amounts import AmountError, paid_technology_amount
 from apps.contracts.catalogue import SUBTYPES_BY_TYPE, ContractSubtype, ContractType, legacy_class_for, subtype_fits
 
 D = Decimal

@@ -9,6 +9,9 @@ import pytest
 
 from apps.contracts.models import Contract, Deduction
 from apps.contracts.selectors import market_today
+from apps.core.effects import run_pending_effects
+from apps.core.models import Effect, EffectStatus
+from apps.deals.effects import sync_from_contract
 from apps.deals.models import Deal, DealStage
 from tests.contracts.factories import contract_payload, make_contract
 from tests.factories import OrganizationFactory, member_of, operator_user
@@ -239,7 +242,14 @@ def test_a_deal_contract_must_have_the_deals_parties_and_moves_the_deal(
     with django_capture_on_commit_callbacks(execute=True):
         response = client_for(world.broker.user).post("/api/v1/contracts", good, format="json")
     assert response.status_code == 201, response.json()
-    assert Deal.objects.get(pk=deal.pk).stage == DealStage.SIGNED
+    # The deal follows its contract through the effect recorded with it, run by a worker.
+    assert Effect.objects.filter(name="deals.sync_from_contract", status=EffectStatus.PENDING).count() == 1
+    run_pending_effects()
+    signed = Deal.objects.get(pk=deal.pk)
+    assert signed.stage == DealStage.SIGNED
+    # The handler runs again after a crash: the deal stays where it is.
+    sync_from_contract(deal_id=deal.pk, stage="signed")
+    assert Deal.objects.get(pk=deal.pk).version == signed.version
     # A stranger's deal is a 404.
     other_deal_payload = contract_payload(buyer=world.buyer, seller=world.seller, deal_id=deal.pk)
     assert client_for(world.outsider).post("/api/v1/contracts", other_deal_payload, format="json").status_code == 404

@@ -65,7 +65,9 @@ def test_the_operator_reads_the_history_with_the_acting_user(world, client_for):
         f"/api/v1/contracts/{contract_id}", {"title": "修改后的合同名称"}, format="json", HTTP_IF_MATCH='"1"'
     )
     url = f"/api/v1/contracts/{contract_id}/history"
-    assert client_for(world.seller_user).get(url).status_code == 403
+    refused = client_for(world.seller_user).get(url)
+    assert refused.status_code == 403
+    assert refused.json()["code"] == "operator_only"
     assert client_for(world.outsider).get(url).status_code == 404
     rows = client_for(operator_user()).get(url).json()["results"]
     by_model = {(r["model"], r["label"]): r for r in rows}

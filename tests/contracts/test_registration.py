@@ -12,6 +12,7 @@ import time_machine
 
 from apps.contracts.models import Registration, RegistrationEvent, RegistrationStatus, WorkingDayException
 from apps.contracts.services import registration_apply, registration_decide, registrations_notify_overdue
+from apps.core.effects import run_pending_effects
 from apps.deals.models import Deal, DealStage
 from apps.notifications.models import Notification
 from tests.contracts.factories import make_contract
@@ -135,11 +136,18 @@ def test_the_operator_registers_with_recognised_amounts_that_may_differ(
         "note": "技术秘密部分按实际认定",
     }
     # Registration decisions are the operator's alone.
-    assert client_for(world.seller_user).post(url, decision, format="json").status_code == 403
+    refused = client_for(world.seller_user).post(url, decision, format="json")
+    assert refused.status_code == 403
+    assert refused.json()["code"] == "operator_only"
+    # The refusal comes before the input is read: a non-operator's bad input is still a 403.
+    assert client_for(world.seller_user).post(url, {"decision": "?"}, format="json").status_code == 403
     assert client_for(world.outsider).post(url, decision, format="json").status_code == 404
     with django_capture_on_commit_callbacks(execute=True):
         response = client_for(operator).post(url, decision, format="json")
     assert response.status_code == 200, response.json()
+    # The deal follows its contract through the effect recorded with the decision.
+    assert Deal.objects.get(pk=deal.pk).stage == DealStage.NEGOTIATING
+    run_pending_effects()
     body = response.json()
     assert body["status"] == "registered"
     assert body["registration_number"] == "45020026000123"

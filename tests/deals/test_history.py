@@ -90,6 +90,7 @@ def test_only_the_operator_reads_history(world, client_for):
     deal = world.deal()
     response = client_for(world.buyer_user).get(f"/api/v1/deals/{deal.pk}/history")
     assert response.status_code == 403
+    assert response.json()["code"] == "operator_only"
     assert client_for(world.outsider).get(f"/api/v1/deals/{deal.pk}/history").status_code == 404
 
 

@@ -9,8 +9,8 @@ import pytest
 from apps.deals.transitions import (
     PIPELINE,
     TRANSITIONS,
+    DealStage,
     Role,
-    Stage,
     allowed_targets,
     can_move,
     contract_path,
@@ -34,11 +34,11 @@ EXPECTED: dict[str, dict[str, set[Role]]] = {
     "cancelled": {},
 }
 
-CELLS = list(itertools.product(list(Stage), list(Stage), list(Role)))
+CELLS = list(itertools.product(list(DealStage), list(DealStage), list(Role)))
 
 
 def test_every_stage_has_a_row():
-    assert set(TRANSITIONS) == set(Stage) == set(EXPECTED)
+    assert set(TRANSITIONS) == set(DealStage) == set(EXPECTED)
 
 
 @pytest.mark.parametrize(("here", "to", "role"), CELLS, ids=[f"{h}-{t}-{r}" for h, t, r in CELLS])
@@ -48,31 +48,33 @@ def test_matrix_cell(here, to, role):
 
 
 def test_nobody_moves_a_deal_to_the_stage_it_is_in_or_out_of_an_end():
-    for stage in Stage:
+    for stage in DealStage:
         assert not can_move(stage, stage, set(Role))
-    for end in (Stage.COMPLETED, Stage.LOST, Stage.CANCELLED):
+    for end in (DealStage.COMPLETED, DealStage.LOST, DealStage.CANCELLED):
         assert allowed_targets(end, Role.OPERATOR) == []
 
 
 def test_parties_and_brokers_cannot_sign_or_register_themselves():
-    for here, to in itertools.product(Stage, (Stage.SIGNED, Stage.REGISTERED, Stage.IN_PERFORMANCE, Stage.COMPLETED)):
+    for here, to in itertools.product(
+        DealStage, (DealStage.SIGNED, DealStage.REGISTERED, DealStage.IN_PERFORMANCE, DealStage.COMPLETED)
+    ):
         assert not can_move(here, to, {Role.PARTY, Role.BROKER})
 
 
 def test_contract_path_walks_forward_only():
-    assert contract_path(Stage.NEGOTIATING, Stage.REGISTERED) == [
-        Stage.CONTRACT_DRAFTED,
-        Stage.SIGNED,
-        Stage.REGISTERED,
+    assert contract_path(DealStage.NEGOTIATING, DealStage.REGISTERED) == [
+        DealStage.CONTRACT_DRAFTED,
+        DealStage.SIGNED,
+        DealStage.REGISTERED,
     ]
-    assert contract_path(Stage.REGISTERED, Stage.SIGNED) == []
-    assert contract_path(Stage.SIGNED, Stage.SIGNED) == []
-    assert contract_path(Stage.LOST, Stage.SIGNED) == []
-    assert contract_path(Stage.LEAD, Stage.COMPLETED) == list(PIPELINE[1:])
+    assert contract_path(DealStage.REGISTERED, DealStage.SIGNED) == []
+    assert contract_path(DealStage.SIGNED, DealStage.SIGNED) == []
+    assert contract_path(DealStage.LOST, DealStage.SIGNED) == []
+    assert contract_path(DealStage.LEAD, DealStage.COMPLETED) == list(PIPELINE[1:])
 
 
 def test_has_reached():
-    assert has_reached(Stage.REGISTERED, Stage.SIGNED)
-    assert has_reached(Stage.SIGNED, Stage.SIGNED)
-    assert not has_reached(Stage.CONTRACT_DRAFTED, Stage.SIGNED)
-    assert not has_reached(Stage.CANCELLED, Stage.LEAD)
+    assert has_reached(DealStage.REGISTERED, DealStage.SIGNED)
+    assert has_reached(DealStage.SIGNED, DealStage.SIGNED)
+    assert not has_reached(DealStage.CONTRACT_DRAFTED, DealStage.SIGNED)
+    assert not has_reached(DealStage.CANCELLED, DealStage.LEAD)

@@ -1,0 +1,342 @@
+"""HTTP for technology contracts: terms and amounts, deductions, the signed document and the history."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import FileResponse
+from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers, status
+from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from apps.accounts.authentication import request_user
+from apps.contracts.apis.common import TAGS
+from apps.contracts.apis.common import money as _money
+from apps.contracts.catalogue import (
+    ContractSubtype,
+    ContractType,
+    DeductionKind,
+    IPType,
+    LegacyClass,
+    ProgrammeClass,
+)
+from apps.contracts.models import Contract
+from apps.contracts.selectors import (
+    access_contract,
+    contract_history,
+    contract_list,
+    deduction_list,
+)
+from apps.contracts.services import (
+    contract_create,
+    contract_document_attach,
+    contract_update,
+    deduction_add,
+)
+from apps.core.errors import ApplicationError, ErrorCode
+from apps.core.history import HistoryEventOutputSerializer, HistoryPagination
+from apps.core.idempotency import IDEMPOTENCY_KEY_PARAMETER, IDEMPOTENCY_RESPONSES, idempotent
+from apps.core.pagination import StandardCursorPagination, paginated_response
+from apps.core.versioning import IF_MATCH_PARAMETER, PRECONDITION_RESPONSES, require_if_match, with_etag
+
+
+class DeductionInputSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=DeductionKind.choices)
+    description = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
+    amount = _money(help_text="Yuan, more than zero.")
+
+
+class DeductionOutputSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    kind = serializers.CharField()
+    kind_display = serializers.CharField(source="get_kind_display")
+    description = serializers.CharField()
+    amount = _money()
+
+
+class ContractFieldsMixin(serializers.Serializer):
+    title = serializers.CharField(max_length=200)
+    contract_number = serializers.CharField(max_length=64, required=False, allow_blank=True, default="")
+    type = serializers.ChoiceField(choices=ContractType.choices)
+    subtype = serializers.ChoiceField(choices=ContractSubtype.choices, help_text="Must belong to the type.")
+    ip_type = serializers.ChoiceField(choices=IPType.choices)
+    technology_field_code = serializers.CharField(max_length=8, help_text="reference/technology-fields code.")
+    programme_class = serializers.ChoiceField(choices=ProgrammeClass.choices, default=ProgrammeClass.NONE)
+    signed_on = serializers.DateField(help_text="Not in the future (Asia/Shanghai).")
+    valid_from = serializers.DateField(required=False, help_text="Default: the signing date.")
+    valid_until = serializers.DateField(required=False, allow_null=True)
+    contract_amount = _money(help_text="Yuan, more than zero.")
+    deductions = DeductionInputSerializer(  # type: ignore[call-arg]
+        many=True, required=False, max_length=200, help_text="Non-technical costs; their sum ≤ the contract amount."
+    )
+
+
+def _party_fields(role: str) -> dict[str, serializers.Field]:
+    return {
+        f"{role}_id": serializers.IntegerField(
+            required=False, allow_null=True, help_text=f"The {role} organisation on the platform."
+        ),
+        f"{role}_name": serializers.CharField(
+            max_length=200, required=False, allow_blank=True, help_text="Required for a party not on the platform."
+        ),
+        f"{role}_country_code": serializers.CharField(
+            max_length=3, required=False, allow_blank=True, help_text="ISO 3166-1 numeric; default 156 (China)."
+        ),
+        f"{role}_region_code": serializers.CharField(
+            max_length=6, required=False, allow_blank=True, help_text="GB/T 2260; default the organisation's region."
+        ),
+        f"{role}_entity_type_code": serializers.CharField(
+            max_length=3, required=False, allow_blank=True, help_text="Default the organisation's entity type."
+        ),
+    }
+
+
+ContractCreateInputSerializer = type(
+    "ContractCreateInputSerializer",
+    (ContractFieldsMixin,),
+    {
+        "deal_id": serializers.IntegerField(required=False, allow_null=True, help_text="The deal it closes."),
+        **_party_fields("buyer"),
+        **_party_fields("seller"),
+    },
+)
+
+
+class ContractUpdateInputSerializer(ContractFieldsMixin):
+    """Every term optional; ``deductions``, when given, replaces all lines. Parties and deal do not change."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs["partial"] = True
+        super().__init__(*args, **kwargs)
+
+
+class ContractFilterInputSerializer(serializers.Serializer):
+    type = serializers.ChoiceField(choices=ContractType.choices, required=False)
+    subtype = serializers.ChoiceField(choices=ContractSubtype.choices, required=False)
+    legacy_class = serializers.ChoiceField(choices=LegacyClass.choices, required=False)
+    programme_class = serializers.ChoiceField(choices=ProgrammeClass.choices, required=False)
+    ip_type = serializers.ChoiceField(choices=IPType.choices, required=False)
+    is_import = serializers.BooleanField(required=False, allow_null=True, default=None)
+    deal = serializers.IntegerField(required=False, min_value=1)
+    organization = serializers.IntegerField(required=False, min_value=1)
+    signed_from = serializers.DateField(required=False)
+    signed_to = serializers.DateField(required=False)
+
+
+class ContractOutputSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    version = serializers.IntegerField()
+    title = serializers.CharField()
+    contract_number = serializers.CharField()
+    deal_id = serializers.IntegerField(allow_null=True)
+    type = serializers.CharField()
+    type_display = serializers.CharField(source="get_type_display")
+    subtype = serializers.CharField()
+    subtype_display = serializers.CharField(source="get_subtype_display")
+    legacy_class = serializers.CharField()
+    buyer_id = serializers.IntegerField(allow_null=True)
+    buyer_name = serializers.CharField()
+    buyer_country_code = serializers.CharField(source="buyer_country_id")
+    buyer_region_code = serializers.CharField(source="buyer_region_id", allow_null=True)
+    buyer_entity_type_code = serializers.CharField(source="buyer_entity_type_id")
+    seller_id = serializers.IntegerField(allow_null=True)
+    seller_name = serializers.CharField()
+    seller_country_code = serializers.CharField(source="seller_country_id")
+    seller_region_code = serializers.CharField(source="seller_region_id", allow_null=True)
+    seller_entity_type_code = serializers.CharField(source="seller_entity_type_id")
+    is_import = serializers.BooleanField()
+    registrant_id = serializers.IntegerField(allow_null=True, help_text="The organisation that registers it.")
+    ip_type = serializers.CharField()
+    technology_field_code = serializers.CharField(source="technology_field_id")
+    technology_field_name = serializers.CharField(source="technology_field.name_zh")
+    programme_class = serializers.CharField()
+    signed_on = serializers.DateField()
+    valid_from = serializers.DateField()
+    valid_until = serializers.DateField(allow_null=True)
+    contract_amount = _money()
+    deductions_total = _money()
+    technology_amount = _money()
+    deductions = DeductionOutputSerializer(many=True)
+    paid_amount = _money(help_text="Sum of payments received.")
+    registration_status = serializers.CharField(allow_null=True, help_text="The latest registration's status.")
+    has_document = serializers.SerializerMethodField()
+    document_name = serializers.CharField()
+    document_sha256 = serializers.CharField()
+    created_at = serializers.DateTimeField()
+    updated_at = serializers.DateTimeField()
+
+    def get_has_document(self, obj: Contract) -> bool:
+        return bool(obj.document)
+
+
+class DocumentUploadInputSerializer(serializers.Serializer):
+    file = serializers.FileField(help_text="The signed contract: PDF, image or Office file.")
+
+
+class ContractHistoryOutputSerializer(HistoryEventOutputSerializer):
+    model = serializers.CharField(source="pgh_obj_model", help_text="contracts.Contract, contracts.Payment, …")
+    label = serializers.CharField(  # type: ignore[assignment]
+        source="pgh_label", help_text="insert, update or delete."
+    )
+    data = serializers.JSONField(source="pgh_data", help_text="The row after the change.")  # type: ignore[assignment]
+
+
+def _contract_response(request: Request, contract_id: int, *, code: int = status.HTTP_200_OK) -> Response:
+    contract = access_contract(actor=request_user(request), pk=contract_id)
+    response = Response(ContractOutputSerializer(contract).data, status=code)
+    if code == status.HTTP_201_CREATED:
+        response["Location"] = f"/api/v1/contracts/{contract.pk}"
+    return with_etag(response, contract.version)
+
+
+class ContractListCreateApi(APIView):
+    pagination_class = StandardCursorPagination
+
+    @extend_schema(
+        tags=TAGS,
+        operation_id="contracts_list",
+        parameters=[ContractFilterInputSerializer],
+        responses={200: ContractOutputSerializer(many=True)},
+        summary="Contracts you are a party to or broker; all for the operator.",
+    )
+    def get(self, request: Request) -> Response:
+        filters = ContractFilterInputSerializer(data=request.query_params)
+        filters.is_valid(raise_exception=True)
+        qs = contract_list(actor=request_user(request), filters=filters.validated_data)
+        return paginated_response(request=request, view=self, queryset=qs, serializer_class=ContractOutputSerializer)
+
+    @extend_schema(
+        tags=TAGS,
+        operation_id="contracts_create",
+        parameters=[IDEMPOTENCY_KEY_PARAMETER],
+        request=ContractCreateInputSerializer,
+        responses={201: ContractOutputSerializer, **IDEMPOTENCY_RESPONSES},
+        summary="Record a signed contract with its deductions (a party, a broker of its deal, or the operator).",
+    )
+    @idempotent
+    def post(self, request: Request) -> Response:
+        serializer = ContractCreateInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        contract = contract_create(actor=request_user(request), data=serializer.validated_data)
+        return _contract_response(request, contract.pk, code=status.HTTP_201_CREATED)
+
+
+class ContractDetailApi(APIView):
+    @extend_schema(
+        tags=TAGS,
+        operation_id="contracts_retrieve",
+        responses={200: ContractOutputSerializer},
+        summary="One contract; the ETag is its version.",
+    )
+    def get(self, request: Request, contract_id: int) -> Response:
+        return _contract_response(request, contract_id)
+
+    @extend_schema(
+        tags=TAGS,
+        operation_id="contracts_update",
+        parameters=[IF_MATCH_PARAMETER],
+        request=ContractUpdateInputSerializer,
+        responses={200: ContractOutputSerializer, **PRECONDITION_RESPONSES},
+        summary="Change the terms while no registration holds the contract (If-Match required).",
+    )
+    def patch(self, request: Request, contract_id: int) -> Response:
+        actor = request_user(request)
+        contract = access_contract(actor=actor, pk=contract_id)
+        expected = require_if_match(request)
+        serializer = ContractUpdateInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        contract_update(actor=actor, contract=contract, expected_version=expected, data=serializer.validated_data)
+        return _contract_response(request, contract_id)
+
+
+class ContractDeductionListCreateApi(APIView):
+    @extend_schema(
+        tags=TAGS,
+        operation_id="contracts_deductions_list",
+        responses={200: DeductionOutputSerializer(many=True)},
+        summary="The contract's non-technical deduction lines.",
+    )
+    def get(self, request: Request, contract_id: int) -> Response:
+        contract = access_contract(actor=request_user(request), pk=contract_id)
+        return Response(DeductionOutputSerializer(deduction_list(contract=contract), many=True).data)
+
+    @extend_schema(
+        tags=TAGS,
+        operation_id="contracts_deductions_create",
+        parameters=[IF_MATCH_PARAMETER],
+        request=DeductionInputSerializer,
+        responses={201: DeductionOutputSerializer, **PRECONDITION_RESPONSES},
+        summary="Add a deduction line; the technology amount follows (If-Match: the contract's ETag).",
+    )
+    def post(self, request: Request, contract_id: int) -> Response:
+        actor = request_user(request)
+        contract = access_contract(actor=actor, pk=contract_id)
+        expected = require_if_match(request)
+        serializer = DeductionInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        deduction = deduction_add(
+            actor=actor, contract=contract, expected_version=expected, **serializer.validated_data
+        )
+        response = Response(DeductionOutputSerializer(deduction).data, status=status.HTTP_201_CREATED)
+        return with_etag(response, expected + 1)
+
+
+class ContractDocumentApi(APIView):
+    parser_classes = [MultiPartParser, FormParser]
+
+    @extend_schema(
+        tags=TAGS,
+        operation_id="contracts_document_download",
+        responses={(200, "application/octet-stream"): OpenApiTypes.BINARY},
+        summary="Download the signed document.",
+    )
+    def get(self, request: Request, contract_id: int) -> FileResponse:
+        contract = access_contract(actor=request_user(request), pk=contract_id)
+        if not contract.document:
+            raise ApplicationError(_("No signed document has been uploaded."), code=ErrorCode.NOT_FOUND, status=404)
+        return FileResponse(
+            contract.document.open("rb"),
+            as_attachment=True,
+            filename=contract.document_name,
+            content_type=contract.document_content_type,
+        )
+
+    @extend_schema(
+        tags=TAGS,
+        operation_id="contracts_document_upload",
+        request={"multipart/form-data": DocumentUploadInputSerializer},
+        responses={200: ContractOutputSerializer},
+        summary="Upload (or replace) the signed document; checked on its bytes.",
+    )
+    def post(self, request: Request, contract_id: int) -> Response:
+        actor = request_user(request)
+        contract = access_contract(actor=actor, pk=contract_id)
+        serializer = DocumentUploadInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        contract_document_attach(actor=actor, contract=contract, upload=serializer.validated_data["file"])
+        return _contract_response(request, contract_id)
+
+
+class ContractHistoryApi(APIView):
+    pagination_class = HistoryPagination
+
+    @extend_schema(
+        tags=TAGS,
+        operation_id="contracts_history",
+        responses={200: ContractHistoryOutputSerializer(many=True)},
+        summary="Operator: every recorded change of the contract, its money and its registration, with actor and time.",
+    )
+    def get(self, request: Request, contract_id: int) -> Response:
+        actor = request_user(request)
+        contract = access_contract(actor=actor, pk=contract_id)
+        return paginated_response(
+            request=request,
+            view=self,
+            queryset=contract_history(actor=actor, contract=contract),
+            serializer_class=ContractHistoryOutputSerializer,
+        )
