@@ -210,3 +210,59 @@ def test_redis_down_at_commit_a_new_demand_still_gets_its_matches_once_redis_is_
             "every matching effect done",
         )
     assert Match.objects.filter(demand_id=demand.pk, achievement_id=achievement.pk).count() == 1
+
+
+def test_a_worker_killed_mid_fold_rolls_back_and_the_heir_folds_the_contract_once(settings, tmp_path):
+    """An atomic effect: the statistics fold and its "done" mark are one transaction, so a worker killed
+    while folding leaves neither; the sweeper hands the effect to the next worker, which folds once."""
+    from datetime import date
+    from decimal import Decimal
+
+    import psycopg2
+
+    from apps.core.effects import execute_effect
+    from apps.stats.services import STATS_LOCK_KEY, stats_fold_contract
+    from tests.factories import operator_user
+    from tests.stats.fold_helpers import headline, make_world, registered
+
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    settings.EFFECTS_HANDOVER_SECONDS = 2
+    env = {"EFFECTS_HANDOVER_SECONDS": "2"}
+    world = make_world(settings, tmp_path)
+    holder = psycopg2.connect(worker_database_url())
+    holder.autocommit = True
+    try:
+        with holder.cursor() as cursor:
+            # What the nightly recompute holds: the statistics lock. A fold waits for it inside its effect.
+            cursor.execute("SELECT pg_advisory_lock(%s)", [STATS_LOCK_KEY])
+            with celery_workers(queues=["celery"], name="folder", logs=[tmp_path / "first.log"], env=env) as (worker,):
+                registration = registered(world, operator_user(), on="2026-03-10")
+                fold = Effect.objects.get(name="stats.fold_contract", kwargs__contract_id=registration.contract_id)
+
+                def waiting_inside_the_fold() -> bool:
+                    cursor.execute(
+                        "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                        "AND wait_event_type = 'Lock' AND wait_event = 'advisory'"
+                    )
+                    row = cursor.fetchone()
+                    return bool(row and row[0] >= 1)
+
+                wait_for(waiting_inside_the_fold, "the worker to wait inside the fold")
+                worker.kill()  # SIGKILL, mid-transaction
+                worker.wait(timeout=20)
+            cursor.execute("SELECT pg_advisory_unlock(%s)", [STATS_LOCK_KEY])
+    finally:
+        holder.close()
+    # The killed fold left nothing behind: no cells, the effect still pending.
+    assert headline() == {}
+    assert Effect.objects.get(pk=fold.pk).status == EffectStatus.PENDING
+
+    with celery_workers(queues=["celery"], name="heir", logs=[tmp_path / "second.log"], env=env):
+        wait_for(lambda: sweep_effects() >= 1, "the sweeper to hand the fold over", 30)
+        wait_for(lambda: Effect.objects.get(pk=fold.pk).status == EffectStatus.DONE, "the fold done")
+    expected = {date(2026, 3, 1): (1, Decimal("600000.00"), Decimal("600000.00"), Decimal("0.00"))}
+    assert headline() == expected
+    # A late duplicate delivery finds the effect done; folding again by hand changes nothing either.
+    assert execute_effect(fold.pk) is False
+    stats_fold_contract(contract_id=registration.contract_id)
+    assert headline() == expected
