@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import os
 import subprocess
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -109,7 +110,10 @@ def _dirty_tracked_files() -> set[str] | None:
 
 
 def pytest_sessionstart(session: pytest.Session) -> None:
-    session.config.stash[_DIRTY_AT_START] = _dirty_tracked_files()
+    # On in CI (a clean clone nobody edits meanwhile) or on request; a developer editing files while the
+    # suite runs would otherwise see their own edits reported.
+    if os.environ.get("CI") or os.environ.get("CHECK_WORK_TREE"):
+        session.config.stash[_DIRTY_AT_START] = _dirty_tracked_files()
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from apps.listings import search
 from apps.listings.models import Achievement, CooperationMode, Demand, Language, ListingStatus, Stage
-from apps.organizations.access import organization_ids
+from apps.organizations.access import Actor, organization_ids
 
 
 def region_prefix(code: str) -> str:
@@ -31,7 +31,7 @@ class CodeListFilter(django_filters.BaseInFilter, django_filters.CharFilter):
 
 
 class ListingFilter(django_filters.FilterSet):
-    actor: Any = None
+    actor: Actor | None = None
 
     q = django_filters.CharFilter(
         method="filter_noop", max_length=search.SEARCH_TEXT_MAX, help_text="Search text (Chinese or English)."

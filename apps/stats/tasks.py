@@ -1,7 +1,8 @@
 """Statistics tasks: thin, idempotent, named and time-limited; the work is in :mod:`apps.stats.services`.
 
-- ``stats.fold_contract``: after every registration event with amounts and every payment (queued on
-  commit by apps.contracts.services); replaying it changes nothing.
+- ``stats.fold_contract``: the fold as a plain task (for operators and tests); the market itself folds
+  through the named effect ``stats.fold_contract`` (apps.stats.effects), recorded by apps.contracts with
+  every registration event with amounts and every payment. Replaying it changes nothing.
 - ``stats.recompute``: nightly (celery beat), every cell from scratch, compared and repaired.
 """
 
