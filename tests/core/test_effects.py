@@ -160,3 +160,37 @@ def test_the_sweeper_and_purge_are_scheduled():
 
     tasks = {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
     assert {"core.effects_sweep", "core.effects_purge"} <= tasks
+
+
+def test_the_operator_sees_a_failed_effect_in_the_admin_and_retries_it(client, settings):
+    from django.urls import reverse
+
+    from apps.accounts.models import User
+
+    admin_user = User.objects.create_superuser(email="yunying@example.cn", password="Liuzhou-Admin-2026")
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", 1, 2
+    settings.EFFECTS_MAX_ATTEMPTS = 1
+    _notification()
+    failed = Effect.objects.get(name="notifications.send_emails")
+    execute_effect(failed.pk)
+    failed.refresh_from_db()
+    assert failed.status == EffectStatus.FAILED
+
+    client.force_login(admin_user)
+    changelist = reverse("admin:core_effect_changelist")
+    listed = client.get(changelist, {"status__exact": "failed"})
+    assert listed.status_code == 200
+    assert "notifications.send_emails" in listed.content.decode()
+    detail = client.get(reverse("admin:core_effect_change", args=[failed.pk]))
+    assert "ConnectionRefusedError" in detail.content.decode()
+
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    retried = client.post(changelist, {"action": "retry", "_selected_action": [failed.pk]}, follow=True)
+    assert retried.status_code == 200
+    failed.refresh_from_db()
+    assert (failed.status, failed.attempts) == (EffectStatus.PENDING, 0)
+    assert run_pending_effects(names=["notifications.send_emails"]) >= 1
+    assert [m.to for m in mail.outbox if m.to == ["zhao.min@example.cn"]] == [["zhao.min@example.cn"]]
+    # Nobody changes an effect by hand: the form is read-only, and there is no add or delete.
+    assert client.get(reverse("admin:core_effect_add")).status_code == 403
