@@ -21,6 +21,7 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from apps.core.encoding import ExponentFloat
 from apps.core.validators import market_date_problem, validate_market_date
 
 # ASCII only (``[0-9]``, not ``\d``), no exponent, no sign but a leading minus; fullmatch, so no newline.
@@ -31,10 +32,11 @@ _NOTATION_MESSAGE = _("Write the number in plain decimal notation with ASCII dig
 def decimal_notation_ok(data: Any) -> bool:
     """Whether ``data`` is a decimal string (``"1200.50"``) or a JSON number written without an exponent.
 
-    Booleans are not numbers. A float is accepted when Python writes it back in plain notation (a JSON
-    ``100000.0`` or ``1e5`` parses to the same float; ``1e+20`` does not come back plain).
+    Booleans are not numbers. A JSON number written with an exponent parses to an ExponentFloat
+    (apps.core.encoding) and is refused; another float is accepted when Python writes it back in plain
+    notation.
     """
-    if isinstance(data, bool):
+    if isinstance(data, bool | ExponentFloat):
         return False
     if isinstance(data, int):
         return True
