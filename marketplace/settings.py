@@ -233,7 +233,7 @@ REST_FRAMEWORK = {
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"]
     + (["rest_framework.renderers.BrowsableAPIRenderer"] if DEBUG else []),
     "DEFAULT_PARSER_CLASSES": [
-        "rest_framework.parsers.JSONParser",
+        "apps.core.encoding.UTF8JSONParser",
         "rest_framework.parsers.FormParser",
         "rest_framework.parsers.MultiPartParser",
     ],
@@ -366,6 +366,9 @@ PGHISTORY_MIDDLEWARE_METHODS = ("POST", "PUT", "PATCH", "DELETE")
 # Two parties a broker introduced who sign a contract without that broker within this many days of
 # the introduction raise an alert to the broker and the operator.
 CONTRACT_BYPASS_WINDOW_DAYS = env.int("CONTRACT_BYPASS_WINDOW_DAYS", default=365)
+# Every date the API reads (bodies, query parameters) lies in this range (ISO dates, inclusive).
+MARKET_DATE_MIN = env.str("MARKET_DATE_MIN", default="1949-10-01")
+MARKET_DATE_MAX = env.str("MARKET_DATE_MAX", default="2100-12-31")
 # The registering office's region code (GB/T 2260): the first six digits of the registration numbers
 # the market issues itself (office code + year + 6-digit sequence = 16 digits).
 CONTRACT_REGISTRATION_OFFICE_CODE = env.str("CONTRACT_REGISTRATION_OFFICE_CODE", default="450200")

@@ -22,6 +22,7 @@ from apps.brokers.selectors import (
     introduction_list,
 )
 from apps.brokers.services import broker_register, broker_update, broker_verify, introduction_record
+from apps.core.fields import DecimalNumberField, MoneyField
 from apps.core.idempotency import IDEMPOTENCY_KEY_PARAMETER, IDEMPOTENCY_RESPONSES, idempotent
 from apps.core.pagination import StandardCursorPagination, paginated_response
 
@@ -84,17 +85,17 @@ class IntroductionInputSerializer(serializers.Serializer):
     party_b_id = serializers.IntegerField()
     demand_id = serializers.IntegerField(required=False, allow_null=True, default=None)
     achievement_id = serializers.IntegerField(required=False, allow_null=True, default=None)
-    commission_rate = serializers.DecimalField(
+    commission_rate = DecimalNumberField(
         max_digits=5,
         decimal_places=4,
         min_value=Decimal("0"),
         max_value=Decimal("1"),
         help_text="Share of the paid technology amount, e.g. 0.0300 for 3%.",
     )
-    commission_fixed = serializers.DecimalField(
+    commission_fixed = MoneyField(
         max_digits=16, decimal_places=2, min_value=Decimal("0"), required=False, default=Decimal("0")
     )
-    commission_cap = serializers.DecimalField(
+    commission_cap = MoneyField(
         max_digits=16, decimal_places=2, min_value=Decimal("0"), required=False, allow_null=True, default=None
     )
     note = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")

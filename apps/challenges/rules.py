@@ -13,6 +13,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from apps.challenges.models import RACE_TEAMS_MAX, RACE_TEAMS_MIN, ChallengeMode, Comparison
+from apps.core.fields import decimal_notation_ok
 
 FEN = Decimal("0.01")
 HUNDRED = Decimal("100")
@@ -33,7 +34,12 @@ def _number(value: Any) -> Decimal | None:
 
 
 def _money(value: Any) -> Decimal | None:
-    """A finite amount given as a number or as a decimal string ("1200.50"), else None."""
+    """A finite amount given as a number or as a decimal string ("1200.50"), else None.
+
+    Plain ASCII decimal notation only: no full-width digits, no exponent (as every money field).
+    """
+    if not decimal_notation_ok(value):
+        return None
     if isinstance(value, str):
         try:
             number = Decimal(value.strip())

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from datetime import date, datetime
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.deconstruct import deconstructible
 from django.utils.translation import gettext_lazy as _
@@ -135,3 +137,33 @@ def ipc_problem(value: str) -> str | None:
             )
         )
     return None
+
+
+# --- Dates the market can hold -----------------------------------------------------------------
+
+
+def market_date_bounds() -> tuple[date, date]:
+    """The first and last day a date in this market may name (settings MARKET_DATE_MIN and _MAX).
+
+    Nothing in the market predates 1949-10-01, and dates past 2100 are typing errors; bounding them keeps
+    date arithmetic (windows of a year before signing, due dates years ahead) inside Python's range.
+    """
+    return date.fromisoformat(settings.MARKET_DATE_MIN), date.fromisoformat(settings.MARKET_DATE_MAX)
+
+
+def market_date_problem(value: date) -> str | None:
+    """Why ``value`` is outside the market's dates, or None."""
+    first, last = market_date_bounds()
+    if isinstance(value, datetime):
+        value = value.date()
+    if not first <= value <= last:
+        return str(
+            _("Give a date from %(first)s to %(last)s.") % {"first": first.isoformat(), "last": last.isoformat()}
+        )
+    return None
+
+
+def validate_market_date(value: date) -> None:
+    problem = market_date_problem(value)
+    if problem:
+        raise ValidationError(problem, code="date_out_of_range")

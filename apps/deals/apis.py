@@ -15,6 +15,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.accounts.authentication import request_user
+from apps.core.fields import AwareDateTimeField
 from apps.core.history import HistoryEventOutputSerializer, HistoryPagination
 from apps.core.idempotency import IDEMPOTENCY_KEY_PARAMETER, IDEMPOTENCY_RESPONSES, idempotent
 from apps.core.pagination import StandardCursorPagination, paginated_response
@@ -119,7 +120,7 @@ class DealActivityInputSerializer(serializers.Serializer):
         choices=[(k, v) for k, v in ActivityKind.choices if k != ActivityKind.SYSTEM], help_text="note, call or meeting"
     )
     text = serializers.CharField(max_length=5000)
-    occurred_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
+    occurred_at = AwareDateTimeField(required=False, allow_null=True, default=None)
 
 
 class DealActivityOutputSerializer(serializers.Serializer):

@@ -10,6 +10,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.accounts.authentication import request_user
+from apps.core.fields import MarketDateField
 from apps.core.pagination import StandardCursorPagination, paginated_response
 from apps.ip.models import IPAsset, IPAssetKind, LegalEventKind, LegalStatus
 from apps.ip.selectors import access_ip_asset, ip_asset_list, legal_event_list
@@ -49,8 +50,8 @@ class IPAssetInputSerializer(serializers.Serializer):
     ipc_codes = serializers.ListField(
         child=serializers.CharField(max_length=24), max_length=30, required=False, help_text="Further IPC symbols."
     )
-    filing_date = serializers.DateField(required=False, allow_null=True)
-    grant_date = serializers.DateField(required=False, allow_null=True)
+    filing_date = MarketDateField(required=False, allow_null=True)
+    grant_date = MarketDateField(required=False, allow_null=True)
     legal_status = serializers.ChoiceField(choices=LegalStatus.choices, required=False)
     co_owners = serializers.ListField(
         child=IPCoOwnerInputSerializer(),
@@ -90,8 +91,8 @@ class IPAssetOutputSerializer(serializers.Serializer):
     registration_number = serializers.CharField()
     ipc_main = serializers.CharField()
     ipc_codes = serializers.ListField(child=serializers.CharField())
-    filing_date = serializers.DateField(allow_null=True)
-    grant_date = serializers.DateField(allow_null=True)
+    filing_date = MarketDateField(allow_null=True)
+    grant_date = MarketDateField(allow_null=True)
     legal_status = serializers.ChoiceField(choices=LegalStatus.choices)
     legal_status_display = serializers.CharField(source="get_legal_status_display")
     achievement_count = serializers.IntegerField(help_text="Achievements that rest on this asset.")
@@ -174,14 +175,14 @@ class IPAssetDetailApi(APIView):
 
 
 class IPLegalEventInputSerializer(serializers.Serializer):
-    occurred_on = serializers.DateField()
+    occurred_on = MarketDateField()
     kind = serializers.ChoiceField(choices=LegalEventKind.choices)
     note = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
 
 
 class IPLegalEventOutputSerializer(serializers.Serializer):
     id = serializers.IntegerField()
-    occurred_on = serializers.DateField()
+    occurred_on = MarketDateField()
     kind = serializers.CharField()
     kind_display = serializers.CharField(source="get_kind_display")
     status_after = serializers.CharField(help_text="The legal status the event left the asset in; empty if none.")

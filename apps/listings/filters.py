@@ -9,6 +9,7 @@ from django.core.validators import RegexValidator
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from apps.core.fields import MarketDateFilter, MoneyFilter
 from apps.listings import search
 from apps.listings.models import Achievement, CooperationMode, Demand, Language, ListingStatus, Stage
 from apps.organizations.access import Actor, organization_ids
@@ -45,8 +46,8 @@ class ListingFilter(django_filters.FilterSet):
     owner = django_filters.NumberFilter(field_name="owner_id")
     mine = django_filters.BooleanFilter(method="filter_mine")
     language = django_filters.ChoiceFilter(choices=Language.choices)
-    published_after = django_filters.DateFilter(field_name="published_at", lookup_expr="date__gte")
-    published_before = django_filters.DateFilter(field_name="published_at", lookup_expr="date__lte")
+    published_after = MarketDateFilter(field_name="published_at", lookup_expr="date__gte")
+    published_before = MarketDateFilter(field_name="published_at", lookup_expr="date__lte")
     ordering = django_filters.CharFilter(method="filter_noop")
 
     # django-filter builds a form class, with a label for every filter, for each request; the fields do
@@ -80,8 +81,8 @@ class AchievementFilter(ListingFilter):
     stage = django_filters.MultipleChoiceFilter(choices=Stage.choices, distinct=False)
     trl_min = django_filters.NumberFilter(field_name="trl", lookup_expr="gte", min_value=1, max_value=9)
     trl_max = django_filters.NumberFilter(field_name="trl", lookup_expr="lte", min_value=1, max_value=9)
-    price_min = django_filters.NumberFilter(method="filter_price_min", min_value=0)
-    price_max = django_filters.NumberFilter(method="filter_price_max", min_value=0)
+    price_min = MoneyFilter(method="filter_price_min", min_value=0)
+    price_max = MoneyFilter(method="filter_price_max", min_value=0)
     attribute = django_filters.CharFilter()
 
     class Meta:
@@ -104,11 +105,11 @@ class AchievementFilter(ListingFilter):
 class DemandFilter(ListingFilter):
     industry = CodeListFilter(field_name="industry_id", lookup_expr="in")
     wanted_stage = django_filters.MultipleChoiceFilter(choices=Stage.choices, distinct=False)
-    budget_min = django_filters.NumberFilter(method="filter_budget_min", min_value=0)
-    budget_max = django_filters.NumberFilter(method="filter_budget_max", min_value=0)
+    budget_min = MoneyFilter(method="filter_budget_min", min_value=0)
+    budget_max = MoneyFilter(method="filter_budget_max", min_value=0)
     region_preference = django_filters.CharFilter(method="filter_region_preference", validators=[_six_digits])
-    deadline_after = django_filters.DateFilter(field_name="deadline", lookup_expr="gte")
-    deadline_before = django_filters.DateFilter(field_name="deadline", lookup_expr="lte")
+    deadline_after = MarketDateFilter(field_name="deadline", lookup_expr="gte")
+    deadline_before = MarketDateFilter(field_name="deadline", lookup_expr="lte")
 
     class Meta:
         model = Demand

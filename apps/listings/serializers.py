@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from apps.core.fields import MarketDateField, MoneyField
 from apps.listings.models import Attribute, CooperationMode, Language, PriceType, Stage
 from apps.reference.models import Industry, Region, TechnologyField
 
@@ -66,8 +67,8 @@ def _not_past(value: Any) -> None:
         raise serializers.ValidationError(_("This date is in the past."), code="date_in_past")
 
 
-class MoneyField(serializers.DecimalField):
-    """Yuan, exact to the fen, never negative."""
+class ListingMoneyField(MoneyField):
+    """Yuan, exact to the fen, never negative; plain ASCII decimal notation."""
 
     def __init__(self, **kwargs: Any) -> None:
         kwargs.setdefault("max_digits", 16)
@@ -117,9 +118,9 @@ class AchievementInputSerializer(ListingInputSerializer):
     attribute = serializers.ChoiceField(choices=Attribute.choices, default=Attribute.ORIGINAL)
     industries = serializers.ListField(child=ReferenceCodeField(kind="industry"), max_length=10, required=False)
     price_type = serializers.ChoiceField(choices=PriceType.choices, default=PriceType.NEGOTIABLE)
-    price_min = MoneyField()
-    price_max = MoneyField()
-    expires_on = serializers.DateField(required=False, allow_null=True, validators=[_not_past])
+    price_min = ListingMoneyField()
+    price_max = ListingMoneyField()
+    expires_on = MarketDateField(required=False, allow_null=True, validators=[_not_past])
     ip_asset_ids = serializers.ListField(child=serializers.IntegerField(min_value=1), max_length=50, required=False)
 
     def validate_industries(self, value: list[str]) -> list[str]:
@@ -130,8 +131,8 @@ class DemandInputSerializer(ListingInputSerializer):
     description = serializers.CharField(max_length=5000)
     translated_description = serializers.CharField(max_length=8000, required=False, allow_blank=True)
     industry = ReferenceCodeField(kind="industry", required=False, allow_blank=True)
-    budget_min = MoneyField()
-    budget_max = MoneyField()
-    deadline = serializers.DateField(validators=[_not_past])
+    budget_min = ListingMoneyField()
+    budget_max = ListingMoneyField()
+    deadline = MarketDateField(validators=[_not_past])
     wanted_stage = serializers.ChoiceField(choices=Stage.choices, required=False, allow_blank=True)
     region_preference = ReferenceCodeField(kind="region", required=False, allow_blank=True)

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from apps.core.fields import MarketDateField
 from apps.matching.models import DismissalReason, Match, MatchState
 
 # Labels of the engine's criteria and filters, translated for the reader. A criterion the engine adds
@@ -137,8 +138,8 @@ class MatchFeedbackInputSerializer(serializers.Serializer):
 
 
 class QualityReportFilterInputSerializer(serializers.Serializer):
-    since = serializers.DateField(required=False, help_text="Matches created on or after this date.")
-    until = serializers.DateField(required=False, help_text="Matches created on or before this date.")
+    since = MarketDateField(required=False, help_text="Matches created on or after this date.")
+    until = MarketDateField(required=False, help_text="Matches created on or before this date.")
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         if attrs.get("since") and attrs.get("until") and attrs["since"] > attrs["until"]:

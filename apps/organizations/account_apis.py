@@ -19,6 +19,7 @@ from apps.accounts.authentication import request_user
 from apps.accounts.models import ApiKey, User
 from apps.accounts.permissions import PeopleOnly
 from apps.accounts.services import api_key_revoke, user_update_profile
+from apps.core.fields import AwareDateTimeField
 from apps.core.pagination import StandardCursorPagination, paginated_response
 from apps.organizations.access import is_operator
 from apps.organizations.api_keys import access_api_key, api_key_create, api_key_list
@@ -47,7 +48,7 @@ class MeUpdateInputSerializer(serializers.Serializer):
 class ApiKeyCreateInputSerializer(serializers.Serializer):
     name = serializers.CharField(max_length=50)
     scope = serializers.ChoiceField(choices=ApiKey.Scope.choices, default=ApiKey.Scope.READ)
-    expiry_date = serializers.DateTimeField(required=False, allow_null=True, default=None)
+    expiry_date = AwareDateTimeField(required=False, allow_null=True, default=None)
 
 
 class ApiKeyOutputSerializer(serializers.Serializer):

@@ -23,6 +23,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.accounts.authentication import request_user
+from apps.core.validators import market_date_problem
 from apps.stats import exports
 from apps.stats.dims import DIMS, GRAIN_BY_ID, MEASURES, Measure
 from apps.stats.selectors import (
@@ -63,10 +64,14 @@ class StatsMonthField(serializers.CharField):
             self.fail("invalid_month")
         year, month, day = match.groups()
         try:
-            return date(int(year), int(month), int(day or 1)).replace(day=1)
+            day_named = date(int(year), int(month), int(day or 1))
         except ValueError:
             self.fail("invalid_month")
-        raise AssertionError  # pragma: no cover - fail() raises
+        # Bounded like every date the API reads: 0001-01 would overflow the year-earlier comparison.
+        problem = market_date_problem(day_named)
+        if problem:
+            raise serializers.ValidationError(problem, code="date_out_of_range")
+        return day_named.replace(day=1)
 
 
 class StatsReportQuerySerializer(serializers.Serializer):

@@ -98,7 +98,7 @@ def test_an_import_contract_is_flagged_and_the_domestic_buyer_registers(world, c
             "contract_deductions_exceed_amount",
         ),
         ({"deductions": [{"kind": "parts", "amount": "0.00"}]}, "deductions", "contract_bad_amount"),
-        ({"signed_on": "2999-01-01"}, "signed_on", "contract_signed_in_future"),
+        ({"signed_on": "2099-01-01"}, "signed_on", "contract_signed_in_future"),
         ({"seller_region_code": "999999"}, "seller_region_code", "unknown_reference_code"),
         ({"buyer_region_code": "45020X"}, "buyer_region_code", "unknown_reference_code"),
         ({"buyer_country_code": "000"}, "buyer_country_code", "unknown_reference_code"),

@@ -33,6 +33,7 @@ from apps.challenges.services import (
     bid_score_create,
     bid_withdraw,
 )
+from apps.core.fields import DecimalNumberField
 from apps.core.pagination import StandardCursorPagination, paginated_response
 
 
@@ -98,7 +99,7 @@ class BidOutputSerializer(serializers.Serializer):
 
 
 class BidScoreInputSerializer(serializers.Serializer):
-    score = serializers.DecimalField(max_digits=6, decimal_places=2, help_text="0 to 100.")
+    score = DecimalNumberField(max_digits=6, decimal_places=2, help_text="0 to 100.")
     comment = serializers.CharField(max_length=5000, required=False, allow_blank=True, default="")
 
 

@@ -39,6 +39,7 @@ from apps.challenges.services import (
     challenge_submit,
     challenge_update,
 )
+from apps.core.fields import AwareDateTimeField, DecimalNumberField
 from apps.core.pagination import StandardCursorPagination, paginated_response
 
 # --- serializers -------------------------------------------------------------------------------
@@ -46,7 +47,7 @@ from apps.core.pagination import StandardCursorPagination, paginated_response
 
 class ChallengeIndicatorInputSerializer(serializers.Serializer):
     name = serializers.CharField(max_length=200)
-    target = serializers.DecimalField(max_digits=20, decimal_places=6)
+    target = DecimalNumberField(max_digits=20, decimal_places=6)
     unit = serializers.CharField(max_length=32, allow_blank=True)
     comparison = serializers.ChoiceField(choices=Comparison.choices)
 
@@ -71,7 +72,7 @@ class ChallengeCreateInputSerializer(serializers.Serializer):
         max_length=len(BIDDER_TYPES),
         help_text="Organisation types that may bid; empty: any.",
     )
-    bid_deadline = serializers.DateTimeField(help_text="Time-zone aware, in the future.")
+    bid_deadline = AwareDateTimeField(help_text="Time-zone aware, in the future.")
     mode = serializers.ChoiceField(choices=ChallengeMode.choices, default=ChallengeMode.SINGLE)
     race_team_count = serializers.IntegerField(
         required=False, min_value=0, max_value=100, help_text="Race: 2–5 teams funded in parallel; single: 1."

@@ -10,6 +10,7 @@ from rest_framework import serializers
 from rest_framework.permissions import IsAuthenticatedOrReadOnly
 
 from apps.accounts.permissions import ApiKeyScopePermission
+from apps.core.fields import MoneyField
 from apps.core.pagination import StandardCursorPagination
 from apps.organizations.models import OrganizationType
 
@@ -30,8 +31,8 @@ class MilestoneCursorPagination(StandardCursorPagination):
     ordering = "sequence"
 
 
-def money_field(**kwargs: Any) -> serializers.DecimalField:
-    return serializers.DecimalField(max_digits=16, decimal_places=2, **kwargs)
+def money_field(**kwargs: Any) -> MoneyField:
+    return MoneyField(max_digits=16, decimal_places=2, **kwargs)
 
 
 @extend_schema_field(OpenApiTypes.NUMBER)

@@ -36,6 +36,7 @@ from apps.challenges.services import (
     milestone_review_create,
     milestone_update,
 )
+from apps.core.fields import DecimalNumberField, MarketDateField
 from apps.core.pagination import paginated_response
 
 
@@ -44,9 +45,9 @@ class MilestoneCreateInputSerializer(serializers.Serializer):
         min_value=1, max_value=1000, required=False, help_text="Order of review; default: after the last one."
     )
     title = serializers.CharField(max_length=200)
-    review_date = serializers.DateField()
+    review_date = MarketDateField()
     criteria = serializers.CharField(max_length=5000)
-    tranche_share_pct = serializers.DecimalField(
+    tranche_share_pct = DecimalNumberField(
         max_digits=6, decimal_places=2, help_text="Share of the reward paid at this milestone, 0 < x ≤ 100."
     )
 
@@ -62,7 +63,7 @@ class MilestoneOutputSerializer(serializers.Serializer):
     challenge_id = serializers.IntegerField()
     sequence = serializers.IntegerField()
     title = serializers.CharField()
-    review_date = serializers.DateField()
+    review_date = MarketDateField()
     criteria = serializers.CharField()
     tranche_share_pct = serializers.DecimalField(max_digits=5, decimal_places=2)
     tranche_amount = serializers.SerializerMethodField(help_text="reward × share / 100, rounded down to the fen.")

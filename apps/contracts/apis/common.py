@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from rest_framework import serializers
+from apps.core.fields import MoneyField
 
 TAGS = ["contracts"]
 REGISTRATION_TAGS = ["registrations"]
 
 
-def money(**kwargs: Any) -> serializers.DecimalField:
-    return serializers.DecimalField(max_digits=16, decimal_places=2, **kwargs)
+def money(**kwargs: Any) -> MoneyField:
+    return MoneyField(max_digits=16, decimal_places=2, **kwargs)

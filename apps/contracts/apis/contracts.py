@@ -39,6 +39,7 @@ from apps.contracts.services import (
     deduction_add,
 )
 from apps.core.errors import ApplicationError, ErrorCode
+from apps.core.fields import MarketDateField
 from apps.core.history import HistoryEventOutputSerializer, HistoryPagination
 from apps.core.idempotency import IDEMPOTENCY_KEY_PARAMETER, IDEMPOTENCY_RESPONSES, idempotent
 from apps.core.pagination import StandardCursorPagination, paginated_response
@@ -67,9 +68,9 @@ class ContractFieldsMixin(serializers.Serializer):
     ip_type = serializers.ChoiceField(choices=IPType.choices)
     technology_field_code = serializers.CharField(max_length=8, help_text="reference/technology-fields code.")
     programme_class = serializers.ChoiceField(choices=ProgrammeClass.choices, default=ProgrammeClass.NONE)
-    signed_on = serializers.DateField(help_text="Not in the future (Asia/Shanghai).")
-    valid_from = serializers.DateField(required=False, help_text="Default: the signing date.")
-    valid_until = serializers.DateField(required=False, allow_null=True)
+    signed_on = MarketDateField(help_text="Not in the future (Asia/Shanghai).")
+    valid_from = MarketDateField(required=False, help_text="Default: the signing date.")
+    valid_until = MarketDateField(required=False, allow_null=True)
     contract_amount = _money(help_text="Yuan, more than zero.")
     deductions = DeductionInputSerializer(  # type: ignore[call-arg]
         many=True, required=False, max_length=200, help_text="Non-technical costs; their sum ≤ the contract amount."
@@ -124,8 +125,8 @@ class ContractFilterInputSerializer(serializers.Serializer):
     is_import = serializers.BooleanField(required=False, allow_null=True, default=None)
     deal = serializers.IntegerField(required=False, min_value=1)
     organization = serializers.IntegerField(required=False, min_value=1)
-    signed_from = serializers.DateField(required=False)
-    signed_to = serializers.DateField(required=False)
+    signed_from = MarketDateField(required=False)
+    signed_to = MarketDateField(required=False)
 
 
 class ContractOutputSerializer(serializers.Serializer):
@@ -155,9 +156,9 @@ class ContractOutputSerializer(serializers.Serializer):
     technology_field_code = serializers.CharField(source="technology_field_id")
     technology_field_name = serializers.CharField(source="technology_field.name_zh")
     programme_class = serializers.CharField()
-    signed_on = serializers.DateField()
-    valid_from = serializers.DateField()
-    valid_until = serializers.DateField(allow_null=True)
+    signed_on = MarketDateField()
+    valid_from = MarketDateField()
+    valid_until = MarketDateField(allow_null=True)
     contract_amount = _money()
     deductions_total = _money()
     technology_amount = _money()

@@ -20,6 +20,7 @@ from apps.contracts.services import (
     milestone_create,
     payment_create,
 )
+from apps.core.fields import MarketDateField
 from apps.core.idempotency import IDEMPOTENCY_KEY_PARAMETER, IDEMPOTENCY_RESPONSES, idempotent
 from apps.core.pagination import StandardCursorPagination, paginated_response
 
@@ -30,21 +31,21 @@ class OldestFirstPagination(StandardCursorPagination):
 
 class ContractMilestoneInputSerializer(serializers.Serializer):
     title = serializers.CharField(max_length=200)
-    due_on = serializers.DateField()
+    due_on = MarketDateField()
     amount = _money(help_text="Yuan, more than zero; all milestones together ≤ the contract amount.")
 
 
 class ContractMilestoneOutputSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     title = serializers.CharField()
-    due_on = serializers.DateField()
+    due_on = MarketDateField()
     amount = _money()
     paid_amount = _money(help_text="Payments recorded against this milestone.")
 
 
 class ContractPaymentInputSerializer(serializers.Serializer):
     amount = _money(help_text="Yuan, more than zero; all payments together ≤ the contract amount.")
-    paid_on = serializers.DateField(help_text="Not in the future.")
+    paid_on = MarketDateField(help_text="Not in the future.")
     reference = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
     note = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
     milestone_id = serializers.IntegerField(required=False, allow_null=True)
@@ -55,7 +56,7 @@ class ContractPaymentOutputSerializer(serializers.Serializer):
     contract_id = serializers.IntegerField()
     milestone_id = serializers.IntegerField(allow_null=True)
     amount = _money()
-    paid_on = serializers.DateField()
+    paid_on = MarketDateField()
     reference = serializers.CharField()
     note = serializers.CharField()
     recorded_by_id = serializers.IntegerField(allow_null=True)

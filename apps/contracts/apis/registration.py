@@ -26,6 +26,7 @@ from apps.contracts.services import (
     registration_record_event,
     registration_resubmit,
 )
+from apps.core.fields import MarketDateField
 from apps.core.idempotency import IDEMPOTENCY_KEY_PARAMETER, IDEMPOTENCY_RESPONSES, idempotent
 from apps.core.pagination import StandardCursorPagination, paginated_response
 
@@ -42,9 +43,9 @@ class RegistrationOutputSerializer(serializers.Serializer):
     declared_contract_amount = _money()
     declared_technology_amount = _money()
     applied_at = serializers.DateTimeField()
-    clock_started_on = serializers.DateField()
+    clock_started_on = MarketDateField()
     working_days = serializers.IntegerField()
-    deadline = serializers.DateField()
+    deadline = MarketDateField()
     deadline_provisional = serializers.BooleanField()
     is_overdue = serializers.SerializerMethodField()
     registration_number = serializers.CharField(allow_null=True)
@@ -91,7 +92,7 @@ class RegistrationResubmitInputSerializer(serializers.Serializer):
 
 class RegistrationEventInputSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=["change", "termination", "annulment", "amount_correction"])
-    effective_on = serializers.DateField(
+    effective_on = MarketDateField(
         required=False,
         allow_null=True,
         default=None,
@@ -107,7 +108,7 @@ class RegistrationEventOutputSerializer(serializers.Serializer):
     registration_id = serializers.IntegerField()
     kind = serializers.CharField()
     kind_display = serializers.CharField(source="get_kind_display")
-    effective_on = serializers.DateField()
+    effective_on = MarketDateField()
     contract_amount = _money(allow_null=True)
     technology_amount = _money(allow_null=True)
     contract_amount_delta = _money(allow_null=True)

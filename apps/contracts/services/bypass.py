@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from django.db import transaction
 from django.utils import timezone
 from django.utils.text import format_lazy
@@ -9,9 +11,22 @@ from django.utils.translation import gettext_lazy
 
 from apps.contracts.models import BypassAlert, Contract
 from apps.contracts.selectors import bypass_window_start
+from apps.core.validators import market_date_bounds
 from apps.organizations.access import operator_users
 
 BYPASS_NOTIFICATION_KIND = "contracts.broker_bypass"
+
+
+def _window_start(contract: Contract) -> datetime:
+    """The start of the look-back window, safe on dates stored before the API bounded them.
+
+    A signing date of 0001-01-01 would put the window before year 1 (OverflowError). Every introduction
+    was recorded long after the market's first date, so counting from a year before that first date
+    finds the same introductions as an unbounded window would.
+    """
+    first, last = market_date_bounds()
+    signed_on = min(max(contract.signed_on, first), last)
+    return bypass_window_start(signed_on=signed_on)
 
 
 @transaction.atomic
@@ -34,7 +49,7 @@ def contract_check_bypass(*, contract_id: int) -> list[BypassAlert]:
             )
         )
     introductions = introductions_between(
-        org_a_id=contract.buyer_id, org_b_id=contract.seller_id, since=bypass_window_start(signed_on=contract.signed_on)
+        org_a_id=contract.buyer_id, org_b_id=contract.seller_id, since=_window_start(contract)
     ).filter(created_at__lte=contract.created_at)
     raised: list[BypassAlert] = []
     seen_brokers: set[int] = set()

@@ -10,6 +10,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.accounts.authentication import request_user
+from apps.core.fields import DecimalNumberField, MarketDateField
 from apps.core.pagination import StandardCursorPagination, paginated_response
 from apps.custody import selectors
 from apps.custody.apis.common import (
@@ -25,7 +26,7 @@ from apps.custody.services import agreement_create, agreement_end, agreement_ren
 
 class CustodyAssetEntryInputSerializer(serializers.Serializer):
     asset_id = serializers.IntegerField(min_value=1)
-    reduction_share = serializers.DecimalField(
+    reduction_share = DecimalNumberField(
         max_digits=5, decimal_places=4, min_value=0, max_value=1, required=False, allow_null=True,
         help_text="Share off each annuity (费减), e.g. 0.85; with reduction_years.",
     )  # fmt: skip
@@ -45,8 +46,8 @@ class CustodyAssetEntryInputSerializer(serializers.Serializer):
 class AgreementCreateInputSerializer(serializers.Serializer):
     owner_id = serializers.IntegerField(help_text="Your organisation, which holds the assets.")
     custodian_id = serializers.IntegerField(help_text="A verified IP service agency.")
-    start_date = serializers.DateField()
-    end_date = serializers.DateField()
+    start_date = MarketDateField()
+    end_date = MarketDateField()
     service_level = serializers.ChoiceField(choices=ServiceLevel.choices)
     fee = money_field(min_value=0, help_text="Service fee in yuan, ≥ 0.")
     assets = serializers.ListField(child=CustodyAssetEntryInputSerializer(), min_length=1, max_length=1000)
@@ -57,8 +58,8 @@ class AgreementOutputSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     owner = OrgBriefSerializer()
     custodian = OrgBriefSerializer()
-    start_date = serializers.DateField()
-    end_date = serializers.DateField()
+    start_date = MarketDateField()
+    end_date = MarketDateField()
     service_level = serializers.CharField()
     fee = money_field()
     status = serializers.ChoiceField(choices=AgreementStatus.choices)
@@ -70,7 +71,7 @@ class AgreementOutputSerializer(serializers.Serializer):
 
 
 class AgreementRenewInputSerializer(serializers.Serializer):
-    end_date = serializers.DateField()
+    end_date = MarketDateField()
     fee = money_field(min_value=0, required=False, allow_null=True)
     note = serializers.CharField(max_length=1000, required=False, allow_blank=True, default="")
 
@@ -82,8 +83,8 @@ class AgreementEndInputSerializer(serializers.Serializer):
 class AgreementEventOutputSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     kind = serializers.CharField()
-    end_date_before = serializers.DateField(allow_null=True)
-    end_date_after = serializers.DateField(allow_null=True)
+    end_date_before = MarketDateField(allow_null=True)
+    end_date_after = MarketDateField(allow_null=True)
     fee = money_field(allow_null=True)
     note = serializers.CharField()
     at = serializers.DateTimeField()

@@ -11,6 +11,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.accounts.authentication import request_user
+from apps.core.fields import DecimalNumberField, MarketDateField
 from apps.core.idempotency import IDEMPOTENCY_KEY_PARAMETER, IDEMPOTENCY_RESPONSES, idempotent
 from apps.core.pagination import StandardCursorPagination, paginated_response
 from apps.custody import selectors
@@ -19,7 +20,7 @@ from apps.custody.services import custody_asset_update, payment_record
 
 
 class CustodyAssetUpdateInputSerializer(serializers.Serializer):
-    reduction_share = serializers.DecimalField(
+    reduction_share = DecimalNumberField(
         max_digits=5, decimal_places=4, min_value=0, max_value=1, required=False, allow_null=True
     )
     reduction_years = serializers.IntegerField(min_value=0, max_value=20, required=False, allow_null=True)
@@ -29,7 +30,7 @@ class CustodyAssetUpdateInputSerializer(serializers.Serializer):
 class PaymentInputSerializer(serializers.Serializer):
     year = serializers.IntegerField(min_value=1, max_value=20, help_text="The patent year paid (the one due).")
     amount = money_field(min_value=Decimal("0.01"), help_text="Yuan, more than zero.")
-    paid_on = serializers.DateField()
+    paid_on = MarketDateField()
     receipt_number = serializers.CharField(max_length=64)
     restoration = serializers.BooleanField(
         default=False, help_text="Paid with a restoration request (恢复权利请求) after the grace period."
@@ -41,7 +42,7 @@ class PaymentOutputSerializer(serializers.Serializer):
     asset_id = serializers.IntegerField()
     year = serializers.IntegerField()
     amount = money_field()
-    paid_on = serializers.DateField()
+    paid_on = MarketDateField()
     receipt_number = serializers.CharField()
     amount_owed = money_field(
         source="required", help_text="What was owed that day: fee, late fee and any restoration fee."
@@ -58,10 +59,10 @@ class ReminderOutputSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     year = serializers.IntegerField()
     kind = serializers.CharField(help_text="before_<days>, grace_<month> or lapsed.")
-    due_date = serializers.DateField()
+    due_date = MarketDateField()
     amount = money_field()
     late_fee = money_field()
-    sent_on = serializers.DateField()
+    sent_on = MarketDateField()
 
 
 class CustodyAssetDetailApi(APIView):

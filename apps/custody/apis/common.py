@@ -6,13 +6,14 @@ from typing import Any
 
 from rest_framework import serializers
 
+from apps.core.fields import MarketDateField, MoneyField
 from apps.core.pagination import StandardCursorPagination
 
 TAGS = ["custody"]
 
 
-def money_field(**kwargs: Any) -> serializers.DecimalField:
-    return serializers.DecimalField(max_digits=14, decimal_places=2, **kwargs)
+def money_field(**kwargs: Any) -> MoneyField:
+    return MoneyField(max_digits=14, decimal_places=2, **kwargs)
 
 
 class OldestFirstPagination(StandardCursorPagination):
@@ -43,7 +44,7 @@ class CustodyAssetOutputSerializer(serializers.Serializer):
     reduction_years = serializers.IntegerField(allow_null=True)
     paid_through_year = serializers.IntegerField()
     next_year = serializers.IntegerField(allow_null=True, help_text="The first annuity year not yet paid.")
-    next_due_date = serializers.DateField(allow_null=True)
-    grace_deadline = serializers.DateField(allow_null=True)
+    next_due_date = MarketDateField(allow_null=True)
+    grace_deadline = MarketDateField(allow_null=True)
     next_fee = money_field(allow_null=True)
-    next_reminder_on = serializers.DateField(allow_null=True)
+    next_reminder_on = MarketDateField(allow_null=True)

@@ -12,6 +12,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.accounts.authentication import request_user
+from apps.core.fields import MarketDateField
 from apps.core.idempotency import IDEMPOTENCY_KEY_PARAMETER, IDEMPOTENCY_RESPONSES, idempotent
 from apps.core.pagination import StandardCursorPagination, paginated_response
 from apps.custody import selectors
@@ -33,9 +34,9 @@ class PledgeInputSerializer(serializers.Serializer):
     )
     pledgee = serializers.CharField(max_length=200, help_text="The bank or lender.")
     secured_amount = money_field(min_value=Decimal("0.01"))
-    term_start = serializers.DateField()
-    term_end = serializers.DateField()
-    registration_date = serializers.DateField(help_text="CNIPA registration (质押登记) date.")
+    term_start = MarketDateField()
+    term_end = MarketDateField()
+    registration_date = MarketDateField(help_text="CNIPA registration (质押登记) date.")
     registration_number = serializers.CharField(max_length=40)
 
 
@@ -45,17 +46,17 @@ class PledgeOutputSerializer(serializers.Serializer):
     pledgors = PledgorSerializer(many=True)
     pledgee = serializers.CharField()
     secured_amount = money_field()
-    term_start = serializers.DateField()
-    term_end = serializers.DateField()
-    registration_date = serializers.DateField()
+    term_start = MarketDateField()
+    term_end = MarketDateField()
+    registration_date = MarketDateField()
     registration_number = serializers.CharField()
     status = serializers.ChoiceField(choices=PledgeStatus.choices)
-    released_on = serializers.DateField(allow_null=True)
+    released_on = MarketDateField(allow_null=True)
     created_at = serializers.DateTimeField()
 
 
 class PledgeReleaseInputSerializer(serializers.Serializer):
-    released_on = serializers.DateField()
+    released_on = MarketDateField()
 
 
 class PledgeMonthSerializer(serializers.Serializer):

@@ -7,6 +7,7 @@ from typing import Any
 
 from rest_framework import serializers
 
+from apps.core.fields import MarketDateField
 from apps.listings.models import Attribute, CooperationMode, ListingStatus, NdaStatus, PriceType, Stage
 
 # --- output serializers ------------------------------------------------------------------------
@@ -58,7 +59,7 @@ class AchievementListOutputSerializer(ListingTeaserSerializer):
     price_type = serializers.ChoiceField(choices=PriceType.choices)
     price_min = serializers.DecimalField(max_digits=16, decimal_places=2, allow_null=True)
     price_max = serializers.DecimalField(max_digits=16, decimal_places=2, allow_null=True)
-    expires_on = serializers.DateField(allow_null=True)
+    expires_on = MarketDateField(allow_null=True)
 
 
 class IPAssetBriefSerializer(serializers.Serializer):
@@ -98,7 +99,7 @@ class DemandListOutputSerializer(ListingTeaserSerializer):
     industry = CodeNameSerializer(allow_null=True)
     budget_min = serializers.DecimalField(max_digits=16, decimal_places=2, allow_null=True)
     budget_max = serializers.DecimalField(max_digits=16, decimal_places=2, allow_null=True)
-    deadline = serializers.DateField()
+    deadline = MarketDateField()
     wanted_stage = serializers.CharField()
 
 
