@@ -64,12 +64,11 @@ def following_brokers(*, field_codes: set[str]) -> dict[str, list[User]]:
     return result
 
 
-def with_dismissed_by_me(qs: QuerySet[Match], actor: Actor) -> QuerySet[Match]:
-    """Annotate ``dismissed_by_me``: the actor, a broker outside both organisations, set the match aside."""
+def dismissed_by_me(actor: Actor) -> Exists | Value:
+    """Whether the actor, a broker outside both organisations, set the match aside (``dismissed_by_me``)."""
     if not isinstance(actor, User) or not actor.is_authenticated:
-        return qs.annotate(dismissed_by_me=Value(False, output_field=BooleanField()))
-    mine = BrokerMatchDismissal.objects.filter(match_id=OuterRef("pk"), user_id=actor.pk)
-    return qs.annotate(dismissed_by_me=Exists(mine))
+        return Value(False, output_field=BooleanField())
+    return Exists(BrokerMatchDismissal.objects.filter(match_id=OuterRef("pk"), user_id=actor.pk))
 
 
 def is_match_party(*, actor: Actor, match: Match) -> bool:
@@ -87,7 +86,7 @@ def match_visible_qs(actor: Actor) -> QuerySet[Match]:
         "demand__technology_field",
         "achievement__technology_field",
     )
-    qs = with_dismissed_by_me(qs, actor)
+    qs = qs.annotate(dismissed_by_me=dismissed_by_me(actor))
     if is_operator(actor):
         return qs
     orgs = organization_ids(actor)
@@ -147,7 +146,7 @@ def match_list(
     qs = Match.objects.filter(**{"demand" if kind == ListingKind.DEMAND else "achievement": listing})
     # The explanation is read one match at a time (matches/{id}), not with the list.
     qs = qs.select_related("demand", "demand__owner", "achievement", "achievement__owner").defer("explanation")
-    qs = with_dismissed_by_me(qs, actor)
+    qs = qs.annotate(dismissed_by_me=dismissed_by_me(actor))
     # Dismissed pairs only when asked for: they are the record of what not to suggest again.
     state = filters.get("state")
     if state == MatchState.DISMISSED:
