@@ -3,7 +3,8 @@
 Who sees a match (anyone else gets a 404):
 - members of the demand's organisation and of the achievement's organisation (the two owners);
 - verified brokers whose specialty fields include the demand's or the achievement's technology field
-  ("their brokers": the brokers who follow that field and bring such parties together);
+  ("their brokers": the brokers who follow that field and bring such parties together), while both
+  listings are published (a withdrawn or expired listing's matches are as hidden from them as its detail);
 - the market operator.
 A listing's match list follows the listing's visibility (a draft or withdrawn listing's list is a 404
 wherever its detail is) and is open to its owner's members, the brokers following its field and the
@@ -25,7 +26,7 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 
 from apps.accounts.models import User
-from apps.listings.models import Achievement, Demand
+from apps.listings.models import Achievement, Demand, ListingStatus
 from apps.listings.selectors import listing_visible_qs
 from apps.matching.models import BrokerMatchDismissal, ListingKind, Match, MatchState
 from apps.organizations.access import Actor, is_operator, organization_ids, require_operator
@@ -93,7 +94,10 @@ def match_visible_qs(actor: Actor) -> QuerySet[Match]:
     fields = broker_field_codes(actor)
     visible = Q(demand__owner_id__in=orgs) | Q(achievement__owner_id__in=orgs)
     if fields:
-        visible |= Q(demand__technology_field_id__in=fields) | Q(achievement__technology_field_id__in=fields)
+        # A broker sees a pair only while both listings are on the market (as their details are).
+        visible |= (Q(demand__technology_field_id__in=fields) | Q(achievement__technology_field_id__in=fields)) & Q(
+            demand__status=ListingStatus.PUBLISHED, achievement__status=ListingStatus.PUBLISHED
+        )
     return qs.filter(visible) if orgs or fields else qs.none()
 
 
@@ -147,6 +151,9 @@ def match_list(
     # The explanation is read one match at a time (matches/{id}), not with the list.
     qs = qs.select_related("demand", "demand__owner", "achievement", "achievement__owner").defer("explanation")
     qs = qs.annotate(dismissed_by_me=dismissed_by_me(actor))
+    if not is_operator(actor) and listing.owner_id not in organization_ids(actor):
+        # A following broker: a counterpart withdrawn or expired since is as invisible here as its detail.
+        qs = qs.filter(demand__status=ListingStatus.PUBLISHED, achievement__status=ListingStatus.PUBLISHED)
     # Dismissed pairs only when asked for: they are the record of what not to suggest again.
     state = filters.get("state")
     if state == MatchState.DISMISSED:

@@ -355,3 +355,23 @@ def test_a_withdrawn_or_draft_listings_matches_are_404_to_brokers_as_its_detail_
         _problem(client_for(broker).get(f"/api/v1/demands/{draft.pk}"), 404)
         _problem(client_for(broker).get(f"/api/v1/demands/{draft.pk}/matches"), 404, "not_found")
         assert client_for(owner).get(f"/api/v1/demands/{draft.pk}/matches").status_code == 200
+
+
+def test_a_match_with_a_withdrawn_counterpart_is_hidden_from_brokers_not_from_the_parties(
+    client_for, market, ent_user, uni_user, on_commit, gear_match
+):
+    broker = make_broker(fields=["03"]).user
+    client_for(ent_user).post(f"/api/v1/matches/{gear_match.pk}/feedback", {"state": "contacted"})
+    gear_url = f"/api/v1/achievements/{market['gear'].pk}/matches"
+    assert gear_match.pk in [r["id"] for r in client_for(broker).get(gear_url).json()["results"]]
+    withdrawn = on_commit(
+        client_for(ent_user).post, f"/api/v1/demands/{market['demand'].pk}/withdraw", {"note": "暂停"}, format="json"
+    )
+    assert withdrawn.status_code == 200, withdrawn.content
+    _problem(client_for(broker).get(f"/api/v1/matches/{gear_match.pk}"), 404, "not_found")
+    assert gear_match.pk not in [r["id"] for r in client_for(broker).get(gear_url).json()["results"]]
+    _problem(
+        client_for(broker).post(f"/api/v1/matches/{gear_match.pk}/feedback", {"state": "viewed"}), 404, "not_found"
+    )
+    for party in (ent_user, uni_user):
+        assert client_for(party).get(f"/api/v1/matches/{gear_match.pk}").json()["state"] == "contacted"
