@@ -75,16 +75,24 @@ class AgreementEventKind(models.TextChoices):
     STARTED = "started", _("started")
     RENEWED = "renewed", _("renewed")
     ENDED = "ended", _("ended")
+    PAID_THROUGH = "paid_through", _("paid-through year corrected")
 
 
 class AgreementEvent(models.Model):
-    """The agreement's history: each start, renewal (with the period before and after) and end."""
+    """The agreement's history: each start, renewal (with the period before and after) and end, and each
+    correction of an asset's paid-through year by the custodian (the asset, the year before and after,
+    the reason in ``note``). Both parties read it."""
 
     agreement = models.ForeignKey(CustodyAgreement, on_delete=models.CASCADE, related_name="events")
-    kind = models.CharField(_("event"), max_length=8, choices=AgreementEventKind.choices)
+    kind = models.CharField(_("event"), max_length=16, choices=AgreementEventKind.choices)
     end_date_before = models.DateField(_("end date before"), null=True, blank=True)
     end_date_after = models.DateField(_("end date after"), null=True, blank=True)
     fee = models.DecimalField(_("fee"), max_digits=14, decimal_places=2, null=True, blank=True)
+    asset = models.ForeignKey(
+        "ip.IPAsset", verbose_name=_("IP asset"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    paid_through_before = models.PositiveSmallIntegerField(_("paid through before"), null=True, blank=True)
+    paid_through_after = models.PositiveSmallIntegerField(_("paid through after"), null=True, blank=True)
     note = models.CharField(_("note"), max_length=1000, blank=True)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("actor"), null=True, on_delete=models.SET_NULL, related_name="+"

@@ -37,7 +37,7 @@ from apps.ip.models import (
     LegalEventKind,
     LegalStatus,
 )
-from apps.organizations.access import actor_memberships, resolve_owner
+from apps.organizations.access import actor_memberships, admin_organization_ids, resolve_owner
 from apps.organizations.models import Organization
 
 
@@ -56,6 +56,7 @@ class IPAssetError(StrEnum):
     LINKED = "ip_asset_linked"
     BAD_CO_OWNER = "invalid_co_owner"
     EVENT_DATE = "invalid_event_date"
+    ADMIN_REQUIRED = "owner_admin_required"
 
 
 # CNIPA publication numbers: CN, 7–9 digits, a kind code (A, B, U, S, or with a digit: A1, B2 …).
@@ -94,6 +95,32 @@ def check_owner_member(*, actor: User, asset: IPAsset) -> None:
             code=IPAssetError.NOT_OWNER_MEMBER,
             status=403,
         )
+
+
+def check_owner_admin(*, actor: User, asset: IPAsset) -> None:
+    """Destructive changes (deleting the asset, removing a co-owner) are for the owner's admins; members edit."""
+    check_owner_member(actor=actor, asset=asset)
+    if asset.owner_id not in admin_organization_ids(actor):
+        raise ApplicationError(
+            _("Only an administrator of the owning organisation may delete this asset or remove a co-owner."),
+            code=IPAssetError.ADMIN_REQUIRED,
+            status=403,
+        )
+
+
+def _co_owner_key(organization_id: int | None, name: str) -> tuple[str, Any]:
+    return ("org", organization_id) if organization_id else ("name", name.strip())
+
+
+def check_co_owner_removal(*, actor: User, asset: IPAsset, rows: list[IPCoOwner]) -> None:
+    """Replacing the co-owners may add freely; dropping one who is recorded needs the owner's admin."""
+    kept = {_co_owner_key(row.organization_id, row.person_name) for row in rows}
+    recorded = {
+        _co_owner_key(org_id, name)
+        for org_id, name in IPCoOwner.objects.filter(asset=asset).values_list("organization_id", "person_name")
+    }
+    if recorded - kept:
+        check_owner_admin(actor=actor, asset=asset)
 
 
 # --- the rules ---------------------------------------------------------------------------------
@@ -377,6 +404,7 @@ def ip_asset_update(*, actor: User, asset: IPAsset, data: dict[str, Any]) -> IPA
     co_owners = None
     if "co_owners" in data:
         co_owners = check_co_owners(owner_id=locked.owner_id, entries=data["co_owners"] or [])
+        check_co_owner_removal(actor=actor, asset=locked, rows=co_owners)
     _save(locked)
     if co_owners is not None:
         _replace_co_owners(locked, co_owners)
@@ -441,8 +469,8 @@ def ip_legal_event_record(*, actor: User, asset: IPAsset, occurred_on: date, kin
 
 @transaction.atomic
 def ip_asset_delete(*, actor: User, asset: IPAsset) -> None:
-    """Refused while an achievement rests on the asset: unlink it there first."""
-    check_owner_member(actor=actor, asset=asset)
+    """The owner's admins only; refused while an achievement rests on the asset: unlink it there first."""
+    check_owner_admin(actor=actor, asset=asset)
     locked = IPAsset.objects.select_for_update().get(pk=asset.pk)
     # The row lock makes this check and the delete one step against a concurrent delete; linking
     # concurrently is serialised by the M2M's foreign key to the locked row.

@@ -145,6 +145,33 @@ class Match(models.Model):
         return f"{self.demand_id} ↔ {self.achievement_id} ({self.score:.3f})"
 
 
+class BrokerMatchDismissal(models.Model):
+    """A broker outside both organisations set a match aside: hidden from that broker's lists only.
+
+    The parties' match keeps its state; only the two organisations' own dismissal (``Match.state``) tells
+    the engine not to suggest the pair again.
+    """
+
+    match = models.ForeignKey(
+        Match, verbose_name=_("match"), on_delete=models.CASCADE, related_name="broker_dismissals"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("broker user"), on_delete=models.CASCADE, related_name="+"
+    )
+    reason = models.CharField(_("dismissal reason"), max_length=32, choices=DismissalReason.choices)
+    note = models.CharField(_("dismissal note"), max_length=1000, blank=True)
+    created_at = models.DateTimeField(_("at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = _("broker's match dismissal")
+        verbose_name_plural = _("brokers' match dismissals")
+        constraints = [models.UniqueConstraint(fields=["match", "user"], name="broker_match_dismissal_once")]
+
+    def __str__(self) -> str:
+        return f"{self.match_id} ✕ {self.user_id}"
+
+
 class RunKind(models.TextChoices):
     REBUILD = "rebuild", _("nightly rebuild")
     REMATCH = "rematch", _("re-match for an engine version")

@@ -3,10 +3,16 @@
 Who sees a match (anyone else gets a 404):
 - members of the demand's organisation and of the achievement's organisation (the two owners);
 - verified brokers whose specialty fields include the demand's or the achievement's technology field
-  ("their brokers": the brokers who follow that field and bring such parties together);
+  ("their brokers": the brokers who follow that field and bring such parties together), while both
+  listings are published (a withdrawn or expired listing's matches are as hidden from them as its detail);
 - the market operator.
-A listing's match list is open to its owner's members, the brokers following its field and the operator;
-an owner of a matched counterpart reads that one match through ``matches/{id}``.
+A listing's match list follows the listing's visibility (a draft or withdrawn listing's list is a 404
+wherever its detail is) and is open to its owner's members, the brokers following its field and the
+operator; an owner of a matched counterpart reads that one match through ``matches/{id}``.
+
+A broker outside both organisations who dismisses a match sets it aside for that broker alone
+(:class:`~apps.matching.models.BrokerMatchDismissal`): it leaves that broker's lists (it is listed with
+``state=dismissed``) and the parties' match keeps its state. Every match read carries ``dismissed_by_me``.
 """
 
 from __future__ import annotations
@@ -15,13 +21,14 @@ from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import BooleanField, Count, Exists, OuterRef, Q, QuerySet, Value
 from django.http import Http404
 from django.utils.translation import gettext as _
 
 from apps.accounts.models import User
-from apps.listings.models import Achievement, Demand
-from apps.matching.models import ListingKind, Match, MatchState
+from apps.listings.models import Achievement, Demand, ListingStatus
+from apps.listings.selectors import listing_visible_qs
+from apps.matching.models import BrokerMatchDismissal, ListingKind, Match, MatchState
 from apps.organizations.access import Actor, is_operator, organization_ids, require_operator
 
 _BROKER_FIELDS_ATTR = "_market_broker_fields"
@@ -58,6 +65,19 @@ def following_brokers(*, field_codes: set[str]) -> dict[str, list[User]]:
     return result
 
 
+def dismissed_by_me(actor: Actor) -> Exists | Value:
+    """Whether the actor, a broker outside both organisations, set the match aside (``dismissed_by_me``)."""
+    if not isinstance(actor, User) or not actor.is_authenticated:
+        return Value(False, output_field=BooleanField())
+    return Exists(BrokerMatchDismissal.objects.filter(match_id=OuterRef("pk"), user_id=actor.pk))
+
+
+def is_match_party(*, actor: Actor, match: Match) -> bool:
+    """A member of the demand's or the achievement's organisation."""
+    orgs = organization_ids(actor)
+    return match.demand.owner_id in orgs or match.achievement.owner_id in orgs
+
+
 def match_visible_qs(actor: Actor) -> QuerySet[Match]:
     qs = Match.objects.select_related(
         "demand",
@@ -67,13 +87,17 @@ def match_visible_qs(actor: Actor) -> QuerySet[Match]:
         "demand__technology_field",
         "achievement__technology_field",
     )
+    qs = qs.annotate(dismissed_by_me=dismissed_by_me(actor))
     if is_operator(actor):
         return qs
     orgs = organization_ids(actor)
     fields = broker_field_codes(actor)
     visible = Q(demand__owner_id__in=orgs) | Q(achievement__owner_id__in=orgs)
     if fields:
-        visible |= Q(demand__technology_field_id__in=fields) | Q(achievement__technology_field_id__in=fields)
+        # A broker sees a pair only while both listings are on the market (as their details are).
+        visible |= (Q(demand__technology_field_id__in=fields) | Q(achievement__technology_field_id__in=fields)) & Q(
+            demand__status=ListingStatus.PUBLISHED, achievement__status=ListingStatus.PUBLISHED
+        )
     return qs.filter(visible) if orgs or fields else qs.none()
 
 
@@ -86,17 +110,25 @@ def access_match(*, actor: Actor, pk: int) -> Match:
 
 def can_give_feedback(*, actor: Actor, match: Match) -> bool:
     """The two owners' members and the following brokers act on a match; the operator only reads."""
-    orgs = organization_ids(actor)
-    if match.demand.owner_id in orgs or match.achievement.owner_id in orgs:
+    if is_match_party(actor=actor, match=match):
         return True
     fields = broker_field_codes(actor)
     return match.demand.technology_field_id in fields or match.achievement.technology_field_id in fields
 
 
 def access_listing_for_matches(*, actor: Actor, kind: ListingKind, pk: int) -> Achievement | Demand:
-    """The listing whose match list the actor asks for: its owner's members, following brokers, operator."""
+    """The listing whose match list the actor asks for: its owner's members, following brokers, operator.
+
+    Only a listing the actor may see at all: a broker asking for a draft or withdrawn listing's matches
+    gets the same 404 as for its detail.
+    """
     model = Achievement if kind == ListingKind.ACHIEVEMENT else Demand
-    listing = model.objects.filter(pk=pk).only("pk", "owner_id", "technology_field_id", "title").first()
+    listing = (
+        listing_visible_qs(model, actor)
+        .filter(pk=pk)
+        .only("pk", "owner_id", "technology_field_id", "title", "status")
+        .first()
+    )
     if listing is None:
         raise Http404
     if is_operator(actor) or listing.owner_id in organization_ids(actor):
@@ -109,13 +141,27 @@ def access_listing_for_matches(*, actor: Actor, kind: ListingKind, pk: int) -> A
 def match_list(
     *, actor: Actor, kind: ListingKind, listing: Achievement | Demand, filters: Mapping[str, Any] | None = None
 ) -> QuerySet[Match]:
-    """The listing's matches, best first. Dismissed ones only when asked for by ``state``."""
+    """The listing's matches, best first. Dismissed ones only when asked for by ``state``.
+
+    A match the actor (a broker outside both organisations) dismissed for itself counts as dismissed in
+    the actor's lists, whatever its state for the parties.
+    """
     filters = filters or {}
     qs = Match.objects.filter(**{"demand" if kind == ListingKind.DEMAND else "achievement": listing})
     # The explanation is read one match at a time (matches/{id}), not with the list.
     qs = qs.select_related("demand", "demand__owner", "achievement", "achievement__owner").defer("explanation")
+    qs = qs.annotate(dismissed_by_me=dismissed_by_me(actor))
+    if not is_operator(actor) and listing.owner_id not in organization_ids(actor):
+        # A following broker: a counterpart withdrawn or expired since is as invisible here as its detail.
+        qs = qs.filter(demand__status=ListingStatus.PUBLISHED, achievement__status=ListingStatus.PUBLISHED)
     # Dismissed pairs only when asked for: they are the record of what not to suggest again.
-    qs = qs.filter(state=filters["state"]) if filters.get("state") else qs.exclude(state=MatchState.DISMISSED)
+    state = filters.get("state")
+    if state == MatchState.DISMISSED:
+        qs = qs.filter(Q(state=MatchState.DISMISSED) | Q(dismissed_by_me=True))
+    elif state:
+        qs = qs.filter(state=state, dismissed_by_me=False)
+    else:
+        qs = qs.exclude(state=MatchState.DISMISSED).filter(dismissed_by_me=False)
     return qs.order_by("-score", "-id")
 
 

@@ -62,6 +62,10 @@ class MatchOutputSerializer(serializers.Serializer):
     score = serializers.FloatField()
     state = serializers.ChoiceField(choices=MatchState.choices)
     dismissal_reason = serializers.CharField()
+    dismissed_by_me = serializers.BooleanField(
+        default=False,
+        help_text="You, a broker outside both organisations, set this match aside: hidden from your lists only.",
+    )
     engine_version = serializers.CharField()
     index_version = serializers.IntegerField()
     created_at = serializers.DateTimeField()

@@ -36,6 +36,7 @@ from apps.listings.models import Achievement, Demand, ListingStatus
 from apps.matching import engine, index_state, shards
 from apps.matching.models import (
     MATCH_TRANSITIONS,
+    BrokerMatchDismissal,
     ChangeOp,
     DismissalReason,
     IndexChange,
@@ -46,7 +47,7 @@ from apps.matching.models import (
     RunKind,
     RunStatus,
 )
-from apps.matching.selectors import can_give_feedback, following_brokers
+from apps.matching.selectors import can_give_feedback, following_brokers, is_match_party
 from apps.notifications.services import notify
 from apps.organizations.access import operator_users
 from apps.organizations.models import Membership
@@ -320,6 +321,8 @@ def match_feedback(*, actor: User, match: Match, state: str, reason: str = "", n
     """Record what a party did with a suggestion: viewed, contacted, or dismissed with a coded reason.
 
     States only move forward; repeating ``viewed`` or ``contacted`` changes nothing; a dismissal is final.
+    A broker outside both organisations dismisses for itself only (:class:`BrokerMatchDismissal`): the
+    pair leaves that broker's lists, the parties' match keeps its state and the engine still suggests it.
     """
     if not can_give_feedback(actor=actor, match=match):
         raise ApplicationError(
@@ -345,6 +348,10 @@ def match_feedback(*, actor: User, match: Match, state: str, reason: str = "", n
             code=MatchingError.UNKNOWN_REASON,
             field_errors={"reason": _("Unknown dismissal reason.")},
         )
+    if state == MatchState.DISMISSED and not is_match_party(actor=actor, match=match):
+        # Repeating it changes nothing: the first reason stays.
+        BrokerMatchDismissal.objects.get_or_create(match=match, user=actor, defaults={"reason": reason, "note": note})
+        return Match.objects.select_related("demand", "achievement").get(pk=match.pk)
     current = Match.objects.select_for_update().filter(pk=match.pk).values_list("state", flat=True).first()
     if current == state and state != MatchState.DISMISSED:
         return Match.objects.select_related("demand", "achievement").get(pk=match.pk)

@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 import time_machine
 
-from apps.custody.models import Payment
+from apps.custody.models import AgreementEvent, Payment
 from tests.custody.factories import custody_row, make_agreement, make_patent
 from tests.factories import operator_user
 
@@ -187,3 +187,60 @@ def test_reminder_list_query_count(client_for, django_assert_num_queries, world,
     with django_assert_num_queries(4):
         response = client.get(f"/api/v1/custody/assets/{row.pk}/reminders")
     assert [r["kind"] for r in response.json()["results"]] == ["before_7", "before_30", "before_90"]
+
+
+# --- the paid-through year: moved by payments, corrected only by the custodian with a reason ----------
+
+
+def _asset_url(row) -> str:
+    return f"/api/v1/custody/assets/{row.pk}"
+
+
+def test_the_owner_cannot_set_the_paid_through_year(client_for, world, held):
+    before = (held.paid_through_year, held.next_year, held.next_due_date, held.next_reminder_on)
+    response = client_for(world.owner_member).patch(
+        _asset_url(held), {"paid_through_year": 20, "reason": "都交了"}, format="json"
+    )
+    assert response.status_code == 403, response.json()
+    assert response["Content-Type"].startswith("application/problem+json")
+    assert response.json()["code"] == "not_custodian_member"
+    held.refresh_from_db()
+    assert (held.paid_through_year, held.next_year, held.next_due_date, held.next_reminder_on) == before
+    assert not AgreementEvent.objects.filter(kind="paid_through").exists()
+    # Sending the year it already has changes nothing and is no correction.
+    same = client_for(world.owner_member).patch(_asset_url(held), {"paid_through_year": 7}, format="json")
+    assert same.status_code == 200 and same.json()["paid_through_year"] == 7
+    assert not AgreementEvent.objects.filter(kind="paid_through").exists()
+
+
+def test_the_custodian_corrects_it_only_with_a_reason_and_both_parties_read_the_record(client_for, world, held):
+    custodian = client_for(world.agency_member)
+    refused = custodian.patch(_asset_url(held), {"paid_through_year": 9}, format="json")
+    assert refused.status_code == 400, refused.json()
+    assert refused.json()["code"] == "paid_through_reason_required"
+    assert [e["field"] for e in refused.json()["errors"]] == ["reason"]
+    held.refresh_from_db()
+    assert (held.paid_through_year, held.next_year) == (7, 8)
+    assert not AgreementEvent.objects.filter(kind="paid_through").exists()
+
+    response = custodian.patch(
+        _asset_url(held),
+        {"paid_through_year": 9, "reason": "第8、9年年费已由权利人自行缴纳（收据已核）"},
+        format="json",
+    )
+    assert response.status_code == 200, response.json()
+    assert (response.json()["paid_through_year"], response.json()["next_year"]) == (9, 10)
+    for member in (world.owner_member, world.agency_member):
+        events = client_for(member).get(f"/api/v1/custody/agreements/{held.agreement_id}/events").json()["results"]
+        corrected = [e for e in events if e["kind"] == "paid_through"]
+        assert [
+            (e["asset_id"], e["paid_through_before"], e["paid_through_after"], e["note"], e["actor_id"])
+            for e in corrected
+        ] == [(held.asset_id, 7, 9, "第8、9年年费已由权利人自行缴纳（收据已核）", world.agency_member.pk)]
+
+
+def test_a_recorded_payment_still_advances_the_year_for_either_party(client_for, world, held):
+    response = client_for(world.owner_member).post(_url(held), _pay(), format="json")
+    assert response.status_code == 201, response.json()
+    held.refresh_from_db()
+    assert (held.paid_through_year, held.next_year) == (8, 9)

@@ -31,6 +31,11 @@ def member(org):
 
 
 @pytest.fixture
+def admin(org):
+    return member_of(org, role=MembershipRole.ADMIN)
+
+
+@pytest.fixture
 def operator():
     return operator_user()
 
@@ -465,17 +470,28 @@ class TestDetail:
         asset.refresh_from_db()
         assert asset.title == "原名称"
 
-    def test_member_deletes_an_unlinked_asset(self, client_for, org, member):
+    def test_an_admin_deletes_an_unlinked_asset(self, client_for, org, admin):
         asset = IPAssetFactory(owner=org)
-        assert client_for(member).delete(_detail(asset.pk)).status_code == 204
+        assert client_for(admin).delete(_detail(asset.pk)).status_code == 204
         assert not IPAsset.objects.filter(pk=asset.pk).exists()
-        assert client_for(member).delete(_detail(asset.pk)).status_code == 404
+        assert client_for(admin).delete(_detail(asset.pk)).status_code == 404
 
-    def test_delete_is_refused_while_an_achievement_rests_on_it(self, client_for, org, member):
+    def test_a_plain_member_cannot_delete_but_still_edits(self, client_for, org, member, admin):
+        asset = IPAssetFactory(owner=org, title="原名称")
+        response = client_for(member).delete(_detail(asset.pk))
+        assert response.status_code == 403
+        assert response["Content-Type"].startswith("application/problem+json")
+        assert response.json()["code"] == "owner_admin_required"
+        assert IPAsset.objects.filter(pk=asset.pk).exists()
+        edited = client_for(member).patch(_detail(asset.pk), {"title": "新名称"}, format="json")
+        assert edited.status_code == 200 and edited.json()["title"] == "新名称"
+        assert client_for(admin).delete(_detail(asset.pk)).status_code == 204
+
+    def test_delete_is_refused_while_an_achievement_rests_on_it(self, client_for, org, admin):
         asset = IPAssetFactory(owner=org)
         achievement = make_achievement(org)
         achievement.ip_assets.add(asset)
-        response = client_for(member).delete(_detail(asset.pk))
+        response = client_for(admin).delete(_detail(asset.pk))
         assert response.status_code == 409
         body = response.json()
         assert body["code"] == "ip_asset_linked"
@@ -484,4 +500,4 @@ class TestDetail:
         assert list(achievement.ip_assets.all()) == [asset]
         # Unlinked, it goes.
         achievement.ip_assets.clear()
-        assert client_for(member).delete(_detail(asset.pk)).status_code == 204
+        assert client_for(admin).delete(_detail(asset.pk)).status_code == 204

@@ -7,6 +7,7 @@ from datetime import date
 import pytest
 
 from apps.ip.models import IPAsset, IPCoOwner, IPLegalEvent
+from apps.organizations.models import MembershipRole
 from tests.factories import OrganizationFactory, member_of, operator_user
 from tests.ip.factories import IPAssetFactory
 
@@ -46,6 +47,32 @@ class TestCoOwners:
         changed = client_for(member).patch(f"{URL}/{asset_id}", {"co_owners": [{"name": "李娜"}]}, format="json")
         assert changed.json()["co_owners"] == [{"organization_id": None, "name": "李娜"}]
         assert IPCoOwner.objects.count() == 1
+
+    def test_a_plain_member_adds_co_owners_but_only_an_admin_removes_one(self, client_for, org, member):
+        plain = member_of(org, role=MembershipRole.MEMBER)
+        partner = OrganizationFactory(name="广西科技大学")
+        asset = IPAssetFactory(owner=org)
+        IPCoOwner.objects.create(asset=asset, organization=partner, position=0)
+        client = client_for(plain)
+        # Adding one beside the recorded co-owner is an edit.
+        both = [{"organization_id": partner.pk}, {"name": "张伟"}]
+        added = client.patch(f"{URL}/{asset.pk}", {"co_owners": both}, format="json")
+        assert added.status_code == 200, added.json()
+        assert [c["name"] for c in added.json()["co_owners"]] == ["广西科技大学", "张伟"]
+        # Dropping the partner is refused, and nothing of the request is stored.
+        refused = client.patch(f"{URL}/{asset.pk}", {"title": "改名", "co_owners": [{"name": "张伟"}]}, format="json")
+        assert refused.status_code == 403
+        assert refused.json()["code"] == "owner_admin_required"
+        asset.refresh_from_db()
+        assert asset.title != "改名"
+        assert set(IPCoOwner.objects.filter(asset=asset).values_list("organization_id", "person_name")) == {
+            (partner.pk, ""),
+            (None, "张伟"),
+        }
+        # The organisation's admin removes it.
+        removed = client_for(member).patch(f"{URL}/{asset.pk}", {"co_owners": [{"name": "张伟"}]}, format="json")
+        assert removed.status_code == 200
+        assert removed.json()["co_owners"] == [{"organization_id": None, "name": "张伟"}]
 
     @pytest.mark.parametrize(
         "entries",

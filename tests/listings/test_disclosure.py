@@ -291,3 +291,20 @@ def test_owner_side_list_query_counts(rows, client_for, owner, org, listing, dja
         assert response.status_code == 200
         body = response.json()
         assert len(body if isinstance(body, list) else body["results"]) >= rows
+
+
+@pytest.mark.parametrize("status", ["pending", "rejected"])
+def test_an_unverified_organisation_cannot_request_an_nda(client_for, owner, listing, status):
+    unverified = OrganizationFactory(name="未认证科技有限公司", verification_status=status)
+    client = client_for(member_of(unverified))
+    response = client.post(f"/api/v1/achievements/{listing.pk}/nda-requests", {"message": "想了解工艺"}, format="json")
+    assert response.status_code == 403, response.content
+    assert response["Content-Type"].startswith("application/problem+json")
+    assert response.json()["code"] == "nda_organization_not_verified"
+    assert not NdaRequest.objects.exists()
+    assert not Notification.objects.filter(kind="nda_requested").exists()
+    # Once the operator verifies it, the same member asks and the owner hears of it.
+    unverified.verification_status = "verified"
+    unverified.save(update_fields=["verification_status"])
+    assert client.post(f"/api/v1/achievements/{listing.pk}/nda-requests").status_code == 201
+    assert NdaRequest.objects.get().organization == unverified

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from apps.matching.models import Match, MatchState
+from apps.matching.models import BrokerMatchDismissal, Match, MatchState
 from tests.brokers.factories import make_broker
-from tests.factories import OrganizationFactory, member_of
-from tests.matching.factories import GEAR_ACHIEVEMENT, draft_achievement, publish
+from tests.factories import MembershipFactory, OrganizationFactory, member_of
+from tests.matching.factories import GEAR_ACHIEVEMENT, GEAR_DEMAND, draft_achievement, draft_demand, publish
 
 pytestmark = pytest.mark.django_db
 
@@ -271,3 +271,107 @@ def test_pages_follow_the_score_order_without_gaps_or_repeats(client_for, market
         seen += [row["id"] for row in page["results"]]
         url = page["next"]
     assert seen == expected
+
+
+# --- an outsider broker's dismissal is personal; a listing's match list follows its visibility -----
+
+
+def test_an_outsider_brokers_dismissal_hides_the_match_from_that_broker_only(
+    client_for, market, ent_user, uni_user, gear_match
+):
+    broker = make_broker(fields=["03"]).user
+    colleague = make_broker(fields=["03"]).user
+    demand_url = f"/api/v1/demands/{market['demand'].pk}/matches"
+    achievement_url = f"/api/v1/achievements/{market['gear'].pk}/matches"
+    client = client_for(broker)
+    response = client.post(
+        f"/api/v1/matches/{gear_match.pk}/feedback", {"state": "dismissed", "reason": "not_relevant", "note": "不跟进"}
+    )
+    assert response.status_code == 200, response.content
+    body = response.json()
+    assert (body["state"], body["dismissal_reason"], body["dismissed_by_me"]) == ("suggested", "", True)
+    # Gone from the broker's lists, listed only when the broker asks for dismissed ones.
+    assert gear_match.pk not in [r["id"] for r in client.get(demand_url).json()["results"]]
+    assert gear_match.pk not in [r["id"] for r in client.get(demand_url, {"state": "suggested"}).json()["results"]]
+    assert [r["id"] for r in client.get(demand_url, {"state": "dismissed"}).json()["results"]] == [gear_match.pk]
+    # Repeating it changes nothing.
+    again = client.post(f"/api/v1/matches/{gear_match.pk}/feedback", {"state": "dismissed", "reason": "price"})
+    assert again.status_code == 200 and again.json()["dismissed_by_me"] is True
+    assert BrokerMatchDismissal.objects.get(match=gear_match, user=broker).reason == "not_relevant"
+    # The parties and other brokers still see it as it was, and the match's own state is unchanged.
+    gear_match.refresh_from_db()
+    assert (gear_match.state, gear_match.dismissal_reason, gear_match.feedback_by) == (MatchState.SUGGESTED, "", None)
+    for user, url in ((ent_user, demand_url), (uni_user, achievement_url), (colleague, demand_url)):
+        rows = client_for(user).get(url).json()["results"]
+        row = next(r for r in rows if r["id"] == gear_match.pk)
+        assert (row["state"], row["dismissed_by_me"]) == ("suggested", False)
+    # The rightful parties still move it as before.
+    viewed = client_for(ent_user).post(f"/api/v1/matches/{gear_match.pk}/feedback", {"state": "viewed"})
+    assert viewed.status_code == 200 and viewed.json()["state"] == "viewed"
+    assert client.get(f"/api/v1/matches/{gear_match.pk}").json()["dismissed_by_me"] is True
+
+
+def test_a_brokers_dismissal_as_a_party_is_the_parties_dismissal(client_for, market, enterprise, gear_match):
+    # A broker who is also a member of the demand's organisation speaks for it, as before.
+    broker = make_broker(fields=["03"])
+    MembershipFactory(user=broker.user, organization=enterprise)
+    response = client_for(broker.user).post(
+        f"/api/v1/matches/{gear_match.pk}/feedback", {"state": "dismissed", "reason": "price"}
+    )
+    assert response.status_code == 200, response.content
+    gear_match.refresh_from_db()
+    assert (gear_match.state, gear_match.dismissal_reason) == (MatchState.DISMISSED, "price")
+    assert not BrokerMatchDismissal.objects.exists()
+
+
+def test_an_outsider_brokers_dismissal_is_refused_without_a_reason_and_stores_nothing(client_for, gear_match):
+    client = client_for(make_broker(fields=["03"]).user)
+    _problem(
+        client.post(f"/api/v1/matches/{gear_match.pk}/feedback", {"state": "dismissed"}),
+        400,
+        "dismissal_reason_required",
+    )
+    assert not BrokerMatchDismissal.objects.exists()
+
+
+@pytest.mark.parametrize("kind", ["demand", "achievement"])
+def test_a_withdrawn_or_draft_listings_matches_are_404_to_brokers_as_its_detail_is(
+    client_for, market, ent_user, uni_user, operator, on_commit, kind
+):
+    broker = make_broker(fields=["03"]).user
+    listing, owner = (market["demand"], ent_user) if kind == "demand" else (market["gear"], uni_user)
+    base = f"/api/v1/{kind}s/{listing.pk}"
+    assert client_for(broker).get(f"{base}/matches").status_code == 200
+    withdrawn = on_commit(client_for(owner).post, f"{base}/withdraw", {"note": "暂停"}, format="json")
+    assert withdrawn.status_code == 200, withdrawn.content
+    _problem(client_for(broker).get(base), 404, "not_found")
+    _problem(client_for(broker).get(f"{base}/matches"), 404, "not_found")
+    # The owner and the operator still read the list.
+    assert client_for(owner).get(f"{base}/matches").status_code == 200
+    assert client_for(operator).get(f"{base}/matches").status_code == 200
+    # A draft the broker's field covers is no more visible than a withdrawn one.
+    draft = draft_demand(market["demand"].owner, **GEAR_DEMAND) if kind == "demand" else None
+    if draft is not None:
+        _problem(client_for(broker).get(f"/api/v1/demands/{draft.pk}"), 404)
+        _problem(client_for(broker).get(f"/api/v1/demands/{draft.pk}/matches"), 404, "not_found")
+        assert client_for(owner).get(f"/api/v1/demands/{draft.pk}/matches").status_code == 200
+
+
+def test_a_match_with_a_withdrawn_counterpart_is_hidden_from_brokers_not_from_the_parties(
+    client_for, market, ent_user, uni_user, on_commit, gear_match
+):
+    broker = make_broker(fields=["03"]).user
+    client_for(ent_user).post(f"/api/v1/matches/{gear_match.pk}/feedback", {"state": "contacted"})
+    gear_url = f"/api/v1/achievements/{market['gear'].pk}/matches"
+    assert gear_match.pk in [r["id"] for r in client_for(broker).get(gear_url).json()["results"]]
+    withdrawn = on_commit(
+        client_for(ent_user).post, f"/api/v1/demands/{market['demand'].pk}/withdraw", {"note": "暂停"}, format="json"
+    )
+    assert withdrawn.status_code == 200, withdrawn.content
+    _problem(client_for(broker).get(f"/api/v1/matches/{gear_match.pk}"), 404, "not_found")
+    assert gear_match.pk not in [r["id"] for r in client_for(broker).get(gear_url).json()["results"]]
+    _problem(
+        client_for(broker).post(f"/api/v1/matches/{gear_match.pk}/feedback", {"state": "viewed"}), 404, "not_found"
+    )
+    for party in (ent_user, uni_user):
+        assert client_for(party).get(f"/api/v1/matches/{gear_match.pk}").json()["state"] == "contacted"

@@ -86,7 +86,11 @@ class AgreementEventOutputSerializer(serializers.Serializer):
     end_date_before = MarketDateField(allow_null=True)
     end_date_after = MarketDateField(allow_null=True)
     fee = money_field(allow_null=True)
-    note = serializers.CharField()
+    asset_id = serializers.IntegerField(allow_null=True, help_text="The IP asset a paid_through event is about.")
+    paid_through_before = serializers.IntegerField(allow_null=True)
+    paid_through_after = serializers.IntegerField(allow_null=True)
+    note = serializers.CharField(help_text="For paid_through: the custodian's reason.")
+    actor_id = serializers.IntegerField(allow_null=True)
     at = serializers.DateTimeField()
 
 

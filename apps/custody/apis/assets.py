@@ -24,7 +24,16 @@ class CustodyAssetUpdateInputSerializer(serializers.Serializer):
         max_digits=5, decimal_places=4, min_value=0, max_value=1, required=False, allow_null=True
     )
     reduction_years = serializers.IntegerField(min_value=0, max_value=20, required=False, allow_null=True)
-    paid_through_year = serializers.IntegerField(min_value=0, max_value=20, required=False)
+    paid_through_year = serializers.IntegerField(
+        min_value=0,
+        max_value=20,
+        required=False,
+        help_text="A correction by the custodian only, with a reason (payments advance it); recorded in the "
+        "agreement's events.",
+    )
+    reason = serializers.CharField(
+        max_length=1000, required=False, allow_blank=True, help_text="Why paid_through_year is corrected."
+    )
 
 
 class PaymentInputSerializer(serializers.Serializer):
@@ -76,7 +85,8 @@ class CustodyAssetDetailApi(APIView):
         operation_id="custody_assets_update",
         request=CustodyAssetUpdateInputSerializer,
         responses={200: CustodyAssetOutputSerializer},
-        summary="Set the fee reduction or the year paid through; the next annuity is recomputed.",
+        summary="Set the fee reduction (either party) or, as the custodian with a reason, correct the year paid "
+        "through; the next annuity is recomputed.",
     )
     def patch(self, request: Request, pk: int) -> Response:
         actor = request_user(request)

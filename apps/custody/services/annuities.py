@@ -15,10 +15,10 @@ from django.utils.translation import gettext as _
 from apps.accounts.models import User
 from apps.core.errors import ApplicationError
 from apps.custody.annuity import FeeReduction
-from apps.custody.models import AgreementStatus, CustodyAsset
+from apps.custody.models import AgreementEvent, AgreementEventKind, AgreementStatus, CustodyAsset
 from apps.custody.reminders import annuity_state, default_paid_through, schedule_for
 from apps.custody.services.errors import CustodyError
-from apps.custody.services.parties import check_party
+from apps.custody.services.parties import check_member, check_party
 from apps.ip.models import IPAsset
 
 
@@ -100,17 +100,49 @@ def check_reduction(entry: dict[str, Any]) -> None:
 
 @transaction.atomic
 def custody_asset_update(*, actor: User, custody_asset: CustodyAsset, data: dict[str, Any]) -> CustodyAsset:
-    """Change an asset's fee reduction or the year it is paid through; the next annuity is recomputed."""
-    check_party(actor=actor, agreement=custody_asset.agreement)
+    """Change an asset's fee reduction (either party) or correct the year it is paid through; the next
+    annuity is recomputed.
+
+    The paid-through year moves with recorded payments (:func:`payment_record`). Setting it directly is a
+    correction only the custodian makes, with a ``reason``; it is kept as an agreement event (who, the
+    year before and after, why) that both parties read. The owner setting it is refused (403).
+    """
+    agreement = custody_asset.agreement
+    check_party(actor=actor, agreement=agreement)
     row = CustodyAsset.objects.select_for_update().select_related("asset").get(pk=custody_asset.pk)
+    paid_through_before = row.paid_through_year
+    paid_through = data.get("paid_through_year", paid_through_before)
+    reason = (data.get("reason") or "").strip()
+    if paid_through != paid_through_before:
+        check_member(
+            actor,
+            [agreement.custodian_id],
+            CustodyError.NOT_CUSTODIAN_MEMBER,
+            _("The paid-through year moves with recorded payments; only the custodian corrects it, with a reason."),
+        )
+        if not reason:
+            raise ApplicationError(
+                _("Say why the paid-through year is corrected."),
+                code=CustodyError.PAID_THROUGH_REASON,
+                field_errors={"reason": _("Required when paid_through_year changes.")},
+            )
     merged = {
         "reduction_share": data.get("reduction_share", row.reduction_share),
         "reduction_years": data.get("reduction_years", row.reduction_years),
     }
     check_reduction(merged)
     row.reduction_share, row.reduction_years = merged["reduction_share"], merged["reduction_years"]
-    if "paid_through_year" in data:
-        row.paid_through_year = data["paid_through_year"]
+    row.paid_through_year = paid_through
     apply_annuity_state(row, row.asset, timezone.localdate())
     row.save()
+    if paid_through != paid_through_before:
+        AgreementEvent.objects.create(
+            agreement=agreement,
+            kind=AgreementEventKind.PAID_THROUGH,
+            asset_id=row.asset_id,
+            paid_through_before=paid_through_before,
+            paid_through_after=paid_through,
+            note=reason,
+            actor=actor,
+        )
     return row

@@ -15,6 +15,7 @@ class CustodyError(StrEnum):
     OVERLAP = "asset_in_active_custody"
     BAD_REDUCTION = "invalid_fee_reduction"
     BAD_PAID_THROUGH = "invalid_paid_through_year"
+    PAID_THROUGH_REASON = "paid_through_reason_required"
     BAD_TRANSITION = "bad_transition"
     PERIOD = "invalid_period"
     NOT_ACTIVE = "custody_not_active"

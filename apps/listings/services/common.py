@@ -35,6 +35,7 @@ class ListingError(StrEnum):
     NDA_ALREADY_OPEN = "nda_already_open"
     NDA_NOT_PUBLISHED = "nda_listing_not_published"
     NDA_BAD_STATE = "nda_bad_state"
+    NDA_NOT_VERIFIED = "nda_organization_not_verified"
     PLEDGED_ASSET = "pledged_asset_not_transferable"
 
 

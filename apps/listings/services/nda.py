@@ -13,13 +13,17 @@ from apps.core.errors import ApplicationError
 from apps.listings.models import AccessKind, Attachment, ConfidentialAccess, ListingStatus, NdaRequest, NdaStatus
 from apps.listings.services.common import Listing, ListingError, check_owner_member, link_name, owner_recipients
 from apps.notifications.services import notify
-from apps.organizations.access import actor_memberships
+from apps.organizations.access import actor_memberships, verified_organization
 from apps.organizations.models import Membership
 
 
 @transaction.atomic
 def nda_request_create(*, actor: User, listing: Listing, organization_id: int | None, message: str = "") -> NdaRequest:
-    """An organisation asks to read the confidential part. Published listings only, one open request each."""
+    """A verified organisation asks to read the confidential part. Published listings only, one open request each.
+
+    An organisation the operator has not verified is refused (403, ``nda_organization_not_verified``):
+    the confidential part goes only to counterparties whose identity the market checked.
+    """
     memberships = actor_memberships(actor)
     if organization_id is None:
         if len(memberships) != 1:
@@ -39,6 +43,14 @@ def nda_request_create(*, actor: User, listing: Listing, organization_id: int | 
         raise ApplicationError(
             _("Your organisation owns this listing and reads it already."), code=ListingError.NDA_OWN_LISTING
         )
+    verified_organization(
+        organization_id,
+        field="organization_id",
+        unknown_code=ListingError.NOT_OWNER_MEMBER,
+        not_verified_code=ListingError.NDA_NOT_VERIFIED,
+        not_verified_message=_("Your organisation must be verified by the operator before it can request an NDA."),
+        not_verified_status=403,
+    )
     if listing.status != ListingStatus.PUBLISHED:
         raise ApplicationError(
             _("Only a published listing takes NDA requests."), code=ListingError.NDA_NOT_PUBLISHED, status=409
