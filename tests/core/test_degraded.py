@@ -284,3 +284,29 @@ def test_with_postgresql_down_the_api_and_django_views_answer_503_with_retry_aft
 
     assert "database unavailable: OperationalError" in log.read_text()
     assert error_lines(log) == []
+
+
+# --- the fail-open counter, in the server's own process ---------------------------------------------
+
+
+def test_throttles_fail_open_count_in_process_and_warn_once_per_interval(live_server, settings, monkeypatch, caplog):
+    from apps.accounts import throttles
+
+    # This test's own fail-open state: later tests in this process must find Redis trusted again.
+    monkeypatch.setattr(throttles, "_state", {"skip_until": 0.0, "logged_at": float("-inf"), "unlogged": 0})
+    monkeypatch.setattr(throttles, "_counts", throttles.Counter())
+    settings.THROTTLE_FAIL_OPEN_RETRY_SECONDS = 0  # ask Redis every time: each request meets the error
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": f"redis://127.0.0.1:{free_port()}/0",  # nothing listens there
+        }
+    }
+    with caplog.at_level("WARNING", logger="apps.accounts.throttles"):
+        codes = [call("GET", f"{live_server.url}/api/v1/achievements")[0] for _ in range(5)]
+        codes += [login(live_server.url, "nobody@example.cn", "wrong password")[0] for _ in range(3)]
+    assert codes == [200] * 5 + [401] * 3
+    assert throttles.fail_open_counts() == {"anon": 5, "login_address": 3, "login_account": 3}
+    warnings = [r for r in caplog.records if r.name == "apps.accounts.throttles"]
+    assert len(warnings) == 1
+    assert "throttles fail open" in warnings[0].getMessage()
