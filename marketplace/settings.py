@@ -10,6 +10,7 @@ from pathlib import Path
 
 import environ
 from celery.schedules import crontab
+from corsheaders.defaults import default_headers as cors_default_headers
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 from django_guid.integrations import CeleryIntegration
@@ -72,6 +73,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django_guid.middleware.guid_middleware",
+    # The client's address from X-Forwarded-For, only behind TRUSTED_PROXIES; before anything reads it.
+    "apps.core.middleware.TrustedProxyMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "corsheaders.middleware.CorsMiddleware",
@@ -86,6 +89,8 @@ MIDDLEWARE = [
     "apps.core.history.HistoryMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Innermost: its process_exception sees the view's exception first (PostgreSQL down → 503).
+    "apps.core.middleware.DatabaseUnavailableMiddleware",
 ]
 
 ROOT_URLCONF = "marketplace.urls"
@@ -241,9 +246,11 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "apps.core.pagination.StandardCursorPagination",
     "PAGE_SIZE": 20,
     "DEFAULT_THROTTLE_CLASSES": [
-        "rest_framework.throttling.AnonRateThrottle",
+        "apps.accounts.throttles.AnonymousRateThrottle",
         "apps.accounts.throttles.SignedInRateThrottle",
     ],
+    # DRF never reads X-Forwarded-For itself: REMOTE_ADDR is already the client (TrustedProxyMiddleware).
+    "NUM_PROXIES": 0,
     "DEFAULT_THROTTLE_RATES": {
         "anon": env.str("THROTTLE_ANON", default="120/min"),
         "user": env.str("THROTTLE_USER", default="1200/min"),
@@ -256,6 +263,12 @@ REST_FRAMEWORK = {
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
 API_PAGE_SIZE_MAX = 100
+# Throttles fail open while Redis is unavailable (apps.accounts.throttles): one warning per this many
+# seconds, and Redis is not asked again for this many seconds after a failure.
+THROTTLE_FAIL_OPEN_LOG_SECONDS = env.int("THROTTLE_FAIL_OPEN_LOG_SECONDS", default=60)
+THROTTLE_FAIL_OPEN_RETRY_SECONDS = env.float("THROTTLE_FAIL_OPEN_RETRY_SECONDS", default=5.0)
+# Proxies (CIDRs) whose X-Forwarded-For is believed; empty: the peer's own address is the client's.
+TRUSTED_PROXIES = env.list("TRUSTED_PROXIES", default=[])
 
 SPECTACULAR_SETTINGS = {
     "TITLE": "Liuzhou Technology Market API",
@@ -286,13 +299,18 @@ SPECTACULAR_SETTINGS = {
 
 CORS_ALLOWED_ORIGINS = env.list("CORS_ALLOWED_ORIGINS", default=[])
 CORS_URLS_REGEX = r"^/api/.*$"
-CORS_EXPOSE_HEADERS = ["X-Request-ID", "ETag", "Retry-After"]
+# A browser app reads versions (ETag), where a created record lives (Location), how long to wait (429/503
+# Retry-After), whether a POST was replayed, and the request id; it sends If-Match and Idempotency-Key.
+CORS_EXPOSE_HEADERS = ["ETag", "Location", "Retry-After", "X-Request-ID", "Idempotent-Replayed"]
+CORS_ALLOW_HEADERS = (*cors_default_headers, "if-match", "if-none-match", "idempotency-key")
 
 DJANGO_GUID = {
     "GUID_HEADER_NAME": "X-Request-ID",
     "VALIDATE_GUID": False,
     "RETURN_HEADER": True,
-    "EXPOSE_HEADER": True,
+    # False: django-guid would overwrite Access-Control-Expose-Headers with X-Request-ID alone;
+    # CORS_EXPOSE_HEADERS lists it with the others.
+    "EXPOSE_HEADER": False,
     "INTEGRATIONS": [CeleryIntegration(use_django_logging=True, log_parent=True)],
     "UUID_LENGTH": 32,
 }

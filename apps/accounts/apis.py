@@ -7,7 +7,6 @@ from rest_framework import serializers, status
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.throttling import AnonRateThrottle
 from rest_framework.views import APIView
 from rest_framework_simplejwt import views as jwt_views
 
@@ -20,7 +19,7 @@ from apps.accounts.services import (
     user_request_password_reset,
     user_revoke_sessions,
 )
-from apps.accounts.throttles import LoginAccountThrottle, LoginAddressThrottle
+from apps.accounts.throttles import LoginAccountThrottle, LoginAddressThrottle, RegisterThrottle
 
 AUTH_TAG = ["auth"]
 
@@ -63,10 +62,6 @@ class SessionsRevokedOutputSerializer(serializers.Serializer):
 
 
 # --- sessions ---------------------------------------------------------------------------------
-class RegisterThrottle(AnonRateThrottle):
-    scope = "login_address"
-
-
 class UserRegisterApi(APIView):
     authentication_classes = ()
     permission_classes = [AllowAny]

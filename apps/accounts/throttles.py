@@ -1,21 +1,104 @@
-"""Login attempts are limited per address and per account (Redis-backed cache counters)."""
+"""Request rates per address and per account, counted in the Redis cache.
+
+Every throttle here fails open: when Redis does not answer, the request is allowed, a warning is
+logged (once per ``THROTTLE_FAIL_OPEN_LOG_SECONDS``, with how many requests went uncounted) and the
+process counts it (:func:`fail_open_counts`). A Redis outage costs the rate limits for its duration,
+not every API call: reads, logins and writes that need only PostgreSQL keep working. After a failure
+Redis is not asked again for ``THROTTLE_FAIL_OPEN_RETRY_SECONDS``, so an unreachable host (connect
+timeouts rather than refusals) does not add seconds to every request.
+
+The client's address is ``REMOTE_ADDR``, which apps.core.middleware.TrustedProxyMiddleware takes from
+``X-Forwarded-For`` only when the peer is a configured proxy (DRF's ``NUM_PROXIES`` is 0: DRF itself
+never reads the header).
+"""
 
 from __future__ import annotations
 
+import logging
+import threading
+import time
+from collections import Counter
 from typing import Any
 
+from django.conf import settings
+from redis.exceptions import RedisError
 from rest_framework.request import Request
-from rest_framework.throttling import SimpleRateThrottle, UserRateThrottle
+from rest_framework.throttling import AnonRateThrottle, SimpleRateThrottle, UserRateThrottle
+
+logger = logging.getLogger(__name__)
+
+# What a cache that cannot reach Redis raises: redis-py's errors, and socket errors from below it.
+CACHE_UNAVAILABLE = (RedisError, OSError)
+
+_lock = threading.Lock()
+_counts: Counter[str] = Counter()  # per scope, since the process started
+_state = {"skip_until": 0.0, "logged_at": float("-inf"), "unlogged": 0}
 
 
-class LoginAddressThrottle(SimpleRateThrottle):
+def fail_open_counts() -> dict[str, int]:
+    """Requests allowed without counting because Redis was unavailable, per throttle scope."""
+    with _lock:
+        return dict(_counts)
+
+
+def _redis_recently_failed() -> bool:
+    return time.monotonic() < _state["skip_until"]
+
+
+def _record_fail_open(scope: str, exc: BaseException | None) -> None:
+    now = time.monotonic()
+    with _lock:
+        _counts[scope] += 1
+        _state["unlogged"] += 1
+        if exc is not None:
+            _state["skip_until"] = now + settings.THROTTLE_FAIL_OPEN_RETRY_SECONDS
+        if now - _state["logged_at"] < settings.THROTTLE_FAIL_OPEN_LOG_SECONDS:
+            return
+        unlogged, _state["unlogged"], _state["logged_at"] = _state["unlogged"], 0, now
+        total = sum(_counts.values())
+    logger.warning(
+        "throttles fail open: the cache (Redis) is unavailable (%s); %d request(s) allowed uncounted "
+        "since the last warning, %d in this process",
+        type(exc).__name__ if exc is not None else "still down",
+        unlogged,
+        total,
+    )
+
+
+class FailOpenThrottleMixin:
+    """Allows the request when the cache cannot be read or written (see the module docstring)."""
+
+    scope: str | None
+
+    def allow_request(self, request: Request, view: Any) -> bool:
+        if _redis_recently_failed():
+            _record_fail_open(self.scope or "", None)
+            return True
+        try:
+            return super().allow_request(request, view)  # type: ignore[misc]
+        except CACHE_UNAVAILABLE as exc:
+            _record_fail_open(self.scope or "", exc)
+            return True
+
+
+class AnonymousRateThrottle(FailOpenThrottleMixin, AnonRateThrottle):
+    """The ``anon`` rate, per client address."""
+
+
+class LoginAddressThrottle(FailOpenThrottleMixin, SimpleRateThrottle):
     scope = "login_address"
 
     def get_cache_key(self, request: Request, view: Any) -> str:
         return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
 
 
-class LoginAccountThrottle(SimpleRateThrottle):
+class RegisterThrottle(FailOpenThrottleMixin, AnonRateThrottle):
+    """Registrations share the login rate per address."""
+
+    scope = "login_address"
+
+
+class LoginAccountThrottle(FailOpenThrottleMixin, SimpleRateThrottle):
     scope = "login_account"
 
     def get_cache_key(self, request: Request, view: Any) -> str | None:
@@ -29,7 +112,7 @@ class LoginAccountThrottle(SimpleRateThrottle):
         return self.cache_format % {"scope": self.scope, "ident": email.strip().lower()}
 
 
-class SignedInRateThrottle(UserRateThrottle):
+class SignedInRateThrottle(FailOpenThrottleMixin, UserRateThrottle):
     """The ``user`` rate for signed-in users and API keys only.
 
     DRF's UserRateThrottle also counts anonymous requests (by address), which AnonRateThrottle

@@ -120,7 +120,9 @@ def _handover_delay(handovers: int) -> timedelta:
 def _hand_over(effect_id: int, queue: str | None) -> bool:
     """Send the effect to a worker; a broker that does not answer leaves it to the sweeper."""
     try:
-        options: dict[str, Any] = {"queue": queue} if queue else {}
+        # No result is read (the row is the record): without ignore_result the Redis result backend
+        # retried its subscription for about 20 s per effect while Redis was down, inside the request.
+        options: dict[str, Any] = {"ignore_result": True, **({"queue": queue} if queue else {})}
         run_effect_task.apply_async(args=(effect_id,), **options)
     except Exception:  # broad on purpose: any broker failure: the row is the record, the sweeper retries
         logger.warning("effect %s not handed over (broker unavailable); the sweeper will retry", effect_id)

@@ -13,6 +13,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import InterfaceError, OperationalError
 from django.http import Http404, HttpRequest, JsonResponse
 from django.utils.translation import gettext as _
 from django_guid import get_guid
@@ -43,6 +44,7 @@ class ErrorCode(StrEnum):
     PRECONDITION_FAILED = "precondition_failed"
     PRECONDITION_REQUIRED = "precondition_required"
     SERVER_ERROR = "server_error"
+    DATABASE_UNAVAILABLE = "database_unavailable"
 
 
 _TITLES: dict[int, str] = {
@@ -209,6 +211,12 @@ def problem_exception_handler(exc: Exception, context: Mapping[str, Any]) -> Res
         body = problem_body(status_code=exc.status_code, code=code, detail=detail, instance=instance, errors=errors)
         return Response(body, status=exc.status_code, headers=headers, content_type=PROBLEM_CONTENT_TYPE)
 
+    if is_database_unavailable(exc):
+        body = database_unavailable_body(instance, exc)
+        response = Response(body, status=503, headers=DATABASE_UNAVAILABLE_HEADERS, content_type=PROBLEM_CONTENT_TYPE)
+        response._has_been_logged = True  # type: ignore[attr-defined]  # a warning, not Django's ERROR line
+        return response
+
     # Anything else is a bug: log it with its traceback, tell the client nothing about it.
     logger.exception("Unhandled exception in API view", exc_info=exc)
     body = problem_body(
@@ -244,3 +252,36 @@ def permission_denied(request: HttpRequest, exception: Exception | None = None) 
 
 def bad_request(request: HttpRequest, exception: Exception | None = None) -> JsonResponse:
     return _django_problem(request, 400, ErrorCode.PARSE_ERROR, _("The request could not be understood."))
+
+
+# --- the database does not answer ---------------------------------------------------------------
+# Seconds a client is asked to wait: a restarted or failed-over PostgreSQL is back within about this.
+DATABASE_RETRY_AFTER_SECONDS = 30
+DATABASE_UNAVAILABLE_HEADERS = {"Retry-After": str(DATABASE_RETRY_AFTER_SECONDS)}
+
+
+def is_database_unavailable(exc: BaseException) -> bool:
+    """PostgreSQL unreachable, restarting or dropping the connection (not a bug in a query)."""
+    return isinstance(exc, OperationalError | InterfaceError)
+
+
+def database_unavailable_body(instance: str | None, exc: BaseException) -> dict[str, Any]:
+    """The 503 problem; an outage is not a bug, so it is logged as a warning without a traceback."""
+    logger.warning("database unavailable: %s: %s", type(exc).__name__, str(exc).strip().split("\n")[0])
+    return problem_body(
+        status_code=503,
+        code=ErrorCode.DATABASE_UNAVAILABLE,
+        detail=_("The database is unavailable. Please retry shortly."),
+        instance=instance,
+    )
+
+
+def database_unavailable_response(request: HttpRequest, exc: BaseException) -> JsonResponse:
+    """For plain Django views (apps.core.middleware.DatabaseUnavailableMiddleware)."""
+    body = database_unavailable_body(request.path, exc)
+    response = JsonResponse(
+        body, status=503, content_type=PROBLEM_CONTENT_TYPE, json_dumps_params={"ensure_ascii": False}
+    )
+    response["Retry-After"] = DATABASE_UNAVAILABLE_HEADERS["Retry-After"]
+    response._has_been_logged = True  # type: ignore[attr-defined]  # a warning, not Django's ERROR line
+    return response

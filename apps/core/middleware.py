@@ -1,0 +1,89 @@
+"""Request middleware of the whole service: the client's address behind trusted proxies, and a 503
+instead of a 500 when the database does not answer.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from collections.abc import Callable, Iterable
+from functools import lru_cache
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
+
+from apps.core.errors import database_unavailable_response, is_database_unavailable
+
+IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
+
+
+@lru_cache(maxsize=8)
+def _networks(cidrs: tuple[str, ...]) -> tuple[IPNetwork, ...]:
+    return tuple(ipaddress.ip_network(cidr.strip(), strict=False) for cidr in cidrs if cidr.strip())
+
+
+def _parse(address: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+    address = address.strip()
+    if address.startswith("[") and "]" in address:  # "[2001:db8::1]:443"
+        address = address[1 : address.index("]")]
+    elif address.count(":") == 1:  # "203.0.113.7:51000"
+        address = address.split(":", 1)[0]
+    try:
+        return ipaddress.ip_address(address)
+    except ValueError:
+        return None
+
+
+def forwarded_client(peer: str, forwarded_for: str, trusted: Iterable[str]) -> str:
+    """The client's address: ``peer`` unless it is a trusted proxy, then the nearest untrusted address
+    in ``X-Forwarded-For`` (read right to left: each trusted proxy appends the address it saw).
+
+    A client can write anything into the header; only the entries added by our own proxies are
+    believed, so a forged leftmost entry never becomes the address a throttle counts.
+    """
+    networks = _networks(tuple(trusted))
+    peer_ip = _parse(peer)
+    if not networks or peer_ip is None or not any(peer_ip in net for net in networks):
+        return peer
+    client = peer_ip
+    for entry in reversed(forwarded_for.split(",")):
+        hop = _parse(entry)
+        if hop is None:  # garbage from before our proxies: the last address they vouched for stands
+            break
+        client = hop
+        if not any(hop in net for net in networks):
+            break
+    return str(client)
+
+
+class TrustedProxyMiddleware:
+    """Puts the client's address (see :func:`forwarded_client`) in ``REMOTE_ADDR``, the proxy's in
+    ``PEER_ADDR``: throttles, audit records and logs all read one address. ``TRUSTED_PROXIES`` is empty
+    by default, so ``X-Forwarded-For`` is ignored unless the deployment names its proxies."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        peer = request.META.get("REMOTE_ADDR", "")
+        request.META["PEER_ADDR"] = peer
+        trusted = settings.TRUSTED_PROXIES
+        forwarded_for = request.META.get("HTTP_X_FORWARDED_FOR", "")
+        if trusted and forwarded_for:
+            request.META["REMOTE_ADDR"] = forwarded_client(peer, forwarded_for, trusted)
+        return self.get_response(request)
+
+
+class DatabaseUnavailableMiddleware:
+    """Plain Django views (admin, dashboard, probes) answer 503 with ``Retry-After`` when PostgreSQL is
+    unreachable, like the API's exception handler does for DRF views."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if not is_database_unavailable(exception):
+            return None
+        return database_unavailable_response(request, exception)
