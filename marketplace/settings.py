@@ -72,6 +72,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django_guid.middleware.guid_middleware",
+    "apps.core.limits.UrlLengthLimitMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "corsheaders.middleware.CorsMiddleware",
@@ -233,7 +234,7 @@ REST_FRAMEWORK = {
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"]
     + (["rest_framework.renderers.BrowsableAPIRenderer"] if DEBUG else []),
     "DEFAULT_PARSER_CLASSES": [
-        "rest_framework.parsers.JSONParser",
+        "apps.core.limits.LimitedJSONParser",
         "rest_framework.parsers.FormParser",
         "rest_framework.parsers.MultiPartParser",
     ],
@@ -256,12 +257,27 @@ REST_FRAMEWORK = {
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
 API_PAGE_SIZE_MAX = 100
+# Request limits (answered with problem documents; listed in the schema description below). Gunicorn's
+# limit_request_line (deploy/gunicorn.conf.py) must stay above API_URL_MAX_LENGTH.
+API_URL_MAX_LENGTH = env.int("API_URL_MAX_LENGTH", default=4096)
+API_JSON_MAX_DEPTH = env.int("API_JSON_MAX_DEPTH", default=64)
+DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DJANGO_DATA_UPLOAD_MAX_MEMORY_SIZE", default=5 * 1024 * 1024)
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 1000
+DATA_UPLOAD_MAX_NUMBER_FILES = 100
 
 SPECTACULAR_SETTINGS = {
     "TITLE": "Liuzhou Technology Market API",
     "DESCRIPTION": (
         "科技大市场 — achievements, demands, challenges, matching, brokers and deals, IP custody and "
-        "transaction statistics. Errors are RFC 9457 problem details with a machine `code`."
+        "transaction statistics. Errors are RFC 9457 problem details with a machine `code`.\n\n"
+        "**Request limits**, each refused with a problem document: a URL (path and query) over "
+        f"{API_URL_MAX_LENGTH:,} bytes → 414 `uri_too_long`; more than "
+        f"{DATA_UPLOAD_MAX_NUMBER_FIELDS:,} query or form fields → 400 `too_many_fields`; more than "
+        f"{DATA_UPLOAD_MAX_NUMBER_FILES} files in one upload → 400 `too_many_files`; a JSON or form body "
+        f"over {DATA_UPLOAD_MAX_MEMORY_SIZE // (1024 * 1024)} MB → 413 `request_too_large` (uploaded files "
+        f"have their own per-endpoint limits); JSON nested more than {API_JSON_MAX_DEPTH} levels → 400 "
+        f"`parse_error`; `page_size` at most {API_PAGE_SIZE_MAX}; an invalid pagination `cursor` → 400 "
+        "`invalid_cursor`."
     ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
@@ -410,7 +426,6 @@ SECURE_HSTS_PRELOAD = env.bool("DJANGO_SECURE_HSTS_PRELOAD", default=not DEBUG)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
-DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DJANGO_DATA_UPLOAD_MAX_MEMORY_SIZE", default=5 * 1024 * 1024)
 
 # --- Logging ---------------------------------------------------------------------------------
 LOG_FORMAT = env.str("LOG_FORMAT", default="text" if DEBUG else "json")
@@ -421,6 +436,7 @@ LOGGING = {
     "filters": {
         "correlation_id": {"()": "django_guid.log_filters.CorrelationId"},
         "celery_tracing": {"()": "django_guid.integrations.celery.log_filters.CeleryTracing"},
+        "as_warning": {"()": "apps.core.log_filters.AsWarning"},
     },
     "formatters": {
         "json": {
@@ -442,6 +458,10 @@ LOGGING = {
     "loggers": {
         "django.db.backends": {"level": "INFO"},
         "django_guid": {"level": "WARNING"},
+        # Refusals anyone can cause (answered 400/413 by apps.core.errors): Django logs them at ERROR.
+        "django.security.TooManyFieldsSent": {"filters": ["as_warning"]},
+        "django.security.TooManyFilesSent": {"filters": ["as_warning"]},
+        "django.security.RequestDataTooBig": {"filters": ["as_warning"]},
     },
 }
 
