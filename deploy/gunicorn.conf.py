@@ -39,8 +39,13 @@ worker_tmp_dir = _SHM if os.path.isdir(_SHM) else None
 
 # Which proxies may set X-Forwarded-* (comma-separated addresses, or * inside a private network).
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1,::1")
+# Gunicorn's maximum (its default, 4094, answered longer request lines with its own HTML 414). Django
+# answers any URL over API_URL_MAX_LENGTH (4,096 bytes) with a 414 problem document
+# (apps.core.limits.UrlLengthLimitMiddleware), so clients see gunicorn's page only past 8,190 bytes.
 limit_request_line = 8190
+# One header line (a long Authorization or Cookie) up to the same size; at most 100 header fields.
 limit_request_field_size = 8190
+limit_request_fields = 100
 
 accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "-")
 errorlog = "-"

@@ -78,6 +78,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "corsheaders.middleware.CorsMiddleware",
+    # After CORS, so a browser app can read its 414 problem document.
+    "apps.core.limits.UrlLengthLimitMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -238,7 +240,7 @@ REST_FRAMEWORK = {
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"]
     + (["rest_framework.renderers.BrowsableAPIRenderer"] if DEBUG else []),
     "DEFAULT_PARSER_CLASSES": [
-        "apps.core.encoding.UTF8JSONParser",
+        "apps.core.limits.LimitedJSONParser",
         "rest_framework.parsers.FormParser",
         "rest_framework.parsers.MultiPartParser",
     ],
@@ -269,12 +271,27 @@ THROTTLE_FAIL_OPEN_LOG_SECONDS = env.int("THROTTLE_FAIL_OPEN_LOG_SECONDS", defau
 THROTTLE_FAIL_OPEN_RETRY_SECONDS = env.float("THROTTLE_FAIL_OPEN_RETRY_SECONDS", default=5.0)
 # Proxies (CIDRs) whose X-Forwarded-For is believed; empty: the peer's own address is the client's.
 TRUSTED_PROXIES = env.list("TRUSTED_PROXIES", default=[])
+# Request limits (answered with problem documents; listed in the schema description below). Gunicorn's
+# limit_request_line (deploy/gunicorn.conf.py) must stay above API_URL_MAX_LENGTH.
+API_URL_MAX_LENGTH = env.int("API_URL_MAX_LENGTH", default=4096)
+API_JSON_MAX_DEPTH = env.int("API_JSON_MAX_DEPTH", default=64)
+DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DJANGO_DATA_UPLOAD_MAX_MEMORY_SIZE", default=5 * 1024 * 1024)
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 1000
+DATA_UPLOAD_MAX_NUMBER_FILES = 100
 
 SPECTACULAR_SETTINGS = {
     "TITLE": "Liuzhou Technology Market API",
     "DESCRIPTION": (
         "科技大市场 — achievements, demands, challenges, matching, brokers and deals, IP custody and "
-        "transaction statistics. Errors are RFC 9457 problem details with a machine `code`."
+        "transaction statistics. Errors are RFC 9457 problem details with a machine `code`.\n\n"
+        "**Request limits**, each refused with a problem document: a URL (path and query) over "
+        f"{API_URL_MAX_LENGTH:,} bytes → 414 `uri_too_long`; more than "
+        f"{DATA_UPLOAD_MAX_NUMBER_FIELDS:,} query or form fields → 400 `too_many_fields`; more than "
+        f"{DATA_UPLOAD_MAX_NUMBER_FILES} files in one upload → 400 `too_many_files`; a JSON or form body "
+        f"over {DATA_UPLOAD_MAX_MEMORY_SIZE // (1024 * 1024)} MB → 413 `request_too_large` (uploaded files "
+        f"have their own per-endpoint limits); JSON nested more than {API_JSON_MAX_DEPTH} levels → 400 "
+        f"`parse_error`; `page_size` at most {API_PAGE_SIZE_MAX}; an invalid pagination `cursor` → 400 "
+        "`invalid_cursor`."
     ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
@@ -431,7 +448,6 @@ SECURE_HSTS_PRELOAD = env.bool("DJANGO_SECURE_HSTS_PRELOAD", default=not DEBUG)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
-DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DJANGO_DATA_UPLOAD_MAX_MEMORY_SIZE", default=5 * 1024 * 1024)
 
 # --- Logging ---------------------------------------------------------------------------------
 LOG_FORMAT = env.str("LOG_FORMAT", default="text" if DEBUG else "json")
@@ -442,6 +458,7 @@ LOGGING = {
     "filters": {
         "correlation_id": {"()": "django_guid.log_filters.CorrelationId"},
         "celery_tracing": {"()": "django_guid.integrations.celery.log_filters.CeleryTracing"},
+        "as_warning": {"()": "apps.core.log_filters.AsWarning"},
     },
     "formatters": {
         "json": {
@@ -463,6 +480,10 @@ LOGGING = {
     "loggers": {
         "django.db.backends": {"level": "INFO"},
         "django_guid": {"level": "WARNING"},
+        # Refusals anyone can cause (answered 400/413 by apps.core.errors): Django logs them at ERROR.
+        "django.security.TooManyFieldsSent": {"filters": ["as_warning"]},
+        "django.security.TooManyFilesSent": {"filters": ["as_warning"]},
+        "django.security.RequestDataTooBig": {"filters": ["as_warning"]},
     },
 }
 

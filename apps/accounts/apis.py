@@ -9,6 +9,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 from rest_framework_simplejwt import views as jwt_views
+from rest_framework_simplejwt.serializers import TokenRefreshSerializer
 
 from apps.accounts.authentication import request_user
 from apps.accounts.permissions import PeopleOnly
@@ -20,6 +21,8 @@ from apps.accounts.services import (
     user_revoke_sessions,
 )
 from apps.accounts.throttles import LoginAccountThrottle, LoginAddressThrottle, RegisterThrottle
+from apps.core.apis import NoStoreMixin
+from apps.core.schema import problem_response
 
 AUTH_TAG = ["auth"]
 
@@ -80,6 +83,9 @@ class UserRegisterApi(APIView):
         return Response(UserOutputSerializer(user).data, status=status.HTTP_201_CREATED)
 
 
+_INVALID_REFRESH = "The refresh token is invalid, expired or already revoked (code `token_not_valid`): log in again."
+
+
 @extend_schema_view(
     post=extend_schema(
         tags=AUTH_TAG,
@@ -87,25 +93,33 @@ class UserRegisterApi(APIView):
         summary="Log in: exchange e-mail and password for access and refresh tokens.",
     )
 )
-class TokenObtainApi(jwt_views.TokenObtainPairView):
+class TokenObtainApi(NoStoreMixin, jwt_views.TokenObtainPairView):
     authentication_classes = ()
     throttle_classes = [LoginAddressThrottle, LoginAccountThrottle]
 
 
 @extend_schema_view(
     post=extend_schema(
-        tags=AUTH_TAG, operation_id="auth_token_refresh", summary="Rotate a refresh token: the old one is revoked."
+        tags=AUTH_TAG,
+        operation_id="auth_token_refresh",
+        summary="Rotate a refresh token: the old one is revoked.",
+        responses={200: TokenRefreshSerializer, **problem_response(401, _INVALID_REFRESH)},
     )
 )
-class TokenRefreshApi(jwt_views.TokenRefreshView):
+class TokenRefreshApi(NoStoreMixin, jwt_views.TokenRefreshView):
     authentication_classes = ()
     throttle_classes = [LoginAddressThrottle]
 
 
 @extend_schema_view(
-    post=extend_schema(tags=AUTH_TAG, operation_id="auth_token_revoke", summary="Log out: revoke a refresh token.")
+    post=extend_schema(
+        tags=AUTH_TAG,
+        operation_id="auth_token_revoke",
+        summary="Log out: revoke a refresh token.",
+        responses={200: None, **problem_response(401, _INVALID_REFRESH)},
+    )
 )
-class TokenRevokeApi(jwt_views.TokenBlacklistView):
+class TokenRevokeApi(NoStoreMixin, jwt_views.TokenBlacklistView):
     authentication_classes = ()
     throttle_classes = [LoginAddressThrottle]
 

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.permissions import AllowAny
@@ -52,3 +54,16 @@ class ApiRootApi(APIView):
                 },
             }
         )
+
+
+# No docstring: drf-spectacular would take it as the description of every view using the mixin.
+class NoStoreMixin:
+    # For views whose responses carry credentials or personal data (tokens, API keys, /me): no browser
+    # or proxy keeps a copy (RFC 9111 no-store; Pragma for HTTP/1.0 caches, as RFC 6749 asks of token
+    # responses). Error responses too: they may echo the request.
+
+    def finalize_response(self, request: Request, response: Response, *args: Any, **kwargs: Any) -> Response:
+        response = super().finalize_response(request, response, *args, **kwargs)  # type: ignore[misc]
+        response["Cache-Control"] = "no-store"
+        response["Pragma"] = "no-cache"
+        return response

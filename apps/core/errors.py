@@ -11,6 +11,14 @@ from collections.abc import Mapping, Sequence
 from enum import StrEnum
 from typing import Any
 
+from django.conf import settings
+from django.core.exceptions import (
+    BadRequest,
+    RequestDataTooBig,
+    SuspiciousOperation,
+    TooManyFieldsSent,
+    TooManyFilesSent,
+)
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import InterfaceError, OperationalError
@@ -43,6 +51,11 @@ class ErrorCode(StrEnum):
     CONFLICT = "conflict"
     PRECONDITION_FAILED = "precondition_failed"
     PRECONDITION_REQUIRED = "precondition_required"
+    TOO_MANY_FIELDS = "too_many_fields"
+    TOO_MANY_FILES = "too_many_files"
+    REQUEST_TOO_LARGE = "request_too_large"
+    URI_TOO_LONG = "uri_too_long"
+    INVALID_CURSOR = "invalid_cursor"
     SERVER_ERROR = "server_error"
     DATABASE_UNAVAILABLE = "database_unavailable"
 
@@ -57,6 +70,7 @@ _TITLES: dict[int, str] = {
     409: "Conflict",
     412: "Precondition failed",
     413: "Payload too large",
+    414: "URI too long",
     415: "Unsupported media type",
     428: "Precondition required",
     429: "Too many requests",
@@ -161,6 +175,30 @@ def _code_for(exc: exceptions.APIException) -> str:
     return str(exc.default_code)
 
 
+def _refusal_for(exc: Exception) -> tuple[int, ErrorCode, str]:
+    """Status, code and message for a request Django refuses while reading it (fields, files, size)."""
+    if isinstance(exc, TooManyFieldsSent):
+        return (
+            400,
+            ErrorCode.TOO_MANY_FIELDS,
+            _("The request has more than %(n)d query or form fields.") % {"n": settings.DATA_UPLOAD_MAX_NUMBER_FIELDS},
+        )
+    if isinstance(exc, TooManyFilesSent):
+        return (
+            400,
+            ErrorCode.TOO_MANY_FILES,
+            _("The request has more than %(n)d files.") % {"n": settings.DATA_UPLOAD_MAX_NUMBER_FILES},
+        )
+    if isinstance(exc, RequestDataTooBig):
+        return (
+            413,
+            ErrorCode.REQUEST_TOO_LARGE,
+            _("The request body is larger than %(mb)d MB.")
+            % {"mb": settings.DATA_UPLOAD_MAX_MEMORY_SIZE // (1024 * 1024)},
+        )
+    return 400, ErrorCode.PARSE_ERROR, _("The request could not be understood.")
+
+
 def problem_exception_handler(exc: Exception, context: Mapping[str, Any]) -> Response:
     """DRF ``EXCEPTION_HANDLER``: every exception raised in an API view becomes a problem."""
     request = context.get("request")
@@ -173,6 +211,14 @@ def problem_exception_handler(exc: Exception, context: Mapping[str, Any]) -> Res
         exc = exceptions.PermissionDenied()
     elif isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(as_serializer_error(exc))
+
+    if isinstance(exc, SuspiciousOperation | BadRequest):
+        # Anyone can send these (too many fields or files, a body over the limit): a refusal, not a bug.
+        # Logged as WARNING under Django's own logger names for them.
+        logging.getLogger(f"django.security.{type(exc).__name__}").warning("Refused request: %s", exc)
+        refused_status, refused_code, refused_detail = _refusal_for(exc)
+        body = problem_body(status_code=refused_status, code=refused_code, detail=refused_detail, instance=instance)
+        return Response(body, status=refused_status, content_type=PROBLEM_CONTENT_TYPE)
 
     if isinstance(exc, ApplicationError):
         errors = [
@@ -228,7 +274,8 @@ def problem_exception_handler(exc: Exception, context: Mapping[str, Any]) -> Res
     return Response(body, status=500, content_type=PROBLEM_CONTENT_TYPE)
 
 
-def _django_problem(request: HttpRequest, status_code: int, code: ErrorCode, detail: str) -> JsonResponse:
+def django_problem(request: HttpRequest, status_code: int, code: ErrorCode, detail: str) -> JsonResponse:
+    """A problem response outside DRF (Django's error handlers, middleware)."""
     body = problem_body(status_code=status_code, code=code, detail=detail, instance=request.path)
     return JsonResponse(
         body, status=status_code, content_type=PROBLEM_CONTENT_TYPE, json_dumps_params={"ensure_ascii": False}
@@ -237,21 +284,23 @@ def _django_problem(request: HttpRequest, status_code: int, code: ErrorCode, det
 
 # Django-level handlers (``handler404`` etc. in urls.py) for requests that never reach a DRF view.
 def page_not_found(request: HttpRequest, exception: Exception | None = None) -> JsonResponse:
-    return _django_problem(request, 404, ErrorCode.NOT_FOUND, _("Not found."))
+    return django_problem(request, 404, ErrorCode.NOT_FOUND, _("Not found."))
 
 
 def server_error(request: HttpRequest) -> JsonResponse:
-    return _django_problem(
+    return django_problem(
         request, 500, ErrorCode.SERVER_ERROR, _("The server failed to handle the request. It has been logged.")
     )
 
 
 def permission_denied(request: HttpRequest, exception: Exception | None = None) -> JsonResponse:
-    return _django_problem(request, 403, ErrorCode.PERMISSION_DENIED, _("You do not have permission to do this."))
+    return django_problem(request, 403, ErrorCode.PERMISSION_DENIED, _("You do not have permission to do this."))
 
 
 def bad_request(request: HttpRequest, exception: Exception | None = None) -> JsonResponse:
-    return _django_problem(request, 400, ErrorCode.PARSE_ERROR, _("The request could not be understood."))
+    """Django's ``handler400``, also for what it refuses outside DRF views (RequestDataTooBig answers 413)."""
+    status_code, code, detail = _refusal_for(exception or Exception())
+    return django_problem(request, status_code, code, detail)
 
 
 # --- the database does not answer ---------------------------------------------------------------

@@ -5,23 +5,38 @@ from typing import Any
 
 from django.conf import settings
 from django.db.models import QuerySet
-from rest_framework.pagination import BasePagination, CursorPagination
+from django.utils.translation import gettext as _
+from rest_framework.exceptions import NotFound
+from rest_framework.pagination import BasePagination, Cursor, CursorPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.serializers import BaseSerializer
 from rest_framework.utils.urls import remove_query_param, replace_query_param
 from rest_framework.views import APIView
 
+from apps.core.errors import ApplicationError, ErrorCode
+
 
 class StandardCursorPagination(CursorPagination):
     """Cursor pagination (stable under inserts, constant cost per page) with a hard page-size cap.
 
-    ``page_size`` above the cap is clamped to the cap rather than refused, as DRF does.
+    ``page_size`` above the cap is clamped to the cap rather than refused, as DRF does. A cursor that
+    does not decode is a 400 ``invalid_cursor`` (DRF answers 404, as if the list were missing).
     """
 
     ordering = "-id"
     page_size_query_param = "page_size"
     max_page_size = settings.API_PAGE_SIZE_MAX
+
+    def decode_cursor(self, request: Request) -> Cursor | None:
+        try:
+            return super().decode_cursor(request)
+        except NotFound:
+            raise ApplicationError(
+                _("The pagination cursor is not valid; use the next and previous links as given."),
+                code=ErrorCode.INVALID_CURSOR,
+                field_errors={"cursor": _("Invalid cursor.")},
+            ) from None
 
 
 def paginated_response(

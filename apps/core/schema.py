@@ -4,6 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
+from drf_spectacular.utils import OpenApiResponse
+from rest_framework import serializers
+
+from apps.core.errors import PROBLEM_CONTENT_TYPE
+from apps.core.pagination import WindowPagination
+
 PROBLEM_SCHEMA: dict[str, Any] = {
     "type": "object",
     "description": "RFC 9457 problem details, the one error shape of this API.",
@@ -36,6 +43,22 @@ PROBLEM_SCHEMA: dict[str, Any] = {
     "required": ["type", "title", "status", "detail", "code", "errors"],
 }
 
+
+class ProblemSerializer(serializers.Serializer):
+    """Stands for the ``Problem`` component in ``extend_schema`` (add_problem_responses sets its schema)."""
+
+    type = serializers.CharField()
+    title = serializers.CharField()
+    status = serializers.IntegerField()
+    detail = serializers.CharField()
+    code = serializers.CharField()
+
+
+def problem_response(status: int, description: str) -> dict[tuple[int, str], OpenApiResponse]:
+    """An ``extend_schema`` ``responses`` entry: a problem document for ``status``, described."""
+    return {(status, PROBLEM_CONTENT_TYPE): OpenApiResponse(response=ProblemSerializer, description=description)}
+
+
 _DESCRIPTIONS = {
     "400": "Invalid input (validation_error, parse_error or a domain error code).",
     "401": "Missing or invalid credentials.",
@@ -49,6 +72,21 @@ _DESCRIPTIONS = {
     "429": "Too many requests; see Retry-After.",
     "500": "Unexpected server error; the request id identifies it in the logs.",
 }
+_INVALID_CURSOR = "An invalid `cursor` answers 400 with code `invalid_cursor`."
+
+
+def _document_query_limits(operation: dict[str, Any]) -> None:
+    """The pagination parameters' bounds (DRF's own schema states none)."""
+    for parameter in operation.get("parameters", []):
+        if parameter.get("in") != "query":
+            continue
+        schema = parameter.get("schema", {})
+        if parameter.get("name") == "page_size" and schema.get("type") == "integer":
+            schema.update(minimum=1, maximum=settings.API_PAGE_SIZE_MAX)
+        elif parameter.get("name") == "page" and schema.get("type") == "integer":
+            schema.update(minimum=1, maximum=WindowPagination.max_pages)
+        elif parameter.get("name") == "cursor":
+            parameter["description"] = f"{parameter.get('description', '')} {_INVALID_CURSOR}".strip()
 
 
 def add_problem_responses(result: dict[str, Any], generator: Any, request: Any, public: bool) -> dict[str, Any]:
@@ -60,6 +98,8 @@ def add_problem_responses(result: dict[str, Any], generator: Any, request: Any, 
         for method, operation in operations.items():
             if not isinstance(operation, dict) or "responses" not in operation:
                 continue
+            _document_query_limits(operation)
+            paginated = any(p.get("name") == "cursor" for p in operation.get("parameters", []))
             codes = ["429", "500"]
             security = operation.get("security", [])
             if security and {} not in security:  # {} would mean "anonymous allowed too"
@@ -75,5 +115,8 @@ def add_problem_responses(result: dict[str, Any], generator: Any, request: Any, 
                 if "multipart/form-data" in operation["requestBody"].get("content", {}):
                     codes.append("413")
             for code in codes:
-                operation["responses"].setdefault(code, {"description": _DESCRIPTIONS[code], "content": ref})
+                description = _DESCRIPTIONS[code]
+                if code == "400" and paginated:
+                    description = f"{description} {_INVALID_CURSOR}"
+                operation["responses"].setdefault(code, {"description": description, "content": ref})
     return result

@@ -19,6 +19,7 @@ from apps.accounts.authentication import request_user
 from apps.accounts.models import ApiKey, User
 from apps.accounts.permissions import PeopleOnly
 from apps.accounts.services import api_key_revoke, user_update_profile
+from apps.core.apis import NoStoreMixin
 from apps.core.fields import AwareDateTimeField
 from apps.core.pagination import StandardCursorPagination, paginated_response
 from apps.organizations.access import is_operator
@@ -75,7 +76,7 @@ def _me_payload(user: User) -> dict[str, Any]:
 
 
 # --- the current user -------------------------------------------------------------------------
-class MeApi(APIView):
+class MeApi(NoStoreMixin, APIView):
     @extend_schema(tags=["me"], operation_id="me_retrieve", responses={200: MeOutputSerializer})
     def get(self, request: Request) -> Response:
         return Response(_me_payload(request_user(request)))
@@ -95,7 +96,7 @@ class ApiKeyCursorPagination(StandardCursorPagination):
     ordering = "-created"  # the key's primary key is "prefix.hash": no order in it
 
 
-class OrganizationApiKeyListCreateApi(APIView):
+class OrganizationApiKeyListCreateApi(NoStoreMixin, APIView):
     permission_classes = [IsAuthenticated, PeopleOnly]
     pagination_class = ApiKeyCursorPagination
 

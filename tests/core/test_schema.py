@@ -59,3 +59,28 @@ def test_schema_and_docs_are_served(client):
     # Assets are served locally (sidecar): nothing is fetched from a CDN.
     assert b"cdn.jsdelivr" not in docs.content
     assert client.get("/api/v1/redoc/").status_code == 200
+
+
+def test_request_limits_are_documented(schema):
+    description = schema["info"]["description"]
+    for documented in ("uri_too_long", "too_many_fields", "too_many_files", "request_too_large", "invalid_cursor"):
+        assert documented in description
+    for path, operations in schema["paths"].items():
+        for method, operation in operations.items():
+            parameters = {p["name"]: p for p in operation.get("parameters", []) if p["in"] == "query"}
+            if "page_size" in parameters:
+                assert parameters["page_size"]["schema"]["maximum"] == 100, (method, path)
+                assert parameters["page_size"]["schema"]["minimum"] == 1
+            if "cursor" in parameters:
+                assert "invalid_cursor" in parameters["cursor"]["description"]
+                assert "invalid_cursor" in operation["responses"]["400"]["description"]
+
+
+def test_token_refresh_and_revoke_document_their_401(schema):
+    problem = {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}
+    for path in ("/api/v1/auth/token/refresh", "/api/v1/auth/token/revoke"):
+        responses = schema["paths"][path]["post"]["responses"]
+        assert responses["401"]["content"] == problem
+        assert "token_not_valid" in responses["401"]["description"]
+    refresh = schema["paths"]["/api/v1/auth/token/refresh"]["post"]["responses"]["200"]
+    assert refresh["content"]["application/json"]["schema"] == {"$ref": "#/components/schemas/TokenRefresh"}

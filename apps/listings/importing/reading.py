@@ -13,6 +13,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from apps.core.errors import ApplicationError
+from apps.core.limits import JSONNestingError, loads_limited
 from apps.listings.importing.formats import IMPORT_EXTENSIONS, BulkError, ListingKind, RowCode, column_index, header_key
 
 
@@ -169,8 +170,8 @@ def _read_jsonl(kind: ListingKind, text: str, encoding: str, max_rows: int | Non
     if stripped.startswith("["):
         # A .json file holding one array of objects: the same rows, numbered by position.
         try:
-            items = json.loads(stripped)
-        except json.JSONDecodeError as exc:
+            items = loads_limited(stripped)
+        except (json.JSONDecodeError, JSONNestingError) as exc:
             raise ApplicationError(
                 _("The JSON cannot be parsed: %(error)s.") % {"error": exc},
                 code=BulkError.BAD_FORMAT,
@@ -188,8 +189,8 @@ def _read_jsonl(kind: ListingKind, text: str, encoding: str, max_rows: int | Non
     for number, line in lines:
         if isinstance(line, str):
             try:
-                item = json.loads(line)
-            except json.JSONDecodeError as exc:
+                item = loads_limited(line)  # a line nested thousands deep is that row's error, not a crash
+            except (json.JSONDecodeError, JSONNestingError) as exc:
                 records.append(Record(number, {}, RowError(number, "row", RowCode.INVALID_JSON, str(exc))))
                 continue
         else:
