@@ -532,7 +532,7 @@ class Supervisor:
             with contextlib.suppress(ProcessLookupError, PermissionError):
                 os.killpg(child.proc.pid, signal.SIGKILL)
             self._crashed(child, f"exited (rc={child.proc.returncode})")
-        if time.monotonic() < child.restart_at or STOP.is_set():
+        if STOP.is_set() or child.restart_at is None or time.monotonic() < child.restart_at:
             return
         if child.reader is not None:
             child.reader.join(2)
@@ -544,7 +544,7 @@ class Supervisor:
             if store.alive():
                 return
             self._crashed(record, "stopped")
-        if time.monotonic() < record.restart_at or STOP.is_set():
+        if STOP.is_set() or record.restart_at is None or time.monotonic() < record.restart_at:
             return
         try:
             store.restart()

@@ -28,12 +28,16 @@ import urllib.error
 import urllib.request
 from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
 import psutil
 
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
 CLEARED = ("DATABASE_URL", "REDIS_URL", "CELERY_BROKER_URL", "CELERY_RESULT_BACKEND", "PORT", "HOST")
+
+
+T = TypeVar("T")
 
 
 class SmokeError(Exception):
@@ -127,13 +131,27 @@ def check_worker(var: Path, env: dict[str, str]) -> None:
         time.sleep(1)
 
 
-def wait_until(condition: Callable[[], object], what: str, seconds: float) -> object:
+def wait_until(condition: Callable[[], T], what: str, seconds: float) -> T:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         if value := condition():
             return value
         time.sleep(0.25)
     raise SmokeError(f"waited {seconds:.0f} s for {what}")
+
+
+def replaced(launcher: psutil.Process, old: psutil.Process, *words: str) -> psutil.Process:
+    """Waits (60 s) for the launcher to start a new child like ``old``, which it killed."""
+    found: list[psutil.Process] = []
+
+    def new() -> bool:
+        proc = started_child(launcher, *words)
+        if proc is not None and proc.pid != old.pid:
+            found.append(proc)
+        return bool(found)
+
+    wait_until(new, f"a new {' '.join(words)}", 60)
+    return found[0]
 
 
 def started_child(launcher: psutil.Process, *words: str) -> psutil.Process | None:
@@ -163,9 +181,7 @@ def check_supervision(launcher: psutil.Process, var: Path, env: dict[str, str], 
         raise SmokeError("no Celery worker among the launcher's children")
     worker.kill()
     log(f"killed the Celery worker's main process {worker.pid} (SIGKILL)")
-    heir = wait_until(
-        lambda: (p := started_child(launcher, "celery", "worker")) and p.pid != worker.pid and p, "a new worker", 60
-    )
+    heir = replaced(launcher, worker, "celery", "worker")
     check_worker(var, env)
     wait_until(lambda: ready(base), "/readyz 200 after the worker's restart", 60)
     log(f"the launcher started a new worker ({heir.pid}); it answers a ping; /readyz 200")
@@ -181,9 +197,7 @@ def check_supervision(launcher: psutil.Process, var: Path, env: dict[str, str], 
         raise SmokeError("no redis-server among the launcher's children")
     server.kill()
     log(f"killed the embedded Redis {server.pid} (SIGKILL)")
-    restarted = wait_until(
-        lambda: (p := started_child(launcher, "redis-server")) and p.pid != server.pid and p, "a new redis-server", 60
-    )
+    restarted = replaced(launcher, server, "redis-server")
 
     def kept() -> bool:
         try:
