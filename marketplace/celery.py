@@ -11,7 +11,10 @@ depends on the broker:
 - RabbitMQ redelivers as soon as the dead worker's connection closes, but cancels a consumer that holds
   a message longer than its ``consumer_timeout`` (30 min by default). Tasks whose time limit does not fit
   under ``CELERY_BROKER_CONSUMER_TIMEOUT`` are therefore acknowledged on receipt under RabbitMQ: a
-  second concurrent run would be worse than the nightly re-run that replaces a lost one.
+  second concurrent run would be worse than the nightly re-run that replaces a lost one. So is
+  ``core.run_effect``: the effects' sweeper re-runs a dead worker's effect once it is due, whereas
+  RabbitMQ's instant redelivery would reach a non-atomic handler while the dead run's lease still holds
+  its rows, and the effect would be marked done with that work skipped.
 """
 
 from __future__ import annotations
@@ -31,6 +34,8 @@ app.autodiscover_tasks()
 logger = logging.getLogger(__name__)
 
 REDIS_SCHEMES = frozenset({"redis", "rediss", "redis+socket"})
+# Acknowledged on receipt under RabbitMQ whatever its consumer timeout (see the module's docstring).
+ACKED_ON_RECEIPT_UNDER_RABBITMQ = frozenset({"core.run_effect"})
 AMQP_SCHEMES = frozenset({"amqp", "amqps", "pyamqp"})
 
 
@@ -59,6 +64,11 @@ def tasks_outliving_consumer_timeout(celery_app: Celery = app) -> list[Task]:
     return [task for task in project_tasks(celery_app) if int(task.time_limit or default) > allowed]
 
 
+def tasks_acked_on_receipt_under_rabbitmq(celery_app: Celery = app) -> list[Task]:
+    early = {task.name for task in tasks_outliving_consumer_timeout(celery_app)} | ACKED_ON_RECEIPT_UNDER_RABBITMQ
+    return [task for task in project_tasks(celery_app) if task.name in early]
+
+
 @signals.worker_init.connect
 def _check_delivery_settings(sender: Any = None, **kwargs: Any) -> None:
     """Runs in the worker after autodiscovery, before it consumes anything."""
@@ -72,11 +82,10 @@ def _check_delivery_settings(sender: Any = None, **kwargs: Any) -> None:
             f"({settings.CELERY_LONGEST_TASK_SECONDS} s): raise the constant, which sets Redis's visibility timeout"
         )
     if broker_scheme(app.conf.broker_url or "") in AMQP_SCHEMES:
-        for task in tasks_outliving_consumer_timeout():
+        for task in tasks_acked_on_receipt_under_rabbitmq():
             task.acks_late = False
             logger.info(
-                "%s (time limit %s s) is acknowledged on receipt: RabbitMQ's consumer_timeout "
-                "(CELERY_BROKER_CONSUMER_TIMEOUT=%s s) is shorter",
+                "%s (time limit %s s) is acknowledged on receipt under RabbitMQ (consumer_timeout %s s)",
                 task.name,
                 task.time_limit,
                 settings.CELERY_BROKER_CONSUMER_TIMEOUT,
