@@ -467,7 +467,9 @@ class Supervisor:
         CONSOLE.add(name)
 
     def watch(self, store: Watched) -> None:
-        self.watched.append((store, Child(store.name, [])))
+        record = Child(store.name, [])
+        record.started_at = time.monotonic()
+        self.watched.append((store, record))
 
     def start(self) -> None:
         for child in self.children:
