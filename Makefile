@@ -25,7 +25,7 @@ help:
 	@echo "make lint      ruff check, ruff format --check, mypy apps, lint-imports (the declared app order)"
 	@echo "make fmt       ruff format + ruff check --fix"
 	@echo "make bench     run every bench/*/run.py"
-	@echo "make services  start the machine's PostgreSQL and Redis on 127.0.0.1 if they are down"
+	@echo "make services  start the machine's PostgreSQL, Redis and RabbitMQ on 127.0.0.1 if they are down"
 	@echo "make browser   install Debian's chromium and a Chinese font for the dashboard's browser test if missing"
 	@echo "make migrate   manage.py migrate against the same data stores as 'make run'"
 	@echo "make demo      manage.py load_demo_data against the same data stores as 'make run'"
@@ -56,6 +56,15 @@ services:
 	fi
 	@for _ in $$(seq 60); do [ "$$(redis-cli -h 127.0.0.1 ping 2>/dev/null)" = PONG ] && break; sleep 0.5; done; \
 		[ "$$(redis-cli -h 127.0.0.1 ping 2>/dev/null)" = PONG ] && echo "127.0.0.1:6379 - redis answers PONG"
+	@# RabbitMQ, the production broker: the task and effect tests run against it too (tests/workers.py).
+	@if ! (exec 3<>/dev/tcp/127.0.0.1/5672) 2>/dev/null; then \
+		echo "starting RabbitMQ…"; \
+		if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+		$$SUDO service rabbitmq-server start >/dev/null 2>&1 || $$SUDO rabbitmq-server -detached || true; \
+	fi
+	@for _ in $$(seq 120); do (exec 3<>/dev/tcp/127.0.0.1/5672) 2>/dev/null && break; sleep 0.5; done; \
+		if (exec 3<>/dev/tcp/127.0.0.1/5672) 2>/dev/null; then echo "127.0.0.1:5672 - RabbitMQ accepts connections"; \
+		else echo "RabbitMQ does not answer on 127.0.0.1:5672 and could not be started (service rabbitmq-server start, rabbitmq-server -detached); the broker tests need it" >&2; exit 1; fi
 
 # The dashboard's browser test drives Debian's Chromium headless (Playwright's own browser download
 # does not work offline) with a Chinese font; both installed from the Debian archive when missing.

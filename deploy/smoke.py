@@ -1,6 +1,8 @@
 #!/usr/bin/env python3
 """``make smoke``: boot the development launcher headless with its own embedded PostgreSQL and Redis,
-check that it serves, then Ctrl-C it and check that nothing it started is left running.
+check that it serves, kill its Celery worker and its Redis with SIGKILL and check that it restarts them
+(Redis with its data, from the append-only file), then Ctrl-C it and check that nothing it started is
+left running.
 
 It always takes the embedded path: DATABASE_URL, REDIS_URL and the Celery URLs are removed from
 the launcher's environment, and its data lives in a throwaway MARKET_VAR_DIR (var/smoke, wiped
@@ -12,6 +14,7 @@ SMOKE_ALLOW_CHECK_ERRORS=1 (do not fail when `manage.py check` reports errors).
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -23,13 +26,18 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
 import psutil
 
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
 CLEARED = ("DATABASE_URL", "REDIS_URL", "CELERY_BROKER_URL", "CELERY_RESULT_BACKEND", "PORT", "HOST")
+
+
+T = TypeVar("T")
 
 
 class SmokeError(Exception):
@@ -123,6 +131,87 @@ def check_worker(var: Path, env: dict[str, str]) -> None:
         time.sleep(1)
 
 
+def wait_until(condition: Callable[[], T], what: str, seconds: float) -> T:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if value := condition():
+            return value
+        time.sleep(0.25)
+    raise SmokeError(f"waited {seconds:.0f} s for {what}")
+
+
+def replaced(launcher: psutil.Process, old: psutil.Process, *words: str) -> psutil.Process:
+    """Waits (60 s) for the launcher to start a new child like ``old``, which it killed."""
+    found: list[psutil.Process] = []
+
+    def new() -> bool:
+        proc = started_child(launcher, *words)
+        if proc is not None and proc.pid != old.pid:
+            found.append(proc)
+        return bool(found)
+
+    wait_until(new, f"a new {' '.join(words)}", 60)
+    return found[0]
+
+
+def started_child(launcher: psutil.Process, *words: str) -> psutil.Process | None:
+    """The launcher's own child whose name or command-line arguments include all ``words`` (whole words:
+    the project's path may contain "celery")."""
+    for proc in launcher.children():
+        with contextlib.suppress(psutil.Error):
+            found = {proc.name(), *proc.cmdline()}
+            if all(word in found for word in words) and proc.status() != psutil.STATUS_ZOMBIE:
+                return proc
+    return None
+
+
+def ready(base: str) -> bool:
+    try:
+        return get(f"{base}/readyz", timeout=3)[0] == 200
+    except (urllib.error.URLError, OSError):
+        return False
+
+
+def check_supervision(launcher: psutil.Process, var: Path, env: dict[str, str], base: str) -> None:
+    """SIGKILL the worker's main process, then the embedded Redis: each comes back, the data too."""
+    import redis
+
+    worker = started_child(launcher, "celery", "worker")
+    if worker is None:
+        raise SmokeError("no Celery worker among the launcher's children")
+    worker.kill()
+    log(f"killed the Celery worker's main process {worker.pid} (SIGKILL)")
+    heir = replaced(launcher, worker, "celery", "worker")
+    check_worker(var, env)
+    wait_until(lambda: ready(base), "/readyz 200 after the worker's restart", 60)
+    log(f"the launcher started a new worker ({heir.pid}); it answers a ping; /readyz 200")
+
+    client = redis.Redis(unix_socket_path=str(var / "redis" / "redis.sock"), db=15, socket_timeout=5)
+    marker = f"written {time.time()}"
+    client.set("smoke:survives-a-kill", marker)
+    if client.info("persistence").get("aof_enabled") != 1:
+        raise SmokeError("the embedded Redis keeps no append-only file")
+    time.sleep(1.5)  # appendfsync everysec
+    server = started_child(launcher, "redis-server")
+    if server is None:
+        raise SmokeError("no redis-server among the launcher's children")
+    server.kill()
+    log(f"killed the embedded Redis {server.pid} (SIGKILL)")
+    restarted = replaced(launcher, server, "redis-server")
+
+    def kept() -> bool:
+        try:
+            return client.get("smoke:survives-a-kill") == marker.encode()
+        except redis.RedisError:
+            return False
+
+    wait_until(kept, "the restarted Redis to have the key written before the kill", 30)
+    client.close()
+    wait_until(lambda: ready(base), "/readyz 200 after Redis's restart", 60)
+    check_worker(var, env)
+    log(f"the launcher restarted Redis ({restarted.pid}) with its data; /readyz 200; the worker answers a ping")
+
+
 def main() -> int:
     var = Path(os.environ.get("SMOKE_VAR_DIR", "var/smoke"))
     var = (var if var.is_absolute() else ROOT / var).resolve()
@@ -191,10 +280,14 @@ def main() -> int:
         # 3. background processes
         check_worker(var, env)
         log("Celery worker answers a ping")
+        check_supervision(psutil.Process(launcher.pid), var, env, base)
         launcher_log = log_path.read_text(errors="replace")
         for name in ("web", "worker", "beat"):
             if f"{name} started" not in launcher_log:
                 raise SmokeError(f"the launcher did not start {name}")
+        for line in ("worker exited (rc=-9)", "redis stopped"):
+            if line not in launcher_log:
+                raise SmokeError(f"the launcher did not log {line!r}")
         if "system checks FAILED" in launcher_log and os.environ.get("SMOKE_ALLOW_CHECK_ERRORS") != "1":
             raise SmokeError("manage.py check reported errors (SMOKE_ALLOW_CHECK_ERRORS=1 to ignore)")
         if "load_demo_data failed" in launcher_log:

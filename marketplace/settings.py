@@ -155,7 +155,29 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TIME_LIMIT = 300
 CELERY_TASK_SOFT_TIME_LIMIT = 240
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+# Redis (the default) or RabbitMQ (production: CELERY_BROKER_URL=amqp://user:password@host:5672/vhost);
+# the result backend stays Redis. Late acknowledgement with either: a task whose worker dies goes back
+# to the queue (see marketplace/celery.py for how soon, per broker).
+# The longest hard time limit of any task (stats.recompute); the worker refuses to start if a registered
+# task exceeds it, and tests/core/test_celery_settings.py keeps it equal to the longest one.
+CELERY_LONGEST_TASK_SECONDS = 4 * 3600
+# How long past a hard time limit a message may still be held by the worker that got it (the limit
+# kills the child; acknowledging or rejecting follows within seconds).
+CELERY_REDELIVERY_MARGIN_SECONDS = 300
+# RabbitMQ's consumer_timeout (rabbitmq.conf, milliseconds there; 30 min by default), in seconds: tasks
+# whose time limit does not fit under it are acknowledged on receipt under RabbitMQ (marketplace/celery.py).
+CELERY_BROKER_CONSUMER_TIMEOUT = env.int("CELERY_BROKER_CONSUMER_TIMEOUT", default=1800)
+if CELERY_BROKER_URL.split("://", 1)[0].lower() in {"amqp", "amqps", "pyamqp"}:
+    # The publisher waits for RabbitMQ to confirm each message: an effect counts as handed over only
+    # when the broker has it. (visibility_timeout means nothing to RabbitMQ: it redelivers when the
+    # dead worker's connection closes.)
+    CELERY_BROKER_TRANSPORT_OPTIONS: dict[str, object] = {"confirm_publish": True}
+else:
+    # Redis hands an unacknowledged message out again after this long: longer than any task may run,
+    # or a long task still running would be started a second time.
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "visibility_timeout": CELERY_LONGEST_TASK_SECONDS + CELERY_REDELIVERY_MARGIN_SECONDS
+    }
 # Durable named effects (apps.core.effects): a pending effect not done this long after its hand-over is
 # handed over again (the delay doubles with each hand-over, up to the maximum); after this many
 # failed runs it is marked failed and the operator is told.

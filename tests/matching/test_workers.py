@@ -30,7 +30,7 @@ from apps.matching.services import exclusions, query_document, search_index
 from apps.matching.tasks import rebuild
 from tests.factories import OrganizationFactory, member_of, operator_user
 from tests.matching.factories import GEAR_ACHIEVEMENT, GEAR_DEMAND, draft_achievement, draft_demand, publish
-from tests.workers import celery_workers
+from tests.workers import broker_fixture, celery_workers  # noqa: F401 - the `broker` fixture
 
 pytestmark = [
     pytest.mark.celery_worker,
@@ -42,7 +42,7 @@ WAIT_SECONDS = 120
 
 
 @pytest.fixture
-def shard_workers(settings: Any, tmp_path: Path) -> Iterator[list[Path]]:
+def shard_workers(broker: str, settings: Any, tmp_path: Path) -> Iterator[list[Path]]:
     settings.MATCHING_SHARDS = 2
     settings.CELERY_TASK_ALWAYS_EAGER = False
     queues = [shards.shard_queue(i) for i in range(2)]

@@ -21,7 +21,7 @@ from apps.stats.services import STATS_LOCK_KEY, stats_fold_contract, stats_recom
 from apps.stats.tasks import fold_contract, recompute
 from tests.factories import operator_user
 from tests.stats.fold_helpers import event, headline, make_world, pay, registered
-from tests.workers import celery_workers, worker_database_url
+from tests.workers import broker_fixture, celery_workers, worker_database_url  # noqa: F401 - the `broker` fixture
 
 D = Decimal
 WAIT_SECONDS = 90
@@ -64,7 +64,7 @@ def test_the_tasks_have_stable_names_and_time_limits():
 
 
 @pytest.fixture
-def worker(settings: Any, tmp_path: Path) -> Iterator[Path]:
+def worker(broker: str, settings: Any, tmp_path: Path) -> Iterator[Path]:
     settings.CELERY_TASK_ALWAYS_EAGER = False
     log = tmp_path / "worker.log"
     with celery_workers(queues=["celery"], name="stats", logs=[log]):
