@@ -194,3 +194,24 @@ def test_the_operator_sees_a_failed_effect_in_the_admin_and_retries_it(client, s
     assert [m.to for m in mail.outbox if m.to == ["zhao.min@example.cn"]] == [["zhao.min@example.cn"]]
     # Nobody changes an effect by hand: the form is read-only, and there is no add or delete.
     assert client.get(reverse("admin:core_effect_add")).status_code == 403
+
+
+def test_emails_under_a_dead_senders_lease_are_retried_not_dropped(settings):
+    """A sender died mid-send: its lease still holds the e-mail when the effect runs again. The run must
+    not be marked done (the e-mail would never go out); it is retried and sends once the lease expires."""
+    settings.NOTIFICATION_EMAIL_LEASE_SECONDS = 300
+    notification = _notification()
+    row = Effect.objects.get(name="notifications.send_emails")
+    Notification.objects.filter(pk=notification.pk).update(
+        email_claimed_until=timezone.now() + timedelta(seconds=300)  # what the dead sender left behind
+    )
+
+    assert execute_effect(row.pk) is False
+    row.refresh_from_db()
+    assert (row.status, row.attempts) == (EffectStatus.PENDING, 1)
+    assert "EmailsStillClaimedError" in row.last_error
+    assert mail.outbox == []
+
+    Notification.objects.filter(pk=notification.pk).update(email_claimed_until=timezone.now() - timedelta(seconds=1))
+    assert execute_effect(row.pk) is True
+    assert [m.to for m in mail.outbox] == [["zhao.min@example.cn"]]
