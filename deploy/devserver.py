@@ -818,6 +818,9 @@ def _serve(
     web = [PYTHON, "-m", "gunicorn", "marketplace.wsgi:application", "--bind", f"{host}:{port}"]
     web += ["--workers", "2", "--access-logfile", "-", "--graceful-timeout", "5", "--timeout", "120"]
     web += ["--no-control-socket"]
+    # The production request limits (deploy/gunicorn.conf.py): a long URL reaches Django's 414 problem
+    # document instead of gunicorn's own HTML page at its default 4,094 bytes.
+    web += ["--limit-request-line", "8190", "--limit-request-field_size", "8190", "--limit-request-fields", "100"]
     if os.environ.get("MARKET_RELOAD", "").lower() in {"1", "true", "yes"}:
         web.append("--reload")
     supervisor.add("web", web)
