@@ -14,13 +14,15 @@ TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/marketplace
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
 PYTEST_ARGS ?=
 
-.PHONY: help venv run test smoke lint fmt bench services browser migrate demo manage clean
+.PHONY: help venv run test fuzz smoke lint fmt bench services browser migrate demo manage clean
 
 help:
 	@echo "make venv      create $(VENV) and install requirements-dev.txt (again only when requirements change)"
 	@echo "make run       dev server: embedded PostgreSQL + Redis under var/ (unless DATABASE_URL/REDIS_URL are set),"
 	@echo "               migrate, static, demo data, gunicorn :\$${PORT:-8000} + Celery worker + beat; Ctrl-C stops all"
 	@echo "make test      pytest against the machine's PostgreSQL/Redis on 127.0.0.1 (PYTEST_ARGS=... to pass flags)"
+	@echo "make fuzz      schemathesis on every API operation as operator, enterprise user and anonymous, longer than"
+	@echo "               make test's run (FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) per operation, FUZZ_MODES=$(FUZZ_MODES)); prints a summary"
 	@echo "make smoke     boot 'make run' headless with throwaway data in var/smoke, probe it, Ctrl-C it, check no leftovers"
 	@echo "make lint      ruff check, ruff format --check, mypy apps, lint-imports (the declared app order)"
 	@echo "make fmt       ruff format + ruff check --fix"
@@ -103,6 +105,16 @@ test: venv services browser
 	env -u CELERY_BROKER_URL -u CELERY_RESULT_BACKEND \
 		DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) \
 		$(PY) -m pytest -q -p no:cacheprovider $(PYTEST_ARGS)
+
+# The fuzz test of `make test` (3 positive examples per operation and actor), run longer and with
+# negative (schema-violating) inputs too. Same PostgreSQL/Redis as `make test`.
+FUZZ_EXAMPLES ?= 25
+FUZZ_MODES ?= positive,negative
+fuzz: venv services
+	env -u CELERY_BROKER_URL -u CELERY_RESULT_BACKEND \
+		DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) \
+		FUZZ_MAX_EXAMPLES=$(FUZZ_EXAMPLES) FUZZ_MODES=$(FUZZ_MODES) \
+		$(PY) -m pytest -q -p no:cacheprovider --timeout=900 --tb=short tests/core/test_schemathesis.py $(PYTEST_ARGS)
 
 smoke: venv
 	$(PY) deploy/smoke.py

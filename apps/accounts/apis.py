@@ -83,6 +83,11 @@ class UserRegisterApi(APIView):
         return Response(UserOutputSerializer(user).data, status=status.HTTP_201_CREATED)
 
 
+class TokenPairOutputSerializer(serializers.Serializer):
+    access = serializers.CharField(help_text="JWT access token: send it as `Authorization: Bearer <access>`.")
+    refresh = serializers.CharField(help_text="JWT refresh token: exchange it at auth/token/refresh.")
+
+
 _INVALID_REFRESH = "The refresh token is invalid, expired or already revoked (code `token_not_valid`): log in again."
 
 
@@ -91,6 +96,10 @@ _INVALID_REFRESH = "The refresh token is invalid, expired or already revoked (co
         tags=AUTH_TAG,
         operation_id="auth_token_obtain",
         summary="Log in: exchange e-mail and password for access and refresh tokens.",
+        responses={
+            200: TokenPairOutputSerializer,
+            **problem_response(401, "No active account has this e-mail and password."),
+        },
     )
 )
 class TokenObtainApi(NoStoreMixin, jwt_views.TokenObtainPairView):

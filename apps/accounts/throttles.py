@@ -14,6 +14,7 @@ never reads the header).
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import threading
 import time
@@ -109,7 +110,10 @@ class LoginAccountThrottle(FailOpenThrottleMixin, SimpleRateThrottle):
         email = data.get("email") if isinstance(data, dict) else None
         if not isinstance(email, str) or not email:
             return None
-        return self.cache_format % {"scope": self.scope, "ident": email.strip().lower()}
+        # Hashed: an e-mail as typed may hold spaces, control characters or 250+ characters, which make
+        # an invalid cache key (CacheKeyWarning); the digest is a short, safe key for the same account.
+        ident = hashlib.sha256(email.strip().lower().encode("utf-8", "surrogatepass")).hexdigest()
+        return self.cache_format % {"scope": self.scope, "ident": ident}
 
 
 class SignedInRateThrottle(FailOpenThrottleMixin, UserRateThrottle):

@@ -18,6 +18,7 @@ from apps.contracts.apis.common import money as _money
 from apps.contracts.selectors import broker_commission_contracts, broker_commission_lines, broker_scorecard
 from apps.core.errors import ApplicationError, ErrorCode
 from apps.core.pagination import StandardCursorPagination, paginated_response
+from apps.core.schema import problem_response
 
 BROKER_TAGS = ["brokers"]
 
@@ -55,7 +56,7 @@ class BrokerCommissionListApi(APIView):
     @extend_schema(
         tags=BROKER_TAGS,
         operation_id="brokers_me_commissions",
-        responses={200: CommissionOutputSerializer(many=True)},
+        responses={200: CommissionOutputSerializer(many=True), **problem_response(404, "You have no broker profile.")},
         summary="Your commissions per contract of the deals you broker, on what was paid (404: no broker profile).",
     )
     def get(self, request: Request) -> Response:

@@ -19,6 +19,7 @@ from rest_framework.views import APIView
 
 from apps.accounts.authentication import request_user
 from apps.accounts.permissions import PeopleOnly
+from apps.core.schema import problem_response
 from apps.custody import selectors
 from apps.custody.apis.common import TAGS, CustodyAssetOutputSerializer, money_field
 from apps.custody.exports import annuity_calendar, portfolio_csv
@@ -55,6 +56,9 @@ class CalendarFeedOutputSerializer(serializers.Serializer):
     url = serializers.CharField(help_text="Subscribe to this address; it is shown once. Rotate to change it.")
 
 
+_PORTFOLIO_NOT_FOUND = "The organisation does not exist, or the caller is neither its member nor the operator."
+
+
 def _portfolio_query(request: Request) -> tuple[int, str]:
     query = PortfolioQuerySerializer(data=request.query_params)
     query.is_valid(raise_exception=True)
@@ -71,7 +75,7 @@ class PortfolioApi(APIView):
             OpenApiParameter("organization", int, required=True),
             OpenApiParameter("role", str, enum=list(selectors.PORTFOLIO_ROLES), required=True),
         ],
-        responses={200: PortfolioOutputSerializer},
+        responses={200: PortfolioOutputSerializer, **problem_response(404, _PORTFOLIO_NOT_FOUND)},
         summary="An organisation's custody portfolio: fees by month for twelve months, in grace, lapsed.",
     )
     def get(self, request: Request) -> Response:
@@ -103,7 +107,7 @@ class PortfolioExportApi(APIView):
             OpenApiParameter("organization", int, required=True),
             OpenApiParameter("role", str, enum=list(selectors.PORTFOLIO_ROLES), required=True),
         ],
-        responses={(200, "text/csv"): OpenApiTypes.BINARY},
+        responses={(200, "text/csv"): OpenApiTypes.BINARY, **problem_response(404, _PORTFOLIO_NOT_FOUND)},
         summary="The portfolio as CSV (UTF-8 with BOM, Chinese headers), by due date.",
     )
     def get(self, request: Request) -> HttpResponseBase:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from rest_framework import status
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -15,6 +17,10 @@ from apps.listings.models import ListingStatus
 
 
 class ListingListCreateApi(PublicReadMixin, KindView):
+    # Set per request below (relevance pages by number, the rest by cursor); both answer {next, previous,
+    # results}. The class default is what the schema documents.
+    pagination_class: type[Any] | None = StandardCursorPagination
+
     def get(self, request: Request) -> Response:
         # Anonymous readers are welcome here: the selector shows them published teasers.
         qs = self.kind.list_selector(actor=request.user, filters=request.query_params)
@@ -113,6 +119,9 @@ class ListingMarkTransferredApi(KindView):
 
 
 class ListingEventsApi(KindView):
+    # Ordered by id per request below; the class default documents {next, previous, results}.
+    pagination_class: type[Any] | None = StandardCursorPagination
+
     def get(self, request: Request, pk: int) -> Response:
         self.pagination_class = type("EventPagination", (StandardCursorPagination,), {"ordering": "id"})
         qs = selectors.listing_events(actor=request_user(request), listing=self.listing(request, pk))
