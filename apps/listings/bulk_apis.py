@@ -17,6 +17,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.accounts.authentication import request_user
+from apps.core.exporting import csv_chunks
 from apps.listings import exporting, importing
 from apps.listings.apis import ACHIEVEMENT_PARAMETERS, DEMAND_PARAMETERS, LIST_PARAMETERS
 
@@ -97,7 +98,7 @@ class ListingExportApi(APIView):
         response: HttpResponseBase
         if fmt == "csv":
             response = StreamingHttpResponse(
-                exporting.csv_chunks(export.headers, export.rows()), content_type=exporting.CONTENT_TYPES["csv"]
+                csv_chunks(export.headers, export.rows()), content_type=exporting.CONTENT_TYPES["csv"]
             )
             response["Content-Disposition"] = content_disposition_header(True, export.filename("csv"))
         else:

@@ -11,7 +11,6 @@ formula, in XLSX. The headers are the importer's, so an exported file can be edi
 
 from __future__ import annotations
 
-import csv
 import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
@@ -28,6 +27,7 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
+from apps.core.exporting import FORMULA_START
 from apps.listings import selectors
 from apps.listings.importing import CHOICE_LABELS, ListingKind
 from apps.listings.models import Achievement
@@ -41,7 +41,6 @@ CONTENT_TYPES = {
 }
 # The file name people see: 科技成果_20261126.csv
 FILE_TITLES = {"achievement": "科技成果", "demand": "技术需求"}
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _ITERATOR_CHUNK = 2000
 
 
@@ -179,42 +178,6 @@ def listing_export(kind: ListingKind, *, actor: Actor | None, filters: Any) -> L
 # --- writing -----------------------------------------------------------------------------------
 
 
-def neutralise(text: str) -> str:
-    """A text cell that a spreadsheet would run as a formula, made plain text for CSV."""
-    return "'" + text if text.startswith(_FORMULA_START) else text
-
-
-def _csv_cell(value: Any) -> Any:
-    if value is None:
-        return ""
-    if isinstance(value, str):
-        return neutralise(value)
-    if isinstance(value, Decimal | int):
-        return value
-    if isinstance(value, date):
-        return value.isoformat()
-    return neutralise(str(value))
-
-
-class _Echo:
-    def write(self, value: str) -> str:
-        return value
-
-
-def csv_chunks(headers: list[str], rows: Iterable[list[Any]], *, lines_per_chunk: int = 500) -> Iterator[bytes]:
-    """UTF-8 with a BOM (so Excel reads the Chinese), CRLF lines, in chunks for a streaming response."""
-    writer = csv.writer(_Echo())
-    yield ("\ufeff" + writer.writerow(headers)).encode("utf-8")
-    buffer: list[str] = []
-    for row in rows:
-        buffer.append(writer.writerow([_csv_cell(v) for v in row]))
-        if len(buffer) >= lines_per_chunk:
-            yield "".join(buffer).encode("utf-8")
-            buffer.clear()
-    if buffer:
-        yield "".join(buffer).encode("utf-8")
-
-
 _CJK = re.compile(r"[\u2e80-\u9fff\uff00-\uffef]")
 
 
@@ -224,7 +187,7 @@ def _xlsx_value(sheet: Any, value: Any) -> Any:
     if isinstance(value, Decimal | int | date) and not isinstance(value, datetime | bool):
         return value
     text = ILLEGAL_CHARACTERS_RE.sub("", str(value))
-    if text.startswith(_FORMULA_START):
+    if text.startswith(FORMULA_START):
         # openpyxl would take "=…" for a formula; a string cell is shown as typed and never run.
         cell = WriteOnlyCell(sheet, value=text)
         cell.data_type = "s"

@@ -26,7 +26,7 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
 from apps.contracts.catalogue import ContractType, IPType, LegacyClass, ProgrammeClass
-from apps.listings.exporting import csv_chunks, neutralise
+from apps.core.exporting import csv_chunks, neutralise
 from apps.stats.dims import MEASURES, Dim, Measure, Zone
 from apps.stats.selectors import PERIOD, Report, ReportRow, in_wan, period_start
 

@@ -11,7 +11,8 @@ from django.http import QueryDict
 from rest_framework.exceptions import ValidationError
 
 from apps.core.errors import ApplicationError
-from apps.listings.exporting import EXPORT_FORMATS, csv_chunks, listing_export, write_xlsx
+from apps.core.exporting import csv_chunks
+from apps.listings.exporting import EXPORT_FORMATS, listing_export, write_xlsx
 from apps.listings.importing import KINDS
 from apps.listings.management.commands.import_listings import acting_user
 
