@@ -9,7 +9,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from apps.core.fields import MarketDateField
-from apps.matching.models import DismissalReason, Match, MatchState
+from apps.matching.models import BrokerProgress, DismissalReason, Match, MatchState
 
 # Labels of the engine's criteria and filters, translated for the reader. A criterion the engine adds
 # later shows under its code until it gets a label here.
@@ -65,6 +65,13 @@ class MatchOutputSerializer(serializers.Serializer):
     dismissed_by_me = serializers.BooleanField(
         default=False,
         help_text="You, a broker outside both organisations, set this match aside: hidden from your lists only.",
+    )
+    my_progress = serializers.ChoiceField(
+        choices=BrokerProgress.choices,
+        allow_null=True,
+        default=None,
+        help_text="Your own progress on this match as a broker outside both organisations (viewed, contacted); "
+        "null otherwise. It does not change the parties' state.",
     )
     engine_version = serializers.CharField()
     index_version = serializers.IntegerField()
