@@ -16,7 +16,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator, Mapping
-from contextlib import contextmanager, suppress
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -220,13 +220,16 @@ class EmbeddedPostgres:
     def copy_of(self, source: Mapping[str, Any]) -> None:
         """pg_dump the test database (committed rows included) into this server's database."""
         socket_dir = unquote(urlsplit(self.url).path.rsplit("/", 1)[0])
-        dump = subprocess.run(
-            # the machine's own pg_dump, of the machine server's version
-            [shutil.which("pg_dump") or str(self.bin / "pg_dump"), "-Fc", "--no-owner", "-h", source["HOST"] or "127.0.0.1",
-             "-p", str(source["PORT"] or 5432), "-U", source["USER"], source["NAME"]],
-            capture_output=True, check=True, timeout=120,
-        )  # fmt: skip
-        restore = subprocess.run(
+        # the machine's own pg_dump, of the machine server's version
+        pg_dump = shutil.which("pg_dump") or str(self.bin / "pg_dump")
+        host, port = source["HOST"] or "127.0.0.1", str(source["PORT"] or 5432)
+        dump = subprocess.run(  # noqa: S603  # fixed arguments of the test's own
+            [pg_dump, "-Fc", "--no-owner", "-h", host, "-p", port, "-U", source["USER"], source["NAME"]],
+            capture_output=True,
+            check=True,
+            timeout=120,
+        )
+        restore = subprocess.run(  # noqa: S603  # fixed arguments of the test's own
             [str(self.bin / "pg_restore"), "--no-owner", "--exit-on-error", "-h", socket_dir, "-U", "postgres",
              "-d", urlsplit(self.url).path.rsplit("/", 1)[1]],
             input=dump.stdout, capture_output=True, timeout=120,
