@@ -149,9 +149,10 @@ def _criterion_cooperation(demand: Demand, achievement: Achievement) -> tuple[Si
         if offered
         else _("the achievement names no cooperation mode")
     )
-    wanted_text = (
-        _("the demand wants %(modes)s") % {"modes": _modes(wanted)} if wanted else _("the demand names no cooperation mode")
-    )
+    if wanted:
+        wanted_text = _("the demand wants %(modes)s") % {"modes": _modes(wanted)}
+    else:
+        wanted_text = _("the demand names no cooperation mode")
     return wanted, offered, _join(offered_text, wanted_text)
 
 
@@ -222,9 +223,7 @@ def filter_row(code: str, item: dict[str, Any], demand: Demand, achievement: Ach
     elif code == "excluded":
         count = int(item.get("count") or 0)
         detail = {"count": count}
-        text = _("%(count)s listings were left out: dismissed before or of the same organisation.") % {
-            "count": count
-        }
+        text = _("%(count)s listings were left out: dismissed before or of the same organisation.") % {"count": count}
     else:
         detail = {k: v for k, v in item.items() if k not in ("filter", "criterion") and v is not None}
         text = code

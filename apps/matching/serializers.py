@@ -126,7 +126,8 @@ def render_explanation(match: Match) -> dict[str, Any]:
             if isinstance(item, str):
                 item = {"criterion": item}
             code = str(item.get("criterion") or item.get("filter") or item.get("name") or "")
-            rendered.append({"criterion": code, "label": criterion_label(code), **describe(code, item, demand, achievement)})
+            told = describe(code, item, demand, achievement)
+            rendered.append({"criterion": code, "label": criterion_label(code), **told})
         return rendered
 
     text = raw.get("text") or {}

@@ -92,7 +92,7 @@ def test_every_reason_is_a_sentence_with_both_sides_the_right_way_round(client_f
     assert rows["price"]["detail"] == {"wanted": "300000.00", "offered": "250000.00"}
     assert rows["price"]["text"] == "The achievement asks ¥250,000; the demand's budget is up to ¥300,000"
     assert rows["field"]["text"] == "Both are in Electronic information"
-    assert [f["criterion"] for f in en["filters"]][0] == "published"
+    assert en["filters"][0]["criterion"] == "published"
     assert en["terms_text"].startswith("Both texts mention ")
     shown = [t["term"] for t in en["terms"]]
     assert "压力传感器" in shown and "高" not in shown
