@@ -61,7 +61,8 @@ def milestone_body(challenge: Challenge, share: str, **overrides: object) -> dic
 
 def add_milestone(challenge: Challenge, share: str, **overrides: object) -> Milestone:
     data = milestone_body(challenge, share, **overrides)
-    data["review_date"] = timezone.localdate() + timedelta(days=60)
+    # Due within CHALLENGE_MILESTONE_REVIEW_EARLY_DAYS: these milestones may be reviewed today.
+    data["review_date"] = timezone.localdate() + timedelta(days=7)
     data["tranche_share_pct"] = D(share)
     assert challenge.created_by is not None
     return milestone_create(actor=challenge.created_by, challenge=challenge, data=data)

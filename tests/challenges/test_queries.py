@@ -24,7 +24,8 @@ def add_milestones(challenge, count: int) -> list[Milestone]:
             challenge=challenge,
             data={
                 "title": f"里程碑{i}",
-                "review_date": timezone.localdate() + timedelta(days=60 + i),
+                # due soon enough to be reviewed now (CHALLENGE_MILESTONE_REVIEW_EARLY_DAYS)
+                "review_date": timezone.localdate() + timedelta(days=1 + i),
                 "criteria": "达到指标。",
                 "tranche_share_pct": share,
             },
