@@ -230,3 +230,60 @@ def test_the_operator_reads_the_dashboard_in_chromium(live_server: Any, market: 
     width, height = _png_size(SCREENSHOT)
     assert width == 1280 and height > 1200, (width, height)
     assert SCREENSHOT.stat().st_size > 50_000
+
+
+# The field table, measured in the page: its right edge, its scroll box's, the page's width, and any
+# cell whose text is wider than the cell (clipped).
+FIELD_TABLE_GEOMETRY = """() => {
+  const table = document.querySelector('#h-field').closest('section').querySelector('table.data');
+  const scroller = table.closest('.table-scroll');
+  const cells = [...table.querySelectorAll('th, td')];
+  return {
+    viewport: document.documentElement.clientWidth,
+    pageWidth: document.documentElement.scrollWidth,
+    tableRight: table.getBoundingClientRect().right,
+    scrollerRight: scroller.getBoundingClientRect().right,
+    scrollerScrolls: ['auto', 'scroll'].includes(getComputedStyle(scroller).overflowX),
+    scrollerOverflows: scroller.scrollWidth > scroller.clientWidth,
+    clipped: cells.filter((c) => c.scrollWidth > c.clientWidth + 1).map((c) => c.textContent.trim()),
+    labels: [...table.querySelectorAll('tbody th')].map((c) => c.textContent.trim()),
+  };
+}"""
+
+
+@pytest.mark.parametrize(("locale", "field_name"), [("en-US", "Electronic information"), ("zh-CN", "电子信息")])
+def test_the_field_table_fits_at_1400_px(
+    live_server: Any, market: dict[str, Any], tmp_path: Path, locale: str, field_name: str
+):
+    """At 1400 px the field table ends inside the window, or its own box scrolls sideways: never cut off."""
+    _require_browser()
+    from playwright.sync_api import sync_playwright
+
+    operator: User = market["operator"]
+    base = live_server.url
+    with sync_playwright() as playwright:
+        context = playwright.chromium.launch_persistent_context(
+            user_data_dir=str(tmp_path / "chromium-profile"),
+            executable_path=CHROMIUM,
+            headless=True,
+            args=CHROMIUM_ARGS,
+            locale=locale,
+            viewport={"width": 1400, "height": 900},
+        )
+        try:
+            page = context.new_page()
+            page.goto(f"{base}/stats/dashboard/?year={market['year']}")
+            page.fill("#id_username", operator.email)
+            page.fill("#id_password", TEST_PASSWORD)
+            page.click("button[type=submit]")
+            page.wait_for_url(f"{base}/stats/dashboard/?year={market['year']}")
+            geometry = page.evaluate(FIELD_TABLE_GEOMETRY)
+        finally:
+            context.close()
+
+    assert field_name in geometry["labels"], geometry
+    assert geometry["pageWidth"] <= geometry["viewport"], geometry  # no sideways scroll of the whole page
+    assert geometry["scrollerRight"] <= geometry["viewport"], geometry
+    fits = geometry["tableRight"] <= geometry["viewport"]
+    assert fits or (geometry["scrollerScrolls"] and geometry["scrollerOverflows"]), geometry
+    assert geometry["clipped"] == [], geometry
