@@ -145,9 +145,10 @@ class ChallengeOutputSerializer(serializers.Serializer):
     updated_at = serializers.DateTimeField()
 
     def _phase(self, challenge: Challenge) -> ChallengePhase:
-        # One clock for a whole page, so two rows never disagree about the same instant.
-        now = self.context.setdefault("now", timezone.now())
-        return challenge.phase(now)
+        # One clock per serializer (a page is one list serializer), so rows never disagree.
+        if not hasattr(self, "_now"):
+            self._now = timezone.now()
+        return challenge.phase(self._now)
 
     @extend_schema_field(serializers.ChoiceField(choices=ChallengePhase.choices))
     def get_phase(self, challenge: Challenge) -> str:
