@@ -223,7 +223,7 @@ def filter_row(code: str, item: dict[str, Any], demand: Demand, achievement: Ach
     elif code == "excluded":
         count = int(item.get("count") or 0)
         detail = {"count": count}
-        text = _("%(count)s listings were left out: dismissed before or of the same organisation.") % {"count": count}
+        text = _("Listings left out: %(count)s (dismissed before, or of the same organisation).") % {"count": count}
     else:
         detail = {k: v for k, v in item.items() if k not in ("filter", "criterion") and v is not None}
         text = code

@@ -7,8 +7,10 @@ import json
 from decimal import Decimal
 
 import pytest
+from django.utils import translation
 
 from apps.matching.engine.explain import meaningful_terms
+from apps.matching.explaining import filter_row
 from apps.matching.models import Match
 from tests.matching.factories import draft_achievement, draft_demand, publish
 
@@ -137,3 +139,25 @@ def test_meaningful_terms_drops_noise_and_folds_parts_into_the_whole():
     assert [t["term"] for t in shown] == ["锂离子电池", "battery management"]
     assert shown[0] == {"term": "锂离子电池", "weight": 0.55, "via": "glossary", "english": "lithium-ion battery"}
     assert shown[1]["weight"] == pytest.approx(0.1)
+
+
+def test_every_filter_the_engine_applies_reads_as_a_sentence_without_nulls(market):
+    demand, achievement = market["demand"], market["gear"]
+    engine_filters = [
+        {"filter": "published"},
+        {"filter": "not_expired", "on": "2026-12-08"},
+        {"filter": "cooperation", "modes": ["cooperative", "transfer"]},
+        {"filter": "excluded", "count": 2},
+    ]
+    with translation.override("en"):
+        rows = [filter_row(f["filter"], f, demand, achievement) for f in engine_filters]
+    for row in rows:
+        assert None not in row.values() and row["passed"] is True and row["text"], row
+    assert rows[1]["text"] == "Neither listing had expired on 2026-12-08."
+    assert rows[2]["detail"] == {"wanted": ["transfer", "cooperative"], "offered": ["transfer", "licence"]}
+    assert rows[3] == {
+        "passed": True,
+        "contribution": 0.0,
+        "detail": {"count": 2},
+        "text": "Listings left out: 2 (dismissed before, or of the same organisation).",
+    }
