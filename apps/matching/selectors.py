@@ -112,7 +112,14 @@ def match_visible_qs(actor: Actor) -> QuerySet[Match]:
 
 
 def access_match(*, actor: Actor, pk: int) -> Match:
-    match = match_visible_qs(actor).filter(pk=pk).first()
+    # With what its explanation names: both regions (and their prefectures), industries, fields.
+    match = (
+        match_visible_qs(actor)
+        .select_related("demand__region_preference__parent", "achievement__region__parent", "demand__industry")
+        .prefetch_related("achievement__industries")
+        .filter(pk=pk)
+        .first()
+    )
     if match is None:
         raise Http404
     return match

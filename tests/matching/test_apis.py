@@ -247,9 +247,10 @@ def test_list_query_counts_do_not_grow_with_rows(
     with django_assert_num_queries(5):
         response = broker_client.get(f"/api/v1/demands/{demand.pk}/matches")
     assert len(response.json()["results"]) >= 1 + extra
-    # one match: user, memberships, broker specialties, the match with both listings
+    # one match: user, memberships, broker specialties, the match with both listings (their regions,
+    # the demand's industry), the achievement's industries (its explanation names them)
     match_pk = Match.objects.filter(demand=demand).first().pk
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(5):
         assert client.get(f"/api/v1/matches/{match_pk}").status_code == 200
 
 
