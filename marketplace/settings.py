@@ -47,6 +47,9 @@ INSTALLED_APPS = [
     "corsheaders",
     "django_guid",
     "rest_framework",
+    # Not for models: an installed app's locale/ is what Django reads, so simplejwt's messages ("No active
+    # account found …", "Given token not valid …") are only in Chinese with the app itself installed.
+    "rest_framework_simplejwt",
     "rest_framework_simplejwt.token_blacklist",
     "rest_framework_api_key",
     "django_filters",
@@ -83,6 +86,8 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
+    # Django's own error pages (DEBUG's technical 404 too) become problem documents outside admin/dashboard.
+    "apps.core.middleware.ProblemResponseMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # Trigger-based history (django-pghistory): records the acting user and URL with every tracked change.
@@ -216,7 +221,8 @@ CELERY_BEAT_SCHEDULE = {
 AUTH_USER_MODEL = "accounts.User"
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+    # Django's, with its message in wording the zh_Hans catalogue translates (apps.accounts.password_validation).
+    {"NAME": "apps.accounts.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]

@@ -34,6 +34,7 @@ from apps.challenges.services import (
     bid_withdraw,
 )
 from apps.core.fields import DecimalNumberField
+from apps.core.negotiation import FileResponseNegotiation
 from apps.core.pagination import StandardCursorPagination, paginated_response
 
 
@@ -189,6 +190,8 @@ class BidAttachmentCreateApi(APIView):
 
 
 class BidAttachmentDownloadApi(APIView):
+    content_negotiation_class = FileResponseNegotiation
+
     @extend_schema(
         tags=TAGS,
         operation_id="bids_attachments_download",

@@ -14,6 +14,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.accounts.authentication import request_user
+from apps.core.negotiation import FileResponseNegotiation
 from apps.core.pagination import StandardCursorPagination, paginated_response
 from apps.listings import selectors, services
 from apps.listings.apis.kinds import KindView, PublicReadMixin, client_ip
@@ -84,6 +85,8 @@ class ListingAttachmentsApi(PublicReadMixin, KindView):
 
 
 class ListingAttachmentDetailApi(PublicReadMixin, KindView):
+    content_negotiation_class = FileResponseNegotiation
+
     def get(self, request: Request, pk: int, attachment_id: int) -> Any:
         """Download. Confidential files need access, and each download by a non-owner is logged."""
         actor = request.user
