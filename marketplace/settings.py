@@ -88,6 +88,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     # Django's own error pages (DEBUG's technical 404 too) become problem documents outside admin/dashboard.
     "apps.core.middleware.ProblemResponseMiddleware",
+    # A 201 without Location gets one: where the created record is read (apps.core.middleware).
+    "apps.core.middleware.CreatedLocationMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # Trigger-based history (django-pghistory): records the acting user and URL with every tracked change.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.urls import reverse
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import serializers, status
 from rest_framework.permissions import AllowAny, IsAuthenticated
@@ -99,7 +100,10 @@ class UserRegisterApi(APIView):
         serializer = UserRegisterInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         user = user_register(**serializer.validated_data)
-        return Response(UserOutputSerializer(user).data, status=status.HTTP_201_CREATED)
+        # The account is read at /me (with the tokens from auth/token).
+        return Response(
+            UserOutputSerializer(user).data, status=status.HTTP_201_CREATED, headers={"Location": reverse("me")}
+        )
 
 
 class TokenPairOutputSerializer(serializers.Serializer):

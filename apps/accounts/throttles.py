@@ -97,6 +97,8 @@ class FailedAttemptsThrottle(FailOpenThrottleMixin, SimpleRateThrottle):
     """
 
     count_every_request = False
+    num_requests: int  # set from the rate by SimpleRateThrottle.__init__
+    duration: int
 
     def allow_request(self, request: Request, view: Any) -> bool:
         if self.count_every_request:

@@ -10,6 +10,7 @@ from functools import lru_cache
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
+from django.urls import Resolver404, resolve
 from rest_framework.response import Response as DRFResponse
 
 from apps.core.errors import database_unavailable_response, is_database_unavailable, problem_for_status
@@ -125,3 +126,41 @@ class ProblemResponseMiddleware:
             problem["Allow"] = response["Allow"]
         problem._has_been_logged = True  # type: ignore[attr-defined]  # Django logged the original response
         return problem
+
+
+def _readable(path: str) -> bool:
+    """Whether ``path`` is routed to a view that answers GET."""
+    try:
+        match = resolve(path)
+    except Resolver404:
+        return False
+    view_class = getattr(match.func, "cls", None) or getattr(match.func, "view_class", None)
+    return view_class is not None and callable(getattr(view_class, "get", None))
+
+
+def created_location(path: str, data: object) -> str | None:
+    """Where a record created by POST ``path`` is read: ``path/<id>`` when that URL answers GET (a listing,
+    a deal, an attachment …), else the collection ``path`` itself when it answers GET (rows that live only
+    in their parent's list: payments, deductions, activities, scores, legal events …)."""
+    path = path.rstrip("/")
+    record_id = data.get("id") if isinstance(data, dict) else None
+    if isinstance(record_id, int | str) and str(record_id) and _readable(f"{path}/{record_id}"):
+        return f"{path}/{record_id}"
+    return path if _readable(path) else None
+
+
+class CreatedLocationMiddleware:
+    """Every 201 answers ``Location``. A view that knows better sets it itself (a bid created under its
+    challenge lives at /bids/<id>); otherwise :func:`created_location` finds it from the created record's
+    ``id``. tests/core/test_created_location.py walks the schema's 201 operations."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if response.status_code == 201 and not response.has_header("Location") and request.path.startswith("/api/"):
+            location = created_location(request.path, getattr(response, "data", None))
+            if location is not None:
+                response["Location"] = location
+        return response

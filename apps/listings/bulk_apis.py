@@ -74,8 +74,15 @@ class ListingImportApi(APIView):
             partial=serializer.validated_data["partial"],
             dry_run=serializer.validated_data["dry_run"],
         )
-        code = status.HTTP_201_CREATED if result.created else status.HTTP_200_OK
-        return Response(BulkImportOutputSerializer(result.summary()).data, status=code)
+        if not result.created:
+            return Response(BulkImportOutputSerializer(result.summary()).data)
+        # Many records, no one of them: Location is the list they joined.
+        location = request.path.removesuffix("/import")
+        return Response(
+            BulkImportOutputSerializer(result.summary()).data,
+            status=status.HTTP_201_CREATED,
+            headers={"Location": location},
+        )
 
 
 class ListingExportApi(APIView):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.http import FileResponse
+from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
@@ -147,7 +148,9 @@ class ChallengeBidListCreateApi(APIView):
         serializer.is_valid(raise_exception=True)
         bid = bid_create(actor=request_user(request), challenge=challenge, data=serializer.validated_data)
         return Response(
-            BidOutputSerializer(access_bid(actor=request.user, pk=bid.pk)).data, status=status.HTTP_201_CREATED
+            BidOutputSerializer(access_bid(actor=request.user, pk=bid.pk)).data,
+            status=status.HTTP_201_CREATED,
+            headers={"Location": reverse("bid-detail", kwargs={"bid_id": bid.pk})},
         )
 
 

@@ -137,7 +137,7 @@ class CalendarFeedApi(APIView):
     def post(self, request: Request) -> Response:
         token = calendar_feed_rotate(user=request_user(request))
         url = request.build_absolute_uri(f"/api/v1/custody/calendar/{token}.ics")
-        return Response({"url": url}, status=status.HTTP_201_CREATED)
+        return Response({"url": url}, status=status.HTTP_201_CREATED, headers={"Location": url})
 
     @extend_schema(
         tags=TAGS, operation_id="custody_calendar_feed_revoke", responses={204: None}, summary="Revoke your feed."

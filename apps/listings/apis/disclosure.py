@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import FileResponse
+from django.urls import reverse
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import status
 from rest_framework.parsers import MultiPartParser
@@ -132,7 +133,10 @@ class ListingNdaRequestsApi(KindView):
             organization_id=serializer.validated_data.get("organization_id"),
             message=serializer.validated_data["message"],
         )
-        return Response(NdaRequestOutputSerializer(nda).data, status=status.HTTP_201_CREATED)
+        location = reverse("nda-request-detail", kwargs={"pk": nda.pk})
+        return Response(
+            NdaRequestOutputSerializer(nda).data, status=status.HTTP_201_CREATED, headers={"Location": location}
+        )
 
 
 class ListingAccessLogApi(KindView):
