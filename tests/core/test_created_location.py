@@ -73,7 +73,9 @@ def _assert_located(client, response, *, expect: str | None = None) -> dict:
 def test_a_newcomers_creates_answer_where_to_read_them(api_client, client_for):
     # Sign up (the view's own Location: /me), then an organisation and a listing (the record's URL).
     email = "located@example.cn"
-    signed_up = api_client.post("/api/v1/auth/register", {"email": email, "password": "柳州-good-pass-26"}, format="json")
+    signed_up = api_client.post(
+        "/api/v1/auth/register", {"email": email, "password": "柳州-good-pass-26"}, format="json"
+    )
     assert signed_up["Location"] == "/api/v1/me"
     user = UserFactory._meta.model.objects.get(email=email)
     client = client_for(user)
@@ -95,7 +97,9 @@ def test_a_newcomers_creates_answer_where_to_read_them(api_client, client_for):
     read = _assert_located(client, organization, expect=f"/api/v1/organizations/{org_id}")
     assert read.json()["id"] == org_id
 
-    data = {k: (str(v) if not isinstance(v, list | int | str | type(None)) else v) for k, v in achievement_data().items()}
+    data = {
+        k: (str(v) if not isinstance(v, list | int | str | type(None)) else v) for k, v in achievement_data().items()
+    }
     achievement = client.post("/api/v1/achievements", data, format="json")
     _assert_located(client, achievement, expect=f"/api/v1/achievements/{achievement.json()['id']}")
 
