@@ -15,6 +15,8 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 from django_guid.integrations import CeleryIntegration
 
+from marketplace.log_format import JSON_FIELDS, JSON_RENAMES, TEXT_FORMAT
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
@@ -481,6 +483,7 @@ CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 
 # --- Logging ---------------------------------------------------------------------------------
 LOG_FORMAT = env.str("LOG_FORMAT", default="text" if DEBUG else "json")
+LOG_TEXT_FORMAT, LOG_JSON_FIELDS, LOG_JSON_RENAMES = TEXT_FORMAT, JSON_FIELDS, JSON_RENAMES
 LOG_LEVEL = env.str("LOG_LEVEL", default="INFO")
 LOGGING = {
     "version": 1,
@@ -490,14 +493,16 @@ LOGGING = {
         "celery_tracing": {"()": "django_guid.integrations.celery.log_filters.CeleryTracing"},
         "as_warning": {"()": "apps.core.log_filters.AsWarning"},
     },
+    # Every line stamped in UTC, ISO 8601 with milliseconds and offset (2026-12-07T20:00:53.123+00:00),
+    # in Django, gunicorn, the Celery worker and beat and the dev launcher alike (marketplace/log_format.py).
     "formatters": {
         "json": {
-            "()": "pythonjsonlogger.json.JsonFormatter",
-            "format": "%(asctime)s %(levelname)s %(name)s %(message)s %(correlation_id)s %(celery_parent_id)s",
-            "rename_fields": {"asctime": "time", "levelname": "level", "correlation_id": "request_id"},
+            "()": "marketplace.log_format.JSONFormatter",
+            "fmt": LOG_JSON_FIELDS,
+            "rename_fields": LOG_JSON_RENAMES,
             "json_ensure_ascii": False,
         },
-        "text": {"format": "%(asctime)s %(levelname)s [%(correlation_id)s] %(name)s: %(message)s"},
+        "text": {"()": "marketplace.log_format.TextFormatter", "fmt": LOG_TEXT_FORMAT},
     },
     "handlers": {
         "console": {
