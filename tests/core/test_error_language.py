@@ -81,6 +81,10 @@ def _unsupported_media_type(client: APIClient, **headers):
     return client.post("/api/v1/auth/token", data="<x/>", content_type="application/xml", **headers)
 
 
+def _uri_too_long(client: APIClient, **headers):
+    return client.get("/api/v1/reference/countries?q=" + "a" * 5000, **headers)  # refused before LocaleMiddleware
+
+
 def _throttled(client: APIClient, **headers):
     from rest_framework.throttling import SimpleRateThrottle
 
@@ -105,6 +109,7 @@ CASES: dict[str, tuple[Callable, int, str]] = {
     "method not allowed": (_method_not_allowed, 405, "method_not_allowed"),
     "not acceptable": (_not_acceptable, 406, "not_acceptable"),
     "unsupported media type": (_unsupported_media_type, 415, "unsupported_media_type"),
+    "URI too long": (_uri_too_long, 414, "uri_too_long"),
     "throttled": (_throttled, 429, "throttled"),
 }
 
