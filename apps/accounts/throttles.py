@@ -132,8 +132,11 @@ class FailedAttemptsThrottle(FailOpenThrottleMixin, SimpleRateThrottle):
             now = self.timer()
             history = [t for t in self.cache.get(key, []) if t > now - self.duration]
             self.cache.set(key, [now, *history], self.duration)
-        except CACHE_UNAVAILABLE as exc:
-            _record_fail_open(self.scope or "", exc)
+        except CACHE_UNAVAILABLE:
+            # The request was already counted as let through uncounted (allow_request); only wait
+            # before asking Redis again.
+            with _lock:
+                _state["skip_until"] = time.monotonic() + settings.THROTTLE_FAIL_OPEN_RETRY_SECONDS
 
 
 class LoginAddressThrottle(FailedAttemptsThrottle):
