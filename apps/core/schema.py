@@ -73,6 +73,11 @@ _DESCRIPTIONS = {
     "500": "Unexpected server error; the request id identifies it in the logs.",
 }
 _INVALID_CURSOR = "An invalid `cursor` answers 400 with code `invalid_cursor`."
+# Every 201 carries it (apps.core.middleware.CreatedLocationMiddleware).
+_LOCATION_HEADER: dict[str, Any] = {
+    "description": "Where a GET reads what was created: the record's URL, or the list it lives in.",
+    "schema": {"type": "string"},
+}
 
 
 def _document_query_limits(operation: dict[str, Any]) -> None:
@@ -114,6 +119,9 @@ def add_problem_responses(result: dict[str, Any], generator: Any, request: Any, 
                 codes.append("415")
                 if "multipart/form-data" in operation["requestBody"].get("content", {}):
                     codes.append("413")
+            created = operation["responses"].get("201")
+            if isinstance(created, dict):
+                created.setdefault("headers", {}).setdefault("Location", _LOCATION_HEADER)
             for code in codes:
                 description = _DESCRIPTIONS[code]
                 if code == "400" and paginated:
