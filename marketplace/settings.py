@@ -15,6 +15,8 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 from django_guid.integrations import CeleryIntegration
 
+from marketplace.log_format import JSON_FIELDS, JSON_RENAMES, TEXT_FORMAT
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
@@ -47,6 +49,9 @@ INSTALLED_APPS = [
     "corsheaders",
     "django_guid",
     "rest_framework",
+    # Not for models: an installed app's locale/ is what Django reads, so simplejwt's messages ("No active
+    # account found …", "Given token not valid …") are only in Chinese with the app itself installed.
+    "rest_framework_simplejwt",
     "rest_framework_simplejwt.token_blacklist",
     "rest_framework_api_key",
     "django_filters",
@@ -83,6 +88,10 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
+    # Django's own error pages (DEBUG's technical 404 too) become problem documents outside admin/dashboard.
+    "apps.core.middleware.ProblemResponseMiddleware",
+    # A 201 without Location gets one: where the created record is read (apps.core.middleware).
+    "apps.core.middleware.CreatedLocationMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # Trigger-based history (django-pghistory): records the acting user and URL with every tracked change.
@@ -216,7 +225,8 @@ CELERY_BEAT_SCHEDULE = {
 AUTH_USER_MODEL = "accounts.User"
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+    # Django's, with its message in wording the zh_Hans catalogue translates (apps.accounts.password_validation).
+    {"NAME": "apps.accounts.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
@@ -477,6 +487,7 @@ CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 
 # --- Logging ---------------------------------------------------------------------------------
 LOG_FORMAT = env.str("LOG_FORMAT", default="text" if DEBUG else "json")
+LOG_TEXT_FORMAT, LOG_JSON_FIELDS, LOG_JSON_RENAMES = TEXT_FORMAT, JSON_FIELDS, JSON_RENAMES
 LOG_LEVEL = env.str("LOG_LEVEL", default="INFO")
 LOGGING = {
     "version": 1,
@@ -486,14 +497,16 @@ LOGGING = {
         "celery_tracing": {"()": "django_guid.integrations.celery.log_filters.CeleryTracing"},
         "as_warning": {"()": "apps.core.log_filters.AsWarning"},
     },
+    # Every line stamped in UTC, ISO 8601 with milliseconds and offset (2026-12-07T20:00:53.123+00:00),
+    # in Django, gunicorn, the Celery worker and beat and the dev launcher alike (marketplace/log_format.py).
     "formatters": {
         "json": {
-            "()": "pythonjsonlogger.json.JsonFormatter",
-            "format": "%(asctime)s %(levelname)s %(name)s %(message)s %(correlation_id)s %(celery_parent_id)s",
-            "rename_fields": {"asctime": "time", "levelname": "level", "correlation_id": "request_id"},
+            "()": "marketplace.log_format.JSONFormatter",
+            "fmt": LOG_JSON_FIELDS,
+            "rename_fields": LOG_JSON_RENAMES,
             "json_ensure_ascii": False,
         },
-        "text": {"format": "%(asctime)s %(levelname)s [%(correlation_id)s] %(name)s: %(message)s"},
+        "text": {"()": "marketplace.log_format.TextFormatter", "fmt": LOG_TEXT_FORMAT},
     },
     "handlers": {
         "console": {

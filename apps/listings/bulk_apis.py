@@ -10,7 +10,6 @@ from django.utils.http import content_disposition_header
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import serializers, status
-from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.parsers import MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -18,6 +17,7 @@ from rest_framework.views import APIView
 
 from apps.accounts.authentication import request_user
 from apps.core.exporting import csv_chunks
+from apps.core.negotiation import FileResponseNegotiation
 from apps.listings import exporting, importing
 from apps.listings.apis import ACHIEVEMENT_PARAMETERS, DEMAND_PARAMETERS, LIST_PARAMETERS
 
@@ -74,21 +74,20 @@ class ListingImportApi(APIView):
             partial=serializer.validated_data["partial"],
             dry_run=serializer.validated_data["dry_run"],
         )
-        code = status.HTTP_201_CREATED if result.created else status.HTTP_200_OK
-        return Response(BulkImportOutputSerializer(result.summary()).data, status=code)
-
-
-class FormatParameterNegotiation(DefaultContentNegotiation):
-    """``?format=`` names the file format here, not a DRF renderer: errors stay JSON problems."""
-
-    def select_renderer(self, request: Request, renderers: Any, format_suffix: str | None = None) -> Any:
-        renderer = renderers[0]
-        return renderer, renderer.media_type
+        if not result.created:
+            return Response(BulkImportOutputSerializer(result.summary()).data)
+        # Many records, no one of them: Location is the list they joined.
+        location = request.path.removesuffix("/import")
+        return Response(
+            BulkImportOutputSerializer(result.summary()).data,
+            status=status.HTTP_201_CREATED,
+            headers={"Location": location},
+        )
 
 
 class ListingExportApi(APIView):
     kind: importing.ListingKind
-    content_negotiation_class = FormatParameterNegotiation
+    content_negotiation_class = FileResponseNegotiation
 
     def get(self, request: Request) -> HttpResponseBase:
         query = BulkExportQuerySerializer(data={"format": request.query_params.get("format") or "csv"})

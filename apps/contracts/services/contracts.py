@@ -147,6 +147,24 @@ def _resolve_party(role: str, data: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
+def _parties_from_deal(data: Mapping[str, Any], deal: Any) -> dict[str, Any]:
+    """A deal's contract is between the deal's parties: an omitted ``buyer_id`` or ``seller_id`` is the
+    deal's; one that names another organisation is refused (400 on that field)."""
+    filled = dict(data)
+    messages = {
+        "buyer": _("The deal's buyer is organisation %(id)d: leave buyer_id out or give that one."),
+        "seller": _("The deal's seller is organisation %(id)d: leave seller_id out or give that one."),
+    }
+    for role, message in messages.items():
+        expected = getattr(deal, f"{role}_id")
+        given = data.get(f"{role}_id")
+        if given is None:
+            filled[f"{role}_id"] = expected
+        elif given != expected:
+            raise _bad(message % {"id": expected}, code=ContractError.DEAL_MISMATCH, field=f"{role}_id")
+    return filled
+
+
 def _check_parties(*, actor: User, values: dict[str, Any], deal: Any) -> None:
     buyer, seller = values["buyer"], values["seller"]
     if buyer is not None and seller is not None and buyer.pk == seller.pk:
@@ -221,6 +239,7 @@ def contract_create(*, actor: User, data: Mapping[str, Any]) -> Contract:
         from apps.deals.selectors import access_deal
 
         deal = access_deal(actor=actor, pk=data["deal_id"])
+        data = _parties_from_deal(data, deal)
     _check_types(data["type"], data["subtype"])
     check_signed_on(data["signed_on"])
     valid_from = data.get("valid_from") or data["signed_on"]
