@@ -14,7 +14,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db.models import Model
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from rest_framework import serializers as drf_serializers
 
@@ -186,15 +186,17 @@ def stored_fields(model: type[Model]) -> list[Any]:
     return fields
 
 
-_SERIALIZERS: dict[str, drf_serializers.Serializer] = {}
+_SERIALIZERS: dict[tuple[str, str], drf_serializers.Serializer] = {}
 _OWNER_OBJECTS: dict[int, Organization] = {}
 
 
 def _serializer(kind: ListingKind) -> drf_serializers.Serializer:
     # One instance per kind: run_validation() keeps no state, and building the fields costs more than checking.
-    serializer = _SERIALIZERS.get(kind.name)
+    # And per language: DRF formats a validator's message once (lazy_format keeps its first rendering).
+    key = (kind.name, translation.get_language() or "")
+    serializer = _SERIALIZERS.get(key)
     if serializer is None:
-        serializer = _SERIALIZERS[kind.name] = kind.serializer_class()
+        serializer = _SERIALIZERS[key] = kind.serializer_class()
     return serializer
 
 
