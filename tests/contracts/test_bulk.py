@@ -93,7 +93,9 @@ def test_contracts_from_xlsx_with_parties_and_technology_amounts(client_for, sta
         contract_row(university, "LZ-2026-003", 合同子类型="委托开发", 买方统一社会信用代码=factory_org.credit_code),
         contract_row(university, "LZ-2026-004", 技术交易额=1200000, 买方统一社会信用代码=factory_org.credit_code),
         contract_row(outsider, "LZ-2026-005", 买方统一社会信用代码=factory_org.credit_code),  # row 6: not a party
-        contract_row(university, "LZ-2026-006", 签订日期=date(2099, 1, 1), 买方统一社会信用代码=factory_org.credit_code),
+        contract_row(
+            university, "LZ-2026-006", 签订日期=date(2099, 1, 1), 买方统一社会信用代码=factory_org.credit_code
+        ),
     ]
     client = client_for(staff)
     refused = post_import(client, URL, "合同台账.xlsx", xlsx_bytes(HEADERS, rows), language="en")
@@ -168,7 +170,9 @@ def test_jsonl_export_equals_the_list_and_stays_with_the_parties(client_for, sta
     rows = [contract_row(university, f"EXP-{n}", 买方统一社会信用代码=factory_org.credit_code) for n in range(3)]
     assert post_import(client_for(staff), URL, "a.xlsx", xlsx_bytes(HEADERS, rows)).status_code == 201
     foreign = [contract_row(other_seller, "FOREIGN-1", 买方统一社会信用代码=factory_org.credit_code)]
-    assert post_import(client_for(member_of(other_seller)), URL, "b.xlsx", xlsx_bytes(HEADERS, foreign)).status_code == 201
+    assert (
+        post_import(client_for(member_of(other_seller)), URL, "b.xlsx", xlsx_bytes(HEADERS, foreign)).status_code == 201
+    )
     client = client_for(staff)
     for params in ({}, {"type": "transfer"}, {"organization": factory_org.pk}):
         listed = client.get("/api/v1/contracts", {**params, "page_size": 100}).json()["results"]

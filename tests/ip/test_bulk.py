@@ -16,7 +16,18 @@ from tests.ip.factories import IPAssetFactory, make_application_number
 pytestmark = pytest.mark.django_db
 
 URL = "/api/v1/ip-assets/import"
-HEADERS = ("专利名称", "专利类型", "申请号", "专利号", "申请日", "授权日", "法律状态", "主分类号", "共有人", "权利人统一社会信用代码")
+HEADERS = (
+    "专利名称",
+    "专利类型",
+    "申请号",
+    "专利号",
+    "申请日",
+    "授权日",
+    "法律状态",
+    "主分类号",
+    "共有人",
+    "权利人统一社会信用代码",
+)
 
 
 @pytest.fixture
