@@ -14,8 +14,8 @@ import pytest
 from apps.core.effects import run_pending_effects
 from apps.core.import_jobs import run_import_job
 from apps.core.models import ImportJob
-from apps.listings.importing import import_report as listing_import_report
 from apps.ip.models import IPAsset
+from apps.listings.importing import import_report as listing_import_report
 from apps.listings.models import Achievement
 from tests.bulk_files import post_import, xlsx_bytes
 from tests.factories import OrganizationFactory, member_of
