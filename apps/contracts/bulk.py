@@ -36,6 +36,7 @@ from apps.contracts.catalogue import ContractSubtype, ContractType, DeductionKin
 from apps.contracts.selectors import contract_visible_qs
 from apps.contracts.services import ContractError, contract_create
 from apps.core import bulk
+from apps.core.effects import effect
 from apps.core.errors import ApplicationError
 from apps.core.fields import MoneyField
 from apps.core.spreadsheets import TemplateColumn, template_xlsx
@@ -398,6 +399,11 @@ def import_report(
         progress=progress,
     )
     return report.summary()
+
+
+def queue_import(job_id: int) -> None:
+    """Run an import job on a worker (recorded with the job, in its transaction)."""
+    effect("contracts.run_import", job_id=job_id)
 
 
 def import_template() -> bytes:

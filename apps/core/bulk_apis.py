@@ -122,7 +122,7 @@ def import_or_queue(
     request: Request,
     *,
     kind: str,
-    effect_name: str,
+    enqueue: Callable[[int], Any],
     max_bytes: int,
     max_rows: int,
     inline: InlineImport,
@@ -131,7 +131,8 @@ def import_or_queue(
     """Validate the form and the file's limits, then import inline (200/201) or queue a job (202).
 
     ``inline(kind=…, actor=…, content=…, filename=…, progress=None, partial=…, dry_run=…, on_existing=…)``
-    returns the report; the job runs the same function in a worker. ``check(actor)`` refuses callers
+    returns the report; the job runs the same function in a worker, through the effect ``enqueue(job_id)``
+    records. ``check(actor)`` refuses callers
     who may not import at all before the file is read.
     """
     form = BulkImportInputSerializer(data=request.data)
@@ -160,7 +161,7 @@ def import_or_queue(
         job = import_job_create(
             actor=actor,
             kind=kind,
-            effect_name=effect_name,
+            enqueue=enqueue,
             filename=filename,
             content=content,
             total_rows=rows,

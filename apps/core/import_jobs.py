@@ -20,7 +20,6 @@ from django.db import transaction
 from django.http import Http404
 from django.utils import timezone, translation
 
-from apps.core.effects import effect
 from apps.core.errors import ApplicationError
 from apps.core.models import ImportJob, ImportJobStatus
 
@@ -42,9 +41,17 @@ def job_progress(job_id: int) -> tuple[int, int] | None:
 
 @transaction.atomic
 def import_job_create(
-    *, actor: Any, kind: str, effect_name: str, filename: str, content: bytes, total_rows: int, options: dict[str, Any]
+    *,
+    actor: Any,
+    kind: str,
+    enqueue: Callable[[int], Any],
+    filename: str,
+    content: bytes,
+    total_rows: int,
+    options: dict[str, Any],
 ) -> ImportJob:
-    """Store the upload as a job and record the effect that runs it (after commit, by a worker)."""
+    """Store the upload as a job; ``enqueue(job_id)`` records the owning app's effect that runs it (named
+    there with a literal, ``effect("ip.run_import", job_id=…)``), in the same transaction."""
     job = ImportJob.objects.create(
         kind=kind,
         created_by=actor,
@@ -54,7 +61,7 @@ def import_job_create(
         language=translation.get_language() or settings.LANGUAGE_CODE,
         total_rows=total_rows,
     )
-    effect(effect_name, job_id=job.pk)
+    enqueue(job.pk)
     return job
 
 

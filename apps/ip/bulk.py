@@ -23,6 +23,7 @@ from django.utils.translation import gettext_lazy
 
 from apps.accounts.models import User
 from apps.core import bulk
+from apps.core.effects import effect
 from apps.core.errors import ApplicationError
 from apps.core.spreadsheets import TemplateColumn, template_xlsx
 from apps.core.validators import credit_code_problem
@@ -246,6 +247,11 @@ def import_report(
         progress=progress,
     )
     return report.summary()
+
+
+def queue_import(job_id: int) -> None:
+    """Run an import job on a worker (recorded with the job, in its transaction)."""
+    effect("ip.run_import", job_id=job_id)
 
 
 def import_template() -> bytes:

@@ -50,7 +50,7 @@ class IPAssetImportApi(APIView):
         return import_or_queue(
             request,
             kind="ip_assets",
-            effect_name="ip.run_import",
+            enqueue=bulk.queue_import,
             max_bytes=settings.BULK_IMPORT_MAX_BYTES,
             max_rows=settings.BULK_IMPORT_MAX_ROWS,
             inline=bulk.import_report,

@@ -62,7 +62,7 @@ class ListingImportApi(APIView):
         return import_or_queue(
             request,
             kind=self.kind.plural,
-            effect_name="listings.run_import",
+            enqueue=importing.queue_import,
             max_bytes=settings.LISTING_IMPORT_MAX_BYTES,
             max_rows=settings.LISTING_IMPORT_MAX_ROWS,
             inline=importing.import_report,

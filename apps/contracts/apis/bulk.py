@@ -53,7 +53,7 @@ class ContractImportApi(APIView):
         return import_or_queue(
             request,
             kind="contracts",
-            effect_name="contracts.run_import",
+            enqueue=bulk.queue_import,
             max_bytes=settings.BULK_IMPORT_MAX_BYTES,
             max_rows=settings.BULK_IMPORT_MAX_ROWS,
             inline=bulk.import_report,

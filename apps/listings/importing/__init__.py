@@ -48,7 +48,7 @@ from apps.listings.importing.formats import (
     default_jobs,
 )
 from apps.listings.importing.reading import ListingFile, Record, RowError, decode_text, file_format, read_listing_file
-from apps.listings.importing.storing import ImportResult, ProgressCallback, import_listings, import_report
+from apps.listings.importing.storing import ImportResult, ProgressCallback, import_listings, import_report, queue_import
 
 __all__ = [
     "ACHIEVEMENT_COLUMNS",
@@ -87,6 +87,7 @@ __all__ = [
     "import_report",
     "load_owners",
     "load_vocabulary",
+    "queue_import",
     "read_listing_file",
     "stored_fields",
 ]

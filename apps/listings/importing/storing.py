@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy
 from psycopg2.extras import execute_values
 
 from apps.accounts.models import User
+from apps.core.effects import effect
 from apps.core.errors import ApplicationError
 from apps.listings.importing.checking import CheckedRow, build_context, checked_chunks, stored_fields
 from apps.listings.importing.formats import (
@@ -296,3 +297,8 @@ def import_report(
         progress=progress,
     )
     return result.summary()
+
+
+def queue_import(job_id: int) -> None:
+    """Run an import job on a worker (recorded with the job, in its transaction)."""
+    effect("listings.run_import", job_id=job_id)
