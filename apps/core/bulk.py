@@ -401,7 +401,11 @@ def count_rows(content: bytes, *, filename: str) -> int:
         return len(_csv_rows(text, None)[1])
     stripped = text.lstrip()
     if stripped.startswith("["):
-        return stripped.count("{")  # an estimate: only used to choose inline or background
+        try:
+            items = loads_limited(stripped)
+        except (json.JSONDecodeError, JSONNestingError) as exc:
+            raise bad_format(_("The JSON cannot be parsed: %(error)s.") % {"error": exc}, str(exc)) from None
+        return len(items) if isinstance(items, list) else 1
     return sum(1 for line in text.splitlines() if line.strip())
 
 

@@ -7,7 +7,6 @@ import json
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
-from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.core.serializers.json import DjangoJSONEncoder
 from django.http import HttpResponse, StreamingHttpResponse
@@ -46,8 +45,8 @@ class BulkImportInputSerializer(serializers.Serializer):
         required=False,
         allow_null=True,
         default=None,
-        help_text="Run as a background job (202). Default: when the file has more than "
-        "BULK_IMPORT_INLINE_MAX_ROWS rows.",
+        help_text="Run as a background job (202). Default: when the file has more rows than are imported "
+        "inline (BULK_IMPORT_INLINE_MAX_ROWS; listings LISTING_IMPORT_INLINE_MAX_ROWS).",
     )
 
 
@@ -110,8 +109,8 @@ IMPORT_RESPONSES: dict[Any, Any] = {
 INLINE_DESCRIPTION = (
     "Without partial, one bad row stores nothing and the answer is a 400 problem whose `rows` lists the row "
     "errors (row, column, code, message in the request's language); with partial the good rows are stored. "
-    "Files with more than BULK_IMPORT_INLINE_MAX_ROWS rows (or background=true) run as a job: 202 with its "
-    "URL, GET import-jobs/{id} for progress and the report."
+    "Larger files (BULK_IMPORT_INLINE_MAX_ROWS; listings LISTING_IMPORT_INLINE_MAX_ROWS), or background=true, run "
+    "as a job: 202 with its URL, GET import-jobs/{id} for progress and the report."
 )
 
 
@@ -125,6 +124,7 @@ def import_or_queue(
     enqueue: Callable[[int], Any],
     max_bytes: int,
     max_rows: int,
+    inline_max_rows: int,
     inline: InlineImport,
     check: Callable[[Any], None] | None = None,
 ) -> Response:
@@ -156,7 +156,7 @@ def import_or_queue(
     }
     background = form.validated_data.get("background")
     if background is None:
-        background = rows > settings.BULK_IMPORT_INLINE_MAX_ROWS
+        background = rows > inline_max_rows
     if background:
         job = import_job_create(
             actor=actor,

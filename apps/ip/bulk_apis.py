@@ -53,6 +53,7 @@ class IPAssetImportApi(APIView):
             enqueue=bulk.queue_import,
             max_bytes=settings.BULK_IMPORT_MAX_BYTES,
             max_rows=settings.BULK_IMPORT_MAX_ROWS,
+            inline_max_rows=settings.BULK_IMPORT_INLINE_MAX_ROWS,
             inline=bulk.import_report,
         )
 

@@ -65,6 +65,7 @@ class ListingImportApi(APIView):
             enqueue=importing.queue_import,
             max_bytes=settings.LISTING_IMPORT_MAX_BYTES,
             max_rows=settings.LISTING_IMPORT_MAX_ROWS,
+            inline_max_rows=settings.LISTING_IMPORT_INLINE_MAX_ROWS,
             inline=importing.import_report,
             check=_check_importer,
         )

@@ -43,7 +43,7 @@ def listing_rows(owner, count: int, *, bad: int | None = None) -> list[list]:
 
 @pytest.mark.django_db
 def test_a_large_file_becomes_a_job_with_a_report_read_by_its_owner_only(client_for, settings, api_client):
-    settings.BULK_IMPORT_INLINE_MAX_ROWS = 2
+    settings.LISTING_IMPORT_INLINE_MAX_ROWS = 2
     org = OrganizationFactory()
     staff = client_for(member_of(org))
     content = xlsx_bytes(LISTING_HEADERS, listing_rows(org, 3))
@@ -63,6 +63,14 @@ def test_a_large_file_becomes_a_job_with_a_report_read_by_its_owner_only(client_
     # A second delivery of the effect finds the job finished and stores nothing twice.
     run_import_job(job["id"], listing_import_report)
     assert Achievement.objects.count() == 3
+
+    # Contracts and IP assets have their own, lower threshold.
+    settings.BULK_IMPORT_INLINE_MAX_ROWS = 2
+    patents = [[f"一种检测方法{n}", "发明专利", make_application_number(), date(2021, 1, 5)] for n in range(3)]
+    queued = post_import(staff, "/api/v1/ip-assets/import", "专利.xlsx", xlsx_bytes(PATENT_HEADERS, patents))
+    assert queued.status_code == 202
+    assert run_pending_effects(names=["ip.run_import"]) == 1
+    assert staff.get(queued.json()["url"]).json()["report"]["created"] == IPAsset.objects.count() == 3
 
     # Another organisation's member (and the anonymous) cannot read the job.
     assert client_for(member_of(OrganizationFactory())).get(job["url"]).status_code == 404

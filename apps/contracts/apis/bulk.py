@@ -56,6 +56,7 @@ class ContractImportApi(APIView):
             enqueue=bulk.queue_import,
             max_bytes=settings.BULK_IMPORT_MAX_BYTES,
             max_rows=settings.BULK_IMPORT_MAX_ROWS,
+            inline_max_rows=settings.BULK_IMPORT_INLINE_MAX_ROWS,
             inline=bulk.import_report,
         )
 
