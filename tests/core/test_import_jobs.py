@@ -10,6 +10,7 @@ from pathlib import Path
 
 import psycopg2
 import pytest
+from django.urls import reverse
 
 from apps.core.effects import run_pending_effects
 from apps.core.import_jobs import run_import_job
@@ -42,7 +43,9 @@ def listing_rows(owner, count: int, *, bad: int | None = None) -> list[list]:
 
 
 @pytest.mark.django_db
-def test_a_large_file_becomes_a_job_with_a_report_read_by_its_owner_only(client_for, settings, api_client):
+def test_a_large_file_becomes_a_job_with_a_report_read_by_its_owner_only(
+    client_for, settings, api_client, client, admin_user
+):
     settings.LISTING_IMPORT_INLINE_MAX_ROWS = 2
     org = OrganizationFactory()
     staff = client_for(member_of(org))
@@ -71,6 +74,12 @@ def test_a_large_file_becomes_a_job_with_a_report_read_by_its_owner_only(client_
     assert queued.status_code == 202
     assert run_pending_effects(names=["ip.run_import"]) == 1
     assert staff.get(queued.json()["url"]).json()["report"]["created"] == IPAsset.objects.count() == 3
+
+    # The operator's admin lists the jobs (read-only, without the uploaded bytes).
+    client.force_login(admin_user)
+    listed = client.get(reverse("admin:core_importjob_changelist"))
+    assert listed.status_code == 200 and "大文件.xlsx" in listed.content.decode()
+    assert client.get(reverse("admin:core_importjob_change", args=[job["id"]])).status_code == 200
 
     # Another organisation's member (and the anonymous) cannot read the job.
     assert client_for(member_of(OrganizationFactory())).get(job["url"]).status_code == 404
