@@ -164,6 +164,10 @@ def test_limits_and_bad_files(client_for, staff, university, settings):
     missing = post_import(client, URL, "a.xlsx", xlsx_bytes(("申请号",), [["201710601862.3"]]))
     assert (missing.status_code, missing.json()["code"]) == (400, "import_missing_columns")
     assert missing.json()["missing_columns"] == ["类型", "名称"]
+    checked = post_import(
+        client, URL, "a.xlsx", xlsx_bytes(HEADERS, [patent(university, "一", make_application_number())]), dry_run=True
+    )
+    assert (checked.status_code, checked.json()["valid_rows"], checked.json()["created"]) == (200, 1, 0)
     wrong = post_import(client, URL, "a.pdf", b"%PDF-1.4")
     assert (wrong.status_code, wrong.json()["code"]) == (415, "import_unsupported_file_type")
     assert not IPAsset.objects.exists()
