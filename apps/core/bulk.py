@@ -33,7 +33,7 @@ from django.utils.translation import gettext as _
 from rest_framework.exceptions import ValidationError
 
 from apps.core.errors import ApplicationError
-from apps.core.limits import JSONNestingError, loads_limited
+from apps.core.limits import loads_limited
 from apps.core.spreadsheets import SpreadsheetError, read_xlsx
 
 # At most this many row errors are returned; the total is always counted.
@@ -329,7 +329,7 @@ def _jsonl_records(
     if stripped.startswith("["):
         try:
             items = loads_limited(stripped)
-        except (json.JSONDecodeError, JSONNestingError) as exc:
+        except ValueError as exc:  # JSONDecodeError, JSONNestingError, NaN or Infinity
             raise bad_format(_("The JSON cannot be parsed: %(error)s.") % {"error": exc}, str(exc)) from None
         lines: list[tuple[int, Any]] = list(enumerate(items if isinstance(items, list) else [items], start=1))
     else:
@@ -344,7 +344,7 @@ def _jsonl_records(
         if isinstance(line, str):
             try:
                 item = loads_limited(line)
-            except (json.JSONDecodeError, JSONNestingError) as exc:
+            except ValueError as exc:  # JSONDecodeError, JSONNestingError, NaN or Infinity
                 records.append(Record(number, {}, RowError(number, "row", BulkRowCode.INVALID_JSON, str(exc))))
                 continue
         if not isinstance(item, dict):
@@ -403,7 +403,7 @@ def count_rows(content: bytes, *, filename: str) -> int:
     if stripped.startswith("["):
         try:
             items = loads_limited(stripped)
-        except (json.JSONDecodeError, JSONNestingError) as exc:
+        except ValueError as exc:  # JSONDecodeError, JSONNestingError, NaN or Infinity
             raise bad_format(_("The JSON cannot be parsed: %(error)s.") % {"error": exc}, str(exc)) from None
         return len(items) if isinstance(items, list) else 1
     return sum(1 for line in text.splitlines() if line.strip())

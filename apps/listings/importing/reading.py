@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -15,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from apps.core.bulk import Record, RowError, decode_text, file_format, read_xlsx_sheet
 from apps.core.errors import ApplicationError
-from apps.core.limits import JSONNestingError, loads_limited
+from apps.core.limits import loads_limited
 from apps.listings.importing.formats import BulkError, ListingKind, RowCode, column_index, header_key
 
 __all__ = ["ListingFile", "Record", "RowError", "decode_text", "file_format", "read_listing_file"]
@@ -129,7 +128,7 @@ def _read_jsonl(kind: ListingKind, text: str, encoding: str, max_rows: int | Non
         # A .json file holding one array of objects: the same rows, numbered by position.
         try:
             items = loads_limited(stripped)
-        except (json.JSONDecodeError, JSONNestingError) as exc:
+        except ValueError as exc:  # JSONDecodeError, JSONNestingError, NaN or Infinity
             raise ApplicationError(
                 _("The JSON cannot be parsed: %(error)s.") % {"error": exc},
                 code=BulkError.BAD_FORMAT,
@@ -148,7 +147,7 @@ def _read_jsonl(kind: ListingKind, text: str, encoding: str, max_rows: int | Non
         if isinstance(line, str):
             try:
                 item = loads_limited(line)  # a line nested thousands deep is that row's error, not a crash
-            except (json.JSONDecodeError, JSONNestingError) as exc:
+            except ValueError as exc:  # JSONDecodeError, JSONNestingError, NaN or Infinity
                 records.append(Record(number, {}, RowError(number, "row", RowCode.INVALID_JSON, str(exc))))
                 continue
         else:
