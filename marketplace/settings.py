@@ -397,7 +397,17 @@ LISTING_ATTACHMENTS_MAX = env.int("LISTING_ATTACHMENTS_MAX", default=20)
 # GUNICORN_TIMEOUT; larger files go through the import_listings command, which uses every core.
 LISTING_IMPORT_MAX_BYTES = env.int("LISTING_IMPORT_MAX_BYTES", default=20 * 1024 * 1024)
 LISTING_IMPORT_MAX_ROWS = env.int("LISTING_IMPORT_MAX_ROWS", default=20_000)
+# Listing files up to this many rows are imported within the request (the fast path, ~1,000 rows/s);
+# larger ones, or any with background=true, by a worker as a job.
+LISTING_IMPORT_INLINE_MAX_ROWS = env.int("LISTING_IMPORT_INLINE_MAX_ROWS", default=20_000)
 LISTING_EXPORT_MAX_ROWS = env.int("LISTING_EXPORT_MAX_ROWS", default=100_000)
+# Bulk import of contracts and IP assets (listings use LISTING_IMPORT_*): the largest file, the most rows,
+# and the most rows imported within the request; a larger file (or background=true) runs as a job
+# on a worker, for every resource, with progress at GET import-jobs/{id}.
+BULK_IMPORT_MAX_BYTES = env.int("BULK_IMPORT_MAX_BYTES", default=20 * 1024 * 1024)
+BULK_IMPORT_MAX_ROWS = env.int("BULK_IMPORT_MAX_ROWS", default=20_000)
+BULK_IMPORT_INLINE_MAX_ROWS = env.int("BULK_IMPORT_INLINE_MAX_ROWS", default=200)
+BULK_EXPORT_MAX_ROWS = env.int("BULK_EXPORT_MAX_ROWS", default=100_000)
 # Search by relevance ranks this many of the newest matches (ten pages of 20); for common words the
 # newest LISTING_SEARCH_SCAN_ROWS rows are read first (see apps.listings.selectors._rank_window).
 LISTING_SEARCH_RANK_WINDOW = env.int("LISTING_SEARCH_RANK_WINDOW", default=200)
