@@ -51,6 +51,7 @@ from apps.matching.selectors import can_give_feedback, following_brokers, is_mat
 from apps.notifications.services import notify
 from apps.organizations.access import operator_users
 from apps.organizations.models import Membership
+from apps.webhooks.delivery import publish
 
 logger = logging.getLogger(__name__)
 
@@ -271,7 +272,8 @@ def matches_store(*, kind: ListingKind, listing_id: int, found: Sequence[Found],
 
 
 def notify_strong_matches(*, match_ids: Sequence[int]) -> int:
-    """Tell the demand's organisation and the brokers following its field about strong new matches.
+    """Tell the demand's organisation and the brokers following its field about strong new matches, and
+    both listings' owners' integrations by webhook (``match.created``).
 
     Each pair is claimed once (``notified_at`` set by a conditional update) whatever the number of runs.
     """
@@ -309,6 +311,18 @@ def notify_strong_matches(*, match_ids: Sequence[int]) -> int:
             ),
             body=format_lazy(gettext_lazy("Score {score}."), score=f"{match.score:.2f}"),
             target=match,
+        )
+        publish(
+            "match.created",
+            [match.demand.owner_id, match.achievement.owner_id],
+            {
+                "match_id": match.pk,
+                "demand_id": match.demand_id,
+                "demand_owner_id": match.demand.owner_id,
+                "achievement_id": match.achievement_id,
+                "achievement_owner_id": match.achievement.owner_id,
+                "score": round(match.score, 4),
+            },
         )
     return len(strong)
 

@@ -177,9 +177,7 @@ class WebhookSubscriptionListCreateApi(NoStoreMixin, APIView):
     def get(self, request: Request) -> Response:
         query = WebhookSubscriptionListQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
-        qs = subscription_list(
-            actor=request_user(request), organization_id=query.validated_data.get("organization")
-        )
+        qs = subscription_list(actor=request_user(request), organization_id=query.validated_data.get("organization"))
         return paginated_response(
             request=request, view=self, queryset=qs, serializer_class=WebhookSubscriptionOutputSerializer
         )

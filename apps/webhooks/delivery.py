@@ -157,7 +157,9 @@ def redeliver(*, delivery: Delivery) -> Delivery:
 def _claim(delivery_id: int, *, now: datetime) -> bool:
     lease = now + timedelta(seconds=settings.WEBHOOKS_TIMEOUT_SECONDS + LEASE_MARGIN_SECONDS)
     return bool(
-        Delivery.objects.filter(pk=delivery_id, status=DeliveryStatus.PENDING, next_attempt_at__lte=now + EARLY_TOLERANCE)
+        Delivery.objects.filter(
+            pk=delivery_id, status=DeliveryStatus.PENDING, next_attempt_at__lte=now + EARLY_TOLERANCE
+        )
         .filter(Q(leased_until__isnull=True) | Q(leased_until__lte=now))
         .update(leased_until=lease)
     )
@@ -257,13 +259,9 @@ def _record(*, delivery: Delivery, number: int, now: datetime, answer: Answer) -
         schedule = settings.WEBHOOKS_RETRY_SCHEDULE_SECONDS
         retry_in = float(schedule[number - 1]) if number <= len(schedule) else None
         if retry_in is not None:
-            Delivery.objects.filter(pk=delivery.pk).update(
-                next_attempt_at=now + timedelta(seconds=retry_in), **common
-            )
+            Delivery.objects.filter(pk=delivery.pk).update(next_attempt_at=now + timedelta(seconds=retry_in), **common)
         else:
-            Delivery.objects.filter(pk=delivery.pk).update(
-                status=DeliveryStatus.FAILED, next_attempt_at=None, **common
-            )
+            Delivery.objects.filter(pk=delivery.pk).update(status=DeliveryStatus.FAILED, next_attempt_at=None, **common)
         _count_failure(subscription_id=delivery.subscription_id, now=now)
     return ("retry" if retry_in is not None else DeliveryStatus.FAILED.value), retry_in
 

@@ -150,9 +150,7 @@ class Delivery(models.Model):
         verbose_name_plural = _("webhook deliveries")
         indexes = [
             models.Index(fields=["subscription", "-id"]),
-            models.Index(
-                fields=["next_attempt_at"], condition=models.Q(status="pending"), name="webhook_delivery_due"
-            ),
+            models.Index(fields=["next_attempt_at"], condition=models.Q(status="pending"), name="webhook_delivery_due"),
         ]
 
     def __str__(self) -> str:
@@ -162,7 +160,9 @@ class Delivery(models.Model):
 class Attempt(models.Model):
     """One HTTP request of a delivery: what the receiver answered, how fast, or why it failed."""
 
-    delivery = models.ForeignKey(Delivery, verbose_name=_("delivery"), on_delete=models.CASCADE, related_name="attempts")
+    delivery = models.ForeignKey(
+        Delivery, verbose_name=_("delivery"), on_delete=models.CASCADE, related_name="attempts"
+    )
     number = models.PositiveSmallIntegerField(_("number"))
     attempted_at = models.DateTimeField(_("attempted at"))
     url = models.URLField(_("target URL"), max_length=2000)

@@ -14,7 +14,7 @@ import hmac
 import secrets
 from collections.abc import Iterable
 
-SECRET_PREFIX = "whsec_"
+SECRET_PREFIX = "whsec_"  # noqa: S105 - a prefix, not a secret
 SECRET_BYTES = 32
 SIGNATURE_VERSION = "v1"
 
