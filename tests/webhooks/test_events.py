@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
 
 from apps.core.effects import run_pending_effects
 from apps.custody.services import annuity_reminders_send
@@ -64,7 +65,8 @@ def test_listing_events_reach_only_the_owner(client_for, receiver, operator):
     world = DealWorld()
     hooks = Hooks(client_for, receiver, seller=world.seller_user, buyer=world.buyer_user, outsider=world.outsider)
     owner = client_for(world.seller_user)
-    created = owner.post("/api/v1/achievements", _json(achievement_data(title="齿轮渗碳淬火变形控制技术")), format="json")
+    data = _json(achievement_data(title="齿轮渗碳淬火变形控制技术"))
+    created = owner.post("/api/v1/achievements", data, format="json")
     assert created.status_code == 201, created.json()
     pk = created.json()["id"]
     assert owner.patch(f"/api/v1/achievements/{pk}", {"contact_name": "王工"}, format="json").status_code == 200
@@ -100,7 +102,7 @@ def test_deal_contract_payment_and_registration_events_reach_both_parties_only(c
     ).json()
     paid = buyer.post(
         f"/api/v1/contracts/{contract['id']}/payments",
-        {"amount": "100000.00", "paid_on": date.today().isoformat(), "reference": "柳州银行-0001"},
+        {"amount": "100000.00", "paid_on": timezone.localdate().isoformat(), "reference": "柳州银行-0001"},
         format="json",
     )
     assert paid.status_code == 201, paid.json()
