@@ -48,10 +48,10 @@ from apps.matching.models import (
     RunStatus,
 )
 from apps.matching.selectors import can_give_feedback, following_brokers, is_match_party
+from apps.matching.webhooks import publish_match
 from apps.notifications.services import notify
 from apps.organizations.access import operator_users
 from apps.organizations.models import Membership
-from apps.webhooks.delivery import publish
 
 logger = logging.getLogger(__name__)
 
@@ -312,18 +312,7 @@ def notify_strong_matches(*, match_ids: Sequence[int]) -> int:
             body=format_lazy(gettext_lazy("Score {score}."), score=f"{match.score:.2f}"),
             target=match,
         )
-        publish(
-            "match.created",
-            [match.demand.owner_id, match.achievement.owner_id],
-            {
-                "match_id": match.pk,
-                "demand_id": match.demand_id,
-                "demand_owner_id": match.demand.owner_id,
-                "achievement_id": match.achievement_id,
-                "achievement_owner_id": match.achievement.owner_id,
-                "score": round(match.score, 4),
-            },
-        )
+        publish_match(match)
     return len(strong)
 
 
