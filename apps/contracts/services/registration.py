@@ -332,8 +332,8 @@ def registration_decide(
         _event(registration=locked, kind=RegistrationEventKind.REFUSED, actor=actor, effective_on=today, note=note)
     decided = Registration.objects.select_related("contract", "rule_set").get(pk=locked.pk)
     _notify_applicant(registration=decided)
-    if decided.status in _DECISION_EVENTS:
-        publish_registration(_DECISION_EVENTS[decided.status], decided)
+    if event_type := _DECISION_EVENTS.get(RegistrationStatus(decided.status)):
+        publish_registration(event_type, decided)
     return decided
 
 
