@@ -4,14 +4,17 @@ snippet, the delivery log, redelivery, secret rotation, bad input, SSRF, and who
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 
 import pytest
+from django.utils import timezone
 
 from apps.accounts.models import ApiKey
 from apps.core.effects import run_pending_effects
 from apps.organizations.api_keys import api_key_create
 from apps.organizations.models import MembershipRole
-from apps.webhooks.models import Delivery, Subscription
+from apps.webhooks.delivery import purge_events
+from apps.webhooks.models import Attempt, Delivery, Event, Subscription
 from tests.factories import OrganizationFactory, member_of
 from tests.webhooks.receiver import verify_webhook
 
@@ -278,3 +281,28 @@ def test_list_query_counts_are_pinned(client_for, admin, receiver, django_assert
         assert len(client.get(f"/api/v1/webhooks/subscriptions/{created[0]['id']}/deliveries").json()["results"]) == 1
     body = json.loads(Delivery.objects.first().event.body)
     assert body["type"] == "webhook.ping"
+
+
+def test_a_redirect_is_not_followed_but_logged_as_a_failure(settings, client_for, admin, receiver):
+    settings.WEBHOOKS_RETRY_SCHEDULE_SECONDS = []
+    client = client_for(admin)
+    created = _subscribe(client, receiver)
+    receiver.answers.append(302)
+    client.post(f"/api/v1/webhooks/subscriptions/{created['id']}/ping")
+    run_pending_effects()
+    assert len(receiver.at("/hooks")) == 1
+    (delivery,) = client.get(f"/api/v1/webhooks/subscriptions/{created['id']}/deliveries").json()["results"]
+    assert (delivery["status"], delivery["last_status_code"], delivery["last_error"]) == ("failed", 302, "HTTP 302")
+    assert client.get(f"/api/v1/webhooks/subscriptions/{created['id']}").json()["consecutive_failures"] == 1
+
+
+def test_old_finished_events_are_purged_with_their_logs(settings, client_for, admin, receiver):
+    client = client_for(admin)
+    created = _subscribe(client, receiver)
+    client.post(f"/api/v1/webhooks/subscriptions/{created['id']}/ping")
+    run_pending_effects()
+    assert purge_events() == 0
+    Event.objects.update(created_at=timezone.now() - timedelta(days=settings.WEBHOOKS_LOG_RETENTION_DAYS + 1))
+    assert purge_events() > 0
+    assert not Delivery.objects.exists() and not Attempt.objects.exists()
+    assert Subscription.objects.filter(pk=created["id"]).exists()
