@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "apps.reference",
     "apps.organizations",
     "apps.notifications",
+    "apps.webhooks",
     "apps.ip",
     "apps.listings",
     "apps.challenges",
@@ -214,12 +215,34 @@ CELERY_BEAT_SCHEDULE = {
     "core-effects-purge": {"task": "core.effects_purge", "schedule": crontab(hour=4, minute=5)},
     # Hourly: expired Idempotency-Keys are deleted (apps.core.idempotency).
     "core-idempotency-purge": {"task": "core.idempotency_purge", "schedule": crontab(minute=17)},
+    # Every minute: webhook deliveries due for a retry whose message was lost are handed over again.
+    "webhooks-sweep": {"task": "webhooks.sweep_deliveries", "schedule": 60.0},
+    # Nightly: webhook events (and their delivery logs) past WEBHOOKS_LOG_RETENTION_DAYS are deleted.
+    "webhooks-purge": {"task": "webhooks.purge", "schedule": crontab(hour=4, minute=25)},
     # Mornings (Asia/Shanghai): the operator hears of registration applications past their deadline.
     "contracts-overdue-registrations": {
         "task": "contracts.notify_overdue_registrations",
         "schedule": crontab(hour=8, minute=30),
     },
 }
+
+# --- Webhooks (apps/webhooks, docs/webhooks.md) ---------------------------------------------
+# Targets on private, loopback or link-local addresses (and plain http to them): tests and development only.
+WEBHOOKS_ALLOW_PRIVATE_TARGETS = env.bool("WEBHOOKS_ALLOW_PRIVATE_TARGETS", default=DEBUG)
+# Seconds to wait before each retry after a failed attempt; its length is the number of retries.
+WEBHOOKS_RETRY_SCHEDULE_SECONDS = env.list(
+    "WEBHOOKS_RETRY_SCHEDULE_SECONDS", cast=float, default=[5, 30, 120, 600, 1800, 7200, 21600, 43200]
+)
+WEBHOOKS_TIMEOUT_SECONDS = env.float("WEBHOOKS_TIMEOUT_SECONDS", default=10.0)
+WEBHOOKS_RESPONSE_BODY_LIMIT = env.int("WEBHOOKS_RESPONSE_BODY_LIMIT", default=2048)
+# A subscription is switched off after this many failed attempts in a row spanning at least this long.
+WEBHOOKS_DISABLE_AFTER_FAILURES = env.int("WEBHOOKS_DISABLE_AFTER_FAILURES", default=30)
+WEBHOOKS_DISABLE_AFTER_SECONDS = env.int("WEBHOOKS_DISABLE_AFTER_SECONDS", default=3 * 24 * 3600)
+# After a rotation the previous secret keeps signing (beside the new one) this long by default.
+WEBHOOKS_SECRET_GRACE_SECONDS = env.int("WEBHOOKS_SECRET_GRACE_SECONDS", default=24 * 3600)
+# Documented to receivers: reject a delivery whose Webhook-Timestamp is further than this from now.
+WEBHOOKS_REPLAY_WINDOW_SECONDS = 300
+WEBHOOKS_LOG_RETENTION_DAYS = env.int("WEBHOOKS_LOG_RETENTION_DAYS", default=30)
 
 # --- Auth ------------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"

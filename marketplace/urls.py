@@ -13,6 +13,7 @@ api_v1: list[URLPattern | URLResolver] = [
     path("", include("apps.organizations.urls")),
     path("", include("apps.reference.urls")),
     path("", include("apps.notifications.urls")),
+    path("", include("apps.webhooks.urls")),
     path("", include("apps.ip.urls")),
     path("", include("apps.listings.urls")),
     path("", include("apps.challenges.urls")),

@@ -44,6 +44,7 @@ from apps.matching.models import (
     RunStatus,
 )
 from apps.matching.selectors import following_brokers
+from apps.matching.webhooks import publish_match
 from apps.notifications.services import notify
 from apps.organizations.access import operator_users
 from apps.organizations.models import Membership
@@ -267,7 +268,8 @@ def matches_store(*, kind: ListingKind, listing_id: int, found: Sequence[Found],
 
 
 def notify_strong_matches(*, match_ids: Sequence[int]) -> int:
-    """Tell the demand's organisation and the brokers following its field about strong new matches.
+    """Tell the demand's organisation and the brokers following its field about strong new matches, and
+    both listings' owners' integrations by webhook (``match.created``).
 
     Each pair is claimed once (``notified_at`` set by a conditional update) whatever the number of runs.
     """
@@ -306,6 +308,7 @@ def notify_strong_matches(*, match_ids: Sequence[int]) -> int:
             body=format_lazy(gettext_lazy("Score {score}."), score=f"{match.score:.2f}"),
             target=match,
         )
+        publish_match(match)
     return len(strong)
 
 

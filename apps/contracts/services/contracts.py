@@ -33,6 +33,7 @@ from apps.contracts.models import (
 from apps.contracts.selectors import is_contract_broker, is_contract_party, market_today
 from apps.contracts.services.errors import ContractError
 from apps.contracts.services.errors import bad_input as _bad
+from apps.contracts.services.webhooks import publish_contract_recorded
 from apps.core.effects import effect
 from apps.core.errors import ApplicationError
 from apps.core.versioning import stale_version_error
@@ -281,6 +282,7 @@ def contract_create(*, actor: User, data: Mapping[str, Any]) -> Contract:
 
 def _after_signing(contract: Contract) -> None:
     effect("contracts.check_bypass", contract_id=contract.pk)
+    publish_contract_recorded(contract)
     if contract.deal_id is not None:
         sync_deal(deal_id=contract.deal_id, stage=DealStage.SIGNED)
 
