@@ -68,6 +68,7 @@ _TITLES: dict[int, str] = {
     405: "Method not allowed",
     406: "Not acceptable",
     409: "Conflict",
+    410: "Gone",
     412: "Precondition failed",
     413: "Payload too large",
     414: "URI too long",

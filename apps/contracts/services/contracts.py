@@ -33,6 +33,7 @@ from apps.contracts.models import (
 from apps.contracts.selectors import is_contract_broker, is_contract_party, market_today
 from apps.contracts.services.errors import ContractError
 from apps.contracts.services.errors import bad_input as _bad
+from apps.core.changes import record_model_changes
 from apps.core.effects import effect
 from apps.core.errors import ApplicationError
 from apps.core.versioning import stale_version_error
@@ -278,6 +279,7 @@ def _conditional_update(*, contract: Contract, expected_version: int, **values: 
     if not moved:
         current = Contract.objects.filter(pk=contract.pk).values_list("version", flat=True).first()
         raise stale_version_error(current_version=current or 0)
+    record_model_changes(Contract, [contract.pk])
     return Contract.objects.get(pk=contract.pk)
 
 

@@ -1,0 +1,43 @@
+"""Contracts and registrations in the changes feed (apps.core.changes).
+
+A contract is seen by its parties and the brokers of its deal; its registration by the same. A payment
+or a registration shows in the contract resource (paid amount, registration status), so they are
+recorded as changes of the contract too.
+"""
+
+from __future__ import annotations
+
+from apps.contracts.models import Contract, Payment, Registration
+from apps.contracts.selectors import contract_visible_qs, registration_visible_qs
+from apps.core.changes import Audience, register_change_type, register_part
+from apps.deals.changes import deal_audience
+
+
+def _contract_audience(ids: list[int]) -> dict[int, Audience]:
+    rows = list(Contract.objects.filter(pk__in=ids).values_list("pk", "buyer_id", "seller_id", "deal_id"))
+    deals = deal_audience([deal_id for *_rest, deal_id in rows if deal_id is not None])
+    return {
+        pk: Audience(organization_ids=frozenset(o for o in (buyer_id, seller_id) if o is not None))
+        | Audience(user_ids=deals[deal_id].user_ids if deal_id in deals else frozenset())
+        for pk, buyer_id, seller_id, deal_id in rows
+    }
+
+
+def _registration_audience(ids: list[int]) -> dict[int, Audience]:
+    rows = list(Registration.objects.filter(pk__in=ids).values_list("pk", "contract_id"))
+    contracts = _contract_audience([contract_id for _pk, contract_id in rows])
+    return {pk: contracts[contract_id] for pk, contract_id in rows if contract_id in contracts}
+
+
+register_change_type(
+    "contract", model=Contract, visible_qs=contract_visible_qs, audience=_contract_audience, path="contracts/{id}"
+)
+register_change_type(
+    "registration",
+    model=Registration,
+    visible_qs=registration_visible_qs,
+    audience=_registration_audience,
+    path="registrations/{id}",
+)
+register_part(Payment, of="contract", record_id=lambda row: row.contract_id)
+register_part(Registration, of="contract", record_id=lambda row: row.contract_id)
