@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import threading
 from datetime import timedelta
 from typing import Any
 
 import pytest
+from django.db import connection, transaction
 from django.utils import timezone
 
 from apps.core.changes import purge_changes
@@ -185,3 +187,46 @@ def test_a_cursor_older_than_the_retention_is_410_and_the_head_resyncs(market, s
     assert market["owner"].post(f"/api/v1/achievements/{pk}/withdraw", {"note": ""}, format="json").status_code == 200
     entries = other.get("/api/v1/changes", {"since": head}).json()["results"]
     assert [(e["id"], e["change"]) for e in entries] == [(pk, "deleted")]
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_transaction_that_commits_late_is_not_skipped_by_a_reader(client_for):
+    """Two real transactions on separate connections: the first to insert commits last."""
+    from apps.listings.services import achievement_create
+
+    university = OrganizationFactory(name="柳州工学院")
+    owner = member_of(university)
+    reader = client_for(owner)
+    cursor = reader.get("/api/v1/changes/head").json()["cursor"]
+    inserted, release = threading.Event(), threading.Event()
+    result: dict[str, Any] = {}
+
+    def long_transaction() -> None:
+        try:
+            with transaction.atomic():
+                result["late"] = achievement_create(actor=owner, data=achievement_data(title="长事务里的成果")).pk
+                inserted.set()
+                assert release.wait(timeout=30)
+        finally:
+            inserted.set()
+            connection.close()
+
+    thread = threading.Thread(target=long_transaction)
+    thread.start()
+    assert inserted.wait(timeout=30)
+    early = _create(reader, "achievements", title="先提交的成果")  # its own transaction, committed now
+
+    body = reader.get("/api/v1/changes", {"since": cursor, "types": "achievement"}).json()
+    assert [e["id"] for e in body["results"]] == [early]
+    cursor = body["next_cursor"]
+
+    release.set()
+    thread.join(timeout=30)
+    late = result["late"]
+    body = reader.get("/api/v1/changes", {"since": cursor, "types": "achievement"}).json()
+    assert [(e["id"], e["change"]) for e in body["results"]] == [(late, "created")]
+    # The late row was inserted first: ordering by insertion (id) would have put it behind the cursor.
+    late_row = Change.objects.get(type="achievement", object_id=late)
+    early_row = Change.objects.get(type="achievement", object_id=early)
+    assert late_row.id < early_row.id
+    assert late_row.seq is not None and early_row.seq is not None and late_row.seq > early_row.seq
