@@ -24,13 +24,17 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import connection, models, transaction
 from django.db.models import Q, QuerySet
 from django.db.models.signals import post_delete, post_save, pre_delete
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter
 
 from apps.core.errors import ApplicationError, ErrorCode
+from apps.core.fields import AwareDateTimeFormField
 from apps.core.models import Change, ChangeKind, ChangeLog, RecordAudience
 
 
@@ -263,6 +267,32 @@ def remember_all(*, batch: int = 2000) -> int:
             total += len(ids)
             last = ids[-1]
     return total
+
+
+# --- updated_since on the lists ------------------------------------------------------------------
+
+UPDATED_SINCE_PARAMETER = OpenApiParameter(
+    "updated_since",
+    OpenApiTypes.DATETIME,
+    description="Only records changed at or after this time (with its offset, e.g. 2026-03-01T17:00:00+08:00). "
+    "Deletions are not listed: read them from GET /api/v1/changes.",
+)
+
+
+def filter_updated_since(qs: QuerySet[Any], params: Any) -> QuerySet[Any]:
+    """``qs`` limited to records changed at or after ``params["updated_since"]`` (400 on a bad or naive value)."""
+    raw = params.get("updated_since") if params is not None else None
+    if raw in (None, ""):
+        return qs
+    try:
+        value = AwareDateTimeFormField().clean(raw)
+    except DjangoValidationError as exc:
+        raise ApplicationError(
+            str(exc.messages[0]),
+            code=ErrorCode.VALIDATION_ERROR,
+            field_errors={"updated_since": [str(m) for m in exc.messages]},
+        ) from None
+    return qs.filter(updated_at__gte=value)
 
 
 # --- positions, reading, retention ----------------------------------------------------------------
