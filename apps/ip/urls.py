@@ -5,5 +5,10 @@ from apps.ip import apis
 urlpatterns = [
     path("ip-assets", apis.IPAssetListCreateApi.as_view(), name="ip-assets"),
     path("ip-assets/<int:asset_id>", apis.IPAssetDetailApi.as_view(), name="ip-asset-detail"),
+    path(
+        "ip-assets/by-external-id/<str:external_id>",
+        apis.IPAssetByExternalIdApi.as_view(),
+        name="ip-asset-by-external-id",
+    ),
     path("ip-assets/<int:asset_id>/legal-events", apis.IPLegalEventListApi.as_view(), name="ip-asset-legal-events"),
 ]

@@ -63,7 +63,9 @@ def test_the_same_external_id_in_another_organisation_is_another_record(clients)
 
 def test_a_taken_external_id_on_create_or_edit_is_409_and_bad_input_stores_nothing(clients):
     tto = clients["tto"]
-    assert tto.post("/api/v1/achievements", _json(achievement_data(external_id="A-1")), format="json").status_code == 201
+    assert (
+        tto.post("/api/v1/achievements", _json(achievement_data(external_id="A-1")), format="json").status_code == 201
+    )
     taken = tto.post("/api/v1/achievements", _json(achievement_data(external_id="A-1")), format="json")
     assert taken.status_code == 409
     assert taken.json()["code"] == "external_id_taken"
