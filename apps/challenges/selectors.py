@@ -85,6 +85,8 @@ def challenge_list(*, actor: Actor, filters: Mapping[str, Any] | None = None) ->
         value = filters.get(key)
         if value not in (None, ""):
             qs = qs.filter(**{lookup: value})
+    if filters.get("updated_since"):
+        qs = qs.filter(updated_at__gte=filters["updated_since"])
     return qs
 
 

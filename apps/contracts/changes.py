@@ -11,6 +11,7 @@ from apps.contracts.models import Contract, Payment, Registration
 from apps.contracts.selectors import contract_visible_qs, registration_visible_qs
 from apps.core.changes import Audience, register_change_type, register_part
 from apps.deals.changes import deal_audience
+from apps.deals.models import DealParticipant
 
 
 def _contract_audience(ids: list[int]) -> dict[int, Audience]:
@@ -40,4 +41,15 @@ register_change_type(
     path="registrations/{id}",
 )
 register_part(Payment, of="contract", record_id=lambda row: row.contract_id)
+# The brokers of a contract's deal see the contract and its registration: joining or leaving changes who does.
+register_part(
+    DealParticipant,
+    of="contract",
+    record_id=lambda row: Contract.objects.filter(deal_id=row.deal_id).values_list("pk", flat=True),
+)
+register_part(
+    DealParticipant,
+    of="registration",
+    record_id=lambda row: Registration.objects.filter(contract__deal_id=row.deal_id).values_list("pk", flat=True),
+)
 register_part(Registration, of="contract", record_id=lambda row: row.contract_id)

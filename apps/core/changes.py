@@ -114,7 +114,8 @@ class Page:
 
 _types: dict[str, ChangeType] = {}
 _by_model: dict[type[models.Model], ChangeType] = {}
-_parts: dict[type[models.Model], dict[str, Callable[[Any], int | None]]] = {}
+RecordIds = Callable[[Any], "int | Iterable[int] | None"]
+_parts: dict[type[models.Model], dict[str, RecordIds]] = {}
 
 
 def register_change_type(
@@ -135,8 +136,9 @@ def register_change_type(
     post_delete.connect(_on_delete, sender=model, dispatch_uid=uid)
 
 
-def register_part(model: type[models.Model], *, of: str, record_id: Callable[[Any], int | None]) -> None:
-    """Saving or deleting a ``model`` row changes the ``of`` record it belongs to (a payment its contract)."""
+def register_part(model: type[models.Model], *, of: str, record_id: RecordIds) -> None:
+    """Saving or deleting a ``model`` row changes the ``of`` record(s) it belongs to (a payment its contract);
+    ``record_id`` gives the record's id, or several, or None."""
     _parts.setdefault(model, {})[of] = record_id
     uid = f"changes:part:{model._meta.label}"
     post_save.connect(_on_part, sender=model, dispatch_uid=uid)
@@ -172,9 +174,17 @@ def _on_part(sender: type[models.Model], instance: models.Model, raw: bool = Fal
     if raw:
         return
     for name, record_id in _parts[sender].items():
-        pk = record_id(instance)
-        if pk is not None and _types[name].model._default_manager.filter(pk=pk).exists():
-            record_changes(name, [pk])
+        pks = _ids(record_id(instance))
+        existing = _types[name].model._default_manager.filter(pk__in=pks).values_list("pk", flat=True)
+        record_changes(name, list(existing) if pks else [])
+
+
+def _ids(value: int | Iterable[int] | None) -> list[int]:
+    if value is None:
+        return []
+    if isinstance(value, int):
+        return [value]
+    return list(value)
 
 
 def record_model_changes(model: type[models.Model], ids: Iterable[Any]) -> None:
@@ -187,7 +197,7 @@ def record_model_changes(model: type[models.Model], ids: Iterable[Any]) -> None:
     if parts:
         rows = list(model._default_manager.filter(pk__in=ids))
         for name, record_id in parts.items():
-            record_changes(name, [pk for pk in map(record_id, rows) if pk is not None])
+            record_changes(name, [pk for row in rows for pk in _ids(record_id(row))])
 
 
 def record_changes(
@@ -413,7 +423,7 @@ def read_changes(*, scope: Scope, after: int, types: Sequence[str] = (), limit: 
         shown = change if seen and change != ChangeKind.DELETED else ChangeKind.DELETED
         path = _types[type_name].path.format(id=object_id) if shown != ChangeKind.DELETED else None
         entries.append(
-            Entry(seq=seq, type=type_name, id=object_id, change=str(shown), occurred_at=occurred_at, path=path)
+            Entry(seq=seq or 0, type=type_name, id=object_id, change=str(shown), occurred_at=occurred_at, path=path)
         )
     # A short page has read everything up to the head (what this reader may not hear of included).
     next_seq = entries[-1].seq if has_more else max(state.head, after)

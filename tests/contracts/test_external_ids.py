@@ -72,7 +72,8 @@ def test_ip_asset_put_creates_updates_and_replays(client_for, world):
     replay = seller.put("/api/v1/ip-assets/by-external-id/P-01", body, format="json")
     assert replay.status_code == 200
     assert replay.json()["id"] == created.json()["id"]
-    renamed = seller.put("/api/v1/ip-assets/by-external-id/P-01", {**body, "title": "齿轮渗碳方法（改）"}, format="json")
+    put_url = "/api/v1/ip-assets/by-external-id/P-01"
+    renamed = seller.put(put_url, {**body, "title": "齿轮渗碳方法（改）"}, format="json")
     assert renamed.json()["title"] == "齿轮渗碳方法（改）"
     assert IPAsset.objects.filter(external_id="P-01").count() == 1
     rows = seller.get("/api/v1/ip-assets", {"external_id": "P-01"}).json()["results"]
@@ -80,8 +81,6 @@ def test_ip_asset_put_creates_updates_and_replays(client_for, world):
     # Another organisation cannot see it by id, and its own P-01 is another asset.
     other = client_for(world.buyer_user)
     assert other.get(f"/api/v1/ip-assets/{created.json()['id']}").status_code == 404
-    mine = other.put(
-        "/api/v1/ip-assets/by-external-id/P-01", {**body, "application_number": make_application_number()}, format="json"
-    )
+    mine = other.put(put_url, {**body, "application_number": make_application_number()}, format="json")
     assert mine.status_code == 201
     assert mine.json()["id"] != created.json()["id"]
