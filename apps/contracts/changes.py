@@ -10,24 +10,35 @@ from __future__ import annotations
 from apps.contracts.models import Contract, Payment, Registration
 from apps.contracts.selectors import contract_visible_qs, registration_visible_qs
 from apps.core.changes import Audience, register_change_type, register_part
-from apps.deals.changes import deal_audience
-from apps.deals.models import DealParticipant
+from apps.deals.models import DealParticipant, ParticipantRole
 
 
-def _contract_audience(ids: list[int]) -> dict[int, Audience]:
-    rows = list(Contract.objects.filter(pk__in=ids).values_list("pk", "buyer_id", "seller_id", "deal_id"))
-    deals = deal_audience([deal_id for *_rest, deal_id in rows if deal_id is not None])
+def _audiences(rows: list[tuple[int, int | None, int | None, int | None]]) -> dict[int, Audience]:
+    """Audiences of (id, buyer, seller, deal) rows: the parties' organisations and the deal's brokers."""
+    brokers: dict[int, set[int]] = {}
+    deal_ids = {deal_id for *_rest, deal_id in rows if deal_id is not None}
+    if deal_ids:
+        links = DealParticipant.objects.filter(deal_id__in=deal_ids, role=ParticipantRole.BROKER, broker__isnull=False)
+        for deal_id, user_id in links.values_list("deal_id", "broker__user_id"):
+            brokers.setdefault(deal_id, set()).add(user_id)
     return {
-        pk: Audience(organization_ids=frozenset(o for o in (buyer_id, seller_id) if o is not None))
-        | Audience(user_ids=deals[deal_id].user_ids if deal_id in deals else frozenset())
+        pk: Audience(
+            organization_ids=frozenset(o for o in (buyer_id, seller_id) if o is not None),
+            user_ids=frozenset(brokers.get(deal_id, ()) if deal_id is not None else ()),
+        )
         for pk, buyer_id, seller_id, deal_id in rows
     }
 
 
+def _contract_audience(ids: list[int]) -> dict[int, Audience]:
+    return _audiences(list(Contract.objects.filter(pk__in=ids).values_list("pk", "buyer_id", "seller_id", "deal_id")))
+
+
 def _registration_audience(ids: list[int]) -> dict[int, Audience]:
-    rows = list(Registration.objects.filter(pk__in=ids).values_list("pk", "contract_id"))
-    contracts = _contract_audience([contract_id for _pk, contract_id in rows])
-    return {pk: contracts[contract_id] for pk, contract_id in rows if contract_id in contracts}
+    rows = Registration.objects.filter(pk__in=ids).values_list(
+        "pk", "contract__buyer_id", "contract__seller_id", "contract__deal_id"
+    )
+    return _audiences(list(rows))
 
 
 register_change_type(

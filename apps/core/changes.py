@@ -60,18 +60,6 @@ class Audience:
             user_ids=self.user_ids | other.user_ids,
         )
 
-    def as_json(self) -> dict[str, Any]:
-        return {"public": self.public, "orgs": sorted(self.organization_ids), "users": sorted(self.user_ids)}
-
-    @classmethod
-    def from_json(cls, data: dict[str, Any] | None) -> Audience:
-        data = data or {}
-        return cls(
-            public=bool(data.get("public")),
-            organization_ids=frozenset(int(i) for i in data.get("orgs", ())),
-            user_ids=frozenset(int(i) for i in data.get("users", ())),
-        )
-
 
 @dataclass(frozen=True)
 class ChangeType:
@@ -174,9 +162,7 @@ def _on_part(sender: type[models.Model], instance: models.Model, raw: bool = Fal
     if raw:
         return
     for name, record_id in _parts[sender].items():
-        pks = _ids(record_id(instance))
-        existing = _types[name].model._default_manager.filter(pk__in=pks).values_list("pk", flat=True)
-        record_changes(name, list(existing) if pks else [])
+        record_changes(name, _ids(record_id(instance)))
 
 
 def _ids(value: int | Iterable[int] | None) -> list[int]:
@@ -216,45 +202,81 @@ def record_changes(
     pks = list(dict.fromkeys(int(pk) for pk in ids))
     if not pks:
         return
-    change_type = _types[type_name]
-    after = {} if change == ChangeKind.DELETED else change_type.audience(pks)
-    previous = {
-        object_id: Audience.from_json(audience)
-        for object_id, audience in RecordAudience.objects.filter(type=type_name, object_id__in=pks).values_list(
-            "object_id", "audience"
+    if change == ChangeKind.DELETED:
+        now_seen, keep = dict(before or {}), False
+    else:
+        # A record that is gone by now (the contract of a payment deleted with it) records nothing here.
+        now_seen, keep = _types[type_name].audience(pks), True
+        pks = [pk for pk in pks if pk in now_seen]
+        if not pks:
+            return
+    audiences = [now_seen.get(pk, Audience()) for pk in pks]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _RECORD_SQL,
+            {
+                "type": type_name,
+                "change": str(change),
+                "at": timezone.now(),
+                "keep": keep,
+                "ids": pks,
+                "public": [a.public for a in audiences],
+                "orgs": [_array(a.organization_ids) for a in audiences],
+                "users": [_array(a.user_ids) for a in audiences],
+            },
         )
-    }
-    now = timezone.now()
-    rows = []
-    for pk in pks:
-        now_seen = after.get(pk, Audience())
-        reach = now_seen | previous.get(pk, Audience()) | (before or {}).get(pk, Audience())
-        rows.append(
-            Change(
+
+
+def _array(ids: frozenset[int]) -> str:
+    return "{" + ",".join(str(i) for i in sorted(ids)) + "}"
+
+
+# One statement: read who saw each record after its previous change, remember who sees it now (or forget
+# it when it is gone), and write the change rows for the union. Every part sees the statement's snapshot,
+# so "old" is the memory before this change.
+_RECORD_SQL = """
+WITH input AS (
+    SELECT i.object_id, i.public, i.orgs::bigint[] AS orgs, i.users::bigint[] AS users
+    FROM unnest(%(ids)s::bigint[], %(public)s::boolean[], %(orgs)s::text[], %(users)s::text[])
+        AS i(object_id, public, orgs, users)
+), old AS (
+    SELECT object_id, public, organization_ids, user_ids FROM core_recordaudience
+    WHERE type = %(type)s AND object_id IN (SELECT object_id FROM input)
+), remember AS (
+    INSERT INTO core_recordaudience (type, object_id, public, organization_ids, user_ids)
+    SELECT %(type)s, object_id, public, orgs, users FROM input WHERE %(keep)s
+    ON CONFLICT (type, object_id) DO UPDATE SET
+        public = EXCLUDED.public, organization_ids = EXCLUDED.organization_ids, user_ids = EXCLUDED.user_ids
+), forget AS (
+    DELETE FROM core_recordaudience
+    WHERE NOT %(keep)s AND type = %(type)s AND object_id IN (SELECT object_id FROM input)
+)
+INSERT INTO core_change (type, object_id, change, occurred_at, public, organization_ids, user_ids)
+SELECT %(type)s, i.object_id, %(change)s, %(at)s, i.public OR coalesce(o.public, false),
+    ARRAY(SELECT DISTINCT x FROM unnest(i.orgs || coalesce(o.organization_ids, '{}')) AS x ORDER BY x),
+    ARRAY(SELECT DISTINCT x FROM unnest(i.users || coalesce(o.user_ids, '{}')) AS x ORDER BY x)
+FROM input AS i LEFT JOIN old AS o USING (object_id)
+ORDER BY i.object_id
+"""
+
+
+def remember_audiences(type_name: str, audiences: dict[int, Audience]) -> None:
+    """Keep who sees each record now, for its next change (the baseline of records older than the feed)."""
+    RecordAudience.objects.bulk_create(
+        [
+            RecordAudience(
                 type=type_name,
                 object_id=pk,
-                change=change,
-                occurred_at=now,
-                public=reach.public,
-                organization_ids=sorted(reach.organization_ids),
-                user_ids=sorted(reach.user_ids),
+                public=a.public,
+                organization_ids=sorted(a.organization_ids),
+                user_ids=sorted(a.user_ids),
             )
-        )
-    Change.objects.bulk_create(rows)
-    remember_audiences(type_name, after, forget=[pk for pk in pks if pk not in after])
-
-
-def remember_audiences(type_name: str, audiences: dict[int, Audience], *, forget: Sequence[int] = ()) -> None:
-    """Keep who sees each record now, for its next change; forget records that are gone."""
-    if forget:
-        RecordAudience.objects.filter(type=type_name, object_id__in=list(forget)).delete()
-    if audiences:
-        RecordAudience.objects.bulk_create(
-            [RecordAudience(type=type_name, object_id=pk, audience=a.as_json()) for pk, a in audiences.items()],
-            update_conflicts=True,
-            unique_fields=["type", "object_id"],
-            update_fields=["audience"],
-        )
+            for pk, a in audiences.items()
+        ],
+        update_conflicts=True,
+        unique_fields=["type", "object_id"],
+        update_fields=["public", "organization_ids", "user_ids"],
+    )
 
 
 def remember_all(*, batch: int = 2000) -> int:

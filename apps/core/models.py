@@ -134,7 +134,9 @@ class RecordAudience(models.Model):
 
     type = models.CharField(_("type"), max_length=40)
     object_id = models.BigIntegerField(_("record id"))
-    audience = models.JSONField(_("audience"), default=dict)
+    public = models.BooleanField(_("public"), default=False)
+    organization_ids = ArrayField(models.BigIntegerField(), verbose_name=_("organisations"), default=list)
+    user_ids = ArrayField(models.BigIntegerField(), verbose_name=_("users"), default=list)
 
     class Meta:
         verbose_name = _("record audience")
