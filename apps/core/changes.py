@@ -36,12 +36,14 @@ from drf_spectacular.utils import OpenApiParameter
 from apps.core.errors import ApplicationError, ErrorCode
 from apps.core.fields import AwareDateTimeFormField
 from apps.core.models import Change, ChangeKind, ChangeLog, RecordAudience
+from apps.core.validators import external_id_problem
 
 
 class ChangesError:
     CURSOR_EXPIRED = "changes_cursor_expired"
     INVALID_CURSOR = ErrorCode.INVALID_CURSOR.value
     UNKNOWN_TYPE = "changes_unknown_type"
+    INVALID_EXTERNAL_ID = "invalid_external_id"
 
 
 @dataclass(frozen=True)
@@ -299,6 +301,17 @@ def remember_all(*, batch: int = 2000) -> int:
             total += len(ids)
             last = ids[-1]
     return total
+
+
+# --- external ids ---------------------------------------------------------------------------------
+
+
+def check_external_id(value: str) -> str:
+    """An external id from a URL, checked (400 ``invalid_external_id``); returned as given."""
+    problem = external_id_problem(value)
+    if problem:
+        raise ApplicationError(problem, code=ChangesError.INVALID_EXTERNAL_ID, field_errors={"external_id": problem})
+    return value
 
 
 # --- updated_since on the lists ------------------------------------------------------------------

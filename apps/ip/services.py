@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from apps.accounts.models import User
+from apps.core.changes import check_external_id
 from apps.core.effects import effect
 from apps.core.errors import ApplicationError
 from apps.core.validators import (
@@ -504,6 +505,7 @@ def ip_asset_delete(*, actor: User, asset: IPAsset) -> None:
 def ip_asset_upsert_by_external_id(*, actor: User, external_id: str, data: dict[str, Any]) -> tuple[IPAsset, bool]:
     """Create the owner's asset with this external id, or update it (the rules of create and update apply);
     returns it and whether it was created. Another organisation's same external id is another asset."""
+    check_external_id(external_id)
     owner = resolve_owner(
         actor=actor,
         owner_id=data.get("owner_id"),

@@ -77,6 +77,9 @@ def test_a_taken_external_id_on_create_or_edit_is_409_and_bad_input_stores_nothi
     count = Achievement.objects.count()
     bad = tto.put("/api/v1/achievements/by-external-id/A-9", {"title": "缺少字段"}, format="json")
     assert bad.status_code == 400
+    too_long = tto.put(f"/api/v1/achievements/by-external-id/{'长' * 101}", _json(achievement_data()), format="json")
+    assert too_long.status_code == 400
+    assert too_long.json()["code"] == "invalid_external_id"
     assert Achievement.objects.count() == count
 
 

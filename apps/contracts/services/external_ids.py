@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from apps.accounts.models import User
 from apps.contracts.models import Contract
 from apps.contracts.services.errors import ContractError
+from apps.core.changes import check_external_id
 from apps.core.errors import ApplicationError
 from apps.core.versioning import VersionError, stale_version_error
 from apps.organizations import access
@@ -59,6 +60,7 @@ def contract_upsert_by_external_id(
     of update, If-Match included (428 without it). Parties and deal are set at creation only."""
     from apps.contracts.services.contracts import contract_create, contract_update
 
+    check_external_id(external_id)
     fields = external_fields(actor=actor, data={**data, "external_id": external_id})
     owner = fields["external_owner"]
     data = {**data, "external_id": external_id, "external_owner_id": owner.pk}

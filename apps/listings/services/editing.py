@@ -9,6 +9,7 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from apps.accounts.models import User
+from apps.core.changes import check_external_id
 from apps.core.errors import ApplicationError
 from apps.ip.models import IPAsset
 from apps.listings import search
@@ -285,6 +286,7 @@ def listing_upsert_by_external_id(
 ) -> tuple[Listing, bool]:
     """Create the owner's listing with this external id, or update it (with the rules of create and update);
     returns it and whether it was created. Another organisation's same external id is another listing."""
+    check_external_id(external_id)
     owner = resolve_owner(actor=actor, owner_id=data.get("owner_id"))
     data = {**data, "owner_id": owner.pk, "external_id": external_id}
     is_achievement = model is Achievement
