@@ -421,7 +421,18 @@ def read_changes(*, scope: Scope, after: int, types: Sequence[str] = (), limit: 
     sight, else created or updated as recorded. Raises 410 when ``after`` is older than the retention.
     """
     stamp()
-    state = _log_state()
+    # The log row is read FOR SHARE and held while the page is read: a purge (which updates that row
+    # before deleting) either finished before, and its new horizon answers 410, or waits for this read.
+    with transaction.atomic():
+        return _read_page(scope=scope, after=after, types=types, limit=limit)
+
+
+def _read_page(*, scope: Scope, after: int, types: Sequence[str], limit: int) -> Page:
+    with connection.cursor() as cursor:
+        cursor.execute(_ENSURE_LOG)
+        cursor.execute("SELECT head, purged_through FROM core_changelog WHERE id = 1 FOR SHARE")
+        head, purged_through = cursor.fetchone()
+    state = ChangeLog(head=head, purged_through=purged_through)
     if after < state.purged_through:
         raise ApplicationError(
             _(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import threading
 from datetime import timedelta
 from typing import Any
@@ -230,3 +231,35 @@ def test_a_transaction_that_commits_late_is_not_skipped_by_a_reader(client_for):
     early_row = Change.objects.get(type="achievement", object_id=early)
     assert late_row.id < early_row.id
     assert late_row.seq is not None and early_row.seq is not None and late_row.seq > early_row.seq
+
+
+def test_records_older_than_the_feed_reach_the_public_after_the_baseline(market):
+    from django.core.management import call_command
+
+    from apps.core.models import RecordAudience
+
+    pk = _create(market["owner"], "achievements")
+    _publish(market, "achievements", pk)
+    # As if the listing had been published before the feed existed: nobody is remembered to see it.
+    RecordAudience.objects.all().delete()
+    call_command("changes_baseline", stdout=io.StringIO())
+    assert RecordAudience.objects.get(type="achievement", object_id=pk).public is True
+
+    cursor = market["other"].get("/api/v1/changes/head").json()["cursor"]
+    assert market["owner"].post(f"/api/v1/achievements/{pk}/withdraw", {"note": ""}, format="json").status_code == 200
+    entries = market["other"].get("/api/v1/changes", {"since": cursor}).json()["results"]
+    assert [(e["type"], e["id"], e["change"]) for e in entries] == [("achievement", pk, "deleted")]
+
+
+def test_the_feed_query_count_is_pinned(market, django_assert_num_queries):
+    other = market["other"]
+    cursor = other.get("/api/v1/changes/head").json()["cursor"]
+    for n in range(3):
+        _publish(market, "achievements", _create(market["owner"], "achievements"))
+        _create(other, "demands", title=f"需求{n}")
+    # The user and their memberships; the stamp (savepoint, log row, its lock, the numbering, the head,
+    # release); the page (savepoint, log row, FOR SHARE, the entries, one visibility read per record type
+    # on the page, release): not one per entry.
+    with django_assert_num_queries(15):
+        body = other.get("/api/v1/changes", {"since": cursor}).json()
+    assert {(e["type"], e["change"]) for e in body["results"]} == {("achievement", "updated"), ("demand", "created")}
