@@ -238,6 +238,7 @@ def agreement_start(*, actor: User, agreement: CustodyAgreement) -> CustodyAgree
         if "custodyasset_one_active" in str(exc):
             raise _overlap_error(asset_ids) from None
         raise
+    record_model_changes(CustodyAsset, [row.pk for row in rows])  # the agency now sees the assets
     AGREEMENT_LIFECYCLE.move(model=CustodyAgreement, pk=locked.pk, action="start", started_at=timezone.now())
     AgreementEvent.objects.create(agreement=locked, kind=AgreementEventKind.STARTED, actor=actor)
     notify(
