@@ -195,6 +195,8 @@ EFFECTS_HANDOVER_SECONDS = env.int("EFFECTS_HANDOVER_SECONDS", default=120)
 EFFECTS_HANDOVER_MAX_SECONDS = env.int("EFFECTS_HANDOVER_MAX_SECONDS", default=3600)
 EFFECTS_MAX_ATTEMPTS = env.int("EFFECTS_MAX_ATTEMPTS", default=8)
 EFFECTS_RETENTION_DAYS = env.int("EFFECTS_RETENTION_DAYS", default=14)
+# The changes feed (GET /api/v1/changes): entries older than this are purged; older cursors get 410.
+CHANGES_RETENTION_DAYS = env.int("CHANGES_RETENTION_DAYS", default=30)
 CELERY_BEAT_SCHEDULE_FILENAME = env.str(
     "CELERY_BEAT_SCHEDULE_FILENAME", default=str(BASE_DIR / "var" / "celerybeat-schedule")
 )
@@ -213,6 +215,8 @@ CELERY_BEAT_SCHEDULE = {
     "core-effects-sweep": {"task": "core.effects_sweep", "schedule": 60.0},
     # Nightly: done effects past EFFECTS_RETENTION_DAYS are deleted.
     "core-effects-purge": {"task": "core.effects_purge", "schedule": crontab(hour=4, minute=5)},
+    # Nightly: changes-feed entries past CHANGES_RETENTION_DAYS are deleted (apps.core.changes).
+    "core-changes-purge": {"task": "core.changes_purge", "schedule": crontab(hour=4, minute=20)},
     # Hourly: expired Idempotency-Keys are deleted (apps.core.idempotency).
     "core-idempotency-purge": {"task": "core.idempotency_purge", "schedule": crontab(minute=17)},
     # Every minute: webhook deliveries due for a retry whose message was lost are handed over again.

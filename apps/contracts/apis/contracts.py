@@ -7,7 +7,7 @@ from typing import Any
 from django.http import FileResponse
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
@@ -36,15 +36,22 @@ from apps.contracts.services import (
     contract_create,
     contract_document_attach,
     contract_update,
+    contract_upsert_by_external_id,
     deduction_add,
 )
 from apps.core.errors import ApplicationError, ErrorCode
-from apps.core.fields import MarketDateField
+from apps.core.fields import AwareDateTimeField, MarketDateField
 from apps.core.history import HistoryEventOutputSerializer, HistoryPagination
 from apps.core.idempotency import IDEMPOTENCY_KEY_PARAMETER, IDEMPOTENCY_RESPONSES, idempotent
 from apps.core.negotiation import FileResponseNegotiation
 from apps.core.pagination import StandardCursorPagination, paginated_response
-from apps.core.versioning import IF_MATCH_PARAMETER, PRECONDITION_RESPONSES, require_if_match, with_etag
+from apps.core.versioning import (
+    IF_MATCH_PARAMETER,
+    PRECONDITION_RESPONSES,
+    parse_if_match,
+    require_if_match,
+    with_etag,
+)
 
 
 class DeductionInputSerializer(serializers.Serializer):
@@ -75,6 +82,15 @@ class ContractFieldsMixin(serializers.Serializer):
     contract_amount = _money(help_text="Yuan, more than zero.")
     deductions = DeductionInputSerializer(  # type: ignore[call-arg]
         many=True, required=False, max_length=200, help_text="Non-technical costs; their sum ≤ the contract amount."
+    )
+    external_id = serializers.CharField(
+        max_length=100,
+        required=False,
+        allow_blank=True,
+        help_text="Your organisation's own id for the contract, unique in it (empty: none).",
+    )
+    external_owner_id = serializers.IntegerField(
+        required=False, help_text="Which of your organisations gives the external id; defaults to your only one."
     )
 
 
@@ -131,11 +147,19 @@ class ContractFilterInputSerializer(serializers.Serializer):
     organization = serializers.IntegerField(required=False, min_value=1)
     signed_from = MarketDateField(required=False)
     signed_to = MarketDateField(required=False)
+    external_id = serializers.CharField(
+        required=False, max_length=100, help_text="The contract your organisations know by this external id."
+    )
+    updated_since = AwareDateTimeField(
+        required=False, help_text="Only contracts changed at or after this time (with its offset)."
+    )
 
 
 class ContractOutputSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     version = serializers.IntegerField()
+    external_id = serializers.CharField()
+    external_owner_id = serializers.IntegerField(allow_null=True, help_text="The organisation that gave external_id.")
     title = serializers.CharField()
     contract_number = serializers.CharField()
     deal_id = serializers.IntegerField(allow_null=True)
@@ -257,6 +281,38 @@ class ContractDetailApi(APIView):
         serializer.is_valid(raise_exception=True)
         contract_update(actor=actor, contract=contract, expected_version=expected, data=serializer.validated_data)
         return _contract_response(request, contract_id)
+
+
+class ContractByExternalIdApi(APIView):
+    @extend_schema(
+        tags=TAGS,
+        operation_id="contracts_upsert_by_external_id",
+        parameters=[
+            OpenApiParameter(
+                "If-Match",
+                OpenApiTypes.STR,
+                location=OpenApiParameter.HEADER,
+                required=False,
+                description='To update: the ETag you read, e.g. "3" (428 without it). To create: leave it out.',
+            )
+        ],
+        request=ContractCreateInputSerializer,
+        responses={200: ContractOutputSerializer, 201: ContractOutputSerializer, **PRECONDITION_RESPONSES},
+        summary="Create the contract your organisation knows by this external id (201, Location), or update it "
+        "(200, If-Match required); parties and deal are set at creation only.",
+    )
+    def put(self, request: Request, external_id: str) -> Response:
+        raw = request.headers.get("If-Match")
+        expected = parse_if_match(raw) if raw is not None and raw.strip() else None
+        serializer = ContractCreateInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        contract, created = contract_upsert_by_external_id(
+            actor=request_user(request),
+            external_id=external_id,
+            data=serializer.validated_data,
+            expected_version=expected,
+        )
+        return _contract_response(request, contract.pk, code=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
 
 
 class ContractDeductionListCreateApi(APIView):

@@ -106,6 +106,11 @@ def contract_list(*, actor: Actor, filters: dict[str, Any] | None = None) -> Que
         qs = qs.filter(signed_on__gte=filters["signed_from"])
     if filters.get("signed_to"):
         qs = qs.filter(signed_on__lte=filters["signed_to"])
+    if filters.get("external_id"):
+        # An external id is its giver's own: it finds the contracts the caller's organisations named so.
+        qs = qs.filter(external_id=filters["external_id"], external_owner_id__in=organization_ids(actor))
+    if filters.get("updated_since"):
+        qs = qs.filter(updated_at__gte=filters["updated_since"])
     return qs
 
 

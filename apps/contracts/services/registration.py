@@ -32,6 +32,7 @@ from apps.contracts.services.contracts import sync_deal
 from apps.contracts.services.errors import RegistrationError
 from apps.contracts.services.errors import bad_input as _bad
 from apps.contracts.services.webhooks import publish_registration
+from apps.core.changes import record_model_changes
 from apps.core.effects import effect
 from apps.core.errors import ApplicationError, ErrorCode
 from apps.core.lifecycle import Lifecycle, Transition
@@ -463,6 +464,7 @@ def registration_record_event(
     if REGISTRATION_LIFECYCLE.target(kind) is None:
         # The row is locked and its state was checked; only the amounts change.
         Registration.objects.filter(pk=locked.pk).update(updated_at=timezone.now(), **changes)
+        record_model_changes(Registration, [locked.pk])
     else:
         REGISTRATION_LIFECYCLE.move(model=Registration, pk=locked.pk, action=kind, **changes)
     return _event(
@@ -516,7 +518,10 @@ def registration_recompute_deadlines() -> int:
             start=registration.clock_started_on, working_days=registration.working_days
         )
         if (deadline, provisional) != (registration.deadline, registration.deadline_provisional):
-            changed += Registration.objects.filter(pk=registration.pk, status=RegistrationStatus.APPLIED).update(
+            moved = Registration.objects.filter(pk=registration.pk, status=RegistrationStatus.APPLIED).update(
                 deadline=deadline, deadline_provisional=provisional
             )
+            if moved:
+                record_model_changes(Registration, [registration.pk])
+            changed += moved
     return changed
