@@ -125,7 +125,5 @@ def test_a_fresh_demo_shows_the_annuity_reminders_due_today() -> None:
     reminders = response.json()["results"] if isinstance(response.json(), dict) else response.json()
     assert reminders, "the overdue patent's reminder is there on a fresh demo"
     # Owner and custodian have their digests in the app (and the e-mails are queued as effects).
-    told = set(
-        Notification.objects.filter(kind="custody_annuity_reminder").values_list("recipient__email", flat=True)
-    )
+    told = set(Notification.objects.filter(kind="custody_annuity_reminder").values_list("recipient__email", flat=True))
     assert {f"tang.xin@{DEMO_EMAIL_DOMAIN}", f"huang.zhiqiang@{DEMO_EMAIL_DOMAIN}"} <= told
