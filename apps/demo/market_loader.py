@@ -189,9 +189,9 @@ class MarketLoader:
         self._send_annuity_reminders()
 
     def _fold_statistics(self) -> None:
-        """Fold the new contracts into the statistics now, as the ``stats.fold_contract`` effects their
-        registrations recorded will again after commit (changing nothing then): the figures are there
-        before any worker runs, and a worker has hundreds of folds less to do at first start."""
+        """Fold the new contracts into the statistics now, in the loading transaction: the figures are there
+        the moment it commits, before any worker runs. The ``stats.fold_contract`` effects their payments
+        and registrations recorded still run after commit and find nothing left to change."""
         for contract_id in self.new_contract_ids:
             stats_fold_contract(contract_id=contract_id)
         if self.new_contract_ids:
