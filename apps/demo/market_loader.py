@@ -4,7 +4,10 @@ Brokers file their profiles and the operator verifies them; brokers record intro
 brokers open deals and move them; sellers record contracts, attach the signed document and apply for
 registration, which the operator decides; owners entrust patents to the IP agency, which starts the
 custody and pays an annuity. So every row has the events, history, notifications and derived amounts
-the real flow gives it.
+the real flow gives it. Contracts signed in the past (the hand-made ones and three years of history,
+:mod:`apps.demo.history`) are applied for and decided on their own past days (the services' ``as_of``),
+so the statistics count each in its month; they are folded and today's annuity reminders sent before
+the command commits.
 
 Idempotent like the rest of ``load_demo_data``: each top-level record (broker profile, introduction,
 deal, contract, IP asset, custody agreement, pledge) is recognised by a natural key and, when present,
