@@ -486,6 +486,11 @@ CONTRACT_REGISTRATION_OFFICE_CODE = env.str("CONTRACT_REGISTRATION_OFFICE_CODE",
 # period, and once when it lapses).
 CUSTODY_REMINDER_OFFSETS_DAYS = env.list("CUSTODY_REMINDER_OFFSETS_DAYS", cast=int, default=[90, 30, 7])
 
+# --- Demo data (apps.demo, load_demo_data) -----------------------------------------------------------
+# Months of registered contracts behind the demo market (its statistics' history); 0 loads only the
+# hand-made market. load_demo_data --history-months overrides it.
+DEMO_HISTORY_MONTHS = env.int("DEMO_HISTORY_MONTHS", default=36)
+
 # --- Transaction statistics (apps.stats) -----------------------------------------------------
 # The market's home city (GB/T 2260): flows are city / province / other provinces … as seen from here.
 STATS_HOME_REGION = env.str("STATS_HOME_REGION", default="450200")
