@@ -74,7 +74,7 @@ def _criteria(saved: SavedSearch, prefix: str, *, industries: Q | None) -> Q:
         condition &= Q(**{f"{prefix}technology_field_id__in": saved.technology_fields})
     if saved.industries and industries is not None:
         condition &= industries
-    regions = _any([Q(**{f"{prefix}region_id__startswith": region_prefix(code)}) for code in saved.regions])
+    regions = _any([Q(**{f"{prefix}region__code__startswith": region_prefix(code)}) for code in saved.regions])
     if regions is not None:
         condition &= regions
     queries = [query for query in (search_query(phrase) for phrase in saved.keywords) if query is not None]

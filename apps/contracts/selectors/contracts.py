@@ -144,9 +144,9 @@ def registered_in_month(month: date) -> Exists:
 
 
 def _zone_q(role: str, zone: str) -> Q:
-    country, region = f"{role}_country_id", f"{role}_region_id"
+    country, region = f"{role}_country_id", f"{role}_region__code"
     home = settings.STATS_HOME_REGION
-    domestic = Q(**{country: CHINA, f"{region}__isnull": False})
+    domestic = Q(**{country: CHINA, f"{role}_region__isnull": False})
     hmt = Q(**{f"{region}__regex": "^(" + "|".join(HMT_PROVINCES) + ")"})
     city = Q(**{f"{region}__startswith": home[:4]})
     province = Q(**{f"{region}__startswith": home[:2]})
@@ -171,7 +171,7 @@ def zone_condition(role: str, zones: list[str]) -> Q:
 
 def entity_type_condition(role: str, codes: list[str]) -> Q:
     """A top-level code takes in its subcodes (100 ⊃ 110 … 180, 010 ⊃ 011 …), as in the report."""
-    column = f"{role}_entity_type_id"
+    column = f"{role}_entity_type__code"
     exact, patterns = [], []
     for code in codes:
         if code[0] != "0" and code.endswith("00"):
