@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import timedelta
 from typing import Any
 
 import pytest
+from django.utils import timezone
 from rest_framework.test import APIClient
 
 from apps.accounts.models import User
 from apps.alerts.models import SavedSearch
+from apps.alerts.services import saved_search_send_digest
 from tests.factories import OrganizationFactory, UserFactory, member_of
 from tests.listings.factories import make_achievement, make_demand
 
@@ -143,3 +146,23 @@ def test_preview_shows_what_the_next_digest_would_hold(
     # A preview sends nothing and marks nothing.
     assert client.get(f"{URL}/{saved['id']}/preview").json()["total"] == 2
     assert client.get(f"{URL}/{saved['id']}/digests").json()["results"] == []
+
+
+def test_list_query_counts(
+    watcher: User, client_for: Callable[[User], APIClient], django_assert_num_queries: Any
+) -> None:
+    client = client_for(watcher)
+    saved = client.post(URL, body(), format="json").json()
+    # user + page, with one saved search or five.
+    with django_assert_num_queries(2):
+        assert len(client.get(URL).json()["results"]) == 1
+    for _ in range(4):
+        client.post(URL, body(), format="json")
+    with django_assert_num_queries(2):
+        assert len(client.get(URL).json()["results"]) == 5
+    make_achievement(OrganizationFactory(), title="机器视觉检测平台", keywords=["机器视觉"])
+    saved_search_send_digest(saved_search_id=saved["id"], now=timezone.now() + timedelta(days=8))
+    # user + the saved search + page + items prefetch.
+    with django_assert_num_queries(4):
+        digests = client.get(f"{URL}/{saved['id']}/digests").json()["results"]
+    assert [(d["item_count"], d["items"][0]["title"]) for d in digests] == [(1, "机器视觉检测平台")]

@@ -122,28 +122,37 @@ def _sums(results: list[dict[str, Any]]) -> dict[str, Any]:
     return totals
 
 
-@pytest.mark.parametrize(
-    "query",
-    [
-        {"group_by": "period", "period": "month"},
-        {"group_by": "period", "period": "quarter", "date_from": f"{YEAR}-02"},
-        {"group_by": "period,contract_type", "period": "year"},
-        {"group_by": "technology_field,buyer_zone", "date_from": f"{YEAR}-01", "date_to": f"{YEAR}-12"},
-        {"group_by": "seller_zone,seller_entity_type", "period": "year"},
-        {"group_by": "buyer_zone", "seller_zone": "city", "seller_entity_type": "020"},
-        {"group_by": "period,buyer_area", "period": "quarter", "contract_type": "transfer,consulting"},
-    ],
-)
-def test_every_cell_adds_up_to_its_contracts(operator_client: APIClient, query: dict[str, str]) -> None:
-    response = operator_client.get(REPORT, {**query, "date_to": query.get("date_to", f"{YEAR}-12")})
-    assert response.status_code == 200, response.json()
-    report = response.json()
-    assert report["rows"], "the market fixture fills every report here"
-    for row in [*report["rows"], report["totals"]]:
-        body, results = _drill(operator_client, row["contracts_url"])
-        assert body["totals"] == row["values"], (row["key"], row["contracts_url"])
-        assert _sums(results) == row["values"], (row["key"], row["contracts_url"])
-        assert len({r["contract_id"] for r in results}) == len(results)
+REPORTS = [
+    {"group_by": "period", "period": "month"},
+    {"group_by": "period", "period": "quarter", "date_from": f"{YEAR}-02"},
+    {"group_by": "period,contract_type", "period": "year"},
+    {"group_by": "technology_field,buyer_zone", "date_from": f"{YEAR}-01", "date_to": f"{YEAR}-12"},
+    {"group_by": "seller_zone,seller_entity_type", "period": "year"},
+    {"group_by": "buyer_zone", "seller_zone": "city", "seller_entity_type": "020"},
+    {"group_by": "period,buyer_area", "period": "quarter", "contract_type": "transfer,consulting"},
+]
+
+
+def test_every_cell_adds_up_to_its_contracts(operator_client: APIClient) -> None:
+    # One market for every report (months, quarters from mid-quarter, years, zones, entity types, areas).
+    for query in REPORTS:
+        response = operator_client.get(REPORT, {**query, "date_to": query.get("date_to", f"{YEAR}-12")})
+        assert response.status_code == 200, response.json()
+        report = response.json()
+        assert report["rows"], f"the market fixture fills every report here: {query}"
+        for row in [*report["rows"], report["totals"]]:
+            body, results = _drill(operator_client, row["contracts_url"])
+            assert body["totals"] == row["values"], (query, row["key"], row["contracts_url"])
+            assert _sums(results) == row["values"], (query, row["key"], row["contracts_url"])
+            assert len({r["contract_id"] for r in results}) == len(results)
+
+
+def test_drill_down_query_count(operator_client: APIClient, django_assert_max_num_queries: Any) -> None:
+    url = f"/api/v1/stats/report/cell/contracts?date_from={YEAR}-01&date_to={YEAR}-12"
+    # user, memberships (operator check), totals, page, contracts, dimensions, registration numbers.
+    with django_assert_max_num_queries(7):
+        body = operator_client.get(url).json()
+    assert len(body["results"]) == 5
 
 
 def test_a_cell_names_its_contracts_with_their_amounts(operator_client: APIClient, market: dict[str, Any]) -> None:
