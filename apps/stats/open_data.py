@@ -35,6 +35,7 @@ from django.db.models import Max
 
 from apps.contracts.catalogue import ContractType
 from apps.stats.models import ContractFigures
+from apps.stats.selectors.drilldown import month_keys
 
 DEFAULT_MIN_CONTRACTS = 3
 ZERO = Decimal("0.00")
@@ -106,10 +107,11 @@ def _ledger_rows(year: int) -> Iterable[tuple[Any, ...]]:
         "SELECT f.contract_id, m.key, f.contract_type, f.technology_field, "  # noqa: S608 - no input in the text
         "(m.value->>0)::bigint, (m.value->>1)::numeric, (m.value->>2)::numeric "
         f"FROM {ContractFigures._meta.db_table} f CROSS JOIN LATERAL jsonb_each(f.months) AS m "
-        "WHERE m.key >= %s AND m.key <= %s"
+        "WHERE f.months ?| %s AND m.key >= %s AND m.key <= %s"
     )
     with connection.cursor() as cursor:
-        cursor.execute(sql, [date(year, 1, 1).isoformat(), date(year, 12, 1).isoformat()])
+        keys = month_keys(date(year, 1, 1), date(year, 12, 1))
+        cursor.execute(sql, [keys, keys[0], keys[-1]])
         yield from cursor.fetchall()
 
 

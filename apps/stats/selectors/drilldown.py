@@ -103,11 +103,29 @@ def _figures(row: Sequence[Any]) -> Figures:
     }
 
 
+def month_keys(start: date, end: date) -> list[str]:
+    """``ContractFigures.months`` keys from ``start`` to ``end`` (first days of months)."""
+    keys, index, last = [], start.year * 12 + start.month - 1, end.year * 12 + end.month - 1
+    while index <= last:
+        keys.append(date(index // 12, index % 12 + 1, 1).isoformat())
+        index += 1
+    return keys
+
+
+# Windows up to this many months are also tested with ``months ?| keys``: a contract without one of
+# them is skipped before its months are expanded.
+_KEY_TEST_MAX_MONTHS = 240
+
+
 def _window_sql(start: date | None, end: date) -> tuple[str, list[Any]]:
     sql, params = "m.key <= %s", [end.isoformat()]
     if start is not None:
         sql += " AND m.key >= %s"
         params.append(start.isoformat())
+        keys = month_keys(start, end)
+        if len(keys) <= _KEY_TEST_MAX_MONTHS:
+            sql += " AND f.months ?| %s"
+            params.append(keys)
     return sql, params
 
 
