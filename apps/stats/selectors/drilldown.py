@@ -105,7 +105,8 @@ def _figures(row: Sequence[Any]) -> Figures:
 
 def month_keys(start: date, end: date) -> list[str]:
     """``ContractFigures.months`` keys from ``start`` to ``end`` (first days of months)."""
-    keys, index, last = [], start.year * 12 + start.month - 1, end.year * 12 + end.month - 1
+    keys: list[str] = []
+    index, last = start.year * 12 + start.month - 1, end.year * 12 + end.month - 1
     while index <= last:
         keys.append(date(index // 12, index % 12 + 1, 1).isoformat())
         index += 1
@@ -118,7 +119,8 @@ _KEY_TEST_MAX_MONTHS = 240
 
 
 def _window_sql(start: date | None, end: date) -> tuple[str, list[Any]]:
-    sql, params = "m.key <= %s", [end.isoformat()]
+    sql = "m.key <= %s"
+    params: list[Any] = [end.isoformat()]
     if start is not None:
         sql += " AND m.key >= %s"
         params.append(start.isoformat())
