@@ -143,7 +143,8 @@ def stats_cell_contracts(
 ) -> CellContracts:
     """The contracts behind the cell ``filters`` × months ``date_from``..``date_to`` (as in
     :func:`stats_report`), ordered by contract id, ``limit`` after contract ``after``; ``totals`` is
-    the whole cell's figures, equal to the report's. Three queries and one for the contracts' details.
+    the whole cell's figures, equal to the report's. Five queries: the totals, the page, and three small
+    reads of the page's contracts (terms, cut values, registration numbers).
 
     Raises ApplicationError: 403 for an actor who may not read statistics, 400 for a bad filter or window.
     """
