@@ -12,10 +12,12 @@ from typing import Any
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
+from django.utils import translation
 from django.utils.translation import gettext as _
 from rest_framework.exceptions import ParseError
+from rest_framework.utils.json import strict_constant
 
-from apps.core.encoding import UTF8JSONParser
+from apps.core.encoding import UTF8JSONParser, parse_json_float
 from apps.core.errors import ErrorCode, django_problem
 
 
@@ -49,9 +51,11 @@ def check_json_nesting(value: Any) -> Any:
 
 
 def loads_limited(text: str | bytes) -> Any:
-    """``json.loads`` that refuses JSON nested past API_JSON_MAX_DEPTH with JSONNestingError (a ValueError)."""
+    """``json.loads`` as the API's JSON parser reads a body: JSON nested past API_JSON_MAX_DEPTH is a
+    JSONNestingError (a ValueError), ``NaN`` and ``Infinity`` are not JSON (ValueError), and a number
+    written with an exponent parses to an ExponentFloat, which money fields refuse."""
     try:
-        value = json.loads(text)
+        value = json.loads(text, parse_constant=strict_constant, parse_float=parse_json_float)
     except RecursionError:
         raise JSONNestingError(
             _("JSON nested more than %(n)d levels deep.") % {"n": settings.API_JSON_MAX_DEPTH}
@@ -88,10 +92,15 @@ class UrlLengthLimitMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         limit = settings.API_URL_MAX_LENGTH
         if len(request.get_full_path()) > limit:  # percent-encoded, so characters are bytes
-            return django_problem(
-                request,
-                414,
-                ErrorCode.URI_TOO_LONG,
-                _("The URL is longer than %(n)d bytes; send long input in a request body.") % {"n": limit},
-            )
+            # Answered before LocaleMiddleware runs: the reader's language is chosen here.
+            language = translation.get_language_from_request(request)
+            with translation.override(language):
+                response = django_problem(
+                    request,
+                    414,
+                    ErrorCode.URI_TOO_LONG,
+                    _("The URL is longer than %(n)d bytes; send long input in a request body.") % {"n": limit},
+                )
+            response["Content-Language"] = language
+            return response
         return self.get_response(request)

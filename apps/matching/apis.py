@@ -9,6 +9,7 @@ from rest_framework.views import APIView
 
 from apps.accounts.authentication import request_user
 from apps.core.pagination import StandardCursorPagination, paginated_response
+from apps.matching.feedback import match_feedback
 from apps.matching.models import ListingKind
 from apps.matching.selectors import access_listing_for_matches, access_match, match_list, quality_report
 from apps.matching.serializers import (
@@ -19,7 +20,6 @@ from apps.matching.serializers import (
     QualityReportFilterInputSerializer,
     QualityReportOutputSerializer,
 )
-from apps.matching.services import match_feedback
 
 TAGS = ["matching"]
 
@@ -61,7 +61,8 @@ class MatchDetailApi(APIView):
         tags=TAGS,
         operation_id="matches_retrieve",
         responses={200: MatchDetailOutputSerializer},
-        summary="One match with its explanation (criteria labelled in the request's language).",
+        summary="One match with its explanation: every reason as a sentence in the request's language, "
+        "both sides (wanted: the demand's, offered: the achievement's) machine-readable.",
     )
     def get(self, request: Request, pk: int) -> Response:
         return Response(MatchDetailOutputSerializer(access_match(actor=request.user, pk=pk)).data)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
@@ -23,6 +24,9 @@ from apps.custody.reminders import LAPSED, reminder_stages, stage_on, stored_yea
 from apps.custody.services.annuities import reminder_offsets
 from apps.notifications.services import EMAIL_BATCH_SIZE, notify
 from apps.organizations.models import Membership, Organization
+from apps.webhooks.delivery import publish
+
+logger = logging.getLogger(__name__)
 
 REMINDER_LINES_SHOWN = 30
 _INSERT_REMINDERS = """
@@ -121,6 +125,37 @@ def _notify_digest(*, owner_name: str, recipients: list[User], lines: list[_Line
     return [n.pk for n in created]
 
 
+def _publish_reminders(*, parties: _Parties, sent: list[tuple[int, _Line]]) -> None:
+    """Both sides' integrations hear of the chunk's reminders: one event for those due, one for the overdue."""
+    due = [(pk, line) for pk, line in sent if line.kind.startswith("before_")]
+    overdue = [(pk, line) for pk, line in sent if not line.kind.startswith("before_")]
+    for event_type, items in (("custody.annuity_due", due), ("custody.annuity_overdue", overdue)):
+        if items:
+            publish(
+                event_type,
+                parties.organization_ids,
+                {
+                    "agreement_id": parties.agreement_id,
+                    "owner_id": parties.organization_ids[0],
+                    "custodian_id": parties.organization_ids[1],
+                    "reminders": [
+                        {
+                            "custody_asset_id": pk,
+                            "number": line.number,
+                            "title": line.title,
+                            "year": line.year,
+                            "stage": line.kind,
+                            "due_date": line.due,
+                            "grace_deadline": line.grace,
+                            "fee": line.fee,
+                            "late_fee": line.late_fee,
+                        }
+                        for pk, line in items
+                    ],
+                },
+            )
+
+
 @dataclass(frozen=True)
 class _Parties:
     """An agreement as the scan needs it: its id, the owner's name and both sides' members."""
@@ -128,6 +163,7 @@ class _Parties:
     agreement_id: int
     owner_name: str
     recipients: tuple[list[User], list[User]]
+    organization_ids: tuple[int, int]
 
 
 def _parties(batch: list[tuple[int, int, int]]) -> list[_Parties]:
@@ -137,7 +173,7 @@ def _parties(batch: list[tuple[int, int, int]]) -> list[_Parties]:
     for membership in Membership.objects.filter(organization_id__in=org_ids).select_related("user"):
         members[membership.organization_id].append(membership.user)
     return [
-        _Parties(agreement_id, names[owner], (members[owner], members[custodian]))
+        _Parties(agreement_id, names[owner], (members[owner], members[custodian]), (owner, custodian))
         for agreement_id, owner, custodian in batch
     ]
 
@@ -166,21 +202,28 @@ def _scan_chunk(
             if row[2] is None:
                 moves[1].append(None)
                 continue
-            year = stored_year(
-                year=row[2],
-                due_date=row[3],
-                grace_deadline=row[4],
-                fee=row[5],
-                full_fee=row[6],
-                reduced=row[7],
-                at_grant=row[8],
-            )
-            stages = reminder_stages(year, offsets)
+            try:
+                year = stored_year(
+                    year=row[2],
+                    due_date=row[3],
+                    grace_deadline=row[4],
+                    fee=row[5],
+                    full_fee=row[6],
+                    reduced=row[7],
+                    at_grant=row[8],
+                )
+                stages = reminder_stages(year, offsets)
+                late_fee = late_fee_on(year, today)
+            except (OverflowError, ValueError) as exc:
+                # A due date stored before the market's date bounds (year 1, 9999): its stages fall off the
+                # calendar. The row gets no further reminder and the scan goes on with the others.
+                logger.warning("custody asset %s: no reminder for its stored due date %s: %s", row[0], row[3], exc)
+                moves[1].append(None)
+                continue
             current = stage_on(stages, today)
             moves[1].append(next((stage.starts_on for stage in stages if stage.starts_on > today), None))
             if current is None:
                 continue
-            late_fee = late_fee_on(year, today)
             for column, value in zip(
                 log, (row[1], row[0], row[2], current.kind, row[3], year.fee + late_fee, late_fee), strict=True
             ):
@@ -203,6 +246,7 @@ def _scan_chunk(
                         lines=sent,
                         agreement_id=parties.agreement_id,
                     )
+            _publish_reminders(parties=parties, sent=[(pk, lines[pk]) for pk in sorted(sent_ids)])
         # Recorded with the chunk's reminders: the e-mails go out once it commits, and are not lost after.
         for start in range(0, len(notification_ids), EMAIL_BATCH_SIZE):
             effect("notifications.send_emails", notification_ids=notification_ids[start : start + EMAIL_BATCH_SIZE])
