@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "apps.challenges",
     "apps.custody",
     "apps.matching",
+    "apps.alerts",
     "apps.stats",
     "apps.brokers",
     "apps.deals",
@@ -224,6 +225,8 @@ CELERY_BEAT_SCHEDULE = {
     # Nightly: webhook events (and their delivery logs) past WEBHOOKS_LOG_RETENTION_DAYS are deleted.
     "webhooks-purge": {"task": "webhooks.purge", "schedule": crontab(hour=4, minute=25)},
     # Mornings (Asia/Shanghai): the operator hears of registration applications past their deadline.
+    # Hourly: saved searches whose digest is due get it (apps.alerts; daily or weekly per search).
+    "alerts-send-digests": {"task": "alerts.send_digests", "schedule": crontab(minute=40)},
     "contracts-overdue-registrations": {
         "task": "contracts.notify_overdue_registrations",
         "schedule": crontab(hour=8, minute=30),
@@ -502,6 +505,16 @@ STATS_RECOMPUTE_WORK_MEM = env.str("STATS_RECOMPUTE_WORK_MEM", default="256MB")
 # Folds commit without waiting for the WAL flush (the cells are derived; the nightly recompute repairs
 # folds a database crash lost). Set to false to make every fold durable on commit.
 STATS_FOLD_ASYNC_COMMIT = env.bool("STATS_FOLD_ASYNC_COMMIT", default=True)
+# Open data (GET open-data/…): amounts of a cell with fewer contracts are withheld; seconds the figures
+# are kept in Redis, and clients and proxies may keep them.
+OPEN_DATA_MIN_CONTRACTS = env.int("OPEN_DATA_MIN_CONTRACTS", default=3)
+OPEN_DATA_CACHE_SECONDS = env.int("OPEN_DATA_CACHE_SECONDS", default=300)
+OPEN_DATA_MAX_AGE_SECONDS = env.int("OPEN_DATA_MAX_AGE_SECONDS", default=300)
+
+# --- Saved searches and alerts (apps.alerts) -------------------------------------------------
+# Saved searches per user; items in one digest (the rest are counted, not listed).
+ALERTS_MAX_SAVED_SEARCHES = env.int("ALERTS_MAX_SAVED_SEARCHES", default=20)
+ALERTS_DIGEST_MAX_ITEMS = env.int("ALERTS_DIGEST_MAX_ITEMS", default=50)
 
 # --- E-mail ----------------------------------------------------------------------------------
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://" if DEBUG else "smtp://localhost:25")

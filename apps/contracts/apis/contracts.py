@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import re
+from datetime import date
 from typing import Any
 
 from django.http import FileResponse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
@@ -27,6 +30,7 @@ from apps.contracts.catalogue import (
 )
 from apps.contracts.models import Contract
 from apps.contracts.selectors import (
+    ZONES,
     access_contract,
     contract_history,
     contract_list,
@@ -45,6 +49,7 @@ from apps.core.history import HistoryEventOutputSerializer, HistoryPagination
 from apps.core.idempotency import IDEMPOTENCY_KEY_PARAMETER, IDEMPOTENCY_RESPONSES, idempotent
 from apps.core.negotiation import FileResponseNegotiation
 from apps.core.pagination import StandardCursorPagination, paginated_response
+from apps.core.validators import market_date_problem
 from apps.core.versioning import (
     IF_MATCH_PARAMETER,
     PRECONDITION_RESPONSES,
@@ -136,6 +141,59 @@ class ContractUpdateInputSerializer(ContractFieldsMixin):
         super().__init__(*args, **kwargs)
 
 
+ZONE_HELP = (
+    "Comma-separated flow classes of the {role} as the statistics see them from the home city: "
+    "city, province, domestic, hmt, asean, abroad."
+)
+ENTITY_TYPE_HELP = "Comma-separated {role} entity type codes; a top-level code (100) takes in its subcodes."
+
+
+class CommaListField(serializers.CharField):
+    """``a,b,c`` → ["a", "b", "c"], each checked against ``pattern`` or ``choices``."""
+
+    pattern: re.Pattern[str] | None = None
+    choices: tuple[str, ...] = ()
+    default_error_messages = {"bad_value": gettext_lazy("%(value)s is not a valid value here.")}
+
+    def to_internal_value(self, data: Any) -> list[str]:  # type: ignore[override]
+        text = super().to_internal_value(data)
+        values = list(dict.fromkeys(part.strip() for part in text.split(",") if part.strip()))
+        if not values:
+            self.fail("blank")
+        for value in values:
+            fits = value in self.choices if self.choices else bool(self.pattern and self.pattern.match(value))
+            if not fits:
+                self.fail("bad_value", value=value[:40])
+        return values
+
+
+class CodeListField(CommaListField):
+    pattern = re.compile(r"^[0-9A-Za-z]{1,8}$")
+
+
+class EntityTypeListField(CommaListField):
+    pattern = re.compile(r"^\d{3}$")
+
+
+class ZoneListField(CommaListField):
+    choices = ZONES
+
+
+class RegisteredMonthField(serializers.CharField):
+    default_error_messages = {"invalid_month": gettext_lazy("Use YYYY-MM.")}
+
+    def to_internal_value(self, data: Any) -> date:  # type: ignore[override]
+        text = super().to_internal_value(data)
+        match = re.match(r"^(\d{4})-(\d{2})$", text)
+        if not match or not 1 <= int(match.group(2)) <= 12:
+            self.fail("invalid_month")
+        month = date(int(match.group(1)), int(match.group(2)), 1)
+        problem = market_date_problem(month)
+        if problem:
+            raise serializers.ValidationError(problem, code="date_out_of_range")
+        return month
+
+
 class ContractFilterInputSerializer(serializers.Serializer):
     type = serializers.ChoiceField(choices=ContractType.choices, required=False)
     subtype = serializers.ChoiceField(choices=ContractSubtype.choices, required=False)
@@ -153,6 +211,17 @@ class ContractFilterInputSerializer(serializers.Serializer):
     updated_since = AwareDateTimeField(
         required=False, help_text="Only contracts changed at or after this time (with its offset)."
     )
+    registered_month = RegisteredMonthField(
+        required=False,
+        help_text="YYYY-MM: contracts registered (认定登记) in that month, as the statistics count them.",
+    )
+    technology_field = CodeListField(
+        required=False, help_text="Comma-separated technology field codes (reference/technology-fields)."
+    )
+    seller_zone = ZoneListField(required=False, help_text=ZONE_HELP.format(role="seller"))
+    buyer_zone = ZoneListField(required=False, help_text=ZONE_HELP.format(role="buyer"))
+    seller_entity_type = EntityTypeListField(required=False, help_text=ENTITY_TYPE_HELP.format(role="seller"))
+    buyer_entity_type = EntityTypeListField(required=False, help_text=ENTITY_TYPE_HELP.format(role="buyer"))
 
 
 class ContractOutputSerializer(serializers.Serializer):
