@@ -161,6 +161,7 @@ def add_problem_responses(result: dict[str, Any], generator: Any, request: Any, 
                 description = _DESCRIPTIONS[code]
                 if code == "400" and paginated:
                     description = f"{description} {_INVALID_CURSOR}"
-                operation["responses"].setdefault(code, {"description": description, "content": ref})
+                documented = operation["responses"].setdefault(code, {"description": description, "content": ref})
+                documented.setdefault("content", ref)  # a view's own description, the one error shape
     _document_date_bounds(result)
     return result

@@ -92,7 +92,7 @@ def parameter_names_fit(named: str, template: str) -> bool:
     """A parameter the document names fits the schema's: ``{id}`` (any id), a placeholder (``ID``, ``<x>``),
     the same name, or its short form (``{aid}`` for ``{attachment_id}``, ``{broker_id}`` for ``{broker_id}``).
     ``{prefix}`` for ``{key_id}`` does not: it names another value."""
-    for mine, theirs in zip(named.split("/"), template.split("/"), strict=True):
+    for mine, theirs in zip(named.strip("/").split("/"), template.strip("/").split("/"), strict=True):
         for a, b in zip(re.findall(r"\{(\w*)\}", mine), re.findall(r"\{(\w*)\}", theirs), strict=False):
             short = a.endswith("id") and b.endswith("id") and b.startswith(a[:-2])
             if a not in ("id", b) and not short:

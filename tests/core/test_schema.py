@@ -93,7 +93,7 @@ def test_date_bounds_are_documented_where_clients_send_dates(schema):
             if prop.get("format") == "date" and name.endswith("Request"):
                 seen += 1
                 assert bounds.items() <= prop.items(), (name, prop_name)
-    assert seen > 40  # query parameters and request fields alike
+    assert seen > 30  # query parameters and request fields alike
 
 
 def test_token_refresh_and_revoke_document_their_401(schema):
