@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_serializer
 from rest_framework import serializers, status
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
@@ -18,8 +18,10 @@ from apps.accounts.apis import UserOutputSerializer
 from apps.accounts.authentication import request_user
 from apps.accounts.models import ApiKey, User
 from apps.accounts.permissions import PeopleOnly
+from apps.accounts.scopes import ALL_SCOPES
 from apps.accounts.services import api_key_revoke, user_update_profile
 from apps.core.apis import NoStoreMixin
+from apps.core.deprecation import deprecated
 from apps.core.fields import AwareDateTimeField
 from apps.core.pagination import StandardCursorPagination, paginated_response
 from apps.organizations.access import is_operator
@@ -46,16 +48,35 @@ class MeUpdateInputSerializer(serializers.Serializer):
     preferred_language = serializers.ChoiceField(choices=["zh-hans", "en"], required=False)
 
 
+@extend_schema_serializer(deprecate_fields=["scope"])
 class ApiKeyCreateInputSerializer(serializers.Serializer):
     name = serializers.CharField(max_length=50)
-    scope = serializers.ChoiceField(choices=ApiKey.Scope.choices, default=ApiKey.Scope.READ)
+    scopes = serializers.ListField(
+        child=serializers.ChoiceField(choices=ALL_SCOPES),
+        min_length=1,
+        max_length=len(ALL_SCOPES),
+        required=False,
+        help_text=_(
+            "What the key may do: `<family>:read`, `<family>:write` or `<family>:*`, `*` for every family. "
+            "Default: the deprecated `scope`'s equivalent (`read`: `*:read`)."
+        ),
+    )
+    scope = serializers.ChoiceField(
+        choices=ApiKey.Scope.choices,
+        required=False,
+        help_text=_("Deprecated: use `scopes`. `read` stands for `*:read`, `read_write` for `*:*`."),
+    )
     expiry_date = AwareDateTimeField(required=False, allow_null=True, default=None)
 
 
 class ApiKeyOutputSerializer(serializers.Serializer):
     id = serializers.CharField(source="prefix", help_text=_("The key's public prefix; identifies it in URLs."))
     name = serializers.CharField()
-    scope = serializers.CharField()
+    scope = serializers.CharField(help_text=_("Deprecated: `read_write` when any of the key's scopes writes."))
+    scopes = serializers.ListField(child=serializers.CharField())
+    rate_limit_per_minute = serializers.IntegerField(
+        allow_null=True, help_text=_("The key's own rate, set by the operator; null: the default rate for keys.")
+    )
     organization_id = serializers.IntegerField()
     created = serializers.DateTimeField()
     expiry_date = serializers.DateTimeField(allow_null=True)
@@ -114,6 +135,7 @@ class OrganizationApiKeyListCreateApi(NoStoreMixin, APIView):
         request=ApiKeyCreateInputSerializer,
         responses={201: ApiKeyCreatedOutputSerializer},
     )
+    @deprecated("api_key_scope", parameters=("scope",))
     def post(self, request: Request, organization_id: int) -> Response:
         organization = access_organization_as_admin(actor=request_user(request), pk=organization_id)
         serializer = ApiKeyCreateInputSerializer(data=request.data)

@@ -36,12 +36,18 @@ def access_api_key(*, actor: Actor, prefix: str) -> ApiKey:
 
 @transaction.atomic
 def api_key_create(
-    *, actor: User, organization: Organization, name: str, scope: str, expiry_date: datetime | None = None
+    *,
+    actor: User,
+    organization: Organization,
+    name: str,
+    scopes: list[str] | None = None,
+    scope: str | None = None,
+    expiry_date: datetime | None = None,
 ) -> tuple[ApiKey, str]:
     """Create a key for an API consumer of ``organization``: the key's service account is a plain
     member of it. Returns the key object and the raw key, shown only once."""
     api_key, raw_key = api_key_issue(
-        actor=actor, organization_id=organization.pk, name=name, scope=scope, expiry_date=expiry_date
+        actor=actor, organization_id=organization.pk, name=name, scopes=scopes, scope=scope, expiry_date=expiry_date
     )
     Membership.objects.create(user_id=api_key.service_user_id, organization=organization, role=MembershipRole.MEMBER)
     return api_key, raw_key
