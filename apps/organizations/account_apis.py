@@ -25,7 +25,13 @@ from apps.core.deprecation import deprecated
 from apps.core.fields import AwareDateTimeField
 from apps.core.pagination import StandardCursorPagination, paginated_response
 from apps.organizations.access import is_operator
-from apps.organizations.api_keys import access_api_key, api_key_create, api_key_list
+from apps.organizations.api_keys import (
+    access_api_key,
+    access_api_key_as_operator,
+    api_key_create,
+    api_key_list,
+    api_key_set_rate,
+)
 from apps.organizations.selectors import access_organization_as_admin, user_memberships
 
 
@@ -87,6 +93,15 @@ class ApiKeyOutputSerializer(serializers.Serializer):
 
 class ApiKeyCreatedOutputSerializer(ApiKeyOutputSerializer):
     key = serializers.CharField(help_text=_("The key itself. It is shown only in this response: store it now."))
+
+
+class ApiKeyRateInputSerializer(serializers.Serializer):
+    rate_limit_per_minute = serializers.IntegerField(
+        min_value=1,
+        max_value=1_000_000,
+        allow_null=True,
+        help_text=_("Requests per minute for this key; null: the default rate for API keys."),
+    )
 
 
 def _me_payload(user: User) -> dict[str, Any]:
@@ -157,4 +172,24 @@ class ApiKeyRevokeApi(APIView):
     def post(self, request: Request, key_id: str) -> Response:
         api_key = access_api_key(actor=request_user(request), prefix=key_id)
         api_key = api_key_revoke(actor=request_user(request), api_key=api_key)
+        return Response(ApiKeyOutputSerializer(api_key).data)
+
+
+class ApiKeyRateApi(APIView):
+    """The operator's per-key quota."""
+
+    permission_classes = [IsAuthenticated, PeopleOnly]
+
+    @extend_schema(
+        tags=["api-keys"],
+        operation_id="api_keys_set_rate",
+        request=ApiKeyRateInputSerializer,
+        responses={200: ApiKeyOutputSerializer},
+        summary="Set an API key's own rate limit (market operator only).",
+    )
+    def put(self, request: Request, key_id: str) -> Response:
+        api_key = access_api_key_as_operator(actor=request_user(request), prefix=key_id)
+        serializer = ApiKeyRateInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        api_key = api_key_set_rate(actor=request_user(request), api_key=api_key, **serializer.validated_data)
         return Response(ApiKeyOutputSerializer(api_key).data)

@@ -26,4 +26,5 @@ urlpatterns = [
         name="organization-api-keys",
     ),
     path("api-keys/<str:key_id>/revoke", account_apis.ApiKeyRevokeApi.as_view(), name="api-key-revoke"),
+    path("api-keys/<str:key_id>/rate-limit", account_apis.ApiKeyRateApi.as_view(), name="api-key-rate-limit"),
 ]
