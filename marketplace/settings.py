@@ -342,6 +342,7 @@ SPECTACULAR_SETTINGS = {
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
+        "apps.core.schema.prefer_json_request_bodies",
         "apps.core.schema.add_problem_responses",
         "apps.core.deprecation.document_deprecations",
         "apps.accounts.schema.document_api_key_scopes",

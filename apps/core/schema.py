@@ -120,3 +120,23 @@ def add_problem_responses(result: dict[str, Any], generator: Any, request: Any, 
                     description = f"{description} {_INVALID_CURSOR}"
                 operation["responses"].setdefault(code, {"description": description, "content": ref})
     return result
+
+
+def prefer_json_request_bodies(result: dict[str, Any], generator: Any, request: Any, public: bool) -> dict[str, Any]:
+    """drf-spectacular postprocessing hook: a body the API takes as JSON is documented as JSON only.
+
+    Every view also parses form and multipart bodies (DRF's default parsers), so drf-spectacular lists the
+    same schema three times; generated clients (openapi-python-client) then type each body as a union of
+    three identical types and some emit code that does not import. JSON is the API's format; uploads
+    (a multipart body with a binary field and no JSON) keep their multipart description.
+    """
+    for operations in result.get("paths", {}).values():
+        for operation in operations.values():
+            if not isinstance(operation, dict):
+                continue
+            content = operation.get("requestBody", {}).get("content", {})
+            if "application/json" in content:
+                for media_type in ("application/x-www-form-urlencoded", "multipart/form-data"):
+                    if content.get(media_type) == content["application/json"]:
+                        del content[media_type]
+    return result
