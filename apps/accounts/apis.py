@@ -11,6 +11,7 @@ from rest_framework.views import APIView
 from rest_framework_simplejwt import views as jwt_views
 from rest_framework_simplejwt.serializers import TokenRefreshSerializer
 
+from apps.accounts import examples
 from apps.accounts.authentication import request_user
 from apps.accounts.permissions import PeopleOnly
 from apps.accounts.services import (
@@ -95,6 +96,7 @@ _INVALID_REFRESH = "The refresh token is invalid, expired or already revoked (co
     post=extend_schema(
         tags=AUTH_TAG,
         operation_id="auth_token_obtain",
+        examples=examples.TOKEN,
         summary="Log in: exchange e-mail and password for access and refresh tokens.",
         responses={
             200: TokenPairOutputSerializer,

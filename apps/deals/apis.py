@@ -27,7 +27,7 @@ from apps.core.versioning import (
     require_if_match,
     with_etag,
 )
-from apps.deals import transitions
+from apps.deals import examples, transitions
 from apps.deals.models import ActivityKind, Deal, DealActivity, DealCloseReason, DealStage
 from apps.deals.selectors import access_deal, actor_roles, deal_activity_list, deal_history, deal_list
 from apps.deals.services import (
@@ -180,6 +180,7 @@ class DealListCreateApi(APIView):
     @extend_schema(
         tags=TAGS,
         operation_id="deals_create",
+        examples=examples.DEAL_CREATE,
         request=DealCreateInputSerializer,
         parameters=[IDEMPOTENCY_KEY_PARAMETER],
         responses={201: DealOutputSerializer, **IDEMPOTENCY_RESPONSES},

@@ -24,6 +24,7 @@ from apps.core.apis import NoStoreMixin
 from apps.core.deprecation import deprecated
 from apps.core.fields import AwareDateTimeField
 from apps.core.pagination import StandardCursorPagination, paginated_response
+from apps.organizations import examples
 from apps.organizations.access import is_operator
 from apps.organizations.api_keys import (
     access_api_key,
@@ -147,6 +148,7 @@ class OrganizationApiKeyListCreateApi(NoStoreMixin, APIView):
     @extend_schema(
         tags=["api-keys"],
         operation_id="organization_api_keys_create",
+        examples=examples.API_KEY_CREATE,
         request=ApiKeyCreateInputSerializer,
         responses={201: ApiKeyCreatedOutputSerializer},
     )
@@ -167,7 +169,11 @@ class ApiKeyRevokeApi(APIView):
     permission_classes = [IsAuthenticated, PeopleOnly]
 
     @extend_schema(
-        tags=["api-keys"], operation_id="api_keys_revoke", request=None, responses={200: ApiKeyOutputSerializer}
+        tags=["api-keys"],
+        operation_id="api_keys_revoke",
+        request=None,
+        responses={200: ApiKeyOutputSerializer},
+        examples=examples.API_KEY_REVOKE,
     )
     def post(self, request: Request, key_id: str) -> Response:
         api_key = access_api_key(actor=request_user(request), prefix=key_id)
@@ -183,6 +189,7 @@ class ApiKeyRateApi(APIView):
     @extend_schema(
         tags=["api-keys"],
         operation_id="api_keys_set_rate",
+        examples=examples.API_KEY_RATE,
         request=ApiKeyRateInputSerializer,
         responses={200: ApiKeyOutputSerializer},
         summary="Set an API key's own rate limit (market operator only).",

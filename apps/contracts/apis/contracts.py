@@ -15,6 +15,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.accounts.authentication import request_user
+from apps.contracts import examples
 from apps.contracts.apis.common import TAGS
 from apps.contracts.apis.common import money as _money
 from apps.contracts.catalogue import (
@@ -214,6 +215,7 @@ class ContractListCreateApi(APIView):
     @extend_schema(
         tags=TAGS,
         operation_id="contracts_create",
+        examples=examples.CONTRACT_CREATE,
         parameters=[IDEMPOTENCY_KEY_PARAMETER],
         request=ContractCreateInputSerializer,
         responses={201: ContractOutputSerializer, **IDEMPOTENCY_RESPONSES},
