@@ -28,7 +28,7 @@ class ApiKeyScopePermission(BasePermission):
             return True
         if family is None:  # an operation no family claims is closed to keys (the scope test prevents it)
             raise ApplicationError(
-                _("This operation is not open to API keys."),
+                str(_("This operation is not open to API keys.")),
                 code=INSUFFICIENT_SCOPE,
                 status=status.HTTP_403_FORBIDDEN,
                 extra={"required_scope": None},

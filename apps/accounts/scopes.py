@@ -88,7 +88,7 @@ def required_scope(family: str, *, safe: bool) -> str:
 
 def is_valid_scope(scope: str) -> bool:
     match = _SCOPE_RE.match(scope)
-    return bool(match) and (match["family"] == ANY or match["family"] in SCOPE_FAMILIES)
+    return match is not None and (match["family"] == ANY or match["family"] in SCOPE_FAMILIES)
 
 
 def scopes_allow(scopes: Iterable[str], needed: str) -> bool:

@@ -89,16 +89,17 @@ class FailOpenThrottleMixin:
 
     def _record_state(self, request: Request, allowed: bool) -> None:
         """What is left of this throttle's quota, for the RateLimit headers (apps.core.ratelimit)."""
-        throttle = cast(SimpleRateThrottle, self)
-        if getattr(throttle, "key", None) is None or throttle.num_requests is None or throttle.duration is None:
+        throttle = cast(Any, self)  # a SimpleRateThrottle (its counters are set in allow_request)
+        quota, duration = getattr(throttle, "num_requests", None), getattr(throttle, "duration", None)
+        if getattr(throttle, "key", None) is None or quota is None or duration is None:
             return  # this throttle did not count the request (another one does)
         history: list[float] = throttle.history
-        duration = int(throttle.duration)
+        duration = int(duration)
         reset = math.ceil(history[-1] + duration - throttle.now) if history else duration
-        remaining = max(0, throttle.num_requests - len(history)) if allowed else 0
+        remaining = max(0, quota - len(history)) if allowed else 0
         state = RateLimitState(
             policy=self.scope or "",
-            quota=int(throttle.num_requests),
+            quota=int(quota),
             window=duration,
             remaining=remaining,
             reset=max(0, min(reset, duration)),

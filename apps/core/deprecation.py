@@ -20,7 +20,7 @@ import functools
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from django.conf import settings
 from django.utils.http import http_date
@@ -86,9 +86,8 @@ def deprecated(key: str, *, parameters: tuple[str, ...] = ()) -> Callable[[Handl
             return response
 
         setattr(wrapper, ATTRIBUTE, notice)
-        if not parameters:
-            return extend_schema(deprecated=True)(wrapper)  # type: ignore[no-any-return]
-        return wrapper  # type: ignore[return-value]
+        decorated = extend_schema(deprecated=True)(wrapper) if not parameters else wrapper
+        return cast(Handler, decorated)
 
     return decorate
 

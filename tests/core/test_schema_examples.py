@@ -167,14 +167,14 @@ def test_every_write_operation_has_request_and_response_examples(schema):
     assert missing == [], "give these operations examples (apps/<app>/examples.py, extend_schema(examples=...))"
     assert stale == [], "these have examples now: remove them from EXAMPLES_PENDING"
     known = {operation["operationId"] for _label, operation in write_operations(schema)}
-    assert EXAMPLES_PENDING <= known, "EXAMPLES_PENDING names operations that no longer exist"
+    assert known >= EXAMPLES_PENDING, "EXAMPLES_PENDING names operations that no longer exist"
 
 
 def test_every_example_validates_against_its_schema(schema):
     components = schema["components"]["schemas"]
     checked = 0
     for label, operation in write_operations(schema):
-        for media_type, name, example, node in request_examples(operation):
+        for media_type, _name, example, node in request_examples(operation):
             if media_type == "application/json":
                 validate(example["value"], node, components)
                 checked += 1
