@@ -136,7 +136,8 @@ def prefer_json_request_bodies(result: dict[str, Any], generator: Any, request: 
                 continue
             content = operation.get("requestBody", {}).get("content", {})
             if "application/json" in content:
+                json_schema = content["application/json"].get("schema")
                 for media_type in ("application/x-www-form-urlencoded", "multipart/form-data"):
-                    if content.get(media_type) == content["application/json"]:
+                    if media_type in content and content[media_type].get("schema") == json_schema:
                         del content[media_type]
     return result

@@ -9,6 +9,7 @@ from __future__ import annotations
 import importlib
 import io
 import json
+import pkgutil
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -76,6 +77,16 @@ def client_package(tmp_path_factory: pytest.TempPathFactory, django_db_blocker: 
         sys.path.remove(str(directory))
         for name in [n for n in sys.modules if n == PACKAGE or n.startswith(f"{PACKAGE}.")]:
             del sys.modules[name]
+
+
+def test_every_generated_operation_module_imports(client_package):
+    modules = [
+        importlib.import_module(info.name)
+        for info in pkgutil.walk_packages(importlib.import_module(f"{PACKAGE}.api").__path__, f"{PACKAGE}.api.")
+        if not info.ispkg
+    ]
+    assert len(modules) > 150
+    assert all(hasattr(module, "sync_detailed") for module in modules)
 
 
 def api(name: str) -> ModuleType:
