@@ -74,6 +74,7 @@ class UserRegisterApi(APIView):
     @extend_schema(
         tags=AUTH_TAG,
         operation_id="auth_register",
+        examples=examples.AUTH_REGISTER,
         request=UserRegisterInputSerializer,
         responses={201: UserOutputSerializer, 409: OpenApiResponse(description="E-mail already registered.")},
     )
@@ -113,6 +114,7 @@ class TokenObtainApi(NoStoreMixin, jwt_views.TokenObtainPairView):
     post=extend_schema(
         tags=AUTH_TAG,
         operation_id="auth_token_refresh",
+        examples=examples.AUTH_TOKEN_REFRESH,
         summary="Rotate a refresh token: the old one is revoked.",
         responses={200: TokenRefreshSerializer, **problem_response(401, _INVALID_REFRESH)},
     )
@@ -126,6 +128,7 @@ class TokenRefreshApi(NoStoreMixin, jwt_views.TokenRefreshView):
     post=extend_schema(
         tags=AUTH_TAG,
         operation_id="auth_token_revoke",
+        examples=examples.AUTH_TOKEN_REVOKE,
         summary="Log out: revoke a refresh token.",
         responses={200: None, **problem_response(401, _INVALID_REFRESH)},
     )
@@ -193,7 +196,11 @@ class PasswordChangeApi(APIView):
     permission_classes = [IsAuthenticated, PeopleOnly]
 
     @extend_schema(
-        tags=["me"], operation_id="me_password_change", request=PasswordChangeInputSerializer, responses={204: None}
+        tags=["me"],
+        operation_id="me_password_change",
+        request=PasswordChangeInputSerializer,
+        responses={204: None},
+        examples=examples.ME_PASSWORD_CHANGE,
     )
     def post(self, request: Request) -> Response:
         serializer = PasswordChangeInputSerializer(data=request.data)

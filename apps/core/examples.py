@@ -13,13 +13,14 @@ from drf_spectacular.utils import OpenApiExample
 
 
 def write_examples(
-    name: str, *, summary: str, response: Any, status: int = 200, request: Any | None = None
+    name: str, *, summary: str, response: Any = None, status: int = 200, request: Any = None
 ) -> list[OpenApiExample]:
-    """A request example (when the operation takes a body) and the response it gets."""
+    """A request example (when the operation takes a body) and the response it gets (when it has one)."""
     examples = []
     if request is not None:
         examples.append(OpenApiExample(name, summary=summary, value=request, request_only=True))
-    examples.append(
-        OpenApiExample(name, summary=summary, value=response, response_only=True, status_codes=[str(status)])
-    )
+    if response is not None:
+        examples.append(
+            OpenApiExample(name, summary=summary, value=response, response_only=True, status_codes=[str(status)])
+        )
     return examples

@@ -219,6 +219,7 @@ class DealDetailApi(APIView):
     @extend_schema(
         tags=TAGS,
         operation_id="deals_update",
+        examples=examples.DEALS_UPDATE,
         request=DealUpdateInputSerializer,
         parameters=[IF_MATCH_PARAMETER],
         responses={200: DealOutputSerializer, **PRECONDITION_RESPONSES},
@@ -320,6 +321,7 @@ class DealActivityListCreateApi(APIView):
     @extend_schema(
         tags=TAGS,
         operation_id="deals_activities_create",
+        examples=examples.DEALS_ACTIVITIES_CREATE,
         request=DealActivityInputSerializer,
         responses={201: DealActivityOutputSerializer},
         summary="Add a note, call or meeting to the deal's log.",

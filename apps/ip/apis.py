@@ -12,6 +12,7 @@ from rest_framework.views import APIView
 from apps.accounts.authentication import request_user
 from apps.core.fields import MarketDateField
 from apps.core.pagination import StandardCursorPagination, paginated_response
+from apps.ip import examples
 from apps.ip.models import IPAsset, IPAssetKind, LegalEventKind, LegalStatus
 from apps.ip.selectors import access_ip_asset, ip_asset_list, legal_event_list
 from apps.ip.services import ip_asset_create, ip_asset_delete, ip_asset_update, ip_legal_event_record
@@ -132,6 +133,7 @@ class IPAssetListCreateApi(APIView):
     @extend_schema(
         tags=TAGS,
         operation_id="ip_assets_create",
+        examples=examples.IP_ASSETS_CREATE,
         request=IPAssetInputSerializer,
         responses={201: IPAssetOutputSerializer},
         summary="Record an IP asset for one of your organisations; identifiers are checked (409 if already recorded).",
@@ -151,6 +153,7 @@ class IPAssetDetailApi(APIView):
     @extend_schema(
         tags=TAGS,
         operation_id="ip_assets_update",
+        examples=examples.IP_ASSETS_UPDATE,
         request=IPAssetInputSerializer,
         responses={200: IPAssetOutputSerializer},
         summary="Correct an asset (owner's members only); the whole record is checked again.",
@@ -214,6 +217,7 @@ class IPLegalEventListApi(APIView):
     @extend_schema(
         tags=TAGS,
         operation_id="ip_assets_legal_events_create",
+        examples=examples.IP_ASSETS_LEGAL_EVENTS_CREATE,
         request=IPLegalEventInputSerializer,
         responses={201: IPLegalEventOutputSerializer},
         summary="Record a dated legal event (owner's members or the custodian); the latest one sets the status.",

@@ -119,7 +119,11 @@ class MeApi(NoStoreMixin, APIView):
         return Response(_me_payload(request_user(request)))
 
     @extend_schema(
-        tags=["me"], operation_id="me_update", request=MeUpdateInputSerializer, responses={200: MeOutputSerializer}
+        tags=["me"],
+        operation_id="me_update",
+        request=MeUpdateInputSerializer,
+        responses={200: MeOutputSerializer},
+        examples=examples.ME_UPDATE,
     )
     def patch(self, request: Request) -> Response:
         serializer = MeUpdateInputSerializer(data=request.data, partial=True)

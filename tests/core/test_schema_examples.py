@@ -1,5 +1,6 @@
 """Every write operation (POST, PUT, PATCH, DELETE) shows a request example (when it takes a body) and a
-response example, and every example in the schema validates against its schema (jsonschema)."""
+response example (when its success has a body), and every example in the schema validates against its
+schema (jsonschema)."""
 
 from __future__ import annotations
 
@@ -21,20 +22,13 @@ WRITE_METHODS = {"post", "put", "patch", "delete"}
 EXAMPLES_PENDING = frozenset(
     {
         "achievements_attachments_create",
-        "achievements_attachments_delete",
-        "achievements_delete",
         "achievements_import",
         "achievements_mark_transferred",
-        "achievements_nda_requests_create",
         "achievements_reopen",
-        "achievements_update",
         "achievements_withdraw",
         "auth_password_reset_confirm",
         "auth_password_reset_request",
-        "auth_register",
         "auth_sessions_revoke_all",
-        "auth_token_refresh",
-        "auth_token_revoke",
         "bids_attachments_create",
         "bids_scores_create",
         "bids_withdraw",
@@ -52,8 +46,6 @@ EXAMPLES_PENDING = frozenset(
         "challenges_update",
         "contracts_deductions_create",
         "contracts_document_upload",
-        "contracts_milestones_create",
-        "contracts_update",
         "custody_agreements_create",
         "custody_agreements_end",
         "custody_agreements_renew",
@@ -61,46 +53,21 @@ EXAMPLES_PENDING = frozenset(
         "custody_assets_payments_create",
         "custody_assets_to_market",
         "custody_assets_update",
-        "custody_calendar_feed_revoke",
         "custody_calendar_feed_rotate",
         "custody_pledges_create",
         "custody_pledges_release",
-        "deals_activities_create",
         "deals_advance",
         "deals_brokers_add",
         "deals_brokers_remove",
-        "deals_update",
         "demands_attachments_create",
-        "demands_attachments_delete",
-        "demands_delete",
         "demands_import",
         "demands_mark_transferred",
         "demands_nda_requests_create",
-        "demands_reopen",
-        "demands_update",
-        "demands_withdraw",
         "introductions_record",
-        "ip_assets_create",
-        "ip_assets_delete",
-        "ip_assets_legal_events_create",
-        "ip_assets_update",
         "matches_feedback",
-        "me_password_change",
-        "me_update",
         "milestones_reviews_create",
         "milestones_update",
-        "nda_requests_accept",
         "nda_requests_decline",
-        "nda_requests_revoke",
-        "notifications_read",
-        "notifications_read_all",
-        "organizations_create",
-        "organizations_members_add",
-        "organizations_members_remove",
-        "organizations_members_update",
-        "organizations_update",
-        "organizations_verify",
-        "registrations_events_create",
         "registrations_resubmit",
     }
 )
@@ -156,10 +123,14 @@ def request_examples(operation: dict):
 def test_every_write_operation_has_request_and_response_examples(schema):
     missing, stale = [], []
     for label, operation in write_operations(schema):
-        has_response = any(status.startswith("2") for status, *_rest in response_examples(operation))
+        successes = [response for status, response in operation["responses"].items() if status.startswith("2")]
+        # A success without a body (204, a 202 that says nothing) has nothing to show.
+        has_response = all("content" not in response for response in successes) or any(
+            status.startswith("2") for status, *_rest in response_examples(operation)
+        )
         has_request = "requestBody" not in operation or any(request_examples(operation))
         if operation["operationId"] in EXAMPLES_PENDING:
-            if has_response or any(request_examples(operation)):
+            if any(response_examples(operation)) or any(request_examples(operation)):
                 stale.append(operation["operationId"])
             continue
         if not (has_response and has_request):

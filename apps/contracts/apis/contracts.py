@@ -44,6 +44,7 @@ from apps.core.fields import MarketDateField
 from apps.core.history import HistoryEventOutputSerializer, HistoryPagination
 from apps.core.idempotency import IDEMPOTENCY_KEY_PARAMETER, IDEMPOTENCY_RESPONSES, idempotent
 from apps.core.pagination import StandardCursorPagination, paginated_response
+from apps.core.schema import problem_response
 from apps.core.versioning import IF_MATCH_PARAMETER, PRECONDITION_RESPONSES, require_if_match, with_etag
 
 
@@ -218,7 +219,11 @@ class ContractListCreateApi(APIView):
         examples=examples.CONTRACT_CREATE,
         parameters=[IDEMPOTENCY_KEY_PARAMETER],
         request=ContractCreateInputSerializer,
-        responses={201: ContractOutputSerializer, **IDEMPOTENCY_RESPONSES},
+        responses={
+            201: ContractOutputSerializer,
+            **IDEMPOTENCY_RESPONSES,
+            **problem_response(404, "No deal with this `deal_id` is visible to the caller."),
+        },
         summary="Record a signed contract with its deductions (a party, a broker of its deal, or the operator).",
     )
     @idempotent
@@ -242,6 +247,7 @@ class ContractDetailApi(APIView):
     @extend_schema(
         tags=TAGS,
         operation_id="contracts_update",
+        examples=examples.CONTRACTS_UPDATE,
         parameters=[IF_MATCH_PARAMETER],
         request=ContractUpdateInputSerializer,
         responses={200: ContractOutputSerializer, **PRECONDITION_RESPONSES},

@@ -78,6 +78,7 @@ class ContractMilestoneListCreateApi(APIView):
     @extend_schema(
         tags=TAGS,
         operation_id="contracts_milestones_create",
+        examples=examples.CONTRACTS_MILESTONES_CREATE,
         request=ContractMilestoneInputSerializer,
         responses={201: ContractMilestoneOutputSerializer},
         summary="Schedule a payment (the parties or the operator).",

@@ -230,6 +230,7 @@ class RegistrationEventListCreateApi(APIView):
     @extend_schema(
         tags=REGISTRATION_TAGS,
         operation_id="registrations_events_create",
+        examples=examples.REGISTRATIONS_EVENTS_CREATE,
         parameters=[IDEMPOTENCY_KEY_PARAMETER],
         request=RegistrationEventInputSerializer,
         responses={201: RegistrationEventOutputSerializer, **IDEMPOTENCY_RESPONSES},
