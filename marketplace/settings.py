@@ -323,7 +323,12 @@ SPECTACULAR_SETTINGS = {
         f"over {DATA_UPLOAD_MAX_MEMORY_SIZE // (1024 * 1024)} MB → 413 `request_too_large` (uploaded files "
         f"have their own per-endpoint limits); JSON nested more than {API_JSON_MAX_DEPTH} levels → 400 "
         f"`parse_error`; `page_size` at most {API_PAGE_SIZE_MAX}; an invalid pagination `cursor` → 400 "
-        "`invalid_cursor`."
+        "`invalid_cursor`.\n\n"
+        "**Integrators:** API keys hold scopes per resource family (see the `apiKeyAuth` scheme; each "
+        "operation's `x-required-scope`); throttled responses carry `RateLimit` and `RateLimit-Policy` "
+        "(draft-ietf-httpapi-ratelimit-headers); deprecated operations and parameters are marked "
+        "`deprecated` and answer with `Deprecation`, `Sunset` and `Link: …; rel=\"deprecation\"` headers; "
+        "the changelog and deprecation policy are at `/api/changelog`."
     ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,

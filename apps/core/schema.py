@@ -62,14 +62,17 @@ def problem_response(status: int, description: str) -> dict[tuple[int, str], Ope
 _DESCRIPTIONS = {
     "400": "Invalid input (validation_error, parse_error or a domain error code).",
     "401": "Missing or invalid credentials.",
-    "403": "Authenticated but not allowed (for example a read-only API key writing).",
+    "403": (
+        "Authenticated but not allowed; `insufficient_scope` when an API key lacks the operation's scope "
+        "(`required_scope` names it)."
+    ),
     "404": "Not found, or not visible to the caller.",
     "405": "Method not allowed.",
     "409": "Conflicts with the record's state (a move its status does not allow, a duplicate).",
     "413": "The uploaded file is too large.",
     "412": "The record changed since it was read (If-Match mismatch).",
     "415": "Unsupported media type.",
-    "429": "Too many requests; see Retry-After.",
+    "429": "Too many requests; see Retry-After and the RateLimit / RateLimit-Policy headers.",
     "500": "Unexpected server error; the request id identifies it in the logs.",
 }
 _INVALID_CURSOR = "An invalid `cursor` answers 400 with code `invalid_cursor`."

@@ -68,3 +68,40 @@ def test_the_schema_marks_it_deprecated_with_its_dates():
 def test_a_deprecation_key_must_be_declared_in_settings():
     with pytest.raises(KeyError):
         deprecated("no_such_deprecation")
+
+
+def test_a_whole_deprecated_operation_answers_with_the_headers_and_is_marked_in_the_schema(settings):
+    """The mechanism for an operation (no parameters): every call carries the notice."""
+    from django.urls import path
+    from drf_spectacular.generators import SchemaGenerator
+    from drf_spectacular.utils import extend_schema
+    from rest_framework.permissions import AllowAny
+    from rest_framework.response import Response
+    from rest_framework.test import APIRequestFactory
+    from rest_framework.views import APIView
+
+    settings.API_DEPRECATIONS = {
+        **settings.API_DEPRECATIONS,
+        "old_report": {"since": "2026-12-01", "sunset": "2027-07-01", "changelog": "old-report"},
+    }
+
+    class OldReportApi(APIView):
+        authentication_classes = ()
+        permission_classes = (AllowAny,)
+
+        @extend_schema(operation_id="old_report", responses={200: None})
+        @deprecated("old_report")
+        def get(self, request):
+            return Response({"成交额": "645.1亿元"})
+
+    response = OldReportApi.as_view()(APIRequestFactory().get("/api/v1/old-report"))
+    assert response.status_code == 200
+    assert response["Deprecation"] == "@1796083200"  # 2026-12-01T00:00:00Z
+    assert response["Sunset"] == "Thu, 01 Jul 2027 00:00:00 GMT"
+    assert response["Link"] == '</api/changelog#old-report>; rel="deprecation"; type="text/markdown"'
+
+    generator = SchemaGenerator(patterns=[path("api/v1/old-report", OldReportApi.as_view())])
+    operation = generator.get_schema(request=None, public=True)["paths"]["/api/v1/old-report"]["get"]
+    assert operation["deprecated"] is True
+    assert operation["operationId"] == "old_report"
+    assert operation["x-deprecation"]["sunset"] == "2027-07-01"
