@@ -327,7 +327,7 @@ SPECTACULAR_SETTINGS = {
         "**Integrators:** API keys hold scopes per resource family (see the `apiKeyAuth` scheme; each "
         "operation's `x-required-scope`); throttled responses carry `RateLimit` and `RateLimit-Policy` "
         "(draft-ietf-httpapi-ratelimit-headers); deprecated operations and parameters are marked "
-        "`deprecated` and answer with `Deprecation`, `Sunset` and `Link: …; rel=\"deprecation\"` headers; "
+        '`deprecated` and answer with `Deprecation`, `Sunset` and `Link: …; rel="deprecation"` headers; '
         "the changelog and deprecation policy are at `/api/changelog`."
     ),
     "VERSION": "1.0.0",
