@@ -108,14 +108,15 @@ test: venv services browser
 		$(PY) -m pytest -q -p no:cacheprovider $(PYTEST_ARGS)
 
 # The fuzz test of `make test` (3 positive examples per operation and actor), run longer and with
-# negative (schema-violating) inputs too. Same PostgreSQL/Redis as `make test`.
+# negative (schema-violating) inputs too, then stateful call chains (tests/core/fuzz_stateful.py:
+# FUZZ_STATEFUL_EXAMPLES scenarios per actor). Same PostgreSQL/Redis as `make test`.
 FUZZ_EXAMPLES ?= 25
 FUZZ_MODES ?= positive,negative
 fuzz: venv services
 	env -u CELERY_BROKER_URL -u CELERY_RESULT_BACKEND \
 		DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) \
 		FUZZ_MAX_EXAMPLES=$(FUZZ_EXAMPLES) FUZZ_MODES=$(FUZZ_MODES) \
-		$(PY) -m pytest -q -p no:cacheprovider --timeout=900 --tb=short tests/core/test_schemathesis.py $(PYTEST_ARGS)
+		$(PY) -m pytest -q -p no:cacheprovider --timeout=1800 --tb=short tests/core/test_schemathesis.py tests/core/fuzz_stateful.py $(PYTEST_ARGS)
 
 smoke: venv
 	$(PY) deploy/smoke.py

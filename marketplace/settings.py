@@ -425,6 +425,10 @@ LISTING_SEARCH_RANK_WINDOW = env.int("LISTING_SEARCH_RANK_WINDOW", default=200)
 LISTING_SEARCH_SCAN_ROWS = env.int("LISTING_SEARCH_SCAN_ROWS", default=10_000)
 LISTING_SEARCH_COVERING_WALK = env.bool("LISTING_SEARCH_COVERING_WALK", default=True)
 
+# --- Challenges (apps.challenges) -------------------------------------------------------------
+# A milestone can be reviewed from this many days before its review date (409 milestone_not_due before).
+CHALLENGE_MILESTONE_REVIEW_EARLY_DAYS = env.int("CHALLENGE_MILESTONE_REVIEW_EARLY_DAYS", default=14)
+
 # --- Matching (apps.matching) ----------------------------------------------------------------
 # Matches kept per listing, the lowest score stored, and the score from which the demand's organisation
 # and the brokers following its field are notified (once per pair).

@@ -8,6 +8,7 @@ the teams that passed. Every decision is kept in an append-only log (:class:`Cha
 
 from __future__ import annotations
 
+from datetime import datetime
 from decimal import Decimal
 
 from django.conf import settings
@@ -29,6 +30,19 @@ class ChallengeStatus(models.TextChoices):
     DRAFT = "draft", _("draft")
     SUBMITTED = "submitted", _("submitted for review")
     OPEN = "open", _("open for bids")
+    AWARDED = "awarded", _("awarded")
+    COMPLETED = "completed", _("completed")
+    CANCELLED = "cancelled", _("cancelled")
+
+
+class ChallengePhase(models.TextChoices):
+    """What a reader sees: the lifecycle status, except that an open challenge whose bid deadline has
+    passed is no longer taking bids (it stays ``open`` in the lifecycle until it is awarded)."""
+
+    DRAFT = "draft", _("draft")
+    SUBMITTED = "submitted", _("submitted for review")
+    OPEN = "open", _("open for bids")
+    EVALUATING = "evaluating", _("bids closed, under evaluation")
     AWARDED = "awarded", _("awarded")
     COMPLETED = "completed", _("completed")
     CANCELLED = "cancelled", _("cancelled")
@@ -131,6 +145,12 @@ class Challenge(TimeStampedModel):
             models.Index(fields=["status", "-id"], name="challenge_status"),
             models.Index(fields=["issuer", "status"], name="challenge_issuer_status"),
         ]
+
+    def phase(self, now: datetime) -> ChallengePhase:
+        """The phase at ``now``: ``evaluating`` once an open challenge's bid deadline has passed."""
+        if self.status == ChallengeStatus.OPEN and self.bid_deadline <= now:
+            return ChallengePhase.EVALUATING
+        return ChallengePhase(self.status)
 
     def __str__(self) -> str:
         # The title lives on the demand: shown when it was loaded with it (admin lists select it).

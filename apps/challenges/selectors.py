@@ -29,6 +29,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 from django.http import Http404
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from apps.challenges.models import (
@@ -38,6 +39,8 @@ from apps.challenges.models import (
     BidScore,
     Challenge,
     ChallengeDecision,
+    ChallengePhase,
+    ChallengeStatus,
     Milestone,
     MilestoneReview,
     Tranche,
@@ -72,7 +75,8 @@ def challenge_visible_qs(actor: Actor) -> QuerySet[Challenge]:
 
 def challenge_list(*, actor: Actor, filters: Mapping[str, Any] | None = None) -> QuerySet[Challenge]:
     """Visible challenges, newest first; ``filters`` holds validated ``status``, ``mode``,
-    ``funding_mode``, ``technology_field`` (the demand's code) and ``issuer`` (organisation id)."""
+    ``funding_mode``, ``technology_field`` (the demand's code), ``issuer`` (organisation id) and ``phase``
+    (the status as readers see it: ``open`` only before the bid deadline, ``evaluating`` after it)."""
     filters = filters or {}
     qs = challenge_visible_qs(actor).order_by("-id")
     for key, lookup in (
@@ -85,6 +89,15 @@ def challenge_list(*, actor: Actor, filters: Mapping[str, Any] | None = None) ->
         value = filters.get(key)
         if value not in (None, ""):
             qs = qs.filter(**{lookup: value})
+    phase = filters.get("phase")
+    if phase:
+        now = timezone.now()
+        if phase == ChallengePhase.OPEN:
+            qs = qs.filter(status=ChallengeStatus.OPEN, bid_deadline__gt=now)
+        elif phase == ChallengePhase.EVALUATING:
+            qs = qs.filter(status=ChallengeStatus.OPEN, bid_deadline__lte=now)
+        else:
+            qs = qs.filter(status=phase)
     return qs
 
 

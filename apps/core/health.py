@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Callable
 
@@ -10,6 +11,11 @@ from django.db import connection
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
+
+logger = logging.getLogger(__name__)
+
+# Seconds a load balancer or orchestrator is asked to wait before probing an unready instance again.
+READYZ_RETRY_AFTER_SECONDS = 30
 
 
 def _check_database() -> None:
@@ -62,6 +68,14 @@ def readyz(request: HttpRequest) -> JsonResponse:
             ready = False
             results[name] = {"ok": False, "error": type(exc).__name__}
         results[name]["ms"] = round((time.perf_counter() - started) * 1000, 1)
-    return JsonResponse(
+    response = JsonResponse(
         {"status": "ready" if ready else "unavailable", "checks": results}, status=200 if ready else 503
     )
+    if not ready:
+        # A designed answer, not a server fault: one warning naming what failed, not Django's ERROR line
+        # ("Service Unavailable") that log_response writes for every 5xx it has not seen logged.
+        failing = ", ".join(f"{name} ({check['error']})" for name, check in results.items() if not check["ok"])
+        logger.warning("not ready: %s", failing)
+        response["Retry-After"] = str(READYZ_RETRY_AFTER_SECONDS)
+        response._has_been_logged = True  # type: ignore[attr-defined]
+    return response

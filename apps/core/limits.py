@@ -14,8 +14,9 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from rest_framework.exceptions import ParseError
+from rest_framework.utils.json import strict_constant
 
-from apps.core.encoding import UTF8JSONParser
+from apps.core.encoding import UTF8JSONParser, parse_json_float
 from apps.core.errors import ErrorCode, django_problem
 
 
@@ -49,9 +50,11 @@ def check_json_nesting(value: Any) -> Any:
 
 
 def loads_limited(text: str | bytes) -> Any:
-    """``json.loads`` that refuses JSON nested past API_JSON_MAX_DEPTH with JSONNestingError (a ValueError)."""
+    """``json.loads`` as the API's JSON parser reads a body: JSON nested past API_JSON_MAX_DEPTH is a
+    JSONNestingError (a ValueError), ``NaN`` and ``Infinity`` are not JSON (ValueError), and a number
+    written with an exponent parses to an ExponentFloat, which money fields refuse."""
     try:
-        value = json.loads(text)
+        value = json.loads(text, parse_constant=strict_constant, parse_float=parse_json_float)
     except RecursionError:
         raise JSONNestingError(
             _("JSON nested more than %(n)d levels deep.") % {"n": settings.API_JSON_MAX_DEPTH}

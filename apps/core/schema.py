@@ -69,11 +69,13 @@ _DESCRIPTIONS = {
     "404": "Not found, or not visible to the caller.",
     "405": "Method not allowed.",
     "409": "Conflicts with the record's state (a move its status does not allow, a duplicate).",
-    "413": "The uploaded file is too large.",
+    "413": "The request body or an uploaded file is too large (`request_too_large`).",
     "412": "The record changed since it was read (If-Match mismatch).",
-    "415": "Unsupported media type.",
+    "414": "The URL (path and query) is too long (`uri_too_long`).",
+    "415": "Unsupported media type, or JSON in a charset other than UTF-8 (`unsupported_media_type`).",
     "429": "Too many requests; see Retry-After and the RateLimit / RateLimit-Policy headers.",
     "500": "Unexpected server error; the request id identifies it in the logs.",
+    "503": "The database is unavailable (`database_unavailable`); retry after `Retry-After` seconds.",
 }
 _INVALID_CURSOR = "An invalid `cursor` answers 400 with code `invalid_cursor`."
 
@@ -92,6 +94,41 @@ def _document_query_limits(operation: dict[str, Any]) -> None:
             parameter["description"] = f"{parameter.get('description', '')} {_INVALID_CURSOR}".strip()
 
 
+def _date_bounds_text() -> str:
+    return f"Dates from {settings.MARKET_DATE_MIN} to {settings.MARKET_DATE_MAX} (else 400)."
+
+
+def _bound_date(schema: dict[str, Any], *, describe: bool = True) -> None:
+    """A date's bounds on its schema: JSON Schema has no minimum for a ``format: date`` string, so they are
+    stated as ``x-date-minimum`` / ``x-date-maximum`` and, where asked, in the description."""
+    if schema.get("format") != "date" or "x-date-minimum" in schema:
+        return
+    schema["x-date-minimum"] = settings.MARKET_DATE_MIN
+    schema["x-date-maximum"] = settings.MARKET_DATE_MAX
+    if describe:
+        schema["description"] = f"{schema.get('description', '')} {_date_bounds_text()}".strip()
+
+
+def _document_date_bounds(result: dict[str, Any]) -> None:
+    """Every date a client sends (query parameters and request bodies) is bounded by MARKET_DATE_MIN/MAX."""
+    for operations in result.get("paths", {}).values():
+        for operation in operations.values():
+            if not isinstance(operation, dict):
+                continue
+            for parameter in operation.get("parameters", []):
+                schema = parameter.get("schema", {})
+                if schema.get("format") == "date" and "x-date-minimum" not in schema:
+                    _bound_date(schema, describe=False)
+                    parameter["description"] = f"{parameter.get('description', '')} {_date_bounds_text()}".strip()
+    for name, component in result.get("components", {}).get("schemas", {}).items():
+        if not name.endswith("Request"):  # COMPONENT_SPLIT_REQUEST: the shapes clients send
+            continue
+        for prop in component.get("properties", {}).values():
+            _bound_date(prop)
+            if prop.get("type") == "array":
+                _bound_date(prop.get("items", {}))
+
+
 def add_problem_responses(result: dict[str, Any], generator: Any, request: Any, public: bool) -> dict[str, Any]:
     """drf-spectacular postprocessing hook: add the Problem component and its responses."""
     schemas = result.setdefault("components", {}).setdefault("schemas", {})
@@ -103,7 +140,7 @@ def add_problem_responses(result: dict[str, Any], generator: Any, request: Any, 
                 continue
             _document_query_limits(operation)
             paginated = any(p.get("name") == "cursor" for p in operation.get("parameters", []))
-            codes = ["429", "500"]
+            codes = ["414", "429", "500", "503"]
             security = operation.get("security", [])
             if security and {} not in security:  # {} would mean "anonymous allowed too"
                 codes += ["401", "403"]
@@ -114,14 +151,13 @@ def add_problem_responses(result: dict[str, Any], generator: Any, request: Any, 
             if method in {"post", "put", "patch", "delete"}:
                 codes.append("409")
             if method in {"post", "put", "patch"} and "requestBody" in operation:
-                codes.append("415")
-                if "multipart/form-data" in operation["requestBody"].get("content", {}):
-                    codes.append("413")
+                codes += ["413", "415"]
             for code in codes:
                 description = _DESCRIPTIONS[code]
                 if code == "400" and paginated:
                     description = f"{description} {_INVALID_CURSOR}"
                 operation["responses"].setdefault(code, {"description": description, "content": ref})
+    _document_date_bounds(result)
     return result
 
 

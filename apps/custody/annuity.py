@@ -143,15 +143,23 @@ def add_months(day: date, months: int) -> date:
         last = 29 if month == 2 and _is_leap(year) else _MONTH_DAYS[month]
         if dom > last:
             dom = last
-    return date(year, month, dom)
+    return _checked_date(year, month, dom)
 
 
 def anniversary(day: date, years: int) -> date:
     """The ``years``-th anniversary of ``day``; 29 February falls on 28 February in a common year."""
     year = day.year + years
     if day.month == 2 and day.day == 29 and not _is_leap(year):
-        return date(year, 2, 28)
-    return date(year, day.month, day.day)
+        return _checked_date(year, 2, 28)
+    return _checked_date(year, day.month, day.day)
+
+
+def _checked_date(year: int, month: int, day: int) -> date:
+    """A date, or AnnuityError when arithmetic on a date stored before the market's date bounds (say year 1
+    or 9999) runs off the calendar Python knows."""
+    if not date.min.year <= year <= date.max.year:
+        raise AnnuityError(f"year {year} is outside the calendar.")
+    return date(year, month, day)
 
 
 def patent_year_on(filing_date: date, on: date) -> int:

@@ -61,7 +61,8 @@ class MatchDetailApi(APIView):
         tags=TAGS,
         operation_id="matches_retrieve",
         responses={200: MatchDetailOutputSerializer},
-        summary="One match with its explanation (criteria labelled in the request's language).",
+        summary="One match with its explanation: every reason as a sentence in the request's language, "
+        "both sides (wanted: the demand's, offered: the achievement's) machine-readable.",
     )
     def get(self, request: Request, pk: int) -> Response:
         return Response(MatchDetailOutputSerializer(access_match(actor=request.user, pk=pk)).data)

@@ -172,6 +172,34 @@ class BrokerMatchDismissal(models.Model):
         return f"{self.match_id} ✕ {self.user_id}"
 
 
+class BrokerProgress(models.TextChoices):
+    VIEWED = "viewed", _("viewed")
+    CONTACTED = "contacted", _("contacted")
+
+
+class BrokerMatchMark(models.Model):
+    """A broker outside both organisations viewed a match or contacted its parties: that broker's own
+    progress, in that broker's lists only. The parties' match keeps its state (``Match.state`` says what
+    the two organisations did); like their feedback, a mark only moves forward."""
+
+    match = models.ForeignKey(Match, verbose_name=_("match"), on_delete=models.CASCADE, related_name="broker_marks")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("broker user"), on_delete=models.CASCADE, related_name="+"
+    )
+    state = models.CharField(_("state"), max_length=16, choices=BrokerProgress.choices)
+    created_at = models.DateTimeField(_("at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = _("broker's match progress")
+        verbose_name_plural = _("brokers' match progress")
+        constraints = [models.UniqueConstraint(fields=["match", "user"], name="broker_match_mark_once")]
+
+    def __str__(self) -> str:
+        return f"{self.match_id} {self.state} {self.user_id}"
+
+
 class RunKind(models.TextChoices):
     REBUILD = "rebuild", _("nightly rebuild")
     REMATCH = "rematch", _("re-match for an engine version")

@@ -13,6 +13,9 @@ operator; an owner of a matched counterpart reads that one match through ``match
 A broker outside both organisations who dismisses a match sets it aside for that broker alone
 (:class:`~apps.matching.models.BrokerMatchDismissal`): it leaves that broker's lists (it is listed with
 ``state=dismissed``) and the parties' match keeps its state. Every match read carries ``dismissed_by_me``.
+Such a broker's ``viewed`` and ``contacted`` are that broker's own progress too
+(:class:`~apps.matching.models.BrokerMatchMark`, read as ``my_progress``): the parties' state says what the
+two organisations did, not what a broker did.
 """
 
 from __future__ import annotations
@@ -21,14 +24,14 @@ from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
-from django.db.models import BooleanField, Count, Exists, OuterRef, Q, QuerySet, Value
+from django.db.models import BooleanField, CharField, Count, Exists, OuterRef, Q, QuerySet, Subquery, Value
 from django.http import Http404
 from django.utils.translation import gettext as _
 
 from apps.accounts.models import User
 from apps.listings.models import Achievement, Demand, ListingStatus
 from apps.listings.selectors import listing_visible_qs
-from apps.matching.models import BrokerMatchDismissal, ListingKind, Match, MatchState
+from apps.matching.models import BrokerMatchDismissal, BrokerMatchMark, ListingKind, Match, MatchState
 from apps.organizations.access import Actor, is_operator, organization_ids, require_operator
 
 _BROKER_FIELDS_ATTR = "_market_broker_fields"
@@ -72,6 +75,13 @@ def dismissed_by_me(actor: Actor) -> Exists | Value:
     return Exists(BrokerMatchDismissal.objects.filter(match_id=OuterRef("pk"), user_id=actor.pk))
 
 
+def my_progress(actor: Actor) -> Subquery | Value:
+    """The actor's own ``viewed``/``contacted`` mark on the match (a broker outside both organisations), or null."""
+    if not isinstance(actor, User) or not actor.is_authenticated:
+        return Value(None, output_field=CharField())
+    return Subquery(BrokerMatchMark.objects.filter(match_id=OuterRef("pk"), user_id=actor.pk).values("state")[:1])
+
+
 def is_match_party(*, actor: Actor, match: Match) -> bool:
     """A member of the demand's or the achievement's organisation."""
     orgs = organization_ids(actor)
@@ -87,7 +97,7 @@ def match_visible_qs(actor: Actor) -> QuerySet[Match]:
         "demand__technology_field",
         "achievement__technology_field",
     )
-    qs = qs.annotate(dismissed_by_me=dismissed_by_me(actor))
+    qs = qs.annotate(dismissed_by_me=dismissed_by_me(actor), my_progress=my_progress(actor))
     if is_operator(actor):
         return qs
     orgs = organization_ids(actor)
@@ -102,7 +112,14 @@ def match_visible_qs(actor: Actor) -> QuerySet[Match]:
 
 
 def access_match(*, actor: Actor, pk: int) -> Match:
-    match = match_visible_qs(actor).filter(pk=pk).first()
+    # With what its explanation names: both regions (and their prefectures), industries, fields.
+    match = (
+        match_visible_qs(actor)
+        .select_related("demand__region_preference__parent", "achievement__region__parent", "demand__industry")
+        .prefetch_related("achievement__industries")
+        .filter(pk=pk)
+        .first()
+    )
     if match is None:
         raise Http404
     return match
@@ -150,7 +167,7 @@ def match_list(
     qs = Match.objects.filter(**{"demand" if kind == ListingKind.DEMAND else "achievement": listing})
     # The explanation is read one match at a time (matches/{id}), not with the list.
     qs = qs.select_related("demand", "demand__owner", "achievement", "achievement__owner").defer("explanation")
-    qs = qs.annotate(dismissed_by_me=dismissed_by_me(actor))
+    qs = qs.annotate(dismissed_by_me=dismissed_by_me(actor), my_progress=my_progress(actor))
     if not is_operator(actor) and listing.owner_id not in organization_ids(actor):
         # A following broker: a counterpart withdrawn or expired since is as invisible here as its detail.
         qs = qs.filter(demand__status=ListingStatus.PUBLISHED, achievement__status=ListingStatus.PUBLISHED)

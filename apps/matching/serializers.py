@@ -9,7 +9,8 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from apps.core.fields import MarketDateField
-from apps.matching.models import DismissalReason, Match, MatchState
+from apps.matching.explaining import criterion_row, evidence, evidence_text, filter_row
+from apps.matching.models import BrokerProgress, DismissalReason, Match, MatchState
 
 # Labels of the engine's criteria and filters, translated for the reader. A criterion the engine adds
 # later shows under its code until it gets a label here.
@@ -66,6 +67,13 @@ class MatchOutputSerializer(serializers.Serializer):
         default=False,
         help_text="You, a broker outside both organisations, set this match aside: hidden from your lists only.",
     )
+    my_progress = serializers.ChoiceField(
+        choices=BrokerProgress.choices,
+        allow_null=True,
+        default=None,
+        help_text="Your own progress on this match as a broker outside both organisations (viewed, contacted); "
+        "null otherwise. It does not change the parties' state.",
+    )
     engine_version = serializers.CharField()
     index_version = serializers.IntegerField()
     created_at = serializers.DateTimeField()
@@ -75,47 +83,69 @@ class MatchOutputSerializer(serializers.Serializer):
 class MatchCriterionOutputSerializer(serializers.Serializer):
     criterion = serializers.CharField()
     label = serializers.CharField(help_text="The criterion's name in the request's language.")  # type: ignore[assignment]
-    passed = serializers.BooleanField(allow_null=True)
+    passed = serializers.BooleanField(allow_null=True, help_text="null: either side lacks the data.")
     contribution = serializers.FloatField(allow_null=True)
-    detail = serializers.JSONField(allow_null=True)
+    detail = serializers.JSONField(
+        allow_null=True,
+        help_text=(
+            "Both sides, machine-readable: `wanted` is always the demand's value, `offered` the achievement's "
+            "(codes; TRL as a number or a {min, max} range; money in yuan as a decimal string; null: not "
+            "specified). Filters give their parameters (`on`, `count`, or `wanted`/`offered` modes)."
+        ),
+    )
+    text = serializers.CharField(help_text="The same as a sentence in the request's language.")
+
+
+class MatchFilterOutputSerializer(MatchCriterionOutputSerializer):
+    passed = serializers.BooleanField(help_text="Always true: every match shown passed the filter.")
+    contribution = serializers.FloatField(help_text="Always 0: filters decide eligibility, not the score.")
+    detail = serializers.JSONField(help_text="The filter's parameters.")
+
+
+class MatchTermOutputSerializer(serializers.Serializer):
+    term = serializers.CharField(help_text="A word or glossary concept both texts share.")
+    weight = serializers.FloatField(help_text="Its share of the score.")
+    via = serializers.CharField(required=False, help_text="`glossary` when reached through a glossary concept.")
+    english = serializers.CharField(required=False, help_text="The concept's English name.")
 
 
 class MatchExplanationOutputSerializer(serializers.Serializer):
     engine_version = serializers.CharField()
     score = serializers.FloatField()
-    terms = serializers.ListField(child=serializers.JSONField(), help_text="The words both texts share.")
+    terms = MatchTermOutputSerializer(
+        many=True,
+        help_text="The meaningful words both texts share (no single characters or stop words; a word inside a "
+        "longer term shown is counted with it).",
+    )
+    terms_text = serializers.CharField(help_text="The shared words as a sentence in the request's language.")
     criteria = MatchCriterionOutputSerializer(many=True)
-    filters = MatchCriterionOutputSerializer(many=True)
+    filters = MatchFilterOutputSerializer(many=True, help_text="Only the filters the search applied.")
 
 
 def render_explanation(match: Match) -> dict[str, Any]:
-    """The engine's explanation with every criterion labelled in the active language."""
+    """The engine's explanation with every criterion and filter labelled and told in the active language."""
     raw: dict[str, Any] = match.explanation or {}
+    demand, achievement = match.demand, match.achievement
 
-    def rows(items: Any) -> list[dict[str, Any]]:
+    def rows(items: Any, describe: Any) -> list[dict[str, Any]]:
         rendered = []
         for item in items or []:
             if isinstance(item, str):
                 item = {"criterion": item}
             code = str(item.get("criterion") or item.get("filter") or item.get("name") or "")
-            rendered.append(
-                {
-                    "criterion": code,
-                    "label": criterion_label(code),
-                    "passed": item.get("passed"),
-                    "contribution": item.get("contribution"),
-                    "detail": item.get("detail"),
-                }
-            )
+            told = describe(code, item, demand, achievement)
+            rendered.append({"criterion": code, "label": criterion_label(code), **told})
         return rendered
 
     text = raw.get("text") or {}
+    terms = evidence(text.get("terms", []) if isinstance(text, dict) else [])
     return {
         "engine_version": raw.get("engine_version", match.engine_version),
         "score": raw.get("score", match.score),
-        "terms": list(text.get("terms", [])) if isinstance(text, dict) else [],
-        "criteria": rows(raw.get("criteria")),
-        "filters": rows(raw.get("filters")),
+        "terms": terms,
+        "terms_text": evidence_text(terms),
+        "criteria": rows(raw.get("criteria"), criterion_row),
+        "filters": rows(raw.get("filters"), filter_row),
     }
 
 

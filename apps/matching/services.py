@@ -37,6 +37,7 @@ from apps.matching import engine, index_state, shards
 from apps.matching.models import (
     MATCH_TRANSITIONS,
     BrokerMatchDismissal,
+    BrokerMatchMark,
     ChangeOp,
     DismissalReason,
     IndexChange,
@@ -323,6 +324,8 @@ def match_feedback(*, actor: User, match: Match, state: str, reason: str = "", n
     States only move forward; repeating ``viewed`` or ``contacted`` changes nothing; a dismissal is final.
     A broker outside both organisations dismisses for itself only (:class:`BrokerMatchDismissal`): the
     pair leaves that broker's lists, the parties' match keeps its state and the engine still suggests it.
+    Such a broker's ``viewed`` and ``contacted`` are its own progress (:class:`BrokerMatchMark`), moving
+    forward like the parties' states; the parties' state is theirs alone.
     """
     if not can_give_feedback(actor=actor, match=match):
         raise ApplicationError(
@@ -352,6 +355,9 @@ def match_feedback(*, actor: User, match: Match, state: str, reason: str = "", n
         # Repeating it changes nothing: the first reason stays.
         BrokerMatchDismissal.objects.get_or_create(match=match, user=actor, defaults={"reason": reason, "note": note})
         return Match.objects.select_related("demand", "achievement").get(pk=match.pk)
+    if not is_match_party(actor=actor, match=match):
+        _broker_mark(actor=actor, match=match, state=state)
+        return Match.objects.select_related("demand", "achievement").get(pk=match.pk)
     current = Match.objects.select_for_update().filter(pk=match.pk).values_list("state", flat=True).first()
     if current == state and state != MatchState.DISMISSED:
         return Match.objects.select_related("demand", "achievement").get(pk=match.pk)
@@ -374,6 +380,25 @@ def match_feedback(*, actor: User, match: Match, state: str, reason: str = "", n
         feedback_at=timezone.now(),
     )
     return Match.objects.select_related("demand", "achievement").get(pk=match.pk)
+
+
+def _broker_mark(*, actor: User, match: Match, state: str) -> None:
+    """An outside broker's own viewed/contacted mark: forward only, repeating it changes nothing."""
+    mark, created = BrokerMatchMark.objects.select_for_update().get_or_create(
+        match=match, user=actor, defaults={"state": state}
+    )
+    if created or mark.state == state:
+        return
+    if not MATCH_FEEDBACK.can(mark.state, state):
+        raise ApplicationError(
+            _("A match that is %(current)s cannot become %(state)s.")
+            % {"current": MatchState(mark.state).label, "state": MatchState(state).label},
+            code=MatchingError.BAD_TRANSITION,
+            status=409,
+            extra={"current_state": mark.state},
+        )
+    mark.state = state
+    mark.save(update_fields=["state", "updated_at"])
 
 
 # --- the nightly rebuild -----------------------------------------------------------------------

@@ -41,6 +41,14 @@ from tests.factories import OrganizationFactory, member_of, operator_user
 
 pytestmark = pytest.mark.django_db
 
+
+@pytest.fixture(autouse=True)
+def _reviews_any_time_before_the_date(settings):
+    """These milestones are due in about two months and reviewed now: the early-review window is
+    tested on its own (test_deadline_and_review_window.py), here it is wide enough not to interfere."""
+    settings.CHALLENGE_MILESTONE_REVIEW_EARLY_DAYS = 120
+
+
 D = Decimal
 
 

@@ -1,3 +1,5 @@
+import logging
+
 import pytest
 from django.db import connection
 
@@ -47,3 +49,14 @@ def test_readyz_fails_when_redis_is_unreachable(client, settings):
 
 def test_checks_are_named():
     assert set(health.CHECKS) == {"database", "redis", "broker"}
+
+
+def test_an_unready_probe_is_a_warning_with_retry_after_not_an_error(client, settings, caplog):
+    settings.REDIS_URL = "redis://127.0.0.1:1/0"
+    with caplog.at_level(logging.INFO):
+        response = client.get("/readyz")
+    assert response.status_code == 503
+    assert response["Retry-After"] == "30"
+    assert [r.levelname for r in caplog.records if r.levelno >= logging.ERROR] == []
+    warnings = [r.getMessage() for r in caplog.records if r.name == "apps.core.health"]
+    assert warnings == ["not ready: redis (ConnectionError)"]

@@ -34,9 +34,11 @@ def test_every_operation_documents_problem_responses(schema):
     for path, operations in schema["paths"].items():
         for method, operation in operations.items():
             responses = operation["responses"]
-            expected = {"429", "500"} | ({"404"} if "{" in path else set())
+            expected = {"414", "429", "500", "503"} | ({"404"} if "{" in path else set())
             if method in {"post", "put", "patch"}:
                 expected.add("400")
+            if method in {"post", "put", "patch"} and "requestBody" in operation:
+                expected |= {"413", "415"}
             if operation.get("security") and {} not in operation["security"]:
                 expected |= {"401", "403"}
             for code in expected:
@@ -74,6 +76,24 @@ def test_request_limits_are_documented(schema):
             if "cursor" in parameters:
                 assert "invalid_cursor" in parameters["cursor"]["description"]
                 assert "invalid_cursor" in operation["responses"]["400"]["description"]
+
+
+def test_date_bounds_are_documented_where_clients_send_dates(schema):
+    bounds = {"x-date-minimum": "1949-10-01", "x-date-maximum": "2100-12-31"}
+    seen = 0
+    for path, operations in schema["paths"].items():
+        for method, operation in operations.items():
+            for parameter in operation.get("parameters", []):
+                if parameter["schema"].get("format") == "date":
+                    seen += 1
+                    assert bounds.items() <= parameter["schema"].items(), (method, path, parameter["name"])
+                    assert "1949-10-01 to 2100-12-31" in parameter["description"]
+    for name, component in schema["components"]["schemas"].items():
+        for prop_name, prop in component.get("properties", {}).items():
+            if prop.get("format") == "date" and name.endswith("Request"):
+                seen += 1
+                assert bounds.items() <= prop.items(), (name, prop_name)
+    assert seen > 40  # query parameters and request fields alike
 
 
 def test_token_refresh_and_revoke_document_their_401(schema):

@@ -57,6 +57,24 @@ class TestCreateAndStart:
         assert row.active is True
         assert world.owner_member.notifications.filter(kind="custody_started").count() == 1
 
+    def test_the_owner_declares_unpaid_years_never_paid_ones(self, client_for, world):
+        patent = make_patent(world.owner)
+        for claimed in (8, 20):  # year 7 fell due before the start; 8 and later are not paid by saying so
+            response = client_for(world.owner_member).post(
+                URL, _payload(world, [patent], assets=[{"asset_id": patent.pk, "paid_through_year": claimed}]),
+                format="json",
+            )  # fmt: skip
+            assert response.status_code == 400, response.json()
+            assert response.json()["code"] == "invalid_paid_through_year"
+            assert "paid_through_year" in response.json()["errors"][0]["message"]
+        assert not CustodyAgreement.objects.exists() and not CustodyAsset.objects.exists()
+        # Declaring arrears is fine: year 7 still unpaid makes year 7 the next one.
+        response = client_for(world.owner_member).post(
+            URL, _payload(world, [patent], assets=[{"asset_id": patent.pk, "paid_through_year": 6}]), format="json"
+        )
+        assert response.status_code == 201, response.json()
+        assert (CustodyAsset.objects.get().paid_through_year, CustodyAsset.objects.get().next_year) == (6, 7)
+
     def test_fee_reduction_is_applied_to_the_schedule(self, client_for, world):
         patent = make_patent(world.owner, grant_date=date(2022, 6, 7))
         entry = {"asset_id": patent.pk, "reduction_share": "0.85", "reduction_years": 10}

@@ -202,3 +202,27 @@ def test_digests_are_emailed_through_an_effect_recorded_with_the_chunk(world, po
     run_pending_effects()
     assert sorted(m.to[0] for m in mailoutbox) == sorted([world.owner_member.email, world.agency_member.email])
     assert all("一种螺蛳粉汤料的制备方法" in m.body for m in mailoutbox)
+
+
+def test_a_due_date_stored_before_the_date_bounds_does_not_stop_the_scan(world, portfolio, caplog):
+    """Rows written before dates were bounded (year 1): the scan skips that row, reminds the others."""
+    _agreement, first, second = portfolio
+    old = custody_row(second)
+    type(old).objects.filter(pk=old.pk).update(
+        next_due_date=date(1, 1, 10), grace_deadline=date(1, 7, 10), next_reminder_on=date(1, 1, 1)
+    )
+    result = annuity_reminders_send(today=date(2026, 12, 2))
+    assert (result["rows"], result["sent"]) == (2, 1)
+    assert list(Reminder.objects.values_list("asset_id", "kind")) == [(first.pk, "before_90")]
+    assert custody_row(second).next_reminder_on is None  # not rescanned every day
+    assert f"custody asset {old.pk}: no reminder for its stored due date 0001-01-10" in caplog.text
+
+
+def test_date_arithmetic_off_the_calendar_is_an_annuity_error():
+    from apps.custody.annuity import AnnuityError, add_months, anniversary
+
+    with pytest.raises(AnnuityError):
+        add_months(date(9999, 12, 1), 1)
+    with pytest.raises(AnnuityError):
+        anniversary(date(9990, 2, 28), 20)
+    assert add_months(date(2024, 1, 31), 1) == date(2024, 2, 29)

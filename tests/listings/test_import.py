@@ -240,6 +240,19 @@ def test_bad_rows_in_jsonl(owners, operator_client):
     assert Achievement.objects.count() == 1
 
 
+def test_jsonl_money_in_exponent_notation_or_nan_is_a_row_error(owners, operator_client):
+    """The JSON Lines reader reads numbers as the API's JSON parser does: ``1e5`` is not money, NaN not JSON."""
+    good = json.loads(sample_bytes("achievements.jsonl").decode().splitlines()[0])
+    line = json.dumps({**good, "title": "指数写法的价格", "price_min": 0}, ensure_ascii=False)
+    exponent = line.replace('"price_min": 0', '"price_min": 1e5').encode() + b"\n"
+    not_a_number = line.replace('"price_min": 0', '"price_min": NaN').replace("指数", "非数").encode() + b"\n"
+    content = jsonl_bytes([good]) + exponent + not_a_number
+    response = post_file(operator_client, "achievements", "a.jsonl", content, partial=True)
+    assert response.status_code == 201, response.json()
+    assert _codes(response.json()) == [(2, "price_min", "invalid_money"), (3, "row", "invalid_json")]
+    assert list(Achievement.objects.values_list("title", flat=True)) == [good["title"]]
+
+
 def test_dry_run_stores_nothing(owners, operator_client):
     response = post_file(operator_client, "achievements", "a.csv", sample_bytes("achievements.csv"), dry_run=True)
     assert response.status_code == 200

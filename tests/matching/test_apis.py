@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from apps.matching.models import BrokerMatchDismissal, Match, MatchState
+from apps.matching.models import BrokerMatchDismissal, BrokerMatchMark, Match, MatchState
 from tests.brokers.factories import make_broker
 from tests.factories import MembershipFactory, OrganizationFactory, member_of
 from tests.matching.factories import GEAR_ACHIEVEMENT, GEAR_DEMAND, draft_achievement, draft_demand, publish
@@ -87,11 +87,12 @@ def test_brokers_following_the_field_see_matches_others_do_not(client_for, marke
     for user in (elsewhere, pending):
         _problem(client_for(user).get(demand_url), 404)
         _problem(client_for(user).get(f"/api/v1/matches/{gear_match.pk}"), 404)
-    # A following broker acts on the match for the parties.
+    # A following broker's feedback is that broker's own progress; the parties' state is theirs.
     response = client_for(follower).post(f"/api/v1/matches/{gear_match.pk}/feedback", {"state": "contacted"})
     assert response.status_code == 200
+    assert (response.json()["state"], response.json()["my_progress"]) == ("suggested", "contacted")
     gear_match.refresh_from_db()
-    assert (gear_match.state, gear_match.feedback_by_id) == (MatchState.CONTACTED, follower.pk)
+    assert (gear_match.state, gear_match.feedback_by_id) == (MatchState.SUGGESTED, None)
 
 
 def test_the_operator_reads_everything_but_gives_no_feedback(client_for, market, operator, gear_match):
@@ -246,9 +247,10 @@ def test_list_query_counts_do_not_grow_with_rows(
     with django_assert_num_queries(5):
         response = broker_client.get(f"/api/v1/demands/{demand.pk}/matches")
     assert len(response.json()["results"]) >= 1 + extra
-    # one match: user, memberships, broker specialties, the match with both listings
+    # one match: user, memberships, broker specialties, the match with both listings (their regions,
+    # the demand's industry), the achievement's industries (its explanation names them)
     match_pk = Match.objects.filter(demand=demand).first().pk
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(5):
         assert client.get(f"/api/v1/matches/{match_pk}").status_code == 200
 
 
@@ -309,6 +311,34 @@ def test_an_outsider_brokers_dismissal_hides_the_match_from_that_broker_only(
     viewed = client_for(ent_user).post(f"/api/v1/matches/{gear_match.pk}/feedback", {"state": "viewed"})
     assert viewed.status_code == 200 and viewed.json()["state"] == "viewed"
     assert client.get(f"/api/v1/matches/{gear_match.pk}").json()["dismissed_by_me"] is True
+
+
+def test_an_outsider_brokers_viewed_and_contacted_are_its_own_progress(
+    client_for, market, ent_user, uni_user, gear_match
+):
+    broker, colleague = make_broker(fields=["03"]).user, make_broker(fields=["03"]).user
+    url = f"/api/v1/matches/{gear_match.pk}/feedback"
+    demand_url = f"/api/v1/demands/{market['demand'].pk}/matches"
+    client = client_for(broker)
+    viewed = client.post(url, {"state": "viewed"})
+    assert viewed.status_code == 200, viewed.content
+    assert (viewed.json()["state"], viewed.json()["my_progress"]) == ("suggested", "viewed")
+    contacted = client.post(url, {"state": "contacted"})
+    assert contacted.json()["my_progress"] == "contacted"
+    assert client.post(url, {"state": "contacted"}).json()["my_progress"] == "contacted"  # repeating changes nothing
+    # Forward only, as the parties' states.
+    _problem(client.post(url, {"state": "viewed"}), 409, "match_bad_transition")
+    assert BrokerMatchMark.objects.get(match=gear_match, user=broker).state == "contacted"
+    # In the broker's list the mark shows; the parties and another broker see the match as it was.
+    row = next(r for r in client.get(demand_url).json()["results"] if r["id"] == gear_match.pk)
+    assert (row["state"], row["my_progress"]) == ("suggested", "contacted")
+    for user in (ent_user, uni_user, colleague):
+        body = client_for(user).get(f"/api/v1/matches/{gear_match.pk}").json()
+        assert (body["state"], body["my_progress"]) == ("suggested", None)
+    gear_match.refresh_from_db()
+    assert (gear_match.state, gear_match.feedback_by, gear_match.feedback_at) == (MatchState.SUGGESTED, None, None)
+    # The parties still move their own state, from where they are.
+    assert client_for(ent_user).post(url, {"state": "viewed"}).json()["state"] == "viewed"
 
 
 def test_a_brokers_dismissal_as_a_party_is_the_parties_dismissal(client_for, market, enterprise, gear_match):

@@ -133,7 +133,28 @@ def market(settings: Any, tmp_path: Path, celery_eager: None) -> dict[str, Any]:
             "paid_amount": amount_text(Decimal("30000000")),
             "development": str(ContractType.DEVELOPMENT.label),
         }
-    return {"year": year, "operator": operator, "expected": expected}
+    return {"year": year, "operator": operator, "expected": expected, "world": world}
+
+
+@pytest.fixture
+def every_field(market: dict[str, Any]) -> dict[str, Any]:
+    """The market plus a registered contract in each other technology field, the long English names
+    (环境保护与资源综合利用: "Environmental protection and comprehensive use of resources") and
+    amounts in the billions included: the widest field table the dashboard draws."""
+    world, operator, year = market["world"], market["operator"], market["year"]
+    for i, code in enumerate(("02", "04", "06", "07", "08", "10", "11")):
+        contract = signed(
+            world,
+            on=f"{year}-{i + 2:02d}-03",
+            type="transfer",
+            subtype="patent_right_transfer",
+            ip_type="invention_patent",
+            technology_field_code=code,
+            contract_amount=Decimal("987654321.00") * (i + 1),
+        )
+        register(world, operator, contract, on=f"{year}-{i + 2:02d}-20")
+        _fold(contract)
+    return market
 
 
 def test_the_operator_reads_the_dashboard_in_chromium(live_server: Any, market: dict[str, Any], tmp_path: Path):
@@ -230,3 +251,74 @@ def test_the_operator_reads_the_dashboard_in_chromium(live_server: Any, market: 
     width, height = _png_size(SCREENSHOT)
     assert width == 1280 and height > 1200, (width, height)
     assert SCREENSHOT.stat().st_size > 50_000
+
+
+EVERY_FIELD_LONGEST = "Environmental protection and comprehensive use of resources"
+
+# The field table, measured in the page: its right edge, its scroll box's, the page's width, and any
+# cell whose text is wider than the cell (clipped).
+FIELD_TABLE_GEOMETRY = """() => {
+  const table = document.querySelector('#h-field').closest('section').querySelector('table.data');
+  const scroller = table.closest('.table-scroll');
+  const cells = [...table.querySelectorAll('th, td')];
+  return {
+    viewport: document.documentElement.clientWidth,
+    pageWidth: document.documentElement.scrollWidth,
+    tableRight: table.getBoundingClientRect().right,
+    scrollerRight: scroller.getBoundingClientRect().right,
+    scrollerScrolls: ['auto', 'scroll'].includes(getComputedStyle(scroller).overflowX),
+    scrollerOverflows: scroller.scrollWidth > scroller.clientWidth,
+    clipped: cells.filter((c) => c.scrollWidth > c.clientWidth + 1).map((c) => c.textContent.trim()),
+    labels: [...table.querySelectorAll('tbody th')].map((c) => c.textContent.trim()),
+  };
+}"""
+
+
+def test_the_field_table_fits_at_1400_px_in_english_and_chinese(
+    live_server: Any, every_field: dict[str, Any], tmp_path: Path
+):
+    """At 1400 px the field table (every field, the long English names) ends inside its panel and the
+    window in both languages: never cut off behind a scroll box that shows no scrollbar."""
+    _require_browser()
+    from playwright.sync_api import sync_playwright
+
+    market = every_field
+    operator: User = market["operator"]
+    base = live_server.url
+    url = f"{base}/stats/dashboard/?year={market['year']}"
+    measured = {}
+    with sync_playwright() as playwright:
+        context = playwright.chromium.launch_persistent_context(
+            user_data_dir=str(tmp_path / "chromium-profile"),
+            executable_path=CHROMIUM,
+            headless=True,
+            args=CHROMIUM_ARGS,
+            locale="zh-CN",
+            viewport={"width": 1400, "height": 900},
+        )
+        try:
+            page = context.new_page()
+            page.goto(url)
+            page.fill("#id_username", operator.email)
+            page.fill("#id_password", TEST_PASSWORD)
+            page.click("button[type=submit]")
+            page.wait_for_url(url)
+            measured["zh-hans"] = page.evaluate(FIELD_TABLE_GEOMETRY)
+            # The language cookie outranks the browser's Accept-Language (LocaleMiddleware).
+            context.add_cookies([{"name": django_settings.LANGUAGE_COOKIE_NAME, "value": "en", "url": base}])
+            page.goto(url)
+            measured["en"] = page.evaluate(FIELD_TABLE_GEOMETRY)
+        finally:
+            context.close()
+
+    for language, field_name in (("zh-hans", "环境保护与资源综合利用"), ("en", EVERY_FIELD_LONGEST)):
+        geometry = measured[language]
+        assert field_name in geometry["labels"] and len(geometry["labels"]) == 11, (language, geometry)
+        assert geometry["pageWidth"] <= geometry["viewport"], (language, geometry)  # no sideways page scroll
+        assert geometry["scrollerRight"] <= geometry["viewport"], (language, geometry)
+        # It fits: nothing hidden behind its scroll box (headless and overlay scrollbars show no bar at
+        # all, so an overflowing table just looks cut off); narrower screens can still scroll it.
+        assert geometry["scrollerScrolls"], (language, geometry)
+        assert not geometry["scrollerOverflows"], (language, geometry)
+        assert geometry["tableRight"] <= geometry["scrollerRight"] + 0.5, (language, geometry)
+        assert geometry["clipped"] == [], (language, geometry)

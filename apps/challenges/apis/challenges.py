@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from drf_spectacular.utils import extend_schema
+from django.utils import timezone
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -20,7 +21,9 @@ from apps.challenges.apis.common import (
     money_field,
 )
 from apps.challenges.models import (
+    Challenge,
     ChallengeMode,
+    ChallengePhase,
     ChallengeStatus,
     Comparison,
     FundingMode,
@@ -95,6 +98,11 @@ class ChallengeUpdateInputSerializer(ChallengeCreateInputSerializer):
 
 class ChallengeFilterInputSerializer(serializers.Serializer):
     status = serializers.ChoiceField(choices=ChallengeStatus.choices, required=False)
+    phase = serializers.ChoiceField(
+        choices=ChallengePhase.choices,
+        required=False,
+        help_text="`open`: still taking bids (before the deadline); `evaluating`: open but past the bid deadline.",
+    )
     mode = serializers.ChoiceField(choices=ChallengeMode.choices, required=False)
     funding_mode = serializers.ChoiceField(choices=FundingMode.choices, required=False)
     technology_field = serializers.CharField(max_length=8, required=False)
@@ -109,8 +117,12 @@ class ChallengeOutputSerializer(serializers.Serializer):
     technology_field_name = serializers.CharField(source="demand.technology_field.name_zh")
     issuer_id = serializers.IntegerField()
     issuer_name = serializers.CharField(source="issuer.name")
-    status = serializers.CharField()
-    status_display = serializers.CharField(source="get_status_display")
+    status = serializers.CharField(help_text="The lifecycle status (stays `open` until the award).")
+    status_display = serializers.SerializerMethodField(help_text="The phase in the request's language.")
+    phase = serializers.SerializerMethodField(
+        help_text="The status as readers see it: `evaluating` once an open challenge's bid deadline has passed."
+    )
+    bidding_open = serializers.SerializerMethodField(help_text="Bids are taken now (open and before the deadline).")
     reward = money_field()
     enterprise_funding = money_field()
     government_funding = money_field()
@@ -131,6 +143,22 @@ class ChallengeOutputSerializer(serializers.Serializer):
     cancel_reason = serializers.CharField()
     created_at = serializers.DateTimeField()
     updated_at = serializers.DateTimeField()
+
+    def _phase(self, challenge: Challenge) -> ChallengePhase:
+        # One clock per serializer (a page is one list serializer), so rows never disagree.
+        if not hasattr(self, "_now"):
+            self._now = timezone.now()
+        return challenge.phase(self._now)
+
+    @extend_schema_field(serializers.ChoiceField(choices=ChallengePhase.choices))
+    def get_phase(self, challenge: Challenge) -> str:
+        return self._phase(challenge).value
+
+    def get_status_display(self, challenge: Challenge) -> str:
+        return str(self._phase(challenge).label)
+
+    def get_bidding_open(self, challenge: Challenge) -> bool:
+        return self._phase(challenge) == ChallengePhase.OPEN
 
 
 class ChallengeReviewInputSerializer(serializers.Serializer):

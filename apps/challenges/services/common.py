@@ -74,6 +74,7 @@ class ChallengeError(StrEnum):
     TEAM_ELIMINATED = "team_eliminated"
     ALREADY_REVIEWED = "already_reviewed"
     NOT_COMPLETABLE = "not_completable"
+    MILESTONE_NOT_DUE = "milestone_not_due"
 
 
 TERM_FIELDS = (

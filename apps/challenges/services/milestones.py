@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Max, Q, Sum
 from django.utils import timezone
@@ -203,6 +205,20 @@ def _settle(*, actor: User, challenge: Challenge, milestone: Milestone) -> None:
     )
 
 
+def check_milestone_due(milestone: Milestone) -> None:
+    """A review judges work done by the review date: refused before the date minus
+    ``CHALLENGE_MILESTONE_REVIEW_EARLY_DAYS`` (a review meeting may be held a little early)."""
+    opens = milestone.review_date - timedelta(days=settings.CHALLENGE_MILESTONE_REVIEW_EARLY_DAYS)
+    if timezone.localdate() < opens:
+        raise ApplicationError(
+            _("This milestone is due on %(due)s; it can be reviewed from %(opens)s.")
+            % {"due": milestone.review_date.isoformat(), "opens": opens.isoformat()},
+            code=ChallengeError.MILESTONE_NOT_DUE,
+            status=409,
+            extra={"review_date": milestone.review_date.isoformat(), "reviewable_from": opens.isoformat()},
+        )
+
+
 @transaction.atomic
 def milestone_review_create(
     *, actor: User, milestone: Milestone, bid_id: int, outcome: str, comment: str = ""
@@ -222,6 +238,7 @@ def milestone_review_create(
         raise ApplicationError(
             _("Every team has been reviewed at this milestone."), code=ChallengeError.MILESTONE_SETTLED, status=409
         )
+    check_milestone_due(locked)
     if Milestone.objects.filter(
         challenge=locked_challenge, sequence__lt=locked.sequence, settled_at__isnull=True
     ).exists():

@@ -39,7 +39,12 @@ class CustodyAssetEntryInputSerializer(serializers.Serializer):
         "scheme of the fee table at grant applies (85% for one, 70% for several).",
     )
     paid_through_year = serializers.IntegerField(
-        min_value=0, max_value=20, required=False, help_text="Default: every year due before the start date."
+        min_value=0,
+        max_value=20,
+        required=False,
+        help_text="Default: every year due before the start date. Lower to declare annuities still unpaid; "
+        "a later year is refused (400 invalid_paid_through_year): record its payment, or the custodian corrects "
+        "it with a reason.",
     )
 
 

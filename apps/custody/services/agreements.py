@@ -120,13 +120,27 @@ def _new_custody_rows(
                 code=CustodyError.NO_ANNUITY,
             ) from None
         paid = entry.get("paid_through_year")
+        due_before_start = default_paid_through(schedule, before=agreement.start_date)
         if paid is None:
-            paid = default_paid_through(schedule, before=agreement.start_date)
+            paid = due_before_start
         elif schedule and not 0 <= paid <= schedule[-1].year:
             raise ApplicationError(
                 _("Asset %(id)s has annuity years up to %(last)s.") % {"id": asset.pk, "last": schedule[-1].year},
                 code=CustodyError.BAD_PAID_THROUGH,
                 field_errors={"assets": _("paid_through_year is beyond the term.")},
+            )
+        elif paid > due_before_start:
+            # The owner may say that annuities due are still unpaid, never that later ones are paid: a payment
+            # is recorded (custody payments), or the custodian corrects paid_through_year with a reason.
+            raise ApplicationError(
+                _(
+                    "Asset %(id)s: annuities are taken as paid through year %(year)s (those due before the start "
+                    "date). A later year counts as paid when its payment is recorded, or when the custodian "
+                    "corrects it with a reason."
+                )
+                % {"id": asset.pk, "year": due_before_start},
+                code=CustodyError.BAD_PAID_THROUGH,
+                field_errors={"assets": _("paid_through_year is later than the years due before the start date.")},
             )
         row.paid_through_year = paid
         state = annuity_state(schedule, paid_through_year=paid, today=today, offsets=reminder_offsets())

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
@@ -23,6 +24,8 @@ from apps.custody.reminders import LAPSED, reminder_stages, stage_on, stored_yea
 from apps.custody.services.annuities import reminder_offsets
 from apps.notifications.services import EMAIL_BATCH_SIZE, notify
 from apps.organizations.models import Membership, Organization
+
+logger = logging.getLogger(__name__)
 
 REMINDER_LINES_SHOWN = 30
 _INSERT_REMINDERS = """
@@ -166,21 +169,28 @@ def _scan_chunk(
             if row[2] is None:
                 moves[1].append(None)
                 continue
-            year = stored_year(
-                year=row[2],
-                due_date=row[3],
-                grace_deadline=row[4],
-                fee=row[5],
-                full_fee=row[6],
-                reduced=row[7],
-                at_grant=row[8],
-            )
-            stages = reminder_stages(year, offsets)
+            try:
+                year = stored_year(
+                    year=row[2],
+                    due_date=row[3],
+                    grace_deadline=row[4],
+                    fee=row[5],
+                    full_fee=row[6],
+                    reduced=row[7],
+                    at_grant=row[8],
+                )
+                stages = reminder_stages(year, offsets)
+                late_fee = late_fee_on(year, today)
+            except (OverflowError, ValueError) as exc:
+                # A due date stored before the market's date bounds (year 1, 9999): its stages fall off the
+                # calendar. The row gets no further reminder and the scan goes on with the others.
+                logger.warning("custody asset %s: no reminder for its stored due date %s: %s", row[0], row[3], exc)
+                moves[1].append(None)
+                continue
             current = stage_on(stages, today)
             moves[1].append(next((stage.starts_on for stage in stages if stage.starts_on > today), None))
             if current is None:
                 continue
-            late_fee = late_fee_on(year, today)
             for column, value in zip(
                 log, (row[1], row[0], row[2], current.kind, row[3], year.fee + late_fee, late_fee), strict=True
             ):

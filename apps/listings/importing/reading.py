@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -13,7 +12,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from apps.core.errors import ApplicationError
-from apps.core.limits import JSONNestingError, loads_limited
+from apps.core.limits import loads_limited
 from apps.listings.importing.formats import IMPORT_EXTENSIONS, BulkError, ListingKind, RowCode, column_index, header_key
 
 
@@ -171,7 +170,7 @@ def _read_jsonl(kind: ListingKind, text: str, encoding: str, max_rows: int | Non
         # A .json file holding one array of objects: the same rows, numbered by position.
         try:
             items = loads_limited(stripped)
-        except (json.JSONDecodeError, JSONNestingError) as exc:
+        except ValueError as exc:  # JSONDecodeError, JSONNestingError, NaN or Infinity
             raise ApplicationError(
                 _("The JSON cannot be parsed: %(error)s.") % {"error": exc},
                 code=BulkError.BAD_FORMAT,
@@ -190,7 +189,7 @@ def _read_jsonl(kind: ListingKind, text: str, encoding: str, max_rows: int | Non
         if isinstance(line, str):
             try:
                 item = loads_limited(line)  # a line nested thousands deep is that row's error, not a crash
-            except (json.JSONDecodeError, JSONNestingError) as exc:
+            except ValueError as exc:  # JSONDecodeError, JSONNestingError, NaN or Infinity
                 records.append(Record(number, {}, RowError(number, "row", RowCode.INVALID_JSON, str(exc))))
                 continue
         else:

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from .glossary import Glossary
-from .tokenise import CONCEPT_PREFIX
+from .tokenise import CONCEPT_PREFIX, STOP_WORDS
 
 ENGINE_VERSION = "1.1.0"
 
 MAX_TERMS = 12
+
+_NUMBER = re.compile(r"^[0-9]+(?:[.,%][0-9]*)*%?$")
 
 
 def explanation(
@@ -42,3 +45,45 @@ def explanation(
         "criteria": criteria,
         "filters": filters,
     }
+
+
+def _meaningless(term: str) -> bool:
+    return len(term) < 2 or term in STOP_WORDS or bool(_NUMBER.match(term))
+
+
+def _inside(short: str, long: str) -> bool:
+    """``short`` is part of ``long``: a Chinese word inside a longer one, an English word of a phrase."""
+    if short == long:
+        return False
+    if short.isascii():
+        return short in long.replace("-", " ").split()
+    return short in long
+
+
+def meaningful_terms(terms: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The evidence a person can read: no single characters, stop words or bare numbers, and no word
+    that only repeats part of a longer term shown beside it (锂离子 beside 锂离子电池): its weight goes
+    to that term, and a word found both directly and as a glossary concept is shown once, as the concept.
+    Display only: the score is unchanged."""
+    merged: dict[str, dict[str, Any]] = {}
+    for item in terms:
+        term = str(item.get("term", "")).strip()
+        if _meaningless(term):
+            continue
+        kept = merged.get(term)
+        if kept is None:
+            merged[term] = {**item, "term": term}
+            continue
+        kept["weight"] = round(float(kept.get("weight", 0)) + float(item.get("weight", 0)), 6)
+        for key in ("via", "english"):
+            if key in item and key not in kept:
+                kept[key] = item[key]
+    longest_first = sorted(merged.values(), key=lambda t: (-len(t["term"]), t["term"]))
+    shown: list[dict[str, Any]] = []
+    for item in longest_first:
+        home = next((s for s in shown if _inside(item["term"], s["term"])), None)
+        if home is None:
+            shown.append(item)
+        else:
+            home["weight"] = round(float(home.get("weight", 0)) + float(item.get("weight", 0)), 6)
+    return sorted(shown, key=lambda t: (-float(t.get("weight", 0)), t["term"]))
