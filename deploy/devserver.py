@@ -68,8 +68,16 @@ def var_dir() -> Path:
 # --- Output ------------------------------------------------------------------------------------
 
 
+class _Stamp(datetime.datetime):
+    """A line's time as every log line of the service writes it (marketplace/log_format.py): UTC, ISO 8601
+    with milliseconds and offset. honcho's printer formats the time with strftime; this one has one format."""
+
+    def strftime(self, fmt: str) -> str:
+        return self.astimezone(datetime.UTC).isoformat(timespec="milliseconds")
+
+
 class Console:
-    """Prints ``HH:MM:SS name | line`` like honcho, from any thread."""
+    """Prints ``<UTC ISO 8601 time> name | line`` like honcho, from any thread."""
 
     def __init__(self) -> None:
         self._printer = Printer(sys.stdout, width=len(SYSTEM))
@@ -83,7 +91,7 @@ class Console:
 
     def write(self, name: str, data: str | bytes) -> None:
         message = Message(
-            type="line", data=data, time=datetime.datetime.now().astimezone(), name=name, colour=self.colour.get(name)
+            type="line", data=data, time=_Stamp.now(datetime.UTC), name=name, colour=self.colour.get(name)
         )
         with self._lock, contextlib.suppress(BrokenPipeError, ValueError):
             self._printer.write(message)
@@ -817,7 +825,7 @@ def _serve(
 
     web = [PYTHON, "-m", "gunicorn", "marketplace.wsgi:application", "--bind", f"{host}:{port}"]
     web += ["--workers", "2", "--access-logfile", "-", "--graceful-timeout", "5", "--timeout", "120"]
-    web += ["--no-control-socket"]
+    web += ["--no-control-socket", "--logger-class", "marketplace.gunicorn_logging.GunicornLogger"]
     # The production request limits (deploy/gunicorn.conf.py): a long URL reaches Django's 414 problem
     # document instead of gunicorn's own HTML page at its default 4,094 bytes.
     web += ["--limit-request-line", "8190", "--limit-request-field_size", "8190", "--limit-request-fields", "100"]

@@ -47,6 +47,9 @@ limit_request_line = 8190
 limit_request_field_size = 8190
 limit_request_fields = 100
 
+# Gunicorn's own lines and the access log in the service's log format, stamped in UTC ISO 8601 like
+# every other line (marketplace/log_format.py).
+logger_class = "marketplace.gunicorn_logging.GunicornLogger"
 accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "-")
 errorlog = "-"
 loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")

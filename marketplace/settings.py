@@ -15,6 +15,8 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 from django_guid.integrations import CeleryIntegration
 
+from marketplace.log_format import JSON_FIELDS, JSON_RENAMES, TEXT_FORMAT
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
@@ -47,6 +49,9 @@ INSTALLED_APPS = [
     "corsheaders",
     "django_guid",
     "rest_framework",
+    # Not for models: an installed app's locale/ is what Django reads, so simplejwt's messages ("No active
+    # account found …", "Given token not valid …") are only in Chinese with the app itself installed.
+    "rest_framework_simplejwt",
     "rest_framework_simplejwt.token_blacklist",
     "rest_framework_api_key",
     "django_filters",
@@ -59,6 +64,7 @@ INSTALLED_APPS = [
     "apps.reference",
     "apps.organizations",
     "apps.notifications",
+    "apps.webhooks",
     "apps.ip",
     "apps.listings",
     "apps.challenges",
@@ -83,6 +89,10 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
+    # Django's own error pages (DEBUG's technical 404 too) become problem documents outside admin/dashboard.
+    "apps.core.middleware.ProblemResponseMiddleware",
+    # A 201 without Location gets one: where the created record is read (apps.core.middleware).
+    "apps.core.middleware.CreatedLocationMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # Trigger-based history (django-pghistory): records the acting user and URL with every tracked change.
@@ -207,6 +217,10 @@ CELERY_BEAT_SCHEDULE = {
     "core-effects-purge": {"task": "core.effects_purge", "schedule": crontab(hour=4, minute=5)},
     # Hourly: expired Idempotency-Keys are deleted (apps.core.idempotency).
     "core-idempotency-purge": {"task": "core.idempotency_purge", "schedule": crontab(minute=17)},
+    # Every minute: webhook deliveries due for a retry whose message was lost are handed over again.
+    "webhooks-sweep": {"task": "webhooks.sweep_deliveries", "schedule": 60.0},
+    # Nightly: webhook events (and their delivery logs) past WEBHOOKS_LOG_RETENTION_DAYS are deleted.
+    "webhooks-purge": {"task": "webhooks.purge", "schedule": crontab(hour=4, minute=25)},
     # Mornings (Asia/Shanghai): the operator hears of registration applications past their deadline.
     "contracts-overdue-registrations": {
         "task": "contracts.notify_overdue_registrations",
@@ -214,11 +228,30 @@ CELERY_BEAT_SCHEDULE = {
     },
 }
 
+# --- Webhooks (apps/webhooks, docs/webhooks.md) ---------------------------------------------
+# Targets on private, loopback or link-local addresses (and plain http to them): tests and development only.
+WEBHOOKS_ALLOW_PRIVATE_TARGETS = env.bool("WEBHOOKS_ALLOW_PRIVATE_TARGETS", default=DEBUG)
+# Seconds to wait before each retry after a failed attempt; its length is the number of retries.
+WEBHOOKS_RETRY_SCHEDULE_SECONDS = env.list(
+    "WEBHOOKS_RETRY_SCHEDULE_SECONDS", cast=float, default=[5, 30, 120, 600, 1800, 7200, 21600, 43200]
+)
+WEBHOOKS_TIMEOUT_SECONDS = env.float("WEBHOOKS_TIMEOUT_SECONDS", default=10.0)
+WEBHOOKS_RESPONSE_BODY_LIMIT = env.int("WEBHOOKS_RESPONSE_BODY_LIMIT", default=2048)
+# A subscription is switched off after this many failed attempts in a row spanning at least this long.
+WEBHOOKS_DISABLE_AFTER_FAILURES = env.int("WEBHOOKS_DISABLE_AFTER_FAILURES", default=30)
+WEBHOOKS_DISABLE_AFTER_SECONDS = env.int("WEBHOOKS_DISABLE_AFTER_SECONDS", default=3 * 24 * 3600)
+# After a rotation the previous secret keeps signing (beside the new one) this long by default.
+WEBHOOKS_SECRET_GRACE_SECONDS = env.int("WEBHOOKS_SECRET_GRACE_SECONDS", default=24 * 3600)
+# Documented to receivers: reject a delivery whose Webhook-Timestamp is further than this from now.
+WEBHOOKS_REPLAY_WINDOW_SECONDS = 300
+WEBHOOKS_LOG_RETENTION_DAYS = env.int("WEBHOOKS_LOG_RETENTION_DAYS", default=30)
+
 # --- Auth ------------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+    # Django's, with its message in wording the zh_Hans catalogue translates (apps.accounts.password_validation).
+    {"NAME": "apps.accounts.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
@@ -418,7 +451,17 @@ LISTING_ATTACHMENTS_MAX = env.int("LISTING_ATTACHMENTS_MAX", default=20)
 # GUNICORN_TIMEOUT; larger files go through the import_listings command, which uses every core.
 LISTING_IMPORT_MAX_BYTES = env.int("LISTING_IMPORT_MAX_BYTES", default=20 * 1024 * 1024)
 LISTING_IMPORT_MAX_ROWS = env.int("LISTING_IMPORT_MAX_ROWS", default=20_000)
+# Listing files up to this many rows are imported within the request (the fast path, ~1,000 rows/s);
+# larger ones, or any with background=true, by a worker as a job.
+LISTING_IMPORT_INLINE_MAX_ROWS = env.int("LISTING_IMPORT_INLINE_MAX_ROWS", default=20_000)
 LISTING_EXPORT_MAX_ROWS = env.int("LISTING_EXPORT_MAX_ROWS", default=100_000)
+# Bulk import of contracts and IP assets (listings use LISTING_IMPORT_*): the largest file, the most rows,
+# and the most rows imported within the request; a larger file (or background=true) runs as a job
+# on a worker, for every resource, with progress at GET import-jobs/{id}.
+BULK_IMPORT_MAX_BYTES = env.int("BULK_IMPORT_MAX_BYTES", default=20 * 1024 * 1024)
+BULK_IMPORT_MAX_ROWS = env.int("BULK_IMPORT_MAX_ROWS", default=20_000)
+BULK_IMPORT_INLINE_MAX_ROWS = env.int("BULK_IMPORT_INLINE_MAX_ROWS", default=200)
+BULK_EXPORT_MAX_ROWS = env.int("BULK_EXPORT_MAX_ROWS", default=100_000)
 # Search by relevance ranks this many of the newest matches (ten pages of 20); for common words the
 # newest LISTING_SEARCH_SCAN_ROWS rows are read first (see apps.listings.selectors._rank_window).
 LISTING_SEARCH_RANK_WINDOW = env.int("LISTING_SEARCH_RANK_WINDOW", default=200)
@@ -508,6 +551,7 @@ CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 
 # --- Logging ---------------------------------------------------------------------------------
 LOG_FORMAT = env.str("LOG_FORMAT", default="text" if DEBUG else "json")
+LOG_TEXT_FORMAT, LOG_JSON_FIELDS, LOG_JSON_RENAMES = TEXT_FORMAT, JSON_FIELDS, JSON_RENAMES
 LOG_LEVEL = env.str("LOG_LEVEL", default="INFO")
 LOGGING = {
     "version": 1,
@@ -517,14 +561,16 @@ LOGGING = {
         "celery_tracing": {"()": "django_guid.integrations.celery.log_filters.CeleryTracing"},
         "as_warning": {"()": "apps.core.log_filters.AsWarning"},
     },
+    # Every line stamped in UTC, ISO 8601 with milliseconds and offset (2026-12-07T20:00:53.123+00:00),
+    # in Django, gunicorn, the Celery worker and beat and the dev launcher alike (marketplace/log_format.py).
     "formatters": {
         "json": {
-            "()": "pythonjsonlogger.json.JsonFormatter",
-            "format": "%(asctime)s %(levelname)s %(name)s %(message)s %(correlation_id)s %(celery_parent_id)s",
-            "rename_fields": {"asctime": "time", "levelname": "level", "correlation_id": "request_id"},
+            "()": "marketplace.log_format.JSONFormatter",
+            "fmt": LOG_JSON_FIELDS,
+            "rename_fields": LOG_JSON_RENAMES,
             "json_ensure_ascii": False,
         },
-        "text": {"format": "%(asctime)s %(levelname)s [%(correlation_id)s] %(name)s: %(message)s"},
+        "text": {"()": "marketplace.log_format.TextFormatter", "fmt": LOG_TEXT_FORMAT},
     },
     "handlers": {
         "console": {

@@ -5,6 +5,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, Spec
 
 from apps.core import changelog, health
 from apps.core.apis import ApiRootApi
+from apps.core.bulk_apis import ImportJobDetailApi
 
 api_v1: list[URLPattern | URLResolver] = [
     path("", ApiRootApi.as_view(), name="api-root"),
@@ -12,6 +13,7 @@ api_v1: list[URLPattern | URLResolver] = [
     path("", include("apps.organizations.urls")),
     path("", include("apps.reference.urls")),
     path("", include("apps.notifications.urls")),
+    path("", include("apps.webhooks.urls")),
     path("", include("apps.ip.urls")),
     path("", include("apps.listings.urls")),
     path("", include("apps.challenges.urls")),
@@ -21,6 +23,7 @@ api_v1: list[URLPattern | URLResolver] = [
     path("", include("apps.deals.urls")),
     path("", include("apps.contracts.urls")),
     path("", include("apps.stats.urls")),
+    path("import-jobs/<int:job_id>", ImportJobDetailApi.as_view(), name="import-job-detail"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
     path("redoc/", SpectacularRedocView.as_view(url_name="schema"), name="redoc"),

@@ -46,6 +46,13 @@ class UserEditForm(UserChangeForm):
         model = User
         fields = "__all__"
 
+    def clean_email(self) -> str:
+        # Stored lower-cased like every other path, so the case-insensitive login finds exactly one user.
+        email = User.objects.normalize_email(self.cleaned_data["email"]).lower()
+        if User.objects.filter(email__iexact=email).exclude(pk=self.instance.pk).exists():
+            raise forms.ValidationError(_("A user with this e-mail address already exists."), code="unique")
+        return email
+
 
 @admin.register(User)
 class UserAdmin(DjangoUserAdmin):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.urls import reverse
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import serializers, status
 from rest_framework.permissions import AllowAny, IsAuthenticated
@@ -21,7 +22,14 @@ from apps.accounts.services import (
     user_request_password_reset,
     user_revoke_sessions,
 )
-from apps.accounts.throttles import LoginAccountThrottle, LoginAddressThrottle, RegisterThrottle
+from apps.accounts.throttles import (
+    FailedAttemptsThrottle,
+    LoginAccountThrottle,
+    LoginAddressThrottle,
+    PasswordResetAccountThrottle,
+    PasswordResetAddressThrottle,
+    RegisterThrottle,
+)
 from apps.core.apis import NoStoreMixin
 from apps.core.schema import problem_response
 
@@ -66,6 +74,18 @@ class SessionsRevokedOutputSerializer(serializers.Serializer):
 
 
 # --- sessions ---------------------------------------------------------------------------------
+class CountFailuresMixin:
+    """A refused attempt (4xx but 429) counts toward the view's login throttles; a success does not."""
+
+    def finalize_response(self, request: Request, response: Response, *args: object, **kwargs: object) -> Response:
+        response = super().finalize_response(request, response, *args, **kwargs)  # type: ignore[misc]
+        if 400 <= response.status_code < 500 and response.status_code != status.HTTP_429_TOO_MANY_REQUESTS:
+            for throttle in self.get_throttles():  # type: ignore[attr-defined]
+                if isinstance(throttle, FailedAttemptsThrottle):
+                    throttle.record_failure(request, self)
+        return response
+
+
 class UserRegisterApi(APIView):
     authentication_classes = ()
     permission_classes = [AllowAny]
@@ -82,7 +102,10 @@ class UserRegisterApi(APIView):
         serializer = UserRegisterInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         user = user_register(**serializer.validated_data)
-        return Response(UserOutputSerializer(user).data, status=status.HTTP_201_CREATED)
+        # The account is read at /me (with the tokens from auth/token).
+        return Response(
+            UserOutputSerializer(user).data, status=status.HTTP_201_CREATED, headers={"Location": reverse("me")}
+        )
 
 
 class TokenPairOutputSerializer(serializers.Serializer):
@@ -105,7 +128,7 @@ _INVALID_REFRESH = "The refresh token is invalid, expired or already revoked (co
         },
     )
 )
-class TokenObtainApi(NoStoreMixin, jwt_views.TokenObtainPairView):
+class TokenObtainApi(CountFailuresMixin, NoStoreMixin, jwt_views.TokenObtainPairView):
     authentication_classes = ()
     throttle_classes = [LoginAddressThrottle, LoginAccountThrottle]
 
@@ -119,7 +142,7 @@ class TokenObtainApi(NoStoreMixin, jwt_views.TokenObtainPairView):
         responses={200: TokenRefreshSerializer, **problem_response(401, _INVALID_REFRESH)},
     )
 )
-class TokenRefreshApi(NoStoreMixin, jwt_views.TokenRefreshView):
+class TokenRefreshApi(CountFailuresMixin, NoStoreMixin, jwt_views.TokenRefreshView):
     authentication_classes = ()
     throttle_classes = [LoginAddressThrottle]
 
@@ -133,7 +156,7 @@ class TokenRefreshApi(NoStoreMixin, jwt_views.TokenRefreshView):
         responses={200: None, **problem_response(401, _INVALID_REFRESH)},
     )
 )
-class TokenRevokeApi(NoStoreMixin, jwt_views.TokenBlacklistView):
+class TokenRevokeApi(CountFailuresMixin, NoStoreMixin, jwt_views.TokenBlacklistView):
     authentication_classes = ()
     throttle_classes = [LoginAddressThrottle]
 
@@ -156,7 +179,7 @@ class SessionsRevokeApi(APIView):
 class PasswordResetRequestApi(APIView):
     authentication_classes = ()
     permission_classes = [AllowAny]
-    throttle_classes = [LoginAddressThrottle, LoginAccountThrottle]
+    throttle_classes = [PasswordResetAddressThrottle, PasswordResetAccountThrottle]
 
     @extend_schema(
         tags=AUTH_TAG,
@@ -172,7 +195,7 @@ class PasswordResetRequestApi(APIView):
         return Response(status=status.HTTP_202_ACCEPTED)
 
 
-class PasswordResetConfirmApi(APIView):
+class PasswordResetConfirmApi(CountFailuresMixin, APIView):
     authentication_classes = ()
     permission_classes = [AllowAny]
     throttle_classes = [LoginAddressThrottle]

@@ -15,6 +15,12 @@ class EmailUserManager(UserManager["User"]):
 
     use_in_migrations = True
 
+    def get_by_natural_key(self, username: str | None) -> User:
+        """The login lookup (Django's ModelBackend, so the API's token login and the dashboard's form):
+        e-mail addresses are compared without regard to case, as registration stores them lower-cased
+        but people type them as they like (``Newcomer.Caps@Example.COM``)."""
+        return self.get(email__iexact=(username or "").strip())
+
     def _create_user(self, email: str, password: str | None, **extra_fields: Any) -> User:
         if not email:
             raise ValueError("An e-mail address is required.")

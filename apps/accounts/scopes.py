@@ -33,6 +33,8 @@ SCOPE_FAMILIES: dict[str, str] = {
     "notifications": "in-app notifications",
     "reference": "reference data: fields, industries, regions, countries, entity types",
     "account": "the key's own profile (/me)",
+    "webhooks": "webhook subscriptions, their deliveries, redelivery, secret rotation",
+    "imports": "bulk import jobs: their status and report",
 }
 PUBLIC = ""  # operations anyone may call (the API root, the schema and its viewers): no scope needed
 
@@ -57,6 +59,8 @@ OPERATION_FAMILIES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (r"^notifications(/|$)", "notifications"),
         (r"^reference(/|$)", "reference"),
         (r"^(me|auth)(/|$)", "account"),
+        (r"^webhooks(/|$)", "webhooks"),
+        (r"^import-jobs(/|$)", "imports"),
     )
 )
 API_PREFIX = "/api/v1/"

@@ -111,7 +111,62 @@ class AnonymousRateThrottle(FailOpenThrottleMixin, AnonRateThrottle):
     """The ``anon`` rate, per client address."""
 
 
-class LoginAddressThrottle(FailOpenThrottleMixin, SimpleRateThrottle):
+class FailedAttemptsThrottle(FailOpenThrottleMixin, SimpleRateThrottle):
+    """Counts only refused attempts (a wrong password, a dead token), not successful logins.
+
+    A script that logs in once per step must not be locked out by its own successes: ``allow_request``
+    refuses once the failures of the window reach the rate but adds nothing; the view calls
+    :meth:`record_failure` when it refuses the attempt (:class:`apps.accounts.apis.CountFailuresMixin`,
+    the dashboard's login form). ``count_every_request`` restores DRF's behaviour (every request counts)
+    for endpoints that succeed whatever is sent, such as the password reset request.
+    """
+
+    count_every_request = False
+    num_requests: int  # set from the rate by SimpleRateThrottle.__init__
+    duration: int
+
+    def allow_request(self, request: Request, view: Any) -> bool:
+        if self.count_every_request:
+            return super().allow_request(request, view)
+        if _redis_recently_failed():
+            _record_fail_open(self.scope or "", None)
+            return True
+        try:
+            if self.rate is None:
+                return True
+            self.key = self.get_cache_key(request, view)
+            if self.key is None:
+                return True
+            self.history = self.cache.get(self.key, [])
+            self.now = self.timer()
+            while self.history and self.history[-1] <= self.now - self.duration:
+                self.history.pop()
+            return len(self.history) < self.num_requests or self.throttle_failure()
+        except CACHE_UNAVAILABLE as exc:
+            _record_fail_open(self.scope or "", exc)
+            return True
+
+    def record_failure(self, request: Request, view: Any) -> None:
+        """Counts one refused attempt against the window."""
+        if self.count_every_request or self.rate is None or _redis_recently_failed():
+            return
+        try:
+            key = self.get_cache_key(request, view)
+            if key is None:
+                return
+            now = self.timer()
+            history = [t for t in self.cache.get(key, []) if t > now - self.duration]
+            self.cache.set(key, [now, *history], self.duration)
+        except CACHE_UNAVAILABLE:
+            # The request was already counted as let through uncounted (allow_request); only wait
+            # before asking Redis again.
+            with _lock:
+                _state["skip_until"] = time.monotonic() + settings.THROTTLE_FAIL_OPEN_RETRY_SECONDS
+
+
+class LoginAddressThrottle(FailedAttemptsThrottle):
+    """Refused logins and token refreshes per client address."""
+
     scope = "login_address"
 
     def get_cache_key(self, request: Request, view: Any) -> str:
@@ -124,7 +179,9 @@ class RegisterThrottle(FailOpenThrottleMixin, AnonRateThrottle):
     scope = "login_address"
 
 
-class LoginAccountThrottle(FailOpenThrottleMixin, SimpleRateThrottle):
+class LoginAccountThrottle(FailedAttemptsThrottle):
+    """Refused logins per account (the e-mail as sent, case-insensitive), from any address."""
+
     scope = "login_account"
 
     def get_cache_key(self, request: Request, view: Any) -> str | None:
@@ -139,6 +196,16 @@ class LoginAccountThrottle(FailOpenThrottleMixin, SimpleRateThrottle):
         # an invalid cache key (CacheKeyWarning); the digest is a short, safe key for the same account.
         ident = hashlib.sha256(email.strip().lower().encode("utf-8", "surrogatepass")).hexdigest()
         return self.cache_format % {"scope": self.scope, "ident": ident}
+
+
+class PasswordResetAddressThrottle(LoginAddressThrottle):
+    """A reset request always succeeds (202, no enumeration): every request counts, on the login counters."""
+
+    count_every_request = True
+
+
+class PasswordResetAccountThrottle(LoginAccountThrottle):
+    count_every_request = True
 
 
 class SignedInRateThrottle(FailOpenThrottleMixin, UserRateThrottle):

@@ -10,7 +10,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 
 from apps.core.effects import retry_effects
-from apps.core.models import Effect
+from apps.core.models import Effect, ImportJob
 
 
 class ReadOnlyAdminMixin:
@@ -56,3 +56,15 @@ class EffectAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         # The retry action needs change permission; the form itself shows read-only fields only.
         return bool(request.user.is_superuser)
+
+
+@admin.register(ImportJob)
+class ImportJobAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Bulk imports run by workers: who sent which file, how far it got, the report."""
+
+    list_display = ("id", "kind", "created_by", "filename", "status", "done_rows", "total_rows", "created_at")
+    list_filter = ("status", "kind")
+    search_fields = ("filename", "created_by__email")
+    ordering = ("-id",)
+    exclude = ("content",)
+    list_select_related = ("created_by",)

@@ -11,6 +11,7 @@ It also remembers which numbers were written with an exponent (``1e5``): they pa
 from __future__ import annotations
 
 import codecs
+from json import JSONDecodeError
 from typing import Any
 
 from django.utils.http import parse_header_parameters
@@ -58,5 +59,13 @@ class UTF8JSONParser(parsers.JSONParser):
             text = stream.read().decode("utf-8")
             parse_constant = json.strict_constant if self.strict else None
             return json.loads(text, parse_constant=parse_constant, parse_float=parse_json_float)
-        except ValueError as exc:
-            raise exceptions.ParseError(f"JSON parse error - {exc}") from exc  # DRF's own words
+        except UnicodeDecodeError as exc:
+            raise exceptions.ParseError(_("The request body is not valid UTF-8.")) from exc
+        except JSONDecodeError as exc:
+            # Not DRF's "JSON parse error - <Python's English message>": the reader's language, and where.
+            raise exceptions.ParseError(
+                _("The request body is not valid JSON (line %(line)d, column %(column)d).")
+                % {"line": exc.lineno, "column": exc.colno}
+            ) from exc
+        except ValueError as exc:  # DRF's strict_constant: NaN, Infinity
+            raise exceptions.ParseError(_("JSON does not allow NaN or Infinity.")) from exc

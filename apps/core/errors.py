@@ -24,6 +24,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import InterfaceError, OperationalError
 from django.http import Http404, HttpRequest, JsonResponse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django_guid import get_guid
 from rest_framework import exceptions, status
 from rest_framework.response import Response
@@ -60,22 +61,23 @@ class ErrorCode(StrEnum):
     DATABASE_UNAVAILABLE = "database_unavailable"
 
 
-_TITLES: dict[int, str] = {
-    400: "Bad request",
-    401: "Not authenticated",
-    403: "Forbidden",
-    404: "Not found",
-    405: "Method not allowed",
-    406: "Not acceptable",
-    409: "Conflict",
-    412: "Precondition failed",
-    413: "Payload too large",
-    414: "URI too long",
-    415: "Unsupported media type",
-    428: "Precondition required",
-    429: "Too many requests",
-    500: "Internal server error",
-    503: "Service unavailable",
+# Lazy: the title is put into the reader's language when a problem is built, not at import.
+_TITLES: dict[int, Any] = {
+    400: gettext_lazy("Bad request"),
+    401: gettext_lazy("Not authenticated"),
+    403: gettext_lazy("Forbidden"),
+    404: gettext_lazy("Not found"),
+    405: gettext_lazy("Method not allowed"),
+    406: gettext_lazy("Not acceptable"),
+    409: gettext_lazy("Conflict"),
+    412: gettext_lazy("Precondition failed"),
+    413: gettext_lazy("Payload too large"),
+    414: gettext_lazy("URI too long"),
+    415: gettext_lazy("Unsupported media type"),
+    428: gettext_lazy("Precondition required"),
+    429: gettext_lazy("Too many requests"),
+    500: gettext_lazy("Internal server error"),
+    503: gettext_lazy("Service unavailable"),
 }
 
 
@@ -114,7 +116,7 @@ def problem_body(
 ) -> dict[str, Any]:
     body: dict[str, Any] = {
         "type": f"{PROBLEM_TYPE_PREFIX}{code}",
-        "title": _TITLES.get(status_code, "Error"),
+        "title": str(_TITLES.get(status_code) or _("Error")),
         "status": status_code,
         "detail": detail,
         "code": code,
@@ -301,6 +303,24 @@ def bad_request(request: HttpRequest, exception: Exception | None = None) -> Jso
     """Django's ``handler400``, also for what it refuses outside DRF views (RequestDataTooBig answers 413)."""
     status_code, code, detail = _refusal_for(exception or Exception())
     return django_problem(request, status_code, code, detail)
+
+
+def problem_for_status(request: HttpRequest, status_code: int) -> JsonResponse | None:
+    """The problem document for an error response Django made itself, or None for a status it never makes."""
+    if status_code == 400:
+        return bad_request(request)
+    if status_code == 403:
+        return permission_denied(request)
+    if status_code == 404:
+        return page_not_found(request)
+    if status_code == 405:
+        detail = str(exceptions.MethodNotAllowed(request.method or "").detail)
+        return django_problem(request, 405, ErrorCode.METHOD_NOT_ALLOWED, detail)
+    if status_code == 413:
+        return bad_request(request, RequestDataTooBig())
+    if status_code == 500:
+        return server_error(request)
+    return None
 
 
 # --- the database does not answer ---------------------------------------------------------------

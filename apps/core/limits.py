@@ -12,6 +12,7 @@ from typing import Any
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
+from django.utils import translation
 from django.utils.translation import gettext as _
 from rest_framework.exceptions import ParseError
 from rest_framework.utils.json import strict_constant
@@ -91,10 +92,15 @@ class UrlLengthLimitMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         limit = settings.API_URL_MAX_LENGTH
         if len(request.get_full_path()) > limit:  # percent-encoded, so characters are bytes
-            return django_problem(
-                request,
-                414,
-                ErrorCode.URI_TOO_LONG,
-                _("The URL is longer than %(n)d bytes; send long input in a request body.") % {"n": limit},
-            )
+            # Answered before LocaleMiddleware runs: the reader's language is chosen here.
+            language = translation.get_language_from_request(request)
+            with translation.override(language):
+                response = django_problem(
+                    request,
+                    414,
+                    ErrorCode.URI_TOO_LONG,
+                    _("The URL is longer than %(n)d bytes; send long input in a request body.") % {"n": limit},
+                )
+            response["Content-Language"] = language
+            return response
         return self.get_response(request)

@@ -10,8 +10,10 @@ from functools import lru_cache
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
+from django.urls import Resolver404, resolve
+from rest_framework.response import Response as DRFResponse
 
-from apps.core.errors import database_unavailable_response, is_database_unavailable
+from apps.core.errors import database_unavailable_response, is_database_unavailable, problem_for_status
 
 IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
 
@@ -87,3 +89,78 @@ class DatabaseUnavailableMiddleware:
         if not is_database_unavailable(exception):
             return None
         return database_unavailable_response(request, exception)
+
+
+def _pages_for_people(path: str) -> bool:
+    """The admin and the statistics dashboard: HTML applications whose error pages stay HTML."""
+    return path.startswith((f"/{settings.ADMIN_URL}", "/stats/"))
+
+
+class ProblemResponseMiddleware:
+    """Error pages Django makes itself become the API's problem document (application/problem+json).
+
+    ``handler404`` and friends answer problems only with DEBUG off: with DEBUG on (``make run``) Django
+    answers an unrouted URL (``/api/v1/demands/``, ``/api/v1/demands/abc``) with its HTML technical page
+    listing every route, and a plain view's refused method (``POST /healthz``) with an empty 405 in any
+    mode. Every HTML error response outside the admin and the dashboard is answered as a problem instead
+    (``Allow`` kept), in every mode. DRF views make their own problems (apps.core.errors) and are left
+    alone. Listed after CommonMiddleware, which still turns a 404 into its APPEND_SLASH redirect.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if (
+            response.status_code < 400
+            or isinstance(response, DRFResponse)
+            or not response.get("Content-Type", "").startswith("text/html")
+            or _pages_for_people(request.path)
+        ):
+            return response
+        problem = problem_for_status(request, response.status_code)
+        if problem is None:
+            return response
+        if response.has_header("Allow"):
+            problem["Allow"] = response["Allow"]
+        problem._has_been_logged = True  # type: ignore[attr-defined]  # Django logged the original response
+        return problem
+
+
+def _readable(path: str) -> bool:
+    """Whether ``path`` is routed to a view that answers GET."""
+    try:
+        match = resolve(path)
+    except Resolver404:
+        return False
+    view_class = getattr(match.func, "cls", None) or getattr(match.func, "view_class", None)
+    return view_class is not None and callable(getattr(view_class, "get", None))
+
+
+def created_location(path: str, data: object) -> str | None:
+    """Where a record created by POST ``path`` is read: ``path/<id>`` when that URL answers GET (a listing,
+    a deal, an attachment …), else the collection ``path`` itself when it answers GET (rows that live only
+    in their parent's list: payments, deductions, activities, scores, legal events …)."""
+    path = path.rstrip("/")
+    record_id = data.get("id") if isinstance(data, dict) else None
+    if isinstance(record_id, int | str) and str(record_id) and _readable(f"{path}/{record_id}"):
+        return f"{path}/{record_id}"
+    return path if _readable(path) else None
+
+
+class CreatedLocationMiddleware:
+    """Every 201 answers ``Location``. A view that knows better sets it itself (a bid created under its
+    challenge lives at /bids/<id>); otherwise :func:`created_location` finds it from the created record's
+    ``id``. tests/core/test_created_location.py walks the schema's 201 operations."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if response.status_code == 201 and not response.has_header("Location") and request.path.startswith("/api/"):
+            location = created_location(request.path, getattr(response, "data", None))
+            if location is not None:
+                response["Location"] = location
+        return response

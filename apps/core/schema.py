@@ -78,6 +78,11 @@ _DESCRIPTIONS = {
     "503": "The database is unavailable (`database_unavailable`); retry after `Retry-After` seconds.",
 }
 _INVALID_CURSOR = "An invalid `cursor` answers 400 with code `invalid_cursor`."
+# Every 201 carries it (apps.core.middleware.CreatedLocationMiddleware).
+_LOCATION_HEADER: dict[str, Any] = {
+    "description": "Where a GET reads what was created: the record's URL, or the list it lives in.",
+    "schema": {"type": "string"},
+}
 
 
 def _document_query_limits(operation: dict[str, Any]) -> None:
@@ -152,6 +157,9 @@ def add_problem_responses(result: dict[str, Any], generator: Any, request: Any, 
                 codes.append("409")
             if method in {"post", "put", "patch"} and "requestBody" in operation:
                 codes += ["413", "415"]
+            created = operation["responses"].get("201")
+            if isinstance(created, dict):
+                created.setdefault("headers", {}).setdefault("Location", _LOCATION_HEADER)
             for code in codes:
                 description = _DESCRIPTIONS[code]
                 if code == "400" and paginated:

@@ -39,6 +39,7 @@ from apps.listings.models import Achievement, Demand
 from apps.notifications.services import notify
 from apps.organizations.access import is_operator, organization_ids, verified_organization
 from apps.organizations.models import Organization
+from apps.webhooks.delivery import publish
 
 
 class DealError(StrEnum):
@@ -320,11 +321,13 @@ def deal_advance(
     if note.strip():
         text += " " + note.strip()
     _log(deal=moved, actor=actor, text=text)
-    _notify_stage(deal=moved, actor=actor)
+    _notify_stage(deal=moved, actor=actor, previous=here)
     return moved
 
 
-def _notify_stage(*, deal: Deal, actor: User | None) -> None:
+def _notify_stage(*, deal: Deal, actor: User | None, previous: DealStage) -> None:
+    """The parties' people hear of the move in-app; their integrations by webhook (deal.stage_changed)."""
+    publish("deal.stage_changed", [deal.buyer_id, deal.seller_id], _webhook_data(deal=deal, previous=previous))
     title: str | Promise = format_lazy(_STAGE_TITLE, title=deal.title, stage=DealStage(deal.stage).label)
     notify(
         recipients=[u for u in _people_of(deal=deal) if actor is None or u.pk != actor.pk],
@@ -333,6 +336,21 @@ def _notify_stage(*, deal: Deal, actor: User | None) -> None:
         target=deal,
         email=False,
     )
+
+
+def _webhook_data(*, deal: Deal, previous: DealStage) -> dict[str, Any]:
+    return {
+        "deal_id": deal.pk,
+        "title": deal.title,
+        "stage": deal.stage,
+        "previous_stage": previous.value,
+        "version": deal.version,
+        "buyer_id": deal.buyer_id,
+        "seller_id": deal.seller_id,
+        "demand_id": deal.demand_id,
+        "achievement_id": deal.achievement_id,
+        "stage_changed_at": deal.stage_changed_at,
+    }
 
 
 @transaction.atomic
@@ -361,7 +379,7 @@ def deal_sync_from_contract(*, deal_id: int, stage: DealStage | str) -> None:
     moved = _conditional_update(deal=deal, expected_version=deal.version, **values)
     labels = " → ".join(str(s.label) for s in [deal.stage_value, *path])
     _log(deal=moved, actor=None, text=_("Contract update: %(path)s.") % {"path": labels})
-    _notify_stage(deal=moved, actor=None)
+    _notify_stage(deal=moved, actor=None, previous=deal.stage_value)
 
 
 @transaction.atomic

@@ -1,9 +1,12 @@
 from django.urls import path
 
-from apps.ip import apis
+from apps.ip import apis, bulk_apis
 
 urlpatterns = [
     path("ip-assets", apis.IPAssetListCreateApi.as_view(), name="ip-assets"),
+    path("ip-assets/import", bulk_apis.IPAssetImportApi.as_view(), name="ip-assets-import"),
+    path("ip-assets/import/template.xlsx", bulk_apis.IPAssetImportTemplateApi.as_view(), name="ip-assets-template"),
+    path("ip-assets/export", bulk_apis.IPAssetExportApi.as_view(), name="ip-assets-export"),
     path("ip-assets/<int:asset_id>", apis.IPAssetDetailApi.as_view(), name="ip-asset-detail"),
     path("ip-assets/<int:asset_id>/legal-events", apis.IPLegalEventListApi.as_view(), name="ip-asset-legal-events"),
 ]

@@ -1,63 +1,57 @@
-"""HTTP for bulk import (operator only) and export (any logged-in user: what they may see) of listings."""
+"""HTTP for bulk import (the operator market-wide, an organisation its own) and export (what the caller may
+see) of listings, and the import templates."""
 
 from __future__ import annotations
 
 import tempfile
 from typing import Any
 
-from django.http import FileResponse, HttpResponseBase, StreamingHttpResponse
+from django.conf import settings
+from django.http import FileResponse, HttpResponse, HttpResponseBase, StreamingHttpResponse
 from django.utils.http import content_disposition_header
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
-from rest_framework import serializers, status
-from rest_framework.negotiation import DefaultContentNegotiation
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from rest_framework import serializers
 from rest_framework.parsers import MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.accounts.authentication import request_user
+from apps.accounts.models import User
+from apps.core.bulk_apis import (
+    IMPORT_RESPONSES,
+    INLINE_DESCRIPTION,
+    NDJSON_CONTENT_TYPE,
+    TEMPLATE_RESPONSES,
+    BulkImportInputSerializer,
+    import_or_queue,
+    jsonl_response,
+    template_response,
+    wants_jsonl,
+)
+from apps.core.errors import ApplicationError
 from apps.core.exporting import csv_chunks
+from apps.core.negotiation import FileResponseNegotiation
 from apps.listings import exporting, importing
 from apps.listings.apis import ACHIEVEMENT_PARAMETERS, DEMAND_PARAMETERS, LIST_PARAMETERS
-
-
-class BulkImportInputSerializer(serializers.Serializer):
-    file = serializers.FileField(allow_empty_file=False, help_text="CSV (UTF-8 or GB18030) or JSON Lines.")
-    # The field shadows Serializer.partial for mypy only: DRF moves declared fields off the class.
-    partial = serializers.BooleanField(  # type: ignore[assignment]
-        default=False, help_text="Store the good rows even if some rows fail."
-    )
-    dry_run = serializers.BooleanField(default=False, help_text="Check every row, store nothing.")
-
-
-class BulkImportRowErrorSerializer(serializers.Serializer):
-    row = serializers.IntegerField(help_text="1-based data row (the CSV record after the header; the JSONL line).")
-    field = serializers.CharField()
-    column = serializers.CharField(help_text="The column as the file names it.")
-    code = serializers.CharField()
-    message = serializers.CharField()
-
-
-class BulkImportOutputSerializer(serializers.Serializer):
-    kind = serializers.CharField()
-    format = serializers.CharField()
-    encoding = serializers.CharField()
-    total_rows = serializers.IntegerField()
-    valid_rows = serializers.IntegerField()
-    created = serializers.IntegerField()
-    failed_rows = serializers.IntegerField()
-    error_count = serializers.IntegerField()
-    errors_truncated = serializers.BooleanField()
-    ignored_columns = serializers.ListField(child=serializers.CharField())
-    partial = serializers.BooleanField()  # type: ignore[assignment]
-    dry_run = serializers.BooleanField()
-    seconds = serializers.FloatField()
-    rows = BulkImportRowErrorSerializer(many=True, help_text="Row errors (at most 1000; see error_count).")
+from apps.listings.importing.template import import_template
+from apps.listings.services import ListingError
+from apps.organizations.access import is_operator, organization_ids
 
 
 class BulkExportQuerySerializer(serializers.Serializer):
-    format = serializers.ChoiceField(choices=exporting.EXPORT_FORMATS, default="csv")
+    format = serializers.ChoiceField(choices=exporting.API_EXPORT_FORMATS, default="csv")
+
+
+def _check_importer(actor: User) -> None:
+    if not is_operator(actor) and not organization_ids(actor):
+        raise ApplicationError(
+            _("Join an organisation first: an import creates listings for your organisations."),
+            code=ListingError.NOT_OWNER_MEMBER,
+            status=403,
+        )
 
 
 class ListingImportApi(APIView):
@@ -65,38 +59,44 @@ class ListingImportApi(APIView):
     parser_classes = [MultiPartParser]
 
     def post(self, request: Request) -> Response:
-        serializer = BulkImportInputSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        result = importing.import_upload(
-            actor=request_user(request),
-            kind=self.kind,
-            upload=serializer.validated_data["file"],
-            partial=serializer.validated_data["partial"],
-            dry_run=serializer.validated_data["dry_run"],
+        return import_or_queue(
+            request,
+            kind=self.kind.plural,
+            enqueue=importing.queue_import,
+            max_bytes=settings.LISTING_IMPORT_MAX_BYTES,
+            max_rows=settings.LISTING_IMPORT_MAX_ROWS,
+            inline_max_rows=settings.LISTING_IMPORT_INLINE_MAX_ROWS,
+            inline=importing.import_report,
+            check=_check_importer,
         )
-        code = status.HTTP_201_CREATED if result.created else status.HTTP_200_OK
-        return Response(BulkImportOutputSerializer(result.summary()).data, status=code)
 
 
-class FormatParameterNegotiation(DefaultContentNegotiation):
-    """``?format=`` names the file format here, not a DRF renderer: errors stay JSON problems."""
+class ListingImportTemplateApi(APIView):
+    kind: importing.ListingKind
 
-    def select_renderer(self, request: Request, renderers: Any, format_suffix: str | None = None) -> Any:
-        renderer = renderers[0]
-        return renderer, renderer.media_type
+    def get(self, request: Request) -> HttpResponse:
+        return template_response(
+            import_template(self.kind, operator=is_operator(request_user(request))),
+            title=exporting.FILE_TITLES[self.kind.name],
+        )
 
 
 class ListingExportApi(APIView):
     kind: importing.ListingKind
-    content_negotiation_class = FormatParameterNegotiation
+    content_negotiation_class = FileResponseNegotiation
 
     def get(self, request: Request) -> HttpResponseBase:
-        query = BulkExportQuerySerializer(data={"format": request.query_params.get("format") or "csv"})
+        default = "jsonl" if wants_jsonl(request) else "csv"
+        query = BulkExportQuerySerializer(data={"format": request.query_params.get("format") or default})
         query.is_valid(raise_exception=True)
         fmt = query.validated_data["format"]
         export = exporting.listing_export(self.kind, actor=request_user(request), filters=request.query_params)
         response: HttpResponseBase
-        if fmt == "csv":
+        if fmt in ("jsonl", "ndjson"):
+            response = jsonl_response(
+                exporting.teaser_items(export), lambda item: item, title=exporting.FILE_TITLES[self.kind.name]
+            )
+        elif fmt == "csv":
             response = StreamingHttpResponse(
                 csv_chunks(export.headers, export.rows()), content_type=exporting.CONTENT_TYPES["csv"]
             )
@@ -122,9 +122,6 @@ def _stamp(view: type[APIView], kind: importing.ListingKind, method: str, **sche
     return extend_schema_view(**{method: extend_schema(tags=[kind.plural], **schema)})(cls)
 
 
-_TOO_LARGE = OpenApiResponse(description="The file is larger than LISTING_IMPORT_MAX_BYTES.")
-
-
 def import_view(kind: importing.ListingKind) -> type[APIView]:
     return _stamp(
         ListingImportApi,
@@ -132,17 +129,27 @@ def import_view(kind: importing.ListingKind) -> type[APIView]:
         "post",
         operation_id=f"{kind.plural}_import",
         description=(
-            "Operator only. Columns by English field name or Chinese header "
-            "(标题, 技术领域, 所属机构统一社会信用代码 …). "
-            "Without partial, one bad row stores nothing and the answer is a 400 problem whose `rows` lists "
-            "the row errors."
+            "Excel (.xlsx), CSV or JSON Lines; columns by English field name or Chinese header "
+            "(标题/成果名称, 技术领域, 所属机构统一社会信用代码 …); GET …/import/template.xlsx is a template. "
+            "The operator imports for any verified owner, as drafts or published. Anyone else imports for "
+            "their own organisations only: rows go to review (submitted), or stay drafts for an organisation "
+            "not verified yet. A row whose owner, title and text match an active listing is already stored "
+            "(on_existing). " + INLINE_DESCRIPTION
         ),
         request={"multipart/form-data": BulkImportInputSerializer},
-        responses={
-            200: BulkImportOutputSerializer,
-            201: BulkImportOutputSerializer,
-            (413, "application/problem+json"): _TOO_LARGE,
-        },
+        responses=IMPORT_RESPONSES,
+    )
+
+
+def template_view(kind: importing.ListingKind) -> type[APIView]:
+    return _stamp(
+        ListingImportTemplateApi,
+        kind,
+        "get",
+        operation_id=f"{kind.plural}_import_template",
+        description="An XLSX template: Chinese headers (required ones marked *), a comment on each with what to "
+        "type, drop-down lists for technology field, cooperation mode and the other fixed vocabularies.",
+        responses=TEMPLATE_RESPONSES,
     )
 
 
@@ -154,17 +161,24 @@ def export_view(kind: importing.ListingKind) -> type[APIView]:
         "get",
         operation_id=f"{kind.plural}_export",
         description=(
-            "CSV (UTF-8 with BOM) or XLSX with Chinese headers, filtered like the list. Public columns for "
-            "everyone; confidential detail and contact for the operator only. At most LISTING_EXPORT_MAX_ROWS "
-            "rows (X-Export-Truncated says whether more matched)."
+            "CSV (UTF-8 with BOM) or XLSX with Chinese headers, or JSON Lines (`?format=jsonl` or "
+            "`Accept: application/x-ndjson`: one list item a line, as the list answers), filtered like the list. "
+            "Public columns for everyone; confidential detail and contact in CSV/XLSX for the operator only. At "
+            "most LISTING_EXPORT_MAX_ROWS rows (X-Export-Truncated says whether more matched)."
         ),
         parameters=[
-            OpenApiParameter("format", str, enum=list(exporting.EXPORT_FORMATS), description="Default csv."),
+            OpenApiParameter(
+                "format",
+                str,
+                enum=list(exporting.API_EXPORT_FORMATS),
+                description="Default csv (jsonl with Accept: application/x-ndjson).",
+            ),
             *[p for p in LIST_PARAMETERS if p.name != "page"],
             *extra,
         ],
         responses={
             (200, "text/csv"): OpenApiTypes.BINARY,
             (200, exporting.CONTENT_TYPES["xlsx"]): OpenApiTypes.BINARY,
+            (200, NDJSON_CONTENT_TYPE): OpenApiTypes.BINARY,
         },
     )

@@ -5,6 +5,7 @@ listings because it writes a listing."""
 
 from __future__ import annotations
 
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
@@ -62,4 +63,9 @@ class ToMarketApi(APIView):
         serializer = ToMarketInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         achievement = custody_asset_to_market(actor=actor, custody_asset=row, **serializer.validated_data)
-        return Response(DraftAchievementOutputSerializer(achievement).data, status=status.HTTP_201_CREATED)
+        location = reverse("achievements-detail", kwargs={"pk": achievement.pk})
+        return Response(
+            DraftAchievementOutputSerializer(achievement).data,
+            status=status.HTTP_201_CREATED,
+            headers={"Location": location},
+        )

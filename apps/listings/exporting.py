@@ -28,13 +28,15 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
 from apps.core.exporting import FORMULA_START
-from apps.listings import selectors
+from apps.listings import selectors, teasers
 from apps.listings.importing import CHOICE_LABELS, ListingKind
 from apps.listings.models import Achievement
 from apps.organizations.access import Actor, is_operator
 
 DEFAULT_EXPORT_MAX_ROWS = 100_000
 EXPORT_FORMATS = ("csv", "xlsx")
+# The API also streams JSON Lines (the list's items).
+API_EXPORT_FORMATS = (*EXPORT_FORMATS, "jsonl", "ndjson")
 CONTENT_TYPES = {
     "csv": "text/csv; charset=utf-8",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -173,6 +175,14 @@ def listing_export(kind: ListingKind, *, actor: Actor | None, filters: Any) -> L
         max_rows=cap,
         truncated=truncated,
     )
+
+
+def teaser_items(export: ListingExport) -> Iterator[dict[str, Any]]:
+    """The export's listings as the list endpoint shows them (one JSON object each), in export order."""
+    model = export.kind.model
+    rows = teasers.teaser_rows(export.queryset.prefetch_related(None), model)
+    for row in rows.iterator(chunk_size=_ITERATOR_CHUNK):
+        yield teasers.render_teasers([row], model)[0]
 
 
 # --- writing -----------------------------------------------------------------------------------

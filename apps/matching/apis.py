@@ -9,6 +9,7 @@ from rest_framework.views import APIView
 
 from apps.accounts.authentication import request_user
 from apps.core.pagination import StandardCursorPagination, paginated_response
+from apps.matching.feedback import match_feedback
 from apps.matching.models import ListingKind
 from apps.matching.selectors import access_listing_for_matches, access_match, match_list, quality_report
 from apps.matching.serializers import (
@@ -19,7 +20,6 @@ from apps.matching.serializers import (
     QualityReportFilterInputSerializer,
     QualityReportOutputSerializer,
 )
-from apps.matching.services import match_feedback
 
 TAGS = ["matching"]
 

@@ -39,6 +39,7 @@ class NotificationKind(models.TextChoices):
     CONTRACTS_REGISTRATION_DECIDED = "contracts.registration_decided", _("registration decided")
     CONTRACTS_REGISTRATION_OVERDUE = "contracts.registration_overdue", _("registration overdue")
     STATS_RECOMPUTE_DIFFERENCES = "stats.recompute_differences", _("statistics recompute found differences")
+    WEBHOOK_DISABLED = "webhooks.subscription_disabled", _("webhook subscription switched off")
 
 
 class Notification(TimeStampedModel):

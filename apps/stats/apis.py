@@ -17,12 +17,12 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.exceptions import ErrorDetail, ValidationError
-from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.accounts.authentication import request_user
+from apps.core.negotiation import FileResponseNegotiation
 from apps.core.validators import market_date_problem
 from apps.stats import exports
 from apps.stats.dims import DIMS, GRAIN_BY_ID, MEASURES, Measure
@@ -210,16 +210,8 @@ def report_data(report: Report) -> dict[str, Any]:
     }
 
 
-class FormatParameterNegotiation(DefaultContentNegotiation):
-    """``?format=`` names the file format here, not a DRF renderer: errors stay JSON problems."""
-
-    def select_renderer(self, request: Request, renderers: Any, format_suffix: str | None = None) -> Any:
-        renderer = renderers[0]
-        return renderer, renderer.media_type
-
-
 class StatsReportApi(APIView):
-    content_negotiation_class = FormatParameterNegotiation
+    content_negotiation_class = FileResponseNegotiation
 
     @extend_schema(
         tags=TAGS,

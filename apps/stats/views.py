@@ -373,7 +373,8 @@ class DashboardLoginView(LoginView):
         attempt = SimpleNamespace(
             META=request.META, headers=request.headers, data={"email": request.POST.get("username", "")}
         )
-        for throttle in (LoginAddressThrottle(), LoginAccountThrottle()):
+        throttles = (LoginAddressThrottle(), LoginAccountThrottle())
+        for throttle in throttles:
             if not throttle.allow_request(attempt, self):  # type: ignore[arg-type]
                 context = self.get_context_data(form=self.get_form_class()(request), throttled=True)
                 response = self.render_to_response(context, status=429)
@@ -381,7 +382,11 @@ class DashboardLoginView(LoginView):
                 if wait is not None:
                     response["Retry-After"] = str(int(wait) + 1)
                 return response
-        return super().post(request, *args, **kwargs)
+        response = super().post(request, *args, **kwargs)
+        if response.status_code != 302:  # the form was refused: only failures count, as on the API
+            for throttle in throttles:
+                throttle.record_failure(attempt, self)  # type: ignore[arg-type]
+        return response
 
     def render_to_response(self, context: dict[str, Any], **response_kwargs: Any) -> HttpResponse:
         response = super().render_to_response(context, **response_kwargs)

@@ -55,6 +55,56 @@ class TestRegister:
         assert not User.objects.filter(email="weak@example.cn").exists()
 
 
+class TestEmailCase:
+    """Registration stores the e-mail lower-cased; people type it as they like, everywhere."""
+
+    def test_register_with_capitals_then_log_in_as_typed(self, api_client):
+        typed = "Newcomer.Caps@Example.COM"
+        registered = api_client.post(
+            "/api/v1/auth/register", {"email": typed, "password": "柳州螺蛳粉-2026-good"}, format="json"
+        )
+        assert registered.status_code == 201, registered.json()
+        assert registered.json()["email"] == "newcomer.caps@example.com"
+        for spelling in (typed, typed.lower(), typed.upper(), f" {typed} "):
+            response = login(api_client, spelling, "柳州螺蛳粉-2026-good")
+            assert response.status_code == 200, (spelling, response.json())
+            me = bearer(response.json()["access"]).get("/api/v1/me")
+            assert me.json()["email"] == "newcomer.caps@example.com"
+        assert login(api_client, typed, "wrong-password-1").status_code == 401
+
+    def test_password_reset_finds_the_account_whatever_the_case(self, api_client, mailoutbox):
+        from apps.core.effects import run_pending_effects
+
+        UserFactory(email="reset.case@example.cn")
+        response = api_client.post("/api/v1/auth/password-reset", {"email": "Reset.Case@EXAMPLE.cn"}, format="json")
+        assert response.status_code == 202
+        run_pending_effects()
+        assert [m.to for m in mailoutbox] == [["reset.case@example.cn"]]
+
+    def test_adding_a_member_finds_the_user_whatever_the_case(self, client_for):
+        from tests.factories import OrganizationFactory, member_of
+
+        organization = OrganizationFactory()
+        admin = member_of(organization, role="admin")
+        newcomer = UserFactory(email="new.member@example.cn")
+        response = client_for(admin).post(
+            f"/api/v1/organizations/{organization.pk}/members",
+            {"email": "New.Member@Example.CN", "role": "member"},
+            format="json",
+        )
+        assert response.status_code == 201, response.json()
+        assert response.json()["user_id"] == newcomer.pk
+
+    def test_the_dashboard_login_form_ignores_case_too(self):
+        from django.test import Client
+
+        from tests.factories import operator_user
+
+        operator = operator_user()
+        response = Client().post("/stats/login/", {"username": operator.email.upper(), "password": TEST_PASSWORD})
+        assert response.status_code == 302
+
+
 class TestTokens:
     def test_login_returns_tokens_that_authenticate(self, api_client):
         user = UserFactory()
@@ -146,9 +196,50 @@ class TestLoginRateLimits:
         throttle_rates(login_account="100/min", login_address="3/min")
         users = UserFactory.create_batch(4)
         for user in users[:3]:
-            assert login(api_client, user.email, REMOTE_ADDR="10.1.1.1").status_code == 200
+            assert login(api_client, user.email, "bad", REMOTE_ADDR="10.1.1.1").status_code == 401
         assert login(api_client, users[3].email, REMOTE_ADDR="10.1.1.1").status_code == 429
         assert login(api_client, users[3].email, REMOTE_ADDR="10.1.1.2").status_code == 200
+
+    def test_successful_logins_do_not_count_failures_still_do(self, api_client, throttle_rates):
+        """A script that logs in once per step is never throttled by its own successes."""
+        throttle_rates(login_account="3/min", login_address="5/min")
+        user = UserFactory()
+        for _step in range(12):  # four times the account's rate, more than twice the address's
+            assert login(api_client, user.email, REMOTE_ADDR="10.3.0.1").status_code == 200
+        for _attempt in range(3):
+            assert login(api_client, user.email, "bad", REMOTE_ADDR="10.3.0.1").status_code == 401
+        blocked = login(api_client, user.email, REMOTE_ADDR="10.3.0.1")  # the right password, but too late
+        assert blocked.status_code == 429
+        assert blocked.json()["code"] == "throttled"
+        assert int(blocked["Retry-After"]) > 0
+
+    def test_refreshing_tokens_is_not_throttled_by_success(self, api_client, throttle_rates):
+        throttle_rates(login_address="3/min")
+        refresh = login(api_client, UserFactory().email, REMOTE_ADDR="10.4.0.1").json()["refresh"]
+        for _step in range(6):
+            response = api_client.post(
+                "/api/v1/auth/token/refresh", {"refresh": refresh}, format="json", REMOTE_ADDR="10.4.0.1"
+            )
+            assert response.status_code == 200, response.json()
+            refresh = response.json()["refresh"]
+        for _attempt in range(3):
+            dead = api_client.post(
+                "/api/v1/auth/token/refresh", {"refresh": "x"}, format="json", REMOTE_ADDR="10.4.0.1"
+            )
+            assert dead.status_code == 401
+        again = api_client.post(
+            "/api/v1/auth/token/refresh", {"refresh": refresh}, format="json", REMOTE_ADDR="10.4.0.1"
+        )
+        assert again.status_code == 429
+
+    def test_password_reset_requests_count_every_request(self, api_client, throttle_rates):
+        # They always answer 202 (no enumeration), so each one counts, on the login counters.
+        throttle_rates(login_account="2/min", login_address="100/min")
+        user = UserFactory()
+        for _ in range(2):
+            response = api_client.post("/api/v1/auth/password-reset", {"email": user.email}, format="json")
+            assert response.status_code == 202
+        assert api_client.post("/api/v1/auth/password-reset", {"email": user.email}, format="json").status_code == 429
 
     def test_account_limit_is_case_insensitive(self, api_client, throttle_rates):
         throttle_rates(login_account="2/min", login_address="100/min")

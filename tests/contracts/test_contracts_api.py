@@ -292,3 +292,34 @@ def test_the_deals_broker_and_the_operator_may_correct_a_contract(world, client_
     )
     assert moved.status_code == 200
     assert moved.json()["legacy_class"] == "service"
+
+
+def test_a_deal_contract_takes_its_parties_from_the_deal(world, client_for):
+    """A newcomer's first contract for a deal names neither party: the deal already does."""
+    deal = world.deal(stage=DealStage.NEGOTIATING)
+    payload = contract_payload(buyer=None, seller=None, deal_id=deal.pk)
+    response = client_for(world.seller_user).post("/api/v1/contracts", payload, format="json")
+    assert response.status_code == 201, response.json()
+    body = response.json()
+    assert (body["buyer_id"], body["seller_id"]) == (deal.buyer_id, deal.seller_id)
+    assert body["buyer_name"] == world.buyer.name
+    assert body["seller_name"] == world.seller.name
+    assert body["registrant_id"] == deal.seller_id
+
+
+@pytest.mark.parametrize("role", ["buyer", "seller"])
+def test_a_party_that_contradicts_the_deal_is_a_clear_400(world, client_for, role):
+    deal = world.deal(stage=DealStage.NEGOTIATING)
+    stranger = OrganizationFactory()
+    # One party given and right, the other given and wrong (swapped roles contradict the deal too).
+    payload = contract_payload(buyer=None, seller=None, deal_id=deal.pk, **{f"{role}_id": stranger.pk})
+    response = client_for(world.seller_user).post("/api/v1/contracts", payload, format="json")
+    assert response.status_code == 400, response.json()
+    body = response.json()
+    assert body["code"] == "contract_deal_mismatch"
+    assert [e["field"] for e in body["errors"]] == [f"{role}_id"]
+    expected = deal.buyer_id if role == "buyer" else deal.seller_id
+    assert str(expected) in body["detail"]
+    swapped = contract_payload(buyer=world.seller, seller=world.buyer, deal_id=deal.pk)
+    assert client_for(world.seller_user).post("/api/v1/contracts", swapped, format="json").status_code == 400
+    _nothing_stored()

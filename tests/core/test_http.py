@@ -38,10 +38,10 @@ def test_cors_allows_only_configured_origins(client, settings):
 
 def test_json_log_lines_carry_the_request_id_and_chinese_text():
     config = settings.LOGGING["formatters"]["json"]
-    from pythonjsonlogger.json import JsonFormatter
+    from marketplace.log_format import JSONFormatter
 
-    formatter = JsonFormatter(
-        config["format"], rename_fields=config["rename_fields"], json_ensure_ascii=config["json_ensure_ascii"]
+    formatter = JSONFormatter(
+        config["fmt"], rename_fields=config["rename_fields"], json_ensure_ascii=config["json_ensure_ascii"]
     )
     record = logging.LogRecord("apps.deals", logging.INFO, __file__, 1, "合同已登记", None, None)
     record.correlation_id = "abc123"

@@ -12,8 +12,9 @@ from apps.core.errors import ApplicationError
 from apps.listings.models import Achievement, Demand, ListingStatus
 from apps.listings.services import listing_mark_transferred, listing_withdraw, listings_expire
 from apps.matching import engine, index_state
+from apps.matching.feedback import match_feedback
 from apps.matching.models import ChangeOp, IndexChange, ListingKind, Match, MatchState
-from apps.matching.services import listing_rematch, match_feedback
+from apps.matching.services import listing_rematch
 from apps.matching.tasks import index_listings
 from apps.notifications.models import Notification
 from tests.brokers.factories import make_broker

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.http import FileResponse
+from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
@@ -34,6 +35,7 @@ from apps.challenges.services import (
     bid_withdraw,
 )
 from apps.core.fields import DecimalNumberField
+from apps.core.negotiation import FileResponseNegotiation
 from apps.core.pagination import StandardCursorPagination, paginated_response
 
 
@@ -146,7 +148,9 @@ class ChallengeBidListCreateApi(APIView):
         serializer.is_valid(raise_exception=True)
         bid = bid_create(actor=request_user(request), challenge=challenge, data=serializer.validated_data)
         return Response(
-            BidOutputSerializer(access_bid(actor=request.user, pk=bid.pk)).data, status=status.HTTP_201_CREATED
+            BidOutputSerializer(access_bid(actor=request.user, pk=bid.pk)).data,
+            status=status.HTTP_201_CREATED,
+            headers={"Location": reverse("bid-detail", kwargs={"bid_id": bid.pk})},
         )
 
 
@@ -189,6 +193,8 @@ class BidAttachmentCreateApi(APIView):
 
 
 class BidAttachmentDownloadApi(APIView):
+    content_negotiation_class = FileResponseNegotiation
+
     @extend_schema(
         tags=TAGS,
         operation_id="bids_attachments_download",

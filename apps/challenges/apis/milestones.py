@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers, status
@@ -136,7 +137,10 @@ class ChallengeMilestoneListCreateApi(APIView):
         serializer.is_valid(raise_exception=True)
         milestone = milestone_create(actor=request_user(request), challenge=challenge, data=serializer.validated_data)
         milestone.challenge = challenge
-        return Response(MilestoneOutputSerializer(milestone).data, status=status.HTTP_201_CREATED)
+        location = reverse("milestone-detail", kwargs={"milestone_id": milestone.pk})
+        return Response(
+            MilestoneOutputSerializer(milestone).data, status=status.HTTP_201_CREATED, headers={"Location": location}
+        )
 
 
 class MilestoneDetailApi(APIView):

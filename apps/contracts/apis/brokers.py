@@ -6,7 +6,7 @@ stands below deals and contracts and may not read them."""
 from __future__ import annotations
 
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -56,6 +56,8 @@ class BrokerCommissionListApi(APIView):
     @extend_schema(
         tags=BROKER_TAGS,
         operation_id="brokers_me_commissions",
+        # Named here: with a problem response beside the list, drf-spectacular does not add them itself.
+        parameters=[OpenApiParameter("cursor", str), OpenApiParameter("page_size", int)],
         responses={200: CommissionOutputSerializer(many=True), **problem_response(404, "You have no broker profile.")},
         summary="Your commissions per contract of the deals you broker, on what was paid (404: no broker profile).",
     )

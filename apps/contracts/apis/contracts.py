@@ -43,6 +43,7 @@ from apps.core.errors import ApplicationError, ErrorCode
 from apps.core.fields import MarketDateField
 from apps.core.history import HistoryEventOutputSerializer, HistoryPagination
 from apps.core.idempotency import IDEMPOTENCY_KEY_PARAMETER, IDEMPOTENCY_RESPONSES, idempotent
+from apps.core.negotiation import FileResponseNegotiation
 from apps.core.pagination import StandardCursorPagination, paginated_response
 from apps.core.schema import problem_response
 from apps.core.versioning import IF_MATCH_PARAMETER, PRECONDITION_RESPONSES, require_if_match, with_etag
@@ -82,7 +83,10 @@ class ContractFieldsMixin(serializers.Serializer):
 def _party_fields(role: str) -> dict[str, serializers.Field]:
     return {
         f"{role}_id": serializers.IntegerField(
-            required=False, allow_null=True, help_text=f"The {role} organisation on the platform."
+            required=False,
+            allow_null=True,
+            help_text=f"The {role} organisation on the platform. With `deal_id`: the deal's {role} when left out; "
+            f"another organisation is refused (400 `contract_deal_mismatch`).",
         ),
         f"{role}_name": serializers.CharField(
             max_length=200, required=False, allow_blank=True, help_text="Required for a party not on the platform."
@@ -296,6 +300,7 @@ class ContractDeductionListCreateApi(APIView):
 
 
 class ContractDocumentApi(APIView):
+    content_negotiation_class = FileResponseNegotiation
     parser_classes = [MultiPartParser, FormParser]
 
     @extend_schema(

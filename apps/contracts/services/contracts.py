@@ -33,6 +33,7 @@ from apps.contracts.models import (
 from apps.contracts.selectors import is_contract_broker, is_contract_party, market_today
 from apps.contracts.services.errors import ContractError
 from apps.contracts.services.errors import bad_input as _bad
+from apps.contracts.services.webhooks import publish_contract_recorded
 from apps.core.effects import effect
 from apps.core.errors import ApplicationError
 from apps.core.versioning import stale_version_error
@@ -147,6 +148,24 @@ def _resolve_party(role: str, data: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
+def _parties_from_deal(data: Mapping[str, Any], deal: Any) -> dict[str, Any]:
+    """A deal's contract is between the deal's parties: an omitted ``buyer_id`` or ``seller_id`` is the
+    deal's; one that names another organisation is refused (400 on that field)."""
+    filled = dict(data)
+    messages = {
+        "buyer": _("The deal's buyer is organisation %(id)d: leave buyer_id out or give that one."),
+        "seller": _("The deal's seller is organisation %(id)d: leave seller_id out or give that one."),
+    }
+    for role, message in messages.items():
+        expected = getattr(deal, f"{role}_id")
+        given = data.get(f"{role}_id")
+        if given is None:
+            filled[f"{role}_id"] = expected
+        elif given != expected:
+            raise _bad(message % {"id": expected}, code=ContractError.DEAL_MISMATCH, field=f"{role}_id")
+    return filled
+
+
 def _check_parties(*, actor: User, values: dict[str, Any], deal: Any) -> None:
     buyer, seller = values["buyer"], values["seller"]
     if buyer is not None and seller is not None and buyer.pk == seller.pk:
@@ -221,6 +240,7 @@ def contract_create(*, actor: User, data: Mapping[str, Any]) -> Contract:
         from apps.deals.selectors import access_deal
 
         deal = access_deal(actor=actor, pk=data["deal_id"])
+        data = _parties_from_deal(data, deal)
     _check_types(data["type"], data["subtype"])
     check_signed_on(data["signed_on"])
     valid_from = data.get("valid_from") or data["signed_on"]
@@ -262,6 +282,7 @@ def contract_create(*, actor: User, data: Mapping[str, Any]) -> Contract:
 
 def _after_signing(contract: Contract) -> None:
     effect("contracts.check_bypass", contract_id=contract.pk)
+    publish_contract_recorded(contract)
     if contract.deal_id is not None:
         sync_deal(deal_id=contract.deal_id, stage=DealStage.SIGNED)
 

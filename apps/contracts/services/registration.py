@@ -31,6 +31,7 @@ from apps.contracts.selectors import calendar_exceptions, calendar_years, market
 from apps.contracts.services.contracts import sync_deal
 from apps.contracts.services.errors import RegistrationError
 from apps.contracts.services.errors import bad_input as _bad
+from apps.contracts.services.webhooks import publish_registration
 from apps.core.effects import effect
 from apps.core.errors import ApplicationError, ErrorCode
 from apps.core.lifecycle import Lifecycle, Transition
@@ -176,6 +177,7 @@ def registration_apply(*, actor: User, contract: Contract) -> Registration:
             status=409,
         ) from None
     _event(registration=registration, kind=RegistrationEventKind.APPLIED, actor=actor, effective_on=today)
+    publish_registration("registration.applied", registration)
     return registration
 
 
@@ -330,8 +332,15 @@ def registration_decide(
         _event(registration=locked, kind=RegistrationEventKind.REFUSED, actor=actor, effective_on=today, note=note)
     decided = Registration.objects.select_related("contract", "rule_set").get(pk=locked.pk)
     _notify_applicant(registration=decided)
+    if event_type := _DECISION_EVENTS.get(RegistrationStatus(decided.status)):
+        publish_registration(event_type, decided)
     return decided
 
+
+_DECISION_EVENTS = {
+    RegistrationStatus.REGISTERED: "registration.approved",
+    RegistrationStatus.REFUSED: "registration.rejected",
+}
 
 _DECISION_TITLES = {
     RegistrationStatus.REGISTERED: gettext_lazy("Your contract has been registered"),

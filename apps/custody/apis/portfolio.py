@@ -19,6 +19,7 @@ from rest_framework.views import APIView
 
 from apps.accounts.authentication import request_user
 from apps.accounts.permissions import PeopleOnly
+from apps.core.negotiation import FileResponseNegotiation
 from apps.core.schema import problem_response
 from apps.custody import selectors
 from apps.custody.apis.common import TAGS, CustodyAssetOutputSerializer, money_field
@@ -100,6 +101,8 @@ class PortfolioApi(APIView):
 
 
 class PortfolioExportApi(APIView):
+    content_negotiation_class = FileResponseNegotiation
+
     @extend_schema(
         tags=TAGS,
         operation_id="custody_portfolio_export",
@@ -134,7 +137,7 @@ class CalendarFeedApi(APIView):
     def post(self, request: Request) -> Response:
         token = calendar_feed_rotate(user=request_user(request))
         url = request.build_absolute_uri(f"/api/v1/custody/calendar/{token}.ics")
-        return Response({"url": url}, status=status.HTTP_201_CREATED)
+        return Response({"url": url}, status=status.HTTP_201_CREATED, headers={"Location": url})
 
     @extend_schema(
         tags=TAGS, operation_id="custody_calendar_feed_revoke", responses={204: None}, summary="Revoke your feed."
@@ -145,6 +148,7 @@ class CalendarFeedApi(APIView):
 
 
 class CalendarIcsApi(APIView):
+    content_negotiation_class = FileResponseNegotiation
     authentication_classes: list[Any] = []
     permission_classes = [AllowAny]
 

@@ -24,6 +24,7 @@ from apps.custody.reminders import LAPSED, reminder_stages, stage_on, stored_yea
 from apps.custody.services.annuities import reminder_offsets
 from apps.notifications.services import EMAIL_BATCH_SIZE, notify
 from apps.organizations.models import Membership, Organization
+from apps.webhooks.delivery import publish
 
 logger = logging.getLogger(__name__)
 
@@ -124,6 +125,37 @@ def _notify_digest(*, owner_name: str, recipients: list[User], lines: list[_Line
     return [n.pk for n in created]
 
 
+def _publish_reminders(*, parties: _Parties, sent: list[tuple[int, _Line]]) -> None:
+    """Both sides' integrations hear of the chunk's reminders: one event for those due, one for the overdue."""
+    due = [(pk, line) for pk, line in sent if line.kind.startswith("before_")]
+    overdue = [(pk, line) for pk, line in sent if not line.kind.startswith("before_")]
+    for event_type, items in (("custody.annuity_due", due), ("custody.annuity_overdue", overdue)):
+        if items:
+            publish(
+                event_type,
+                parties.organization_ids,
+                {
+                    "agreement_id": parties.agreement_id,
+                    "owner_id": parties.organization_ids[0],
+                    "custodian_id": parties.organization_ids[1],
+                    "reminders": [
+                        {
+                            "custody_asset_id": pk,
+                            "number": line.number,
+                            "title": line.title,
+                            "year": line.year,
+                            "stage": line.kind,
+                            "due_date": line.due,
+                            "grace_deadline": line.grace,
+                            "fee": line.fee,
+                            "late_fee": line.late_fee,
+                        }
+                        for pk, line in items
+                    ],
+                },
+            )
+
+
 @dataclass(frozen=True)
 class _Parties:
     """An agreement as the scan needs it: its id, the owner's name and both sides' members."""
@@ -131,6 +163,7 @@ class _Parties:
     agreement_id: int
     owner_name: str
     recipients: tuple[list[User], list[User]]
+    organization_ids: tuple[int, int]
 
 
 def _parties(batch: list[tuple[int, int, int]]) -> list[_Parties]:
@@ -140,7 +173,7 @@ def _parties(batch: list[tuple[int, int, int]]) -> list[_Parties]:
     for membership in Membership.objects.filter(organization_id__in=org_ids).select_related("user"):
         members[membership.organization_id].append(membership.user)
     return [
-        _Parties(agreement_id, names[owner], (members[owner], members[custodian]))
+        _Parties(agreement_id, names[owner], (members[owner], members[custodian]), (owner, custodian))
         for agreement_id, owner, custodian in batch
     ]
 
@@ -213,6 +246,7 @@ def _scan_chunk(
                         lines=sent,
                         agreement_id=parties.agreement_id,
                     )
+            _publish_reminders(parties=parties, sent=[(pk, lines[pk]) for pk in sorted(sent_ids)])
         # Recorded with the chunk's reminders: the e-mails go out once it commits, and are not lost after.
         for start in range(0, len(notification_ids), EMAIL_BATCH_SIZE):
             effect("notifications.send_emails", notification_ids=notification_ids[start : start + EMAIL_BATCH_SIZE])

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import FileResponse
+from django.urls import reverse
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import status
 from rest_framework.parsers import MultiPartParser
@@ -14,6 +15,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.accounts.authentication import request_user
+from apps.core.negotiation import FileResponseNegotiation
 from apps.core.pagination import StandardCursorPagination, paginated_response
 from apps.listings import examples, selectors, services
 from apps.listings.apis.kinds import KindView, PublicReadMixin, client_ip
@@ -84,6 +86,8 @@ class ListingAttachmentsApi(PublicReadMixin, KindView):
 
 
 class ListingAttachmentDetailApi(PublicReadMixin, KindView):
+    content_negotiation_class = FileResponseNegotiation
+
     def get(self, request: Request, pk: int, attachment_id: int) -> Any:
         """Download. Confidential files need access, and each download by a non-owner is logged."""
         actor = request.user
@@ -129,7 +133,10 @@ class ListingNdaRequestsApi(KindView):
             organization_id=serializer.validated_data.get("organization_id"),
             message=serializer.validated_data["message"],
         )
-        return Response(NdaRequestOutputSerializer(nda).data, status=status.HTTP_201_CREATED)
+        location = reverse("nda-request-detail", kwargs={"pk": nda.pk})
+        return Response(
+            NdaRequestOutputSerializer(nda).data, status=status.HTTP_201_CREATED, headers={"Location": location}
+        )
 
 
 class ListingAccessLogApi(KindView):

@@ -48,7 +48,7 @@ from apps.listings.importing.formats import (
     default_jobs,
 )
 from apps.listings.importing.reading import ListingFile, Record, RowError, decode_text, file_format, read_listing_file
-from apps.listings.importing.storing import ImportResult, ProgressCallback, import_listings, import_upload
+from apps.listings.importing.storing import ImportResult, ProgressCallback, import_listings, import_report, queue_import
 
 __all__ = [
     "ACHIEVEMENT_COLUMNS",
@@ -84,9 +84,10 @@ __all__ = [
     "default_jobs",
     "file_format",
     "import_listings",
-    "import_upload",
+    "import_report",
     "load_owners",
     "load_vocabulary",
+    "queue_import",
     "read_listing_file",
     "stored_fields",
 ]

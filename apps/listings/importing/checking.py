@@ -14,7 +14,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db.models import Model
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from rest_framework import serializers as drf_serializers
 
@@ -26,12 +26,14 @@ from apps.listings.importing.formats import (
     CHOICE_SYNONYMS,
     IMPORT_STATUSES,
     KINDS,
+    SELF_IMPORT_STATUSES,
     ListingKind,
     RowCode,
     column_index,
 )
 from apps.listings.importing.reading import ListingFile, Record, RowError
 from apps.listings.models import Achievement, ListingStatus
+from apps.organizations.access import is_operator, organization_ids
 from apps.organizations.models import Organization, VerificationStatus
 from apps.reference.models import Industry, TechnologyField
 
@@ -61,6 +63,10 @@ class CheckContext:
     now: datetime
     default_expiry: date  # an achievement published without an expiry date stays up until then
     headers: Mapping[str, str] = field(default_factory=dict)
+    # The operator imports for any verified owner (draft or published); anyone else only for the
+    # organisations they belong to, and their rows go to review (or stay drafts), never straight out.
+    operator: bool = True
+    member_org_ids: frozenset[int] = frozenset()
 
 
 @dataclass
@@ -180,15 +186,17 @@ def stored_fields(model: type[Model]) -> list[Any]:
     return fields
 
 
-_SERIALIZERS: dict[str, drf_serializers.Serializer] = {}
+_SERIALIZERS: dict[tuple[str, str], drf_serializers.Serializer] = {}
 _OWNER_OBJECTS: dict[int, Organization] = {}
 
 
 def _serializer(kind: ListingKind) -> drf_serializers.Serializer:
     # One instance per kind: run_validation() keeps no state, and building the fields costs more than checking.
-    serializer = _SERIALIZERS.get(kind.name)
+    # And per language: DRF formats a validator's message once (lazy_format keeps its first rendering).
+    key = (kind.name, translation.get_language() or "")
+    serializer = _SERIALIZERS.get(key)
     if serializer is None:
-        serializer = _SERIALIZERS[kind.name] = kind.serializer_class()
+        serializer = _SERIALIZERS[key] = kind.serializer_class()
     return serializer
 
 
@@ -222,16 +230,38 @@ def check_row(kind: ListingKind, record: Record, context: CheckContext) -> Check
     owner = context.owners.get(credit_code)
     if not credit_code:
         errors.append(("owner_credit_code", "required", _("Name the owner by its unified social credit code.")))
+    elif not context.operator and (owner is None or owner.id not in context.member_org_ids):
+        # Unknown and someone else's read the same: an import does not reveal who is registered.
+        owner = None
+        errors.append(
+            ("owner_credit_code", RowCode.NOT_YOURS, _("You can import listings only for your own organisations."))
+        )
     elif owner is None:
         errors.append(("owner_credit_code", RowCode.UNKNOWN_OWNER, _("No organisation has this credit code.")))
-    elif not owner.verified:
+    elif context.operator and not owner.verified:
         errors.append(
             ("owner_credit_code", RowCode.OWNER_NOT_VERIFIED, _("The owner is not verified by the operator yet."))
         )
 
-    status = _choice("status", values.pop("status", ListingStatus.DRAFT))
-    if status not in IMPORT_STATUSES:
-        errors.append(("status", RowCode.INVALID_STATUS, _("An import creates draft or published listings only.")))
+    if context.operator:
+        status = _choice("status", values.pop("status", ListingStatus.DRAFT))
+        if status not in IMPORT_STATUSES:
+            errors.append(("status", RowCode.INVALID_STATUS, _("An import creates draft or published listings only.")))
+    else:
+        verified = owner is not None and owner.verified
+        status = _choice("status", values.pop("status", ListingStatus.SUBMITTED if verified else ListingStatus.DRAFT))
+        if status not in SELF_IMPORT_STATUSES:
+            errors.append(
+                ("status", RowCode.INVALID_STATUS, _("Your import creates drafts or listings for review only."))
+            )
+        elif status == ListingStatus.SUBMITTED and owner is not None and not verified:
+            errors.append(
+                (
+                    "status",
+                    RowCode.OWNER_NOT_VERIFIED,
+                    _("The organisation must be verified by the operator before its listings can be submitted."),
+                )
+            )
 
     data = convert_values(kind, values, context.vocabulary)
     validated: dict[str, Any] | None = None
@@ -267,9 +297,22 @@ def check_row(kind: ListingKind, record: Record, context: CheckContext) -> Check
             for name, code, message in errors
         ]
 
+    expiry = getattr(listing, kind.expiry_field)
+    if status == ListingStatus.SUBMITTED and expiry is not None and expiry < timezone.localdate(context.now):
+        return [
+            RowError(
+                number,
+                kind.expiry_field,
+                "date_in_past",
+                _("The listing's date has passed: set a new one before submitting."),
+                context.headers.get(kind.expiry_field, ""),
+            )
+        ]
     listing.created_by_id = context.actor_id
     listing.created_at = listing.updated_at = context.now
     listing.status = status
+    if status == ListingStatus.SUBMITTED:
+        listing.submitted_at = context.now
     if status == ListingStatus.PUBLISHED:
         listing.published_at = listing.reviewed_at = context.now
         listing.reviewed_by_id = context.actor_id
@@ -325,7 +368,10 @@ def load_owners(records: Sequence[Record]) -> dict[str, OwnerRef]:
 def build_context(*, actor: User | None, parsed: ListingFile) -> CheckContext:
     for kind_name in ("technology_field", "industry", "region"):
         listing_serializers.known_codes(kind_name)  # warm the cache before rows (or workers) use it
+    operator = actor is None or is_operator(actor)  # no actor: the command, run by the operator
     return CheckContext(
+        operator=operator,
+        member_org_ids=frozenset() if operator or actor is None else frozenset(organization_ids(actor)),
         owners=load_owners(parsed.records),
         vocabulary=load_vocabulary(),
         actor_id=actor.pk if actor is not None else None,

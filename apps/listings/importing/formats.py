@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
@@ -11,6 +10,7 @@ from typing import Any
 
 from rest_framework import serializers as drf_serializers
 
+from apps.core import bulk
 from apps.listings import serializers as listing_serializers
 from apps.listings.models import (
     Achievement,
@@ -34,20 +34,8 @@ def default_jobs() -> int:
     return max(1, (os.cpu_count() or 1) - 1)
 
 
-IMPORT_EXTENSIONS = (".csv", ".jsonl", ".ndjson", ".json")
-
-
-class BulkError(StrEnum):
-    UNSUPPORTED_FILE_TYPE = "import_unsupported_file_type"
-    FILE_TOO_LARGE = "import_file_too_large"
-    TOO_MANY_ROWS = "import_too_many_rows"
-    BAD_ENCODING = "import_bad_encoding"
-    EMPTY_FILE = "import_empty_file"
-    BAD_FORMAT = "import_bad_format"
-    MISSING_COLUMNS = "import_missing_columns"
-    DUPLICATE_COLUMNS = "import_duplicate_columns"
-    ROWS_INVALID = "import_rows_invalid"
-    CONFLICT = "import_conflict"
+IMPORT_EXTENSIONS = bulk.IMPORT_EXTENSIONS
+BulkError = bulk.BulkError
 
 
 class RowCode(StrEnum):
@@ -59,6 +47,7 @@ class RowCode(StrEnum):
     INVALID_STATUS = "invalid_status"
     DUPLICATE_IN_FILE = "duplicate_in_file"
     DUPLICATE_LISTING = ListingError.DUPLICATE.value
+    NOT_YOURS = "owner_not_yours"
 
 
 @dataclass(frozen=True)
@@ -126,10 +115,19 @@ CHOICE_SYNONYMS: dict[str, dict[str, str]] = {
     },
     "price_type": {"固定": "fixed", "一口价": "fixed", "区间": "range", "价格面议": "negotiable"},
     "language": {"zh-hans": "zh", "汉语": "zh", "英语": "en"},
-    "status": {"发布": "published", "已发布": "published", "草稿": "draft"},
+    "status": {
+        "发布": "published",
+        "已发布": "published",
+        "草稿": "draft",
+        "提交审核": "submitted",
+        "审核": "submitted",
+    },
 }
 # An import creates listings in one of these states; the rest are reached through the lifecycle only.
 IMPORT_STATUSES = (ListingStatus.DRAFT, ListingStatus.PUBLISHED)
+# An organisation importing its own listings sends them to review (submitted), as a submit would, or keeps
+# them as drafts; an organisation the operator has not verified keeps drafts only, as in a single create.
+SELF_IMPORT_STATUSES = (ListingStatus.DRAFT, ListingStatus.SUBMITTED)
 
 _COMMON_COLUMNS = (
     Column("owner_credit_code", "所属机构统一社会信用代码", ("统一社会信用代码", "信用代码", "owner")),
@@ -214,13 +212,7 @@ KINDS: dict[str, ListingKind] = {
     "demands": DEMAND_KIND,
 }
 
-_HEADER_NOISE = re.compile(r"[\s*＊]|[（(][^)）]*[)）]$")
-
-
-def header_key(name: str) -> str:
-    """``" 标题* "`` → ``标题``; ``"最低价格（元）"`` → ``最低价格``; English names case-insensitively."""
-    return _HEADER_NOISE.sub("", name.replace("\ufeff", "")).lower()
-
+header_key = bulk.header_key
 
 _COLUMN_INDEXES: dict[str, dict[str, Column]] = {}
 

@@ -1,89 +1,32 @@
-"""Reading an import file: decoding, CSV or JSON Lines, column names mapped to fields."""
+"""Reading an import file: decoding, CSV, JSON Lines or XLSX, column names mapped to fields.
+
+File formats, decoding and the row error shape are shared with every importer (:mod:`apps.core.bulk`)."""
 
 from __future__ import annotations
 
 import csv
 import io
-import os
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from django.utils.translation import gettext as _
 
+from apps.core.bulk import Record, RowError, decode_text, file_format, read_xlsx_sheet
 from apps.core.errors import ApplicationError
 from apps.core.limits import loads_limited
-from apps.listings.importing.formats import IMPORT_EXTENSIONS, BulkError, ListingKind, RowCode, column_index, header_key
+from apps.listings.importing.formats import BulkError, ListingKind, RowCode, column_index, header_key
 
-
-@dataclass(frozen=True)
-class RowError:
-    row: int  # 1-based data row: the CSV record after the header, or the JSON Lines line
-    field: str
-    code: str
-    message: str
-    column: str = ""  # the column as the file names it
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "row": self.row,
-            "field": self.field,
-            "column": self.column,
-            "code": str(self.code),
-            "message": self.message,
-        }
-
-
-@dataclass
-class Record:
-    row: int
-    values: dict[str, Any]
-    error: RowError | None = None
+__all__ = ["ListingFile", "Record", "RowError", "decode_text", "file_format", "read_listing_file"]
 
 
 @dataclass
 class ListingFile:
-    format: str  # csv | jsonl
+    format: str  # csv | jsonl | xlsx
     encoding: str
     records: list[Record]
     headers: dict[str, str]  # field → the column name used in the file
     ignored_columns: list[str]
-
-
-def file_format(filename: str) -> str:
-    """csv or jsonl from the file name; anything else is refused with 415."""
-    ext = os.path.splitext(filename or "")[1].lower()
-    if ext not in IMPORT_EXTENSIONS:
-        raise ApplicationError(
-            _("Import CSV (.csv) or JSON Lines (.jsonl) files; this one is %(ext)s.") % {"ext": ext or "?"},
-            code=BulkError.UNSUPPORTED_FILE_TYPE,
-            status=415,
-            field_errors={"file": _("Unsupported file type.")},
-        )
-    return "csv" if ext == ".csv" else "jsonl"
-
-
-def decode_text(content: bytes) -> tuple[str, str]:
-    """UTF-8 (a BOM is dropped); failing that, GB18030, the superset of GBK that Chinese Excel writes."""
-    if b"\x00" in content[:65536]:
-        raise ApplicationError(
-            _("This is not a text file."),
-            code=BulkError.UNSUPPORTED_FILE_TYPE,
-            status=415,
-            field_errors={"file": _("Binary content.")},
-        )
-    try:
-        return content.decode("utf-8-sig"), "utf-8"
-    except UnicodeDecodeError:
-        pass
-    try:
-        return content.decode("gb18030"), "gb18030"
-    except UnicodeDecodeError:
-        raise ApplicationError(
-            _("The file is neither UTF-8 nor GB18030 text; save it as CSV UTF-8."),
-            code=BulkError.BAD_ENCODING,
-            field_errors={"file": _("Unknown text encoding.")},
-        ) from None
 
 
 def _too_many_rows(max_rows: int) -> ApplicationError:
@@ -97,8 +40,11 @@ def _too_many_rows(max_rows: int) -> ApplicationError:
 
 
 def read_listing_file(kind: ListingKind, content: bytes, *, filename: str, max_rows: int | None = None) -> ListingFile:
-    """Records of a CSV or JSON Lines file, keyed by field name; file-level problems raise ApplicationError."""
+    """Records of a CSV, JSON Lines or XLSX file, keyed by field name; file-level problems raise ApplicationError."""
     fmt = file_format(filename)
+    if fmt == "xlsx":
+        header, rows = read_xlsx_sheet(content, max_rows=max_rows)
+        return _read_grid(kind, header, rows, "xlsx", "", None)
     text, encoding = decode_text(content)
     if not text.strip():
         raise ApplicationError(_("The file is empty."), code=BulkError.EMPTY_FILE, field_errors={"file": _("Empty.")})
@@ -135,6 +81,25 @@ def _read_csv(kind: ListingKind, text: str, encoding: str, max_rows: int | None)
         raise ApplicationError(
             _("The CSV header cannot be read."), code=BulkError.BAD_FORMAT, field_errors={"file": str(exc)}
         ) from None
+    try:
+        return _read_grid(kind, header, enumerate(reader, start=1), "csv", encoding, max_rows)
+    except csv.Error as exc:
+        raise ApplicationError(
+            _("The CSV cannot be parsed: %(error)s.") % {"error": exc},
+            code=BulkError.BAD_FORMAT,
+            field_errors={"file": str(exc)},
+        ) from None
+
+
+def _read_grid(
+    kind: ListingKind,
+    header: Sequence[str],
+    rows: Iterable[tuple[int, list[str]]],
+    fmt: str,
+    encoding: str,
+    max_rows: int | None,
+) -> ListingFile:
+    """Rows of cells under a header (CSV records, or a worksheet's rows with their row numbers)."""
     mapped, ignored = _map_headers(kind, header)
     missing = [c.header for c in kind.columns if c.field in kind.required and c.field not in mapped]
     if missing:
@@ -147,21 +112,14 @@ def _read_csv(kind: ListingKind, text: str, encoding: str, max_rows: int | None)
     positions = [(index, kind.column_for(name)) for index, name in enumerate(header)]
     fields = [(index, column.field) for index, column in positions if column is not None]
     records: list[Record] = []
-    try:
-        for number, cells in enumerate(reader, start=1):
-            if not any(cell.strip() for cell in cells):
-                continue  # spreadsheets leave empty rows (",,,,") behind
-            if max_rows is not None and len(records) >= max_rows:
-                raise _too_many_rows(max_rows)
-            values = {name: cells[index] for index, name in fields if index < len(cells) and cells[index] != ""}
-            records.append(Record(number, values))
-    except csv.Error as exc:
-        raise ApplicationError(
-            _("The CSV cannot be parsed near data row %(row)d: %(error)s.") % {"row": len(records) + 1, "error": exc},
-            code=BulkError.BAD_FORMAT,
-            field_errors={"file": str(exc)},
-        ) from None
-    return ListingFile("csv", encoding, records, mapped, ignored)
+    for number, cells in rows:
+        if not any(cell.strip() for cell in cells):
+            continue  # spreadsheets leave empty rows (",,,,") behind
+        if max_rows is not None and len(records) >= max_rows:
+            raise _too_many_rows(max_rows)
+        values = {name: cells[index] for index, name in fields if index < len(cells) and cells[index] != ""}
+        records.append(Record(number, values))
+    return ListingFile(fmt, encoding, records, mapped, ignored)
 
 
 def _read_jsonl(kind: ListingKind, text: str, encoding: str, max_rows: int | None) -> ListingFile:

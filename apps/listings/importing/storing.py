@@ -12,27 +12,31 @@ from datetime import datetime
 from typing import Any
 
 from django.conf import settings
-from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Model
+from django.utils.text import format_lazy
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from psycopg2.extras import execute_values
 
 from apps.accounts.models import User
+from apps.core.effects import effect
 from apps.core.errors import ApplicationError
 from apps.listings.importing.checking import CheckedRow, build_context, checked_chunks, stored_fields
 from apps.listings.importing.formats import (
     ACHIEVEMENT_KIND,
     DEFAULT_BATCH_SIZE,
+    KINDS,
     MAX_REPORTED_ERRORS,
     BulkError,
     ListingKind,
     RowCode,
 )
-from apps.listings.importing.reading import RowError, file_format, read_listing_file
+from apps.listings.importing.reading import RowError, read_listing_file
 from apps.listings.models import ACTIVE_STATUSES, Achievement, ListingEvent, ListingStatus
 from apps.listings.services import record_market_change
-from apps.organizations.access import require_operator
+from apps.notifications.services import notify
+from apps.organizations.access import operator_users
 
 
 @dataclass
@@ -43,6 +47,7 @@ class ImportResult:
     encoding: str
     total_rows: int = 0
     created: int = 0
+    skipped: int = 0
     failed_rows: int = 0
     error_count: int = 0
     errors: list[RowError] = field(default_factory=list)
@@ -79,6 +84,7 @@ class ImportResult:
             "total_rows": self.total_rows,
             "valid_rows": self.valid_rows,
             "created": self.created,
+            "skipped": self.skipped,
             "failed_rows": self.failed_rows,
             "error_count": self.error_count,
             "errors_truncated": self.error_count > len(self.errors),
@@ -91,9 +97,13 @@ class ImportResult:
 
 
 def _duplicates(
-    kind: ListingKind, rows: list[CheckedRow], seen: dict[tuple[int, str], int], header: str
-) -> tuple[list[CheckedRow], list[RowError]]:
-    """Rows whose owner already has an active listing with the same fingerprint, in this file or stored."""
+    kind: ListingKind, rows: list[CheckedRow], seen: dict[tuple[int, str], int], header: str, *, skip: bool
+) -> tuple[list[CheckedRow], list[RowError], int]:
+    """Rows whose owner already has an active listing with the same fingerprint, in this file or stored.
+
+    The fingerprint (owner, title and text) is the row's stable key, so importing the same file again
+    stores nothing twice: stored rows are errors, or with ``skip`` counted as skipped. (An ``external_id``
+    column, once listings have one, would be the key instead.)"""
     keys = {(r.owner_id, r.fingerprint) for r in rows}
     stored: set[tuple[int, str]] = set()
     if keys:
@@ -106,19 +116,23 @@ def _duplicates(
         )
     kept: list[CheckedRow] = []
     errors: list[RowError] = []
+    skipped = 0
     for checked in rows:
         key = (checked.owner_id, checked.fingerprint)
         if key in seen:
             message = _("Same owner, title and text as row %(row)d of this file.") % {"row": seen[key]}
             errors.append(RowError(checked.row, "title", RowCode.DUPLICATE_IN_FILE, message, header))
         elif key in stored:
+            seen[key] = checked.row
+            if skip:
+                skipped += 1
+                continue
             message = _("The owner already has an active listing with this title and text.")
             errors.append(RowError(checked.row, "title", RowCode.DUPLICATE_LISTING, message, header))
-            seen[key] = checked.row
         else:
             seen[key] = checked.row
             kept.append(checked)
-    return kept, errors
+    return kept, errors, skipped
 
 
 def _insert(model: type[Model], columns: Sequence[str], values: Sequence[tuple[Any, ...]], *, ids: bool) -> list[int]:
@@ -165,6 +179,7 @@ def import_listings(
     filename: str,
     partial: bool = False,
     dry_run: bool = False,
+    on_existing: str = "error",
     batch_size: int = DEFAULT_BATCH_SIZE,
     max_rows: int | None = None,
     jobs: int = 0,
@@ -193,6 +208,7 @@ def import_listings(
     seen: dict[tuple[int, str], int] = {}
     failed: set[int] = set()
     published: list[int] = []
+    submitted = 0
     done = 0
     if progress:
         progress(0, result.total_rows)
@@ -203,13 +219,17 @@ def import_listings(
             with closing(chunks):
                 for chunk in chunks:
                     result.check_seconds += chunk.seconds
-                    rows, duplicate_errors = _duplicates(kind, chunk.rows, seen, parsed.headers.get("title", "标题"))
+                    rows, duplicate_errors, skipped = _duplicates(
+                        kind, chunk.rows, seen, parsed.headers.get("title", "标题"), skip=on_existing == "skip"
+                    )
+                    result.skipped += skipped
                     errors = sorted(chunk.errors + duplicate_errors, key=lambda e: e.row)
                     result.add_errors(errors)
                     failed.update(e.row for e in errors)
                     if rows and not dry_run and (partial or not failed):
                         published += _store(kind, rows, actor_id=context.actor_id, note=note, now=context.now)
                         result.created += len(rows)
+                        submitted += sum(1 for r in rows if r.status == ListingStatus.SUBMITTED)
                     done += len(chunk.rows) + len({e.row for e in chunk.errors})
                     if progress:
                         progress(done, result.total_rows)
@@ -219,6 +239,15 @@ def import_listings(
             # Published rows enter the market as a publication does: matching hears of them through the
             # effect recorded in this transaction.
             record_market_change(kind=kind.name, listing_ids=published)
+            if submitted:
+                # One notice for the file, not one per row: the operator reviews them from the list.
+                notify(
+                    recipients=operator_users(),
+                    kind="listing_submitted",
+                    title=format_lazy(gettext_lazy("{count} imported listings await review"), count=submitted),
+                    body="",
+                    email=False,
+                )
     except IntegrityError as exc:
         # Another writer stored the same listing between our duplicate check and the insert.
         if "no_duplicate" in str(exc):
@@ -232,34 +261,6 @@ def import_listings(
     return result
 
 
-def import_upload(
-    *, actor: User, kind: ListingKind, upload: UploadedFile, partial: bool = False, dry_run: bool = False
-) -> ImportResult:
-    """The operator's import of an uploaded file, within the web request's size and row limits."""
-    require_operator(actor)
-    filename = upload.name or ""
-    file_format(filename)
-    limit = settings.LISTING_IMPORT_MAX_BYTES
-    if upload.size is None or upload.size > limit:
-        raise ApplicationError(
-            _("The file is larger than %(mb)s MB; split it or use the import_listings command.")
-            % {"mb": round(limit / 1_048_576, 1)},
-            code=BulkError.FILE_TOO_LARGE,
-            status=413,
-            field_errors={"file": _("Too large.")},
-            extra={"max_bytes": limit},
-        )
-    return import_listings(
-        actor=actor,
-        kind=kind,
-        content=upload.read(),
-        filename=filename,
-        partial=partial,
-        dry_run=dry_run,
-        max_rows=settings.LISTING_IMPORT_MAX_ROWS,
-    )
-
-
 def _rows_invalid(result: ImportResult) -> ApplicationError:
     result.created = 0
     body = result.summary()
@@ -270,3 +271,34 @@ def _rows_invalid(result: ImportResult) -> ApplicationError:
         code=BulkError.ROWS_INVALID,
         extra=body,
     )
+
+
+def import_report(
+    *,
+    kind: str,
+    actor: User,
+    content: bytes,
+    filename: str,
+    progress: ProgressCallback | None = None,
+    partial: bool = False,
+    dry_run: bool = False,
+    on_existing: str = "error",
+) -> dict[str, Any]:
+    """The import behind the endpoint and its background job (``listings.run_import``): the report."""
+    result = import_listings(
+        actor=actor,
+        kind=KINDS[kind],
+        content=content,
+        filename=filename,
+        partial=partial,
+        dry_run=dry_run,
+        on_existing=on_existing,
+        max_rows=settings.LISTING_IMPORT_MAX_ROWS,
+        progress=progress,
+    )
+    return result.summary()
+
+
+def queue_import(job_id: int) -> None:
+    """Run an import job on a worker (recorded with the job, in its transaction)."""
+    effect("listings.run_import", job_id=job_id)

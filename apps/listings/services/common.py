@@ -12,6 +12,7 @@ from apps.core.errors import ApplicationError
 from apps.listings.models import Achievement, Demand, ListingEvent
 from apps.organizations import access
 from apps.organizations.models import Membership, Organization
+from apps.webhooks.delivery import publish
 
 Listing = Achievement | Demand
 
@@ -66,6 +67,25 @@ def record_market_change(*, kind: str, listing_ids: list[int]) -> None:
     the durable effect ``matching.listings_changed``, recorded in the caller's transaction."""
     if listing_ids:
         effect("matching.listings_changed", kind=kind, listing_ids=list(listing_ids))
+
+
+def publish_listing_event(listing: Listing, event_type: str) -> None:
+    """The owner's integrations hear of it by webhook (``listing.created`` …); only the owner receives it."""
+    publish(
+        event_type,
+        [listing.owner_id],
+        {
+            "listing_id": listing.pk,
+            "kind": link_name(listing),
+            "title": listing.title,
+            "status": listing.status,
+            "owner_id": listing.owner_id,
+            "technology_field_id": listing.technology_field_id,
+            "region_code": listing.region_id,
+            "published_at": listing.published_at,
+            "updated_at": listing.updated_at,
+        },
+    )
 
 
 def record_event(listing: Listing, *, from_status: str, to_status: str, actor: User | None, note: str = "") -> None:

@@ -13,7 +13,14 @@ from apps.core.errors import ApplicationError
 from apps.ip.models import IPAsset
 from apps.listings import search
 from apps.listings.models import Achievement, Demand, ListingStatus, PriceType
-from apps.listings.services.common import Listing, ListingError, check_owner_member, record_event, resolve_owner
+from apps.listings.services.common import (
+    Listing,
+    ListingError,
+    check_owner_member,
+    publish_listing_event,
+    record_event,
+    resolve_owner,
+)
 from apps.organizations.models import Organization
 
 # --- field rules shared by create, update and import -------------------------------------------
@@ -186,6 +193,7 @@ def achievement_create(*, actor: User, data: dict[str, Any]) -> Achievement:
     if data.get("ip_asset_ids"):
         _set_ip_assets(achievement, data["ip_asset_ids"])
     record_event(achievement, from_status="", to_status=ListingStatus.DRAFT, actor=actor)
+    publish_listing_event(achievement, "listing.created")
     return achievement
 
 
@@ -195,6 +203,7 @@ def demand_create(*, actor: User, data: dict[str, Any]) -> Demand:
     demand = demand_build(actor=actor, owner=owner, data=data)
     _save_new(demand)
     record_event(demand, from_status="", to_status=ListingStatus.DRAFT, actor=actor)
+    publish_listing_event(demand, "listing.created")
     return demand
 
 
@@ -233,6 +242,7 @@ def achievement_update(*, actor: User, achievement: Achievement, data: dict[str,
         locked.industries.set(data["industries"])
     if "ip_asset_ids" in data:
         _set_ip_assets(locked, data["ip_asset_ids"])
+    publish_listing_event(locked, "listing.updated")
     return locked
 
 
@@ -242,6 +252,7 @@ def demand_update(*, actor: User, demand: Demand, data: dict[str, Any]) -> Deman
     _assign(locked, data, DEMAND_FIELDS)
     check_demand_budget(budget_min=locked.budget_min, budget_max=locked.budget_max)
     _save_edit(locked)
+    publish_listing_event(locked, "listing.updated")
     return locked
 
 

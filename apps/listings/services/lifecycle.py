@@ -26,6 +26,7 @@ from apps.listings.services.common import (
     check_owner_member,
     link_name,
     owner_recipients,
+    publish_listing_event,
     record_event,
     record_market_change,
 )
@@ -122,6 +123,7 @@ def listing_review(*, actor: User, listing: Listing, approve: bool, reason: str 
         check_no_pledged_transfer(listing)
         moved = _move(actor=actor, listing=listing, action="approve", note=reason, **changes)
         record_market_change(kind=link_name(moved), listing_ids=[moved.pk])
+        publish_listing_event(moved, "listing.published")
         title = format_lazy(gettext_lazy("Published: {title}"), title=moved.title)
     else:
         if not reason.strip():
@@ -150,6 +152,7 @@ def listing_withdraw(*, actor: User, listing: Listing, reason: str = "") -> List
         check_owner_member(actor=actor, listing=listing)
     moved = _move(actor=actor, listing=listing, action="withdraw", note=reason)
     record_market_change(kind=link_name(moved), listing_ids=[moved.pk])
+    publish_listing_event(moved, "listing.withdrawn")
     return moved
 
 
