@@ -31,8 +31,9 @@ pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 PACKAGE = "marketplace_client"
 GENERATOR = Path(sys.executable).with_name("openapi-python-client")
-# The generator's own formatting hook (ruff) is left out: the client is imported, not committed.
-CONFIG = "post_hooks: []\n"
+# The generator's own formatting hook (ruff) is left out: the client is imported, not committed. File
+# downloads it has no type for (JSON Lines, XLSX) are read as bytes. Same as deploy/client-config.yaml.
+CONFIG = (Path(__file__).resolve().parents[2] / "deploy" / "client-config.yaml").read_text(encoding="utf-8")
 
 
 def generate_client(directory: Path) -> Path:

@@ -46,6 +46,7 @@ EXAMPLES_PENDING = frozenset(
         "challenges_update",
         "contracts_deductions_create",
         "contracts_document_upload",
+        "contracts_import",
         "custody_agreements_create",
         "custody_agreements_end",
         "custody_agreements_renew",
@@ -64,11 +65,17 @@ EXAMPLES_PENDING = frozenset(
         "demands_mark_transferred",
         "demands_nda_requests_create",
         "introductions_record",
+        "ip_assets_import",
         "matches_feedback",
         "milestones_reviews_create",
         "milestones_update",
         "nda_requests_decline",
         "registrations_resubmit",
+        "webhooks_deliveries_redeliver",
+        "webhooks_subscriptions_create",
+        "webhooks_subscriptions_ping",
+        "webhooks_subscriptions_rotate_secret",
+        "webhooks_subscriptions_update",
     }
 )
 
