@@ -145,9 +145,8 @@ bench: venv services
 client: venv
 	@mkdir -p var/client
 	DJANGO_SECRET_KEY=$${DJANGO_SECRET_KEY:-schema-only-not-a-secret} $(PY) manage.py spectacular --file var/client/schema.yaml
-	@printf 'post_hooks: []\n' > var/client/config.yaml
 	$(VENV)/bin/openapi-python-client generate --path var/client/schema.yaml --meta none --overwrite \
-		--output-path var/client/marketplace_client --config var/client/config.yaml --fail-on-warning
+		--output-path var/client/marketplace_client --config deploy/client-config.yaml --fail-on-warning
 	@echo "client in var/client/marketplace_client (PYTHONPATH=var/client python -c 'import marketplace_client')"
 
 clean:
