@@ -104,7 +104,8 @@ class FailOpenThrottleMixin:
             remaining=remaining,
             reset=max(0, min(reset, duration)),
         )
-        record_rate_limit(request._request, state)
+        # A DRF request wraps Django's; the dashboard's login form passes Django's own.
+        record_rate_limit(getattr(request, "_request", request), state)
 
 
 class AnonymousRateThrottle(FailOpenThrottleMixin, AnonRateThrottle):
@@ -141,10 +142,13 @@ class FailedAttemptsThrottle(FailOpenThrottleMixin, SimpleRateThrottle):
             self.now = self.timer()
             while self.history and self.history[-1] <= self.now - self.duration:
                 self.history.pop()
-            return len(self.history) < self.num_requests or self.throttle_failure()
+            allowed = len(self.history) < self.num_requests or self.throttle_failure()
         except CACHE_UNAVAILABLE as exc:
             _record_fail_open(self.scope or "", exc)
             return True
+        # RateLimit headers: ``r`` is the refused attempts left in the window before this one.
+        self._record_state(request, allowed)
+        return allowed
 
     def record_failure(self, request: Request, view: Any) -> None:
         """Counts one refused attempt against the window."""
