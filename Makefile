@@ -8,16 +8,19 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.requirements.stamp
+RUN_STAMP := $(VENV)/.requirements-run.stamp
+PIP_INSTALL := $(PY) -m pip install --disable-pip-version-check --quiet
 
 # The test suite runs against the machine's PostgreSQL and Redis (Redis db 15 keeps test keys apart).
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/marketplace
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
 PYTEST_ARGS ?=
 
-.PHONY: help venv run test fuzz smoke lint fmt bench services browser migrate demo manage client clean
+.PHONY: help venv run-venv run test fuzz smoke lint fmt bench services browser migrate demo manage client clean
 
 help:
 	@echo "make venv      create $(VENV) and install requirements-dev.txt (again only when requirements change)"
+	@echo "make run-venv  only what make run needs: requirements-run.txt (runtime + embedded servers), no dev tools"
 	@echo "make run       dev server: embedded PostgreSQL + Redis under var/ (unless DATABASE_URL/REDIS_URL are set),"
 	@echo "               migrate, static, demo data, gunicorn :\$${PORT:-8000} + Celery worker + beat; Ctrl-C stops all"
 	@echo "make test      pytest against the machine's PostgreSQL/Redis on 127.0.0.1 (PYTEST_ARGS=... to pass flags)"
@@ -38,14 +41,21 @@ help:
 # --- Environment -------------------------------------------------------------------------------
 
 venv: $(STAMP)
+run-venv: $(RUN_STAMP)
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
 
-# Reinstalls only when a requirements file is newer than the stamp.
-$(STAMP): requirements.txt requirements-dev.txt | $(PY)
-	$(PY) -m pip install --disable-pip-version-check --quiet -r requirements-dev.txt
+# Reinstalls only when a requirements file is newer than the stamp. `make run` (and migrate, demo, manage,
+# smoke) need only requirements-run.txt: a first run does not wait for the test and lint tools
+# (requirements-dev.txt, which includes it; installing it satisfies the run stamp too).
+$(RUN_STAMP): requirements.txt requirements-run.txt | $(PY)
+	$(PIP_INSTALL) -r requirements-run.txt
 	@touch $@
+
+$(STAMP): requirements.txt requirements-run.txt requirements-dev.txt | $(PY)
+	$(PIP_INSTALL) -r requirements-dev.txt
+	@touch $@ $(RUN_STAMP)
 
 services:
 	@if ! pg_isready -q -h 127.0.0.1; then \
@@ -87,16 +97,16 @@ browser:
 
 # --- Running -----------------------------------------------------------------------------------
 
-run: venv
+run: run-venv
 	$(PY) deploy/devserver.py
 
-migrate: venv
+migrate: run-venv
 	$(PY) deploy/devserver.py manage migrate
 
-demo: venv
+demo: run-venv
 	$(PY) deploy/devserver.py manage load_demo_data
 
-manage: venv
+manage: run-venv
 	$(PY) deploy/devserver.py manage $(ARGS)
 
 # --- Checks ------------------------------------------------------------------------------------
@@ -118,7 +128,7 @@ fuzz: venv services
 		FUZZ_MAX_EXAMPLES=$(FUZZ_EXAMPLES) FUZZ_MODES=$(FUZZ_MODES) \
 		$(PY) -m pytest -q -p no:cacheprovider --timeout=1800 --tb=short tests/core/test_schemathesis.py tests/core/fuzz_stateful.py $(PYTEST_ARGS)
 
-smoke: venv
+smoke: run-venv
 	$(PY) deploy/smoke.py
 
 # mypy's Django plugin imports the settings, which need a secret key when DEBUG is off.

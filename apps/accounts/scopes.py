@@ -35,6 +35,8 @@ SCOPE_FAMILIES: dict[str, str] = {
     "account": "the key's own profile (/me)",
     "webhooks": "webhook subscriptions, their deliveries, redelivery, secret rotation",
     "imports": "bulk import jobs: their status and report",
+    "changes": "the changes feed (created, updated, deleted entries to mirror)",
+    "alerts": "saved searches, their previews and digests",
 }
 PUBLIC = ""  # operations anyone may call (the API root, the schema and its viewers): no scope needed
 
@@ -61,6 +63,9 @@ OPERATION_FAMILIES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (r"^(me|auth)(/|$)", "account"),
         (r"^webhooks(/|$)", "webhooks"),
         (r"^import-jobs(/|$)", "imports"),
+        (r"^changes(/|$)", "changes"),
+        (r"^saved-searches(/|$)", "alerts"),
+        (r"^open-data/", PUBLIC),
     )
 )
 API_PREFIX = "/api/v1/"

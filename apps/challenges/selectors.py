@@ -98,6 +98,8 @@ def challenge_list(*, actor: Actor, filters: Mapping[str, Any] | None = None) ->
             qs = qs.filter(status=ChallengeStatus.OPEN, bid_deadline__lte=now)
         else:
             qs = qs.filter(status=phase)
+    if filters.get("updated_since"):
+        qs = qs.filter(updated_at__gte=filters["updated_since"])
     return qs
 
 

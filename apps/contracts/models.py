@@ -174,6 +174,17 @@ class Contract(TimeStampedModel):
     document_size = models.PositiveBigIntegerField(_("document size"), default=0)
     document_sha256 = models.CharField(_("document SHA-256"), max_length=64, blank=True)
 
+    # An integrator's own id for the contract, unique per organisation that gave it (a party of the contract).
+    external_id = models.CharField(_("external id"), max_length=100, blank=True, default="")
+    external_owner = models.ForeignKey(
+        "organizations.Organization",
+        verbose_name=_("external id given by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+
     version = models.PositiveIntegerField(_("version"), default=1)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("created by"), null=True, on_delete=models.SET_NULL, related_name="+"
@@ -184,6 +195,11 @@ class Contract(TimeStampedModel):
         verbose_name = _("technology contract")
         verbose_name_plural = _("technology contracts")
         constraints = [
+            models.UniqueConstraint(
+                fields=["external_owner", "external_id"],
+                condition=~Q(external_id=""),
+                name="contract_external_id_unique",
+            ),
             models.CheckConstraint(condition=Q(contract_amount__gt=0), name="contract_amount_positive"),
             models.CheckConstraint(condition=Q(deductions_total__gte=0), name="contract_deductions_nonnegative"),
             models.CheckConstraint(

@@ -11,6 +11,11 @@ urlpatterns: list[URLPattern] = [
     path("contracts/export", bulk.ContractExportApi.as_view(), name="contracts-export"),
     path("contracts/<int:contract_id>", contracts.ContractDetailApi.as_view(), name="contract-detail"),
     path(
+        "contracts/by-external-id/<str:external_id>",
+        contracts.ContractByExternalIdApi.as_view(),
+        name="contract-by-external-id",
+    ),
+    path(
         "contracts/<int:contract_id>/deductions",
         contracts.ContractDeductionListCreateApi.as_view(),
         name="contract-deductions",

@@ -10,3 +10,5 @@ class CoreConfig(AppConfig):
     def ready(self) -> None:
         # Each app registers the handlers of the effects it owns in its effects.py (apps.core.effects).
         autodiscover_modules("effects")
+        # Each app registers the record types it serves in the changes feed in its changes.py (apps.core.changes).
+        autodiscover_modules("changes")

@@ -70,6 +70,7 @@ _TITLES: dict[int, Any] = {
     405: gettext_lazy("Method not allowed"),
     406: gettext_lazy("Not acceptable"),
     409: gettext_lazy("Conflict"),
+    410: gettext_lazy("Gone"),
     412: gettext_lazy("Precondition failed"),
     413: gettext_lazy("Payload too large"),
     414: gettext_lazy("URI too long"),

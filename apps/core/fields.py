@@ -119,6 +119,34 @@ class MoneyFilter(django_filters.NumberFilter):
     field_class = MoneyFormField
 
 
+class AwareDateTimeFormField(forms.DateTimeField):
+    """The form field behind :class:`AwareDateTimeFilter`: the offset is required (400 ``naive_datetime``)."""
+
+    def to_python(self, value: Any) -> Any:
+        if value in self.empty_values:
+            return None
+        try:
+            parsed = parse_datetime(str(value).strip())
+        except ValueError:
+            parsed = None
+        if parsed is None:
+            raise ValidationError(_("Give an ISO 8601 date and time, e.g. 2026-03-01T17:00:00+08:00."), code="invalid")
+        if parsed.tzinfo is None:
+            raise ValidationError(
+                _("Give the time zone offset, e.g. 2026-03-01T17:00:00+08:00."), code="naive_datetime"
+            )
+        problem = market_date_problem(parsed.date())
+        if problem:
+            raise ValidationError(problem, code="date_out_of_range")
+        return parsed
+
+
+class AwareDateTimeFilter(django_filters.DateTimeFilter):
+    """``?updated_since=2026-03-01T17:00:00+08:00``: an aware datetime in a query string."""
+
+    field_class = AwareDateTimeFormField
+
+
 class MarketDateFormField(forms.DateField):
     default_validators = [validate_market_date]
 
@@ -131,6 +159,8 @@ class MarketDateFilter(django_filters.DateFilter):
 
 __all__ = [
     "AwareDateTimeField",
+    "AwareDateTimeFilter",
+    "AwareDateTimeFormField",
     "DecimalNumberField",
     "MarketDateField",
     "MarketDateFilter",

@@ -30,6 +30,7 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.functional import Promise
 
+from apps.core.changes import record_model_changes
 from apps.core.errors import ApplicationError
 
 
@@ -74,6 +75,7 @@ class Lifecycle:
             if current is None and not model._default_manager.filter(pk=pk).exists():
                 raise Http404
             raise self.refusal(current, action)
+        record_model_changes(model, [pk])
         return previous
 
     def refusal(self, current: Any, action: str) -> ApplicationError:

@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -127,3 +128,80 @@ class ImportJob(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} import #{self.pk} ({self.status})"
+
+
+class ChangeKind(models.TextChoices):
+    CREATED = "created", _("created")
+    UPDATED = "updated", _("updated")
+    DELETED = "deleted", _("deleted")
+
+
+class Change(models.Model):
+    """One change of a record an integrator may mirror: the log behind ``GET /api/v1/changes``.
+
+    Written in the same transaction as the change (:func:`apps.core.changes.record_changes`), without a
+    position; ``seq`` is stamped after commit by one stamper at a time (:func:`apps.core.changes.stamp`),
+    so positions follow commit order and a reader never skips a row that commits late
+    (docs/integrators.md explains why not ``txid``). ``public``, ``organization_ids`` and ``user_ids``
+    say who could see the record before or after this change: who may hear of it.
+    """
+
+    seq = models.BigIntegerField(_("position"), null=True, blank=True, unique=True)
+    type = models.CharField(_("type"), max_length=40)
+    object_id = models.BigIntegerField(_("record id"))
+    change = models.CharField(_("change"), max_length=10, choices=ChangeKind.choices)
+    occurred_at = models.DateTimeField(_("occurred at"))
+    public = models.BooleanField(_("public"), default=False)
+    organization_ids = ArrayField(models.BigIntegerField(), verbose_name=_("organisations"), default=list)
+    user_ids = ArrayField(models.BigIntegerField(), verbose_name=_("users"), default=list)
+
+    class Meta:
+        verbose_name = _("change")
+        verbose_name_plural = _("changes")
+        indexes = [
+            # The stamper's scan: rows still without a position (a partial index stays small).
+            models.Index(fields=["id"], name="core_change_unstamped", condition=models.Q(seq__isnull=True)),
+            models.Index(fields=["occurred_at"], name="core_change_occurred"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.type} {self.object_id} {self.change} @{self.seq}"
+
+
+class RecordAudience(models.Model):
+    """Who could see a mirrored record after its last change: the next change's "before".
+
+    Kept apart from :class:`Change` so purging old changes does not forget it (a record published long
+    ago and withdrawn today must still reach the public as a tombstone).
+    """
+
+    type = models.CharField(_("type"), max_length=40)
+    object_id = models.BigIntegerField(_("record id"))
+    public = models.BooleanField(_("public"), default=False)
+    organization_ids = ArrayField(models.BigIntegerField(), verbose_name=_("organisations"), default=list)
+    user_ids = ArrayField(models.BigIntegerField(), verbose_name=_("users"), default=list)
+
+    class Meta:
+        verbose_name = _("record audience")
+        verbose_name_plural = _("record audiences")
+        constraints = [models.UniqueConstraint(fields=["type", "object_id"], name="core_record_audience_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.type} {self.object_id}"
+
+
+class ChangeLog(models.Model):
+    """The one row of the change log's state: the last position stamped and the last purged.
+
+    Stampers lock this row, so positions are handed out by one of them at a time.
+    """
+
+    head = models.BigIntegerField(_("last position"), default=0)
+    purged_through = models.BigIntegerField(_("purged through"), default=0)
+
+    class Meta:
+        verbose_name = _("change log")
+        verbose_name_plural = _("change log")
+
+    def __str__(self) -> str:
+        return f"head {self.head}, purged through {self.purged_through}"

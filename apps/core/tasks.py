@@ -4,7 +4,13 @@ from celery import shared_task
 
 from apps.core.effects import purge_done_effects, run_effect_task, sweep_effects
 
-__all__ = ["purge_done_effects_task", "purge_idempotency_keys", "run_effect_task", "sweep_effects_task"]
+__all__ = [
+    "purge_changes_task",
+    "purge_done_effects_task",
+    "purge_idempotency_keys",
+    "run_effect_task",
+    "sweep_effects_task",
+]
 
 
 @shared_task(name="core.idempotency_purge", time_limit=300, soft_time_limit=240)
@@ -25,3 +31,11 @@ def sweep_effects_task() -> int:
 def purge_done_effects_task() -> int:
     """Nightly: delete done effects past EFFECTS_RETENTION_DAYS."""
     return purge_done_effects()
+
+
+@shared_task(name="core.changes_purge", time_limit=600, soft_time_limit=540)
+def purge_changes_task() -> int:
+    """Nightly: delete changes-feed entries past CHANGES_RETENTION_DAYS (their cursors then get 410)."""
+    from apps.core.changes import purge_changes
+
+    return purge_changes()

@@ -167,3 +167,17 @@ def validate_market_date(value: date) -> None:
     problem = market_date_problem(value)
     if problem:
         raise ValidationError(problem, code="date_out_of_range")
+
+
+EXTERNAL_ID_MAX_LENGTH = 100
+
+
+def external_id_problem(value: str) -> str | None:
+    """What is wrong with an integrator's external id (1–100 printable characters), or None."""
+    if not value or not value.strip():
+        return str(_("An external id cannot be empty."))
+    if len(value) > EXTERNAL_ID_MAX_LENGTH:
+        return str(_("An external id has at most %(max)d characters.") % {"max": EXTERNAL_ID_MAX_LENGTH})
+    if any(not ch.isprintable() for ch in value):
+        return str(_("An external id cannot contain control characters."))
+    return None

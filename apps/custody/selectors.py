@@ -20,6 +20,7 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 
 from apps.accounts.models import User
+from apps.core.changes import filter_updated_since
 from apps.core.errors import ApplicationError
 from apps.custody.annuity import add_months, annuity_schedule, late_fee_on
 from apps.custody.models import (
@@ -54,8 +55,10 @@ def agreement_visible_qs(actor: Actor) -> QuerySet[CustodyAgreement]:
     return qs.filter(Q(owner_id__in=orgs) | Q(custodian_id__in=orgs))
 
 
-def agreement_list(*, actor: Actor, status: str | None = None, role: str | None = None) -> QuerySet[CustodyAgreement]:
-    qs = agreement_visible_qs(actor)
+def agreement_list(
+    *, actor: Actor, status: str | None = None, role: str | None = None, updated_since: str | None = None
+) -> QuerySet[CustodyAgreement]:
+    qs = filter_updated_since(agreement_visible_qs(actor), {"updated_since": updated_since})
     if status:
         qs = qs.filter(status=status)
     if role == "owner":

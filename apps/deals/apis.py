@@ -15,6 +15,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.accounts.authentication import request_user
+from apps.core.changes import UPDATED_SINCE_PARAMETER
 from apps.core.fields import AwareDateTimeField
 from apps.core.history import HistoryEventOutputSerializer, HistoryPagination
 from apps.core.idempotency import IDEMPOTENCY_KEY_PARAMETER, IDEMPOTENCY_RESPONSES, idempotent
@@ -163,6 +164,7 @@ class DealListCreateApi(APIView):
             OpenApiParameter("seller", int),
             OpenApiParameter("organization", int, description="Buyer or seller."),
             OpenApiParameter("broker", int, description="A broker taking part."),
+            UPDATED_SINCE_PARAMETER,
         ],
         responses={200: DealOutputSerializer(many=True)},
         summary="Deals you take part in (as a party's member or a broker); the operator sees all.",

@@ -16,6 +16,7 @@ from rest_framework.exceptions import ValidationError
 from apps.accounts.models import User
 from apps.brokers.models import Broker
 from apps.brokers.selectors import broker_for_user
+from apps.core.changes import filter_updated_since
 from apps.core.history import tracked_events
 from apps.deals.models import Deal, DealActivity, DealParticipant, DealStage, ParticipantRole
 from apps.deals.transitions import PIPELINE, Role
@@ -49,8 +50,8 @@ def _with_related(qs: QuerySet[Deal]) -> QuerySet[Deal]:
 
 
 def deal_list(*, actor: Actor, filters: Any = None) -> QuerySet[Deal]:
-    qs = _with_related(deals_visible_to(actor))
     filters = filters or {}
+    qs = filter_updated_since(_with_related(deals_visible_to(actor)), filters)
     stages = filters.getlist("stage") if hasattr(filters, "getlist") else filters.get("stage") or []
     if isinstance(stages, str):
         stages = [stages]

@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy
 from apps.accounts.models import User
 from apps.brokers.models import Broker, BrokerStatus, Introduction
 from apps.brokers.selectors import broker_for_user
+from apps.core.changes import record_model_changes
 from apps.core.errors import ApplicationError
 from apps.core.versioning import check_version, stale_version_error
 from apps.deals import transitions
@@ -219,6 +220,7 @@ def deal_create(
     if introduction is not None:
         participants.append(DealParticipant(deal=deal, role=ParticipantRole.BROKER, broker=introduction.broker))
     DealParticipant.objects.bulk_create(participants)
+    record_model_changes(Deal, [deal.pk])  # its brokers now see it too
     _log(deal=deal, actor=actor, text=_("Deal opened."))
     notify(
         recipients=[u for u in _people_of(deal=deal) if u.pk != actor.pk],
@@ -238,6 +240,7 @@ def _conditional_update(*, deal: Deal, expected_version: int, **values: Any) -> 
     if not moved:
         current = Deal.objects.filter(pk=deal.pk).values_list("version", flat=True).first()
         raise stale_version_error(current_version=current or 0)
+    record_model_changes(Deal, [deal.pk])
     return Deal.objects.get(pk=deal.pk)
 
 

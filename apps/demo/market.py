@@ -1,14 +1,16 @@
 """The demo market: brokers, introductions, deals, contracts and IP custody among the demo organisations.
 
 Plain data with no ORM, like :mod:`apps.demo.data`; :mod:`apps.demo.market_loader` creates it through the
-services. Dates are offsets from the day the demo is loaded (signing dates spread over the last eighteen
-months, so the statistics have a monthly trend and a year-on-year comparison); amounts are yuan as
-strings. Parties off the platform are invented too (示例 in every name), in Nanning, Yulin, Guangdong,
-Vietnam and Thailand.
+services. Dates are offsets from the day the demo is loaded (these signing dates spread over the last
+eighteen months; :mod:`apps.demo.history` adds three years of registered contracts behind them, so the
+statistics have a monthly trend and a year-on-year comparison); amounts are yuan as strings. Parties
+off the platform are invented too (示例 in every name), in Nanning, Yulin, Guangdong, Vietnam and Thailand.
 
 Which pairs a broker introduced matters: a contract between an introduced pair signed without that
 broker raises a broker-bypass alert, so every contract of such a pair runs through a deal the broker
-takes part in.
+takes part in. The README's walk-through pair, the enterprise 示例汽配 (qin.haiyang) and the university
+示例科大 (li.wenbo), is introduced by no broker: a newcomer's first contract between them raises no
+alert (tests/demo/test_readme_walkthrough.py).
 """
 
 from __future__ import annotations
@@ -109,6 +111,11 @@ class DemoContract:
     change_to: tuple[str, str] | None = None  # (contract amount, technology amount) after a change
     terminate_to: tuple[str, str] | None = None  # amounts kept by a termination
     event_note: str = ""
+    # The registration's days: applied so many days after signing, decided so many days after applying,
+    # a later change or termination so many days after the decision (each no later than the day of loading).
+    applied_after_days: int = 5
+    decided_after_days: int = 15
+    event_after_days: int = 60
 
 
 @dataclass(frozen=True)
@@ -192,12 +199,12 @@ DEMO_INTRODUCTIONS: tuple[DemoIntroduction, ...] = (
         key="gear",
         broker="zhang.yi",
         party_a="auto_parts",
-        party_b="university",
+        party_b="institute",
         commission_rate="0.0300",
         commission_fixed="5000",
         commission_cap="80000",
         demand_title="变速箱齿轮渗碳淬火变形控制",
-        note="在柳州汽配产业对接会上介绍双方，围绕齿轮热处理变形问题开展合作。",
+        note="在柳州汽配产业对接会上介绍双方，围绕齿轮热处理变形问题与工研院热处理中试线合作。",
     ),
     DemoIntroduction(
         key="denitration",
@@ -235,15 +242,15 @@ DEMO_DEALS: tuple[DemoDeal, ...] = (
     DemoDeal(
         title="齿轮渗碳淬火变形控制技术开发",
         buyer="auto_parts",
-        seller="university",
+        seller="institute",
         opened_by="zhang.yi",
         introduction="gear",
         stage="contract_drafted",
-        description=DEMO_MARK + "示例汽配委托示例科大开发齿轮渗碳淬火变形控制工艺，目标返修率降至1%以下。",
+        description=DEMO_MARK + "示例汽配委托示例工研院开发齿轮渗碳淬火变形控制工艺，目标返修率降至1%以下。",
         activities=(
-            DemoActivity("meeting", "双方在示例科大热处理实验室现场交流，确定中试方案。", 75, "zhang.yi"),
+            DemoActivity("meeting", "双方在示例工研院热处理中试线现场交流，确定中试方案。", 75, "zhang.yi"),
             DemoActivity("call", "电话确认合同金额与付款节点。", 55, "qin.haiyang"),
-            DemoActivity("note", "合同文本已由双方法务审核。", 45, "li.wenbo"),
+            DemoActivity("note", "合同文本已由双方法务审核。", 45, "luo.ming"),
         ),
     ),
     DemoDeal(
@@ -507,7 +514,7 @@ DEMO_CONTRACTS: tuple[DemoContract, ...] = (
         signed_days_ago=60,
         contract_amount="260000.00",
         buyer="auto_parts",
-        seller="institute",
+        seller="university",
     ),
     DemoContract(
         number="LZDEMO-JSKF-015",
@@ -519,7 +526,7 @@ DEMO_CONTRACTS: tuple[DemoContract, ...] = (
         signed_days_ago=40,
         contract_amount="860000.00",
         buyer="auto_parts",
-        seller="university",
+        seller="institute",
         programme_class="city_county",
         deductions=(DemoDeduction("equipment", "齿轮淬火压床专用工装", "120000.00"),),
         deal_title="齿轮渗碳淬火变形控制技术开发",

@@ -4,7 +4,10 @@ Brokers file their profiles and the operator verifies them; brokers record intro
 brokers open deals and move them; sellers record contracts, attach the signed document and apply for
 registration, which the operator decides; owners entrust patents to the IP agency, which starts the
 custody and pays an annuity. So every row has the events, history, notifications and derived amounts
-the real flow gives it.
+the real flow gives it. Contracts signed in the past (the hand-made ones and three years of history,
+:mod:`apps.demo.history`) are applied for and decided on their own past days (the services' ``as_of``),
+so the statistics count each in its month; they are folded and today's annuity reminders sent before
+the command commits.
 
 Idempotent like the rest of ``load_demo_data``: each top-level record (broker profile, introduction,
 deal, contract, IP asset, custody agreement, pledge) is recognised by a natural key and, when present,
@@ -41,7 +44,13 @@ from apps.contracts.services import (
 from apps.core.errors import ApplicationError
 from apps.core.validators import patent_check_character
 from apps.custody.models import CustodyAgreement, CustodyAsset, Pledge
-from apps.custody.services import agreement_create, agreement_start, payment_record, pledge_create
+from apps.custody.services import (
+    agreement_create,
+    agreement_start,
+    annuity_reminders_send,
+    payment_record,
+    pledge_create,
+)
 from apps.deals.models import Deal, DealStage
 from apps.deals.services import (
     deal_activity_add,
@@ -51,6 +60,7 @@ from apps.deals.services import (
     deal_sync_from_contract,
 )
 from apps.demo.data import DEMO_EMAIL_DOMAIN, ORGANIZATIONS_BY_KEY
+from apps.demo.history import HISTORY_MONTHS, history_contracts
 from apps.demo.market import (
     ACTING_PERSON,
     DEMO_BROKERS,
@@ -75,6 +85,7 @@ from apps.listings.models import Achievement, Demand
 from apps.matching.models import ListingKind
 from apps.matching.services import listings_matching_changed
 from apps.organizations.models import Organization
+from apps.stats.services import stats_fold_contract
 
 Progress = Callable[..., None]
 
@@ -128,16 +139,25 @@ def _yuan(text: str) -> Decimal:
 class MarketLoader:
     """Creates the demo market among the demo organisations; ``progress(kind, label, created=)`` reports."""
 
-    def __init__(self, *, progress: Progress, heading: Callable[[str], None], warn: Callable[[str], None]) -> None:
+    def __init__(
+        self,
+        *,
+        progress: Progress,
+        heading: Callable[[str], None],
+        warn: Callable[[str], None],
+        history_months: int = HISTORY_MONTHS,
+    ) -> None:
         self.progress = progress
         self.heading = heading
         self.warn = warn
         self.today = market_today()
         self.now = timezone.now()
+        self.contracts = all_contracts(today=self.today, history_months=history_months)
         self.organizations = {
             key: Organization.objects.get(credit_code=ORGANIZATIONS_BY_KEY[key].credit_code)
-            for key in _used_organization_keys()
+            for key in _used_organization_keys(self.contracts)
         }
+        self.new_contract_ids: list[int] = []
 
     # --- helpers ---------------------------------------------------------------------------------
 
@@ -162,11 +182,33 @@ class MarketLoader:
         self.heading("Deals")
         self._each(DEMO_DEALS, self._deal)
         self.heading("Contracts")
-        self._each(DEMO_CONTRACTS, self._contract)
+        self._each(self.contracts, self._contract)
         self.heading("IP assets and custody")
         self._each(DEMO_PATENTS, self._patent)
         self._each(DEMO_CUSTODIES, self._custody)
         self._each(DEMO_PLEDGES, self._pledge)
+        self.heading("Statistics and reminders")
+        self._fold_statistics()
+        self._send_annuity_reminders()
+
+    def _fold_statistics(self) -> None:
+        """Fold the new contracts into the statistics now, in the loading transaction: the figures are there
+        the moment it commits, before any worker runs. The ``stats.fold_contract`` effects their payments
+        and registrations recorded still run after commit and find nothing left to change."""
+        for contract_id in self.new_contract_ids:
+            stats_fold_contract(contract_id=contract_id)
+        if self.new_contract_ids:
+            count = len(self.new_contract_ids)
+            self.progress(
+                "statistics fold", f"{count} contract(s) folded into the statistics", created=True, count=count
+            )
+
+    def _send_annuity_reminders(self) -> None:
+        """The daily reminder scan (celery beat, 06:30) once now, so a fresh demo already shows the
+        reminders due today, the overdue patent's included. Sends nothing twice when beat runs it later."""
+        result = annuity_reminders_send(today=self.today)
+        sent = result["sent"]
+        self.progress("annuity reminder", f"{sent} annuity reminder(s) due today", created=bool(sent), count=sent)
 
     def _each(self, items: Sequence[Any], make: Callable[[Any], None]) -> None:
         """Make each item in its own savepoint: one the services now refuse is skipped, not fatal.
@@ -331,7 +373,8 @@ class MarketLoader:
             )
             contract = contract_document_attach(actor=actor, contract=contract, upload=upload)
             self._money(contract, actor=actor, signed_on=signed_on)
-            self._registration(demo, contract, applicant=actor)
+            self._registration(demo, contract, applicant=actor, signed_on=signed_on)
+            self.new_contract_ids.append(contract.pk)
             if contract.deal_id is not None:
                 # The contracts side also reports after commit; reporting now as well lets the deal's stage
                 # be read inside this transaction (the call is idempotent, so the later one changes nothing).
@@ -360,19 +403,31 @@ class MarketLoader:
                     milestone_id=milestone.pk,
                 )
 
-    def _registration(self, demo: DemoContract, contract: Contract, *, applicant: User) -> None:
+    def _past(self, day: date) -> date | None:
+        """``as_of`` for a registration step on ``day``: the day when it is past, None (now) for today."""
+        return day if day < self.today else None
+
+    def _registration(self, demo: DemoContract, contract: Contract, *, applicant: User, signed_on: date) -> None:
+        """Applied, decided and changed on their own days (see :func:`registration_days`), so the
+        statistics count each contract in the month it was registered."""
         if not demo.registration:
             return
-        registration = registration_apply(actor=applicant, contract=contract)
+        applied_on, decided_on, event_on = registration_days(demo, signed_on=signed_on, today=self.today)
+        registration = registration_apply(actor=applicant, contract=contract, as_of=self._past(applied_on))
         operator = self.user(OPERATOR_PERSON)
+        decided = self._past(decided_on)
         if demo.registration == "registered":
-            # The market issues the number (office code + year + sequence).
+            # The market issues the number (office code + year of the decision + sequence).
             registration = registration_decide(
-                actor=operator, registration=registration, decision="register", note=demo.decision_note
+                actor=operator, registration=registration, decision="register", note=demo.decision_note, as_of=decided
             )
         elif demo.registration == "correction":
             registration_decide(
-                actor=operator, registration=registration, decision="request_correction", note=demo.decision_note
+                actor=operator,
+                registration=registration,
+                decision="request_correction",
+                note=demo.decision_note,
+                as_of=decided,
             )
             return
         elif demo.registration == "refused":
@@ -382,11 +437,11 @@ class MarketLoader:
                 decision="refuse",
                 refusal_ground=demo.refusal_ground,
                 note=demo.decision_note,
+                as_of=decided,
             )
             return
         if demo.registration != "registered":
             return
-        # Registered today (decisions are dated by the market's clock), so later events are effective today.
         for kind, amounts in (("change", demo.change_to), ("termination", demo.terminate_to)):
             if amounts is None:
                 continue
@@ -394,7 +449,7 @@ class MarketLoader:
                 actor=operator,
                 registration=Registration.objects.get(pk=registration.pk),
                 kind=kind,
-                effective_on=self.today,
+                effective_on=event_on,
                 contract_amount=_yuan(amounts[0]),
                 technology_amount=_yuan(amounts[1]),
                 note=demo.event_note,
@@ -515,8 +570,28 @@ def _listing_id(model: type[Achievement] | type[Demand], title: str, owners: tup
     return pk
 
 
-def _used_organization_keys() -> set[str]:
+def all_contracts(*, today: date, history_months: int = HISTORY_MONTHS) -> tuple[DemoContract, ...]:
+    """The hand-made contracts and the three years of history, in the order the market decided them (so
+    the registration numbers it issues run with the dates)."""
+    introduced = [frozenset((i.party_a, i.party_b)) for i in DEMO_INTRODUCTIONS]
+    contracts = DEMO_CONTRACTS + history_contracts(today=today, months=history_months, introduced=introduced)
+
+    def decided(demo: DemoContract) -> tuple[date, str]:
+        signed_on = today - timedelta(days=demo.signed_days_ago)
+        return registration_days(demo, signed_on=signed_on, today=today)[1], demo.number
+
+    return tuple(sorted(contracts, key=decided))
+
+
+def registration_days(demo: DemoContract, *, signed_on: date, today: date) -> tuple[date, date, date]:
+    """(applied, decided, later event) days of a demo registration, none after ``today``."""
+    applied = min(today, signed_on + timedelta(days=demo.applied_after_days))
+    decided = min(today, applied + timedelta(days=demo.decided_after_days))
+    return applied, decided, min(today, decided + timedelta(days=demo.event_after_days))
+
+
+def _used_organization_keys(contracts: Sequence[DemoContract]) -> set[str]:
     keys = set(ACTING_PERSON)
-    for contract in DEMO_CONTRACTS:
+    for contract in contracts:
         keys |= {p for p in (contract.buyer, contract.seller) if isinstance(p, str)}
     return keys

@@ -10,12 +10,19 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.accounts.authentication import request_user
+from apps.core.changes import UPDATED_SINCE_PARAMETER
 from apps.core.fields import MarketDateField
 from apps.core.pagination import StandardCursorPagination, paginated_response
 from apps.ip import examples
 from apps.ip.models import IPAsset, IPAssetKind, LegalEventKind, LegalStatus
 from apps.ip.selectors import access_ip_asset, ip_asset_list, legal_event_list
-from apps.ip.services import ip_asset_create, ip_asset_delete, ip_asset_update, ip_legal_event_record
+from apps.ip.services import (
+    ip_asset_create,
+    ip_asset_delete,
+    ip_asset_update,
+    ip_asset_upsert_by_external_id,
+    ip_legal_event_record,
+)
 
 TAGS = ["ip"]
 
@@ -32,6 +39,12 @@ class IPAssetInputSerializer(serializers.Serializer):
         required=False,
         help_text="On create: one of your organisations; may be left out when you belong to only one. "
         "The owner cannot change afterwards.",
+    )
+    external_id = serializers.CharField(
+        max_length=100,
+        required=False,
+        allow_blank=True,
+        help_text="Your own id for the asset, unique in the owner organisation (empty: none).",
     )
     kind = serializers.ChoiceField(choices=IPAssetKind.choices)
     title = serializers.CharField(max_length=300)
@@ -80,6 +93,7 @@ class IPCoOwnerOutputSerializer(serializers.Serializer):
 
 class IPAssetOutputSerializer(serializers.Serializer):
     id = serializers.IntegerField()
+    external_id = serializers.CharField()
     owner = IPAssetOwnerSerializer()
     # A plain string here (values as in the input's enum): a second component carrying the same enum
     # would collide with reference's Industry "kind" in the schema's enum naming.
@@ -122,6 +136,8 @@ class IPAssetListCreateApi(APIView):
                 str,
                 description="Title, or a fragment of an application, patent, publication or registration number.",
             ),
+            OpenApiParameter("external_id", str, description="The asset with this external id (its owner's own)."),
+            UPDATED_SINCE_PARAMETER,
         ],
         responses={200: IPAssetOutputSerializer(many=True)},
         summary="The IP assets of your organisations (the operator sees all).",
@@ -175,6 +191,27 @@ class IPAssetDetailApi(APIView):
         asset = access_ip_asset(actor=request_user(request), pk=asset_id)
         ip_asset_delete(actor=request_user(request), asset=asset)
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class IPAssetByExternalIdApi(APIView):
+    @extend_schema(
+        tags=TAGS,
+        operation_id="ip_assets_upsert_by_external_id",
+        request=IPAssetInputSerializer,
+        responses={200: IPAssetOutputSerializer, 201: IPAssetOutputSerializer},
+        summary="Create the owner's asset with this external id (201, with Location) or update it (200).",
+    )
+    def put(self, request: Request, external_id: str) -> Response:
+        serializer = IPAssetInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        asset, created = ip_asset_upsert_by_external_id(
+            actor=request_user(request), external_id=external_id, data=serializer.validated_data
+        )
+        if not created:
+            return _detail(request, asset)
+        response = _detail(request, asset, code=status.HTTP_201_CREATED)
+        response["Location"] = request.build_absolute_uri(f"/api/v1/ip-assets/{asset.pk}")
+        return response
 
 
 class IPLegalEventInputSerializer(serializers.Serializer):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import django_filters
 from django.db.models import Q, QuerySet
 
+from apps.core.fields import AwareDateTimeFilter
 from apps.ip.models import IPAsset, IPAssetKind, LegalStatus
 
 
@@ -13,6 +14,8 @@ class IPAssetFilter(django_filters.FilterSet):
     legal_status = django_filters.MultipleChoiceFilter(choices=LegalStatus.choices)
     owner = django_filters.NumberFilter(field_name="owner_id")
     q = django_filters.CharFilter(method="filter_q", max_length=100)
+    external_id = django_filters.CharFilter(field_name="external_id", max_length=100)
+    updated_since = AwareDateTimeFilter(field_name="updated_at", lookup_expr="gte")
 
     class Meta:
         model = IPAsset

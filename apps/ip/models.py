@@ -49,6 +49,8 @@ class IPAsset(TimeStampedModel):
     owner = models.ForeignKey(
         "organizations.Organization", verbose_name=_("owner"), on_delete=models.PROTECT, related_name="ip_assets"
     )
+    # An integrator's own id for the record, unique per owner when given (PUT …/by-external-id/{id}).
+    external_id = models.CharField(_("external id"), max_length=100, blank=True, default="")
     kind = models.CharField(_("kind"), max_length=32, choices=IPAssetKind.choices)
     title = models.CharField(_("title"), max_length=300)
     application_number = models.CharField(_("application number"), max_length=20, blank=True)
@@ -82,6 +84,9 @@ class IPAsset(TimeStampedModel):
                 | Q(filing_date__isnull=True)
                 | Q(grant_date__gte=F("filing_date")),
                 name="ipasset_grant_after_filing",
+            ),
+            models.UniqueConstraint(
+                fields=["owner", "external_id"], condition=~Q(external_id=""), name="ipasset_external_id_unique"
             ),
         ]
         indexes = [models.Index(fields=["owner", "kind"])]

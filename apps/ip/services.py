@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from apps.accounts.models import User
+from apps.core.changes import check_external_id
 from apps.core.effects import effect
 from apps.core.errors import ApplicationError
 from apps.core.validators import (
@@ -53,6 +54,7 @@ class IPAssetError(StrEnum):
     GRANT_DATE_REQUIRED = "grant_date_required"
     GRANT_DATE_UNEXPECTED = "grant_date_unexpected"
     DUPLICATE = "duplicate_application_number"
+    EXTERNAL_ID_TAKEN = "external_id_taken"
     LINKED = "ip_asset_linked"
     BAD_CO_OWNER = "invalid_co_owner"
     EVENT_DATE = "invalid_event_date"
@@ -66,6 +68,7 @@ SOFTWARE_REGISTRATION_RE = re.compile(r"(?:19|20)\d{2}SR\d{6,7}", re.ASCII)
 
 # The fields a caller may set; owner is fixed at creation.
 IP_ASSET_FIELDS = (
+    "external_id",
     "kind",
     "title",
     "application_number",
@@ -296,6 +299,13 @@ def _save(asset: IPAsset) -> None:
     except IntegrityError as exc:
         if "ipasset_application_unique" in str(exc):
             raise _duplicate_error(asset.application_number) from None
+        if "ipasset_external_id_unique" in str(exc):
+            raise ApplicationError(
+                _("Your organisation already has an IP asset with this external id."),
+                code=IPAssetError.EXTERNAL_ID_TAKEN,
+                status=409,
+                field_errors={"external_id": _("Already used by another asset of this organisation.")},
+            ) from None
         raise
 
 
@@ -489,3 +499,30 @@ def ip_asset_delete(*, actor: User, asset: IPAsset) -> None:
             extra={"achievement_ids": achievement_ids},
         )
     locked.delete()
+
+
+@transaction.atomic
+def ip_asset_upsert_by_external_id(*, actor: User, external_id: str, data: dict[str, Any]) -> tuple[IPAsset, bool]:
+    """Create the owner's asset with this external id, or update it (the rules of create and update apply);
+    returns it and whether it was created. Another organisation's same external id is another asset."""
+    check_external_id(external_id)
+    owner = resolve_owner(
+        actor=actor,
+        owner_id=data.get("owner_id"),
+        required_message=_("Say which of your organisations holds this asset (owner_id)."),
+        not_member_message=_("You can only record assets for an organisation you belong to."),
+        not_member_status=403,
+    )
+    data = {**data, "owner_id": owner.pk, "external_id": external_id}
+    existing = IPAsset.objects.filter(owner=owner, external_id=external_id).first()
+    if existing is not None:
+        return ip_asset_update(actor=actor, asset=existing, data=data), False
+    try:
+        with transaction.atomic():
+            return ip_asset_create(actor=actor, data=data), True
+    except ApplicationError as exc:
+        if exc.code != IPAssetError.EXTERNAL_ID_TAKEN:
+            raise
+    # A concurrent PUT created it first: update that one.
+    existing = IPAsset.objects.get(owner=owner, external_id=external_id)
+    return ip_asset_update(actor=actor, asset=existing, data=data), False

@@ -8,5 +8,10 @@ urlpatterns = [
     path("ip-assets/import/template.xlsx", bulk_apis.IPAssetImportTemplateApi.as_view(), name="ip-assets-template"),
     path("ip-assets/export", bulk_apis.IPAssetExportApi.as_view(), name="ip-assets-export"),
     path("ip-assets/<int:asset_id>", apis.IPAssetDetailApi.as_view(), name="ip-asset-detail"),
+    path(
+        "ip-assets/by-external-id/<str:external_id>",
+        apis.IPAssetByExternalIdApi.as_view(),
+        name="ip-asset-by-external-id",
+    ),
     path("ip-assets/<int:asset_id>/legal-events", apis.IPLegalEventListApi.as_view(), name="ip-asset-legal-events"),
 ]

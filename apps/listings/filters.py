@@ -9,10 +9,10 @@ from django.core.validators import RegexValidator
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from apps.core.fields import MarketDateFilter, MoneyFilter
+from apps.core.fields import AwareDateTimeFilter, MarketDateFilter, MoneyFilter
 from apps.listings import search
 from apps.listings.models import Achievement, CooperationMode, Demand, Language, ListingStatus, Stage
-from apps.organizations.access import Actor, organization_ids
+from apps.organizations.access import Actor, is_operator, organization_ids
 
 
 def region_prefix(code: str) -> str:
@@ -49,6 +49,8 @@ class ListingFilter(django_filters.FilterSet):
     published_after = MarketDateFilter(field_name="published_at", lookup_expr="date__gte")
     published_before = MarketDateFilter(field_name="published_at", lookup_expr="date__lte")
     ordering = django_filters.CharFilter(method="filter_noop")
+    external_id = django_filters.CharFilter(method="filter_external_id", max_length=100)
+    updated_since = AwareDateTimeFilter(field_name="updated_at", lookup_expr="gte")
 
     # django-filter builds a form class, with a label for every filter, for each request; the fields do
     # not depend on the request, so each filter set keeps the first one it built.
@@ -69,6 +71,12 @@ class ListingFilter(django_filters.FilterSet):
 
     def filter_region(self, queryset: QuerySet[Any], name: str, value: str) -> QuerySet[Any]:
         return queryset.filter(region__code__startswith=region_prefix(value))
+
+    def filter_external_id(self, queryset: QuerySet[Any], name: str, value: str) -> QuerySet[Any]:
+        # An external id is the owner's own: it finds only the caller's organisations' listings.
+        if is_operator(self.actor):
+            return queryset.filter(external_id=value)
+        return queryset.filter(external_id=value, owner_id__in=organization_ids(self.actor))
 
     def filter_mine(self, queryset: QuerySet[Any], name: str, value: bool | None) -> QuerySet[Any]:
         if value:

@@ -104,6 +104,8 @@ class Listing(TimeStampedModel):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("created by"), null=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # An integrator's own id for the record, unique per owner when given (PUT …/by-external-id/{id}).
+    external_id = models.CharField(_("external id"), max_length=100, blank=True, default="")
     status = models.CharField(_("status"), max_length=16, choices=ListingStatus.choices, default=ListingStatus.DRAFT)
     language = models.CharField(_("language"), max_length=2, choices=Language.choices, default=Language.ZH)
     title = models.CharField(_("title"), max_length=200)
@@ -203,6 +205,9 @@ class Achievement(Listing):
                 condition=Q(status__in=ACTIVE_STATUSES),
                 name="achievement_no_duplicate",
             ),
+            models.UniqueConstraint(
+                fields=["owner", "external_id"], condition=~Q(external_id=""), name="achievement_external_id_unique"
+            ),
         ]
         indexes = [
             GinIndex(fields=["search_vector"], name="achievement_search"),
@@ -277,6 +282,9 @@ class Demand(Listing):
                 fields=["owner", "fingerprint"],
                 condition=Q(status__in=ACTIVE_STATUSES),
                 name="demand_no_duplicate",
+            ),
+            models.UniqueConstraint(
+                fields=["owner", "external_id"], condition=~Q(external_id=""), name="demand_external_id_unique"
             ),
         ]
         indexes = [

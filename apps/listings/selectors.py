@@ -93,7 +93,7 @@ def _listing_list(model: type[Listing], *, actor: Actor | None, filters: Any) ->
         filterset.actor = actor
         qs = _apply_filters(filterset)
     # The default view is the market: published listings. Owners ask for theirs with mine=true or status=…
-    if not params.get("status") and params.get("mine") not in ("true", "1", "True"):
+    if not params.get("status") and params.get("mine") not in ("true", "1", "True") and not params.get("external_id"):
         qs = qs.filter(status=ListingStatus.PUBLISHED)
     query = search_query(params.get("q", "")) if params.get("q") else None
     if query is None:

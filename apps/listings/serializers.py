@@ -81,6 +81,12 @@ class ListingMoneyField(MoneyField):
 
 class ListingInputSerializer(serializers.Serializer):
     owner_id = serializers.IntegerField(required=False, help_text="Organisation that lists it; defaults to yours.")
+    external_id = serializers.CharField(
+        max_length=100,
+        required=False,
+        allow_blank=True,
+        help_text="Your own id for the listing, unique in your organisation (empty: none).",
+    )
     language = serializers.ChoiceField(choices=Language.choices, default=Language.ZH)
     title = serializers.CharField(max_length=200)
     translated_title = serializers.CharField(max_length=300, required=False, allow_blank=True)

@@ -9,6 +9,11 @@ def _routes(kind_views: dict, plural: str) -> list[URLPattern]:
     return [
         path(f"{plural}", v["list"].as_view(), name=f"{plural}-list"),
         path(f"{plural}/<int:pk>", v["detail"].as_view(), name=f"{plural}-detail"),
+        path(
+            f"{plural}/by-external-id/<str:external_id>",
+            v["by_external_id"].as_view(),
+            name=f"{plural}-by-external-id",
+        ),
         path(f"{plural}/<int:pk>/submit", v["submit"].as_view(), name=f"{plural}-submit"),
         path(f"{plural}/<int:pk>/review", v["review"].as_view(), name=f"{plural}-review"),
         path(f"{plural}/<int:pk>/withdraw", v["withdraw"].as_view(), name=f"{plural}-withdraw"),

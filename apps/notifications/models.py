@@ -40,6 +40,7 @@ class NotificationKind(models.TextChoices):
     CONTRACTS_REGISTRATION_OVERDUE = "contracts.registration_overdue", _("registration overdue")
     STATS_RECOMPUTE_DIFFERENCES = "stats.recompute_differences", _("statistics recompute found differences")
     WEBHOOK_DISABLED = "webhooks.subscription_disabled", _("webhook subscription switched off")
+    ALERTS_DIGEST = "alerts.digest", _("new for a saved search")
 
 
 class Notification(TimeStampedModel):

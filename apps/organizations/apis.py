@@ -13,6 +13,7 @@ from rest_framework.views import APIView
 
 from apps.accounts.authentication import request_user
 from apps.accounts.permissions import PeopleOnly
+from apps.core.changes import UPDATED_SINCE_PARAMETER
 from apps.core.pagination import StandardCursorPagination, paginated_response
 from apps.core.validators import validate_credit_code
 from apps.organizations import examples
@@ -129,6 +130,7 @@ class OrganizationListCreateApi(APIView):
             OpenApiParameter("verification_status", str),
             OpenApiParameter("region", str, description="Region code; a prefecture code matches its districts."),
             OpenApiParameter("q", str, description="Search by name (Chinese or English) or credit code."),
+            UPDATED_SINCE_PARAMETER,
         ],
         responses={200: OrganizationOutputSerializer(many=True)},
     )

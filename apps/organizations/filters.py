@@ -1,6 +1,7 @@
 import django_filters
 from django.db.models import Q, QuerySet
 
+from apps.core.fields import AwareDateTimeFilter
 from apps.organizations.models import Organization, OrganizationType, VerificationStatus
 
 
@@ -9,10 +10,11 @@ class OrganizationFilter(django_filters.FilterSet):
     verification_status = django_filters.ChoiceFilter(choices=VerificationStatus.choices)
     region = django_filters.CharFilter(method="filter_region", help_text="Region code; 4502xx matches within 450200.")
     q = django_filters.CharFilter(method="filter_q", help_text="Name, English name, short name or credit code.")
+    updated_since = AwareDateTimeFilter(field_name="updated_at", lookup_expr="gte")
 
     class Meta:
         model = Organization
-        fields = ["type", "verification_status", "region", "q"]
+        fields = ["type", "verification_status", "region", "q", "updated_since"]
 
     def filter_region(self, queryset: QuerySet[Organization], name: str, value: str) -> QuerySet[Organization]:
         # A province or prefecture code matches everything inside it (GB/T 2260 prefixes).

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from apps.accounts.models import User
+from apps.core.changes import record_model_changes
 from apps.core.errors import ApplicationError
 from apps.notifications.services import notify
 from apps.organizations.access import forget_memberships, is_operator, operator_users, require_operator
@@ -201,6 +202,7 @@ def organization_verify(*, actor: User, organization: Organization, approve: boo
         rejection_reason="" if approve else reason.strip(),
         updated_at=timezone.now(),
     )
+    record_model_changes(Organization, [organization.pk] if updated else [])
     if not updated:
         raise ApplicationError(
             _("This organisation is not pending verification."), code=OrganizationError.ALREADY_DECIDED, status=409

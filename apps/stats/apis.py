@@ -26,6 +26,7 @@ from apps.core.negotiation import FileResponseNegotiation
 from apps.core.validators import market_date_problem
 from apps.stats import exports
 from apps.stats.dims import DIMS, GRAIN_BY_ID, MEASURES, Measure
+from apps.stats.drilldown_links import cell_contracts_url
 from apps.stats.selectors import (
     DIM_NAMES,
     MEASURE_NAMES,
@@ -74,7 +75,22 @@ class StatsMonthField(serializers.CharField):
         return day_named.replace(day=1)
 
 
-class StatsReportQuerySerializer(serializers.Serializer):
+class StatsCutFiltersSerializer(serializers.Serializer):
+    contract_type = _values("contract types.")
+    legacy_class = _values("legacy four classes.")
+    technology_field = _values("technology field codes.")
+    ip_type = _values("IP types.")
+    programme_class = _values("programme classes.")
+    seller_entity_type = _values(_ENTITY_TYPES)
+    buyer_entity_type = _values(_ENTITY_TYPES)
+    seller_area = _values(_AREAS)
+    buyer_area = _values(_AREAS)
+    seller_zone = _values(_ZONES)
+    buyer_zone = _values(_ZONES)
+    broker = _values("broker ids; none = without a broker.")
+
+
+class StatsReportQuerySerializer(StatsCutFiltersSerializer):
     group_by = serializers.CharField(
         required=False,
         allow_blank=True,
@@ -90,43 +106,37 @@ class StatsReportQuerySerializer(serializers.Serializer):
         default=True, help_text="Add the same cut one year earlier (上年同期) and year-on-year growth."
     )
     format = serializers.ChoiceField(choices=REPORT_FORMATS, default="json", help_text="json, csv or xlsx.")
-    contract_type = _values("contract types.")
-    legacy_class = _values("legacy four classes.")
-    technology_field = _values("technology field codes.")
-    ip_type = _values("IP types.")
-    programme_class = _values("programme classes.")
-    seller_entity_type = _values(_ENTITY_TYPES)
-    buyer_entity_type = _values(_ENTITY_TYPES)
-    seller_area = _values(_AREAS)
-    buyer_area = _values(_AREAS)
-    seller_zone = _values(_ZONES)
-    buyer_zone = _values(_ZONES)
-    broker = _values("broker ids; none = without a broker.")
 
 
 def _split(text: str) -> list[str]:
     return [part.strip() for part in text.split(",") if part.strip()]
 
 
-def check_report_query(params: Any) -> dict[str, Any]:
-    """The validated query, or a 400 naming each bad or unknown parameter."""
-    known = set(StatsReportQuerySerializer().fields)
+def check_query(params: Any, serializer_class: type[serializers.Serializer]) -> dict[str, Any]:
+    """The validated query with its cut filters gathered in ``filters``, or a 400 naming each bad or
+    unknown parameter."""
+    known = set(serializer_class().fields)
     unknown = sorted(set(params) - known)
     if unknown:
         raise ValidationError(
             {name: [ErrorDetail(_("Unknown parameter."), code="unknown_parameter")] for name in unknown}
         )
     # A repeated parameter (?broker=1&broker=2) counts as one comma list.
-    query = StatsReportQuerySerializer(data={name: ",".join(params.getlist(name)) for name in params})
+    query = serializer_class(data={name: ",".join(params.getlist(name)) for name in params})
     query.is_valid(raise_exception=True)
     data = dict(query.validated_data)
-    data["group_by"] = _split(data["group_by"])
     filters = {}
     for dim in DIMS:
         values = _split(data.pop(dim.value, "") or "")
         if values:
             filters[dim.value] = values
     data["filters"] = filters
+    return data
+
+
+def check_report_query(params: Any) -> dict[str, Any]:
+    data = check_query(params, StatsReportQuerySerializer)
+    data["group_by"] = _split(data["group_by"])
     return data
 
 
@@ -161,6 +171,10 @@ class StatsReportRowSerializer(serializers.Serializer):
     values_yi = StatsAmountsDisplaySerializer(help_text="The amounts in 亿元 (two decimals, half up).")
     previous = StatsMeasuresSerializer(allow_null=True, help_text="The same cut one year earlier (上年同期).")
     growth = StatsGrowthSerializer(allow_null=True, help_text="values / previous - 1; null where previous is 0.")
+    contracts_url = serializers.CharField(
+        help_text="The contracts behind this row's values (GET stats/report/cell/contracts); their figures add up "
+        "to `values` exactly."
+    )
 
 
 class StatsReportOutputSerializer(serializers.Serializer):
@@ -179,9 +193,10 @@ class StatsReportOutputSerializer(serializers.Serializer):
     totals = StatsReportRowSerializer()
 
 
-def _row_data(row: ReportRow) -> dict[str, Any]:
+def _row_data(row: ReportRow, report: Report) -> dict[str, Any]:
     amounts = [m.value for m in MEASURES if m is not Measure.CONTRACT_COUNT]
     return {
+        "contracts_url": cell_contracts_url(report, row),
         "key": row.key,
         "labels": row.labels,
         "values": row.values,
@@ -205,8 +220,8 @@ def report_data(report: Report) -> dict[str, Any]:
         "compare": report.compare,
         "filters": {name: list(values) for name, values in report.filters.items()},
         "columns": columns,
-        "rows": [_row_data(row) for row in report.rows],
-        "totals": _row_data(report.totals),
+        "rows": [_row_data(row, report) for row in report.rows],
+        "totals": _row_data(report.totals, report),
     }
 
 

@@ -19,6 +19,7 @@ from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from types import SimpleNamespace
 from typing import Any
+from urllib.parse import urlencode
 
 from django import forms
 from django.contrib.auth import logout
@@ -41,7 +42,8 @@ from apps.contracts.selectors import market_today
 from apps.organizations.access import is_operator
 from apps.stats import charts
 from apps.stats.dims import Dim, Measure, Zone
-from apps.stats.selectors import PERIOD, ZONE_LABELS, ReportRow, in_wan, in_yi, stats_report
+from apps.stats.drilldown_links import cell_query
+from apps.stats.selectors import PERIOD, ZONE_LABELS, Report, ReportRow, in_wan, in_yi, stats_report
 
 SESSION_VERSION_KEY = "stats_session_version"
 FIRST_YEAR = 2000
@@ -110,6 +112,7 @@ class TableRow:
     contract_amount: str
     technology_amount: str
     growth: str
+    contracts_url: str = ""
 
 
 # --- the year asked for ------------------------------------------------------------------------
@@ -136,10 +139,8 @@ def _session_is_current(request: HttpRequest, user: User) -> bool:
     return request.session.get(SESSION_VERSION_KEY) == user.session_version
 
 
-@never_cache
-@require_GET
-def dashboard(request: HttpRequest) -> HttpResponseBase:
-    """技术市场成交额: headline, contract types, fields, output against absorption, monthly trend."""
+def refuse_non_operator(request: HttpRequest) -> HttpResponseBase | None:
+    """The login page for anonymous or stale sessions, a 403 page for non-operators; None for an operator."""
     user = request.user
     if not isinstance(user, User) or not user.is_authenticated:
         return redirect_to_login(request.get_full_path(), login_url=reverse("stats-login"))
@@ -148,6 +149,18 @@ def dashboard(request: HttpRequest) -> HttpResponseBase:
         return redirect_to_login(request.get_full_path(), login_url=reverse("stats-login"))
     if not is_operator(user):
         return _self_contained(render(request, "stats/forbidden.html", status=403))
+    return None
+
+
+@never_cache
+@require_GET
+def dashboard(request: HttpRequest) -> HttpResponseBase:
+    """技术市场成交额: headline, contract types, fields, output against absorption, monthly trend."""
+    refusal = refuse_non_operator(request)
+    if refusal is not None:
+        return refusal
+    user = request.user
+    assert isinstance(user, User)  # noqa: S101 - refuse_non_operator let only an operator through
 
     today = market_today()
     query = DashboardQuery(request.GET, today=today)
@@ -196,16 +209,16 @@ def _figures(user: User, year: int, today: date) -> dict[str, Any]:
         "has_data": any(headline.totals.values.values()),
         "headlines": _headlines(headline.totals),
         "type_chart": _bar_chart("chart-type", _("Contract amount by contract type"), by_type.rows, Dim.CONTRACT_TYPE),
-        "type_rows": _table(by_type.rows, Dim.CONTRACT_TYPE),
+        "type_rows": _table(by_type, by_type.rows, Dim.CONTRACT_TYPE),
         "class_chart": _bar_chart(
             "chart-class", _("Contract amount by contract class (four classes)"), by_class.rows, Dim.LEGACY_CLASS
         ),
-        "class_rows": _table(by_class.rows, Dim.LEGACY_CLASS),
+        "class_rows": _table(by_class, by_class.rows, Dim.LEGACY_CLASS),
         "field_chart": _bar_chart(
             "chart-field", _("Contract amount by technology field"), fields_sorted, Dim.TECHNOLOGY_FIELD
         ),
-        "field_rows": _table(fields_sorted, Dim.TECHNOLOGY_FIELD),
-        **_flows(output.rows, absorption.rows),
+        "field_rows": _table(by_field, fields_sorted, Dim.TECHNOLOGY_FIELD),
+        **_flows(output, absorption),
         **_trend(months.rows, year, date_to),
         "generated_at": timezone.localtime(),
     }
@@ -265,7 +278,12 @@ def _bar_chart(chart_id: str, title: str, rows: list[ReportRow], dim: Dim) -> Sa
     return mark_safe(svg)  # noqa: S308
 
 
-def _table(rows: list[ReportRow], dim: Dim) -> list[TableRow]:
+def contracts_link(report: Report, row: ReportRow) -> str:
+    """The dashboard's drill-down page of a row: the contracts behind its figures."""
+    return f"{reverse('stats-dashboard-contracts')}?{urlencode(cell_query(report, row))}"
+
+
+def _table(report: Report, rows: list[ReportRow], dim: Dim) -> list[TableRow]:
     return [
         TableRow(
             label=row.labels.get(dim, row.key[dim]),
@@ -273,14 +291,19 @@ def _table(rows: list[ReportRow], dim: Dim) -> list[TableRow]:
             contract_amount=wan_text(row.values[Measure.CONTRACT_AMOUNT]),
             technology_amount=wan_text(row.values[Measure.TECHNOLOGY_AMOUNT]),
             growth=growth_text(row.growth.get(Measure.CONTRACT_AMOUNT) if row.growth else None),
+            contracts_url=contracts_link(report, row),
         )
         for row in rows
     ]
 
 
-def _flows(output_rows: list[ReportRow], absorption_rows: list[ReportRow]) -> dict[str, Any]:
-    output = {row.key[Dim.BUYER_ZONE]: row.values for row in output_rows}
-    absorption = {row.key[Dim.SELLER_ZONE]: row.values for row in absorption_rows}
+def _flows(output_report: Report, absorption_report: Report) -> dict[str, Any]:
+    output = {row.key[Dim.BUYER_ZONE]: row.values for row in output_report.rows}
+    absorption = {row.key[Dim.SELLER_ZONE]: row.values for row in absorption_report.rows}
+    output_links = {row.key[Dim.BUYER_ZONE]: contracts_link(output_report, row) for row in output_report.rows}
+    absorption_links = {
+        row.key[Dim.SELLER_ZONE]: contracts_link(absorption_report, row) for row in absorption_report.rows
+    }
     zero: dict[str, Decimal | int] = {m.value: 0 for m in Measure}
     # Every flow class is shown, empty ones included: the zones are the rows of the official form.
     zones = list(Zone)
@@ -309,6 +332,8 @@ def _flows(output_rows: list[ReportRow], absorption_rows: list[ReportRow]) -> di
             "output_amount": wan_text(output.get(zone, zero)[Measure.CONTRACT_AMOUNT]),
             "absorption_count": int(absorption.get(zone, zero)[Measure.CONTRACT_COUNT]),
             "absorption_amount": wan_text(absorption.get(zone, zero)[Measure.CONTRACT_AMOUNT]),
+            "output_url": output_links.get(zone, ""),
+            "absorption_url": absorption_links.get(zone, ""),
         }
         for zone, label in zip(zones, labels, strict=True)
     ]

@@ -23,7 +23,7 @@ from apps.contracts.models import (
     RegistrationEventKind,
     RegistrationStatus,
 )
-from apps.contracts.selectors import market_today
+from apps.contracts.selectors import SHANGHAI, market_today
 from apps.custody.models import AgreementStatus, CustodyAgreement, CustodyAsset, Pledge, PledgeStatus
 from apps.custody.models import Payment as AnnuityPayment
 from apps.deals.models import ActivityKind, Deal, DealActivity, DealStage
@@ -162,8 +162,12 @@ def test_registrations_are_decided_by_the_operator_with_later_events() -> None:
     ).select_related("decided_by")
     assert recognised.count() >= 10
     for registration in recognised:
-        # Numbers the market issued itself: office code, year, sequence.
-        assert registration.registration_number.startswith(f"450200{today.year}")
+        # Numbers the market issued itself: office code, year of the decision, sequence.
+        decided_on = registration.decided_at.astimezone(SHANGHAI).date()
+        assert registration.registration_number.startswith(f"450200{decided_on.year}")
+        # Applied and decided on their own past days (the statistics count them there), not at loading.
+        assert registration.applied_at.astimezone(SHANGHAI).date() < decided_on <= today
+        assert registration.events.get(kind=RegistrationEventKind.REGISTERED).effective_on == decided_on
         assert len(registration.registration_number) == 16
         assert registration.decided_by.email == f"wei.lihua@{DEMO_EMAIL_DOMAIN}"
     refused = Registration.objects.get(status=RegistrationStatus.REFUSED)

@@ -396,8 +396,9 @@ class TestDetail:
         asset = IPAssetFactory(owner=org)
         client = client_for(member)
         # user, memberships, access; the service's transaction (a savepoint inside the test's) with the
-        # row lock and the UPDATE in its own savepoint (so a unique violation can be answered); the fresh asset
-        with django_assert_num_queries(10):
+        # row lock and the UPDATE in its own savepoint (so a unique violation can be answered); the changes
+        # feed's entry (who sees the asset: owner, custodians; one statement for the log); the fresh asset
+        with django_assert_num_queries(13):
             response = client.patch(_detail(asset.pk), {"title": "新的名称"}, format="json")
         assert response.status_code == 200
 

@@ -107,6 +107,9 @@ class ChallengeFilterInputSerializer(serializers.Serializer):
     funding_mode = serializers.ChoiceField(choices=FundingMode.choices, required=False)
     technology_field = serializers.CharField(max_length=8, required=False)
     issuer = serializers.IntegerField(required=False, min_value=1)
+    updated_since = AwareDateTimeField(
+        required=False, help_text="Only challenges changed at or after this time (with its offset)."
+    )
 
 
 class ChallengeOutputSerializer(serializers.Serializer):

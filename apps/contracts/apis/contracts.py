@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import re
+from datetime import date
 from typing import Any
 
 from django.http import FileResponse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
@@ -28,6 +31,7 @@ from apps.contracts.catalogue import (
 )
 from apps.contracts.models import Contract
 from apps.contracts.selectors import (
+    ZONES,
     access_contract,
     contract_history,
     contract_list,
@@ -37,16 +41,24 @@ from apps.contracts.services import (
     contract_create,
     contract_document_attach,
     contract_update,
+    contract_upsert_by_external_id,
     deduction_add,
 )
 from apps.core.errors import ApplicationError, ErrorCode
-from apps.core.fields import MarketDateField
+from apps.core.fields import AwareDateTimeField, MarketDateField
 from apps.core.history import HistoryEventOutputSerializer, HistoryPagination
 from apps.core.idempotency import IDEMPOTENCY_KEY_PARAMETER, IDEMPOTENCY_RESPONSES, idempotent
 from apps.core.negotiation import FileResponseNegotiation
 from apps.core.pagination import StandardCursorPagination, paginated_response
 from apps.core.schema import problem_response
-from apps.core.versioning import IF_MATCH_PARAMETER, PRECONDITION_RESPONSES, require_if_match, with_etag
+from apps.core.validators import market_date_problem
+from apps.core.versioning import (
+    IF_MATCH_PARAMETER,
+    PRECONDITION_RESPONSES,
+    parse_if_match,
+    require_if_match,
+    with_etag,
+)
 
 
 class DeductionInputSerializer(serializers.Serializer):
@@ -77,6 +89,15 @@ class ContractFieldsMixin(serializers.Serializer):
     contract_amount = _money(help_text="Yuan, more than zero.")
     deductions = DeductionInputSerializer(  # type: ignore[call-arg]
         many=True, required=False, max_length=200, help_text="Non-technical costs; their sum ≤ the contract amount."
+    )
+    external_id = serializers.CharField(
+        max_length=100,
+        required=False,
+        allow_blank=True,
+        help_text="Your organisation's own id for the contract, unique in it (empty: none).",
+    )
+    external_owner_id = serializers.IntegerField(
+        required=False, help_text="Which of your organisations gives the external id; defaults to your only one."
     )
 
 
@@ -122,6 +143,59 @@ class ContractUpdateInputSerializer(ContractFieldsMixin):
         super().__init__(*args, **kwargs)
 
 
+ZONE_HELP = (
+    "Comma-separated flow classes of the {role} as the statistics see them from the home city: "
+    "city, province, domestic, hmt, asean, abroad."
+)
+ENTITY_TYPE_HELP = "Comma-separated {role} entity type codes; a top-level code (100) takes in its subcodes."
+
+
+class CommaListField(serializers.CharField):
+    """``a,b,c`` → ["a", "b", "c"], each checked against ``pattern`` or ``choices``."""
+
+    pattern: re.Pattern[str] | None = None
+    choices: tuple[str, ...] = ()
+    default_error_messages = {"bad_value": gettext_lazy("%(value)s is not a valid value here.")}
+
+    def to_internal_value(self, data: Any) -> list[str]:  # type: ignore[override]
+        text = super().to_internal_value(data)
+        values = list(dict.fromkeys(part.strip() for part in text.split(",") if part.strip()))
+        if not values:
+            self.fail("blank")
+        for value in values:
+            fits = value in self.choices if self.choices else bool(self.pattern and self.pattern.match(value))
+            if not fits:
+                self.fail("bad_value", value=value[:40])
+        return values
+
+
+class CodeListField(CommaListField):
+    pattern = re.compile(r"^[0-9A-Za-z]{1,8}$")
+
+
+class EntityTypeListField(CommaListField):
+    pattern = re.compile(r"^\d{3}$")
+
+
+class ZoneListField(CommaListField):
+    choices = ZONES
+
+
+class RegisteredMonthField(serializers.CharField):
+    default_error_messages = {"invalid_month": gettext_lazy("Use YYYY-MM.")}
+
+    def to_internal_value(self, data: Any) -> date:  # type: ignore[override]
+        text = super().to_internal_value(data)
+        match = re.match(r"^(\d{4})-(\d{2})$", text)
+        if not match or not 1 <= int(match.group(2)) <= 12:
+            self.fail("invalid_month")
+        month = date(int(match.group(1)), int(match.group(2)), 1)
+        problem = market_date_problem(month)
+        if problem:
+            raise serializers.ValidationError(problem, code="date_out_of_range")
+        return month
+
+
 class ContractFilterInputSerializer(serializers.Serializer):
     type = serializers.ChoiceField(choices=ContractType.choices, required=False)
     subtype = serializers.ChoiceField(choices=ContractSubtype.choices, required=False)
@@ -133,11 +207,30 @@ class ContractFilterInputSerializer(serializers.Serializer):
     organization = serializers.IntegerField(required=False, min_value=1)
     signed_from = MarketDateField(required=False)
     signed_to = MarketDateField(required=False)
+    external_id = serializers.CharField(
+        required=False, max_length=100, help_text="The contract your organisations know by this external id."
+    )
+    updated_since = AwareDateTimeField(
+        required=False, help_text="Only contracts changed at or after this time (with its offset)."
+    )
+    registered_month = RegisteredMonthField(
+        required=False,
+        help_text="YYYY-MM: contracts registered (认定登记) in that month, as the statistics count them.",
+    )
+    technology_field = CodeListField(
+        required=False, help_text="Comma-separated technology field codes (reference/technology-fields)."
+    )
+    seller_zone = ZoneListField(required=False, help_text=ZONE_HELP.format(role="seller"))
+    buyer_zone = ZoneListField(required=False, help_text=ZONE_HELP.format(role="buyer"))
+    seller_entity_type = EntityTypeListField(required=False, help_text=ENTITY_TYPE_HELP.format(role="seller"))
+    buyer_entity_type = EntityTypeListField(required=False, help_text=ENTITY_TYPE_HELP.format(role="buyer"))
 
 
 class ContractOutputSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     version = serializers.IntegerField()
+    external_id = serializers.CharField()
+    external_owner_id = serializers.IntegerField(allow_null=True, help_text="The organisation that gave external_id.")
     title = serializers.CharField()
     contract_number = serializers.CharField()
     deal_id = serializers.IntegerField(allow_null=True)
@@ -265,6 +358,38 @@ class ContractDetailApi(APIView):
         serializer.is_valid(raise_exception=True)
         contract_update(actor=actor, contract=contract, expected_version=expected, data=serializer.validated_data)
         return _contract_response(request, contract_id)
+
+
+class ContractByExternalIdApi(APIView):
+    @extend_schema(
+        tags=TAGS,
+        operation_id="contracts_upsert_by_external_id",
+        parameters=[
+            OpenApiParameter(
+                "If-Match",
+                OpenApiTypes.STR,
+                location=OpenApiParameter.HEADER,
+                required=False,
+                description='To update: the ETag you read, e.g. "3" (428 without it). To create: leave it out.',
+            )
+        ],
+        request=ContractCreateInputSerializer,
+        responses={200: ContractOutputSerializer, 201: ContractOutputSerializer, **PRECONDITION_RESPONSES},
+        summary="Create the contract your organisation knows by this external id (201, Location), or update it "
+        "(200, If-Match required); parties and deal are set at creation only.",
+    )
+    def put(self, request: Request, external_id: str) -> Response:
+        raw = request.headers.get("If-Match")
+        expected = parse_if_match(raw) if raw is not None and raw.strip() else None
+        serializer = ContractCreateInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        contract, created = contract_upsert_by_external_id(
+            actor=request_user(request),
+            external_id=external_id,
+            data=serializer.validated_data,
+            expected_version=expected,
+        )
+        return _contract_response(request, contract.pk, code=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
 
 
 class ContractDeductionListCreateApi(APIView):

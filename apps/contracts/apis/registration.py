@@ -27,7 +27,7 @@ from apps.contracts.services import (
     registration_record_event,
     registration_resubmit,
 )
-from apps.core.fields import MarketDateField
+from apps.core.fields import AwareDateTimeField, MarketDateField
 from apps.core.idempotency import IDEMPOTENCY_KEY_PARAMETER, IDEMPOTENCY_RESPONSES, idempotent
 from apps.core.pagination import StandardCursorPagination, paginated_response
 
@@ -68,6 +68,9 @@ class RegistrationFilterInputSerializer(serializers.Serializer):
         required=False, allow_null=True, default=None, help_text="Applications past their deadline, undecided."
     )
     contract = serializers.IntegerField(required=False, min_value=1)
+    updated_since = AwareDateTimeField(
+        required=False, help_text="Only registrations changed at or after this time (with its offset)."
+    )
 
 
 class RegistrationApplyInputSerializer(serializers.Serializer):

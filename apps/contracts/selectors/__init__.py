@@ -7,6 +7,7 @@ from __future__ import annotations
 from apps.contracts.selectors.commissions import CommissionLine, broker_commission_contracts, broker_commission_lines
 from apps.contracts.selectors.contracts import (
     SHANGHAI,
+    ZONES,
     access_contract,
     bypass_window_start,
     contract_history,
@@ -36,6 +37,7 @@ from apps.contracts.selectors.scorecard import broker_scorecard, registered_tech
 
 __all__ = [
     "SHANGHAI",
+    "ZONES",
     "CommissionLine",
     "access_contract",
     "access_registration",

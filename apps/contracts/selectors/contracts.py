@@ -24,6 +24,8 @@ from apps.contracts.models import (
     Payment,
     PaymentMilestone,
     Registration,
+    RegistrationEvent,
+    RegistrationEventKind,
 )
 from apps.core.history import tracked_events
 from apps.deals.models import DealParticipant, ParticipantRole
@@ -106,7 +108,87 @@ def contract_list(*, actor: Actor, filters: dict[str, Any] | None = None) -> Que
         qs = qs.filter(signed_on__gte=filters["signed_from"])
     if filters.get("signed_to"):
         qs = qs.filter(signed_on__lte=filters["signed_to"])
+    if filters.get("external_id"):
+        # An external id is its giver's own: it finds the contracts the caller's organisations named so.
+        qs = qs.filter(external_id=filters["external_id"], external_owner_id__in=organization_ids(actor))
+    if filters.get("updated_since"):
+        qs = qs.filter(updated_at__gte=filters["updated_since"])
+    if filters.get("registered_month"):
+        qs = qs.filter(registered_in_month(filters["registered_month"]))
+    if filters.get("technology_field"):
+        qs = qs.filter(technology_field_id__in=filters["technology_field"])
+    for role in ("seller", "buyer"):
+        if filters.get(f"{role}_zone"):
+            qs = qs.filter(zone_condition(role, filters[f"{role}_zone"]))
+        if filters.get(f"{role}_entity_type"):
+            qs = qs.filter(entity_type_condition(role, filters[f"{role}_entity_type"]))
     return qs
+
+
+# --- the statistics' cuts as contract filters -----------------------------------------------------
+# The same rules as apps.stats (folding.party_zone, the report's entity type filter); a test holds them
+# equal, so the contracts list filtered by a cut holds the contracts the statistics count under it.
+
+ZONES = ("city", "province", "domestic", "hmt", "asean", "abroad")
+CHINA = "156"
+HMT_PROVINCES = ("71", "81", "82")
+
+
+def registered_in_month(month: date) -> Exists:
+    """Contracts whose registration (the event that counts them) took effect in ``month``."""
+    first = month.replace(day=1)
+    following = (first + timedelta(days=32)).replace(day=1)
+    return Exists(
+        RegistrationEvent.objects.filter(
+            contract_id=OuterRef("pk"),
+            kind=RegistrationEventKind.REGISTERED,
+            effective_on__gte=first,
+            effective_on__lt=following,
+        )
+    )
+
+
+def _zone_q(role: str, zone: str) -> Q:
+    country, region = f"{role}_country_id", f"{role}_region__code"
+    home = settings.STATS_HOME_REGION
+    domestic = Q(**{country: CHINA, f"{role}_region__isnull": False})
+    hmt = Q(**{f"{region}__regex": "^(" + "|".join(HMT_PROVINCES) + ")"})
+    city = Q(**{f"{region}__startswith": home[:4]})
+    province = Q(**{f"{region}__startswith": home[:2]})
+    if zone == "hmt":
+        return domestic & hmt
+    if zone == "city":
+        return domestic & ~hmt & city
+    if zone == "province":
+        return domestic & ~hmt & ~city & province
+    if zone == "domestic":
+        return domestic & ~hmt & ~province
+    asean = Q(**{f"{role}_country__is_asean": True})
+    return ~domestic & (asean if zone == "asean" else ~asean)
+
+
+def zone_condition(role: str, zones: list[str]) -> Q:
+    condition = Q(pk__in=[])
+    for zone in zones:
+        condition |= _zone_q(role, zone)
+    return condition
+
+
+def entity_type_condition(role: str, codes: list[str]) -> Q:
+    """A top-level code takes in its subcodes (100 ⊃ 110 … 180, 010 ⊃ 011 …), as in the report."""
+    column = f"{role}_entity_type__code"
+    exact, patterns = [], []
+    for code in codes:
+        if code[0] != "0" and code.endswith("00"):
+            patterns.append(f"{code[0]}\\d\\d")
+        elif code[0] == "0" and code.endswith("0"):
+            patterns.append(f"{code[:2]}\\d")
+        else:
+            exact.append(code)
+    condition = Q(**{f"{column}__in": exact}) if exact else Q(pk__in=[])
+    if patterns:
+        condition |= Q(**{f"{column}__regex": "^(" + "|".join(patterns) + ")$"})
+    return condition
 
 
 def access_contract(*, actor: Actor, pk: int) -> Contract:

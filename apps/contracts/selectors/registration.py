@@ -51,6 +51,8 @@ def registration_list(*, actor: Actor, filters: dict[str, Any] | None = None) ->
         qs = qs.filter(status=filters["status"])
     if filters.get("contract"):
         qs = qs.filter(contract_id=filters["contract"])
+    if filters.get("updated_since"):
+        qs = qs.filter(updated_at__gte=filters["updated_since"])
     if filters.get("overdue") is True:
         qs = qs.filter(status=RegistrationStatus.APPLIED, deadline__lt=market_today())
     elif filters.get("overdue") is False:

@@ -23,6 +23,7 @@ from apps.contracts.services.contracts import (
     deduction_add,
 )
 from apps.contracts.services.errors import ContractError, RegistrationError
+from apps.contracts.services.external_ids import contract_upsert_by_external_id
 from apps.contracts.services.payments import check_payment_writer, milestone_create, payment_create
 from apps.contracts.services.registration import (
     check_operator,
@@ -50,6 +51,7 @@ __all__ = [
     "contract_create",
     "contract_document_attach",
     "contract_update",
+    "contract_upsert_by_external_id",
     "deduction_add",
     "milestone_create",
     "next_registration_number",

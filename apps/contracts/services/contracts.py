@@ -33,7 +33,9 @@ from apps.contracts.models import (
 from apps.contracts.selectors import is_contract_broker, is_contract_party, market_today
 from apps.contracts.services.errors import ContractError
 from apps.contracts.services.errors import bad_input as _bad
+from apps.contracts.services.external_ids import external_fields, external_id_guard
 from apps.contracts.services.webhooks import publish_contract_recorded
+from apps.core.changes import record_model_changes
 from apps.core.effects import effect
 from apps.core.errors import ApplicationError
 from apps.core.versioning import stale_version_error
@@ -252,26 +254,29 @@ def contract_create(*, actor: User, data: Mapping[str, Any]) -> Contract:
     field = _reference(TechnologyField, data["technology_field_code"], "technology_field_code")
     values: dict[str, Any] = {**_resolve_party("buyer", data), **_resolve_party("seller", data)}
     _check_parties(actor=actor, values=values, deal=deal)
+    external = external_fields(actor=actor, data=data)
 
-    contract = Contract.objects.create(
-        title=data["title"],
-        contract_number=data.get("contract_number", ""),
-        deal=deal,
-        type=data["type"],
-        subtype=data["subtype"],
-        legacy_class=legacy_class_for(data["type"]),
-        ip_type=data["ip_type"],
-        technology_field=field,
-        programme_class=data.get("programme_class") or "none",
-        signed_on=data["signed_on"],
-        valid_from=valid_from,
-        valid_until=data.get("valid_until"),
-        contract_amount=data["contract_amount"],
-        deductions_total=data["contract_amount"] - technology,
-        technology_amount=technology,
-        created_by=actor,
-        **values,
-    )
+    with external_id_guard():
+        contract = Contract.objects.create(
+            title=data["title"],
+            contract_number=data.get("contract_number", ""),
+            deal=deal,
+            type=data["type"],
+            subtype=data["subtype"],
+            legacy_class=legacy_class_for(data["type"]),
+            ip_type=data["ip_type"],
+            technology_field=field,
+            programme_class=data.get("programme_class") or "none",
+            signed_on=data["signed_on"],
+            valid_from=valid_from,
+            valid_until=data.get("valid_until"),
+            contract_amount=data["contract_amount"],
+            deductions_total=data["contract_amount"] - technology,
+            technology_amount=technology,
+            created_by=actor,
+            **external,
+            **values,
+        )
     Deduction.objects.bulk_create(
         Deduction(contract=contract, kind=d["kind"], description=d.get("description", ""), amount=d["amount"])
         for d in deduction_rows
@@ -299,6 +304,7 @@ def _conditional_update(*, contract: Contract, expected_version: int, **values: 
     if not moved:
         current = Contract.objects.filter(pk=contract.pk).values_list("version", flat=True).first()
         raise stale_version_error(current_version=current or 0)
+    record_model_changes(Contract, [contract.pk])
     return Contract.objects.get(pk=contract.pk)
 
 
@@ -329,13 +335,15 @@ def contract_update(*, actor: User, contract: Contract, expected_version: int, d
         values["legacy_class"] = legacy_class_for(values["type"])
     values["technology_amount"] = technology
     values["deductions_total"] = merged["contract_amount"] - technology
+    values.update(external_fields(actor=actor, data=data))
     if deduction_rows is not None:
         Deduction.objects.filter(contract=locked).delete()
         Deduction.objects.bulk_create(
             Deduction(contract=locked, kind=d["kind"], description=d.get("description", ""), amount=d["amount"])
             for d in deduction_rows
         )
-    return _conditional_update(contract=locked, expected_version=expected_version, **values)
+    with external_id_guard():
+        return _conditional_update(contract=locked, expected_version=expected_version, **values)
 
 
 def _check_room(*, contract: Contract, contract_amount: Decimal) -> None:

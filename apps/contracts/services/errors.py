@@ -22,6 +22,7 @@ class ContractError(StrEnum):
     MILESTONES_EXCEED = "milestones_exceed_contract_amount"
     PAID_IN_FUTURE = "payment_in_future"
     UNKNOWN_MILESTONE = "unknown_milestone"
+    EXTERNAL_ID_TAKEN = "external_id_taken"
 
 
 class RegistrationError(StrEnum):

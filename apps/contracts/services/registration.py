@@ -5,7 +5,7 @@ Deadlines are counted in working days (:mod:`apps.contracts.workdays`) under the
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime, time
 from decimal import Decimal
 from typing import Any
 
@@ -27,11 +27,12 @@ from apps.contracts.models import (
     RegistrationEventKind,
     RegistrationStatus,
 )
-from apps.contracts.selectors import calendar_exceptions, calendar_years, market_today, rule_set_in_force
+from apps.contracts.selectors import SHANGHAI, calendar_exceptions, calendar_years, market_today, rule_set_in_force
 from apps.contracts.services.contracts import sync_deal
 from apps.contracts.services.errors import RegistrationError
 from apps.contracts.services.errors import bad_input as _bad
 from apps.contracts.services.webhooks import publish_registration
+from apps.core.changes import record_model_changes
 from apps.core.effects import effect
 from apps.core.errors import ApplicationError, ErrorCode
 from apps.core.lifecycle import Lifecycle, Transition
@@ -112,13 +113,35 @@ def _event(
     return event
 
 
+def _back_dated(as_of: date | None, *, not_before: date, hour: int) -> tuple[date, datetime]:
+    """The market day and moment a step is recorded on: now, or the past day ``as_of`` (not before
+    ``not_before``, not after today).
+
+    ``as_of`` is for loaders of past records (the demo's three years of registrations): the HTTP API has
+    no such field, so a request always acts today.
+    """
+    today = market_today()
+    if as_of is None:
+        return today, timezone.now()
+    if as_of > today or as_of < not_before:
+        raise _bad(
+            _("A past registration step must be dated between %(first)s and today.") % {"first": not_before},
+            code=RegistrationError.BAD_EFFECTIVE_DATE,
+            field="as_of",
+        )
+    return as_of, datetime.combine(as_of, time(hour), tzinfo=SHANGHAI)
+
+
 def check_operator(actor: Actor) -> None:
     require_operator(actor, _("Registration decisions are the market operator's."))
 
 
 @transaction.atomic
-def registration_apply(*, actor: User, contract: Contract) -> Registration:
-    """The registrant (the seller; the domestic buyer of an import) applies to register the contract, once."""
+def registration_apply(*, actor: User, contract: Contract, as_of: date | None = None) -> Registration:
+    """The registrant (the seller; the domestic buyer of an import) applies to register the contract, once.
+
+    ``as_of``: the past day the application was made (loaders of past records only; see ``_back_dated``).
+    """
     registrant_id = contract.registrant_id
     if registrant_id is None or registrant_id not in organization_ids(actor):
         raise ApplicationError(
@@ -139,7 +162,7 @@ def registration_apply(*, actor: User, contract: Contract) -> Registration:
             code=RegistrationError.NOT_WRITTEN,
             status=400,
         )
-    today = market_today()
+    today, applied_at = _back_dated(as_of, not_before=locked.signed_on, hour=9)
     if locked.valid_from > today:
         raise ApplicationError(
             _("The contract has not taken effect yet (it is valid from %(date)s).") % {"date": locked.valid_from},
@@ -164,7 +187,7 @@ def registration_apply(*, actor: User, contract: Contract) -> Registration:
                 rule_set=rule_set,
                 declared_contract_amount=locked.contract_amount,
                 declared_technology_amount=locked.technology_amount,
-                applied_at=timezone.now(),
+                applied_at=applied_at,
                 clock_started_on=today,
                 working_days=working_days,
                 deadline=deadline,
@@ -278,14 +301,19 @@ def registration_decide(
     recognised_technology_amount: Decimal | None = None,
     refusal_ground: str = "",
     note: str = "",
+    as_of: date | None = None,
 ) -> Registration:
-    """The operator decides an application: ``register``, ``request_correction`` or ``refuse``."""
+    """The operator decides an application: ``register``, ``request_correction`` or ``refuse``.
+
+    ``as_of``: the past day of the decision (loaders of past records only; see ``_back_dated``). Such a
+    decision is history: the registration number is of that year and the applicant is not notified.
+    """
     check_operator(actor)
     if decision not in DECISIONS:
         raise _bad(_("Unknown decision."), code=ErrorCode.VALIDATION_ERROR, field="decision")
     locked = _locked_registration(registration, action=decision)
-    today = market_today()
-    values: dict[str, Any] = {"decided_at": timezone.now(), "decided_by_id": actor.pk, "decision_note": note}
+    today, decided_at = _back_dated(as_of, not_before=locked.clock_started_on, hour=15)
+    values: dict[str, Any] = {"decided_at": decided_at, "decided_by_id": actor.pk, "decision_note": note}
     if decision == "register":
         recognised = (
             recognised_contract_amount if recognised_contract_amount is not None else locked.declared_contract_amount,
@@ -331,9 +359,10 @@ def registration_decide(
         )
         _event(registration=locked, kind=RegistrationEventKind.REFUSED, actor=actor, effective_on=today, note=note)
     decided = Registration.objects.select_related("contract", "rule_set").get(pk=locked.pk)
-    _notify_applicant(registration=decided)
-    if event_type := _DECISION_EVENTS.get(RegistrationStatus(decided.status)):
-        publish_registration(event_type, decided)
+    if as_of is None:  # a back-dated decision (loaders of past records) tells nobody
+        _notify_applicant(registration=decided)
+        if event_type := _DECISION_EVENTS.get(RegistrationStatus(decided.status)):
+            publish_registration(event_type, decided)
     return decided
 
 
@@ -463,6 +492,7 @@ def registration_record_event(
     if REGISTRATION_LIFECYCLE.target(kind) is None:
         # The row is locked and its state was checked; only the amounts change.
         Registration.objects.filter(pk=locked.pk).update(updated_at=timezone.now(), **changes)
+        record_model_changes(Registration, [locked.pk])
     else:
         REGISTRATION_LIFECYCLE.move(model=Registration, pk=locked.pk, action=kind, **changes)
     return _event(
@@ -516,7 +546,10 @@ def registration_recompute_deadlines() -> int:
             start=registration.clock_started_on, working_days=registration.working_days
         )
         if (deadline, provisional) != (registration.deadline, registration.deadline_provisional):
-            changed += Registration.objects.filter(pk=registration.pk, status=RegistrationStatus.APPLIED).update(
+            moved = Registration.objects.filter(pk=registration.pk, status=RegistrationStatus.APPLIED).update(
                 deadline=deadline, deadline_provisional=provisional
             )
+            if moved:
+                record_model_changes(Registration, [registration.pk])
+            changed += moved
     return changed

@@ -10,6 +10,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.accounts.authentication import request_user
+from apps.core.changes import UPDATED_SINCE_PARAMETER
 from apps.core.fields import DecimalNumberField, MarketDateField
 from apps.core.pagination import StandardCursorPagination, paginated_response
 from apps.custody import selectors
@@ -113,6 +114,7 @@ class AgreementListCreateApi(APIView):
         parameters=[
             OpenApiParameter("status", str, enum=AgreementStatus.values),
             OpenApiParameter("role", str, enum=list(selectors.PORTFOLIO_ROLES), description="Your side."),
+            UPDATED_SINCE_PARAMETER,
         ],
         responses={200: AgreementOutputSerializer(many=True)},
         summary="Agreements of your organisations, as owner or custodian (the operator reads all).",
@@ -125,7 +127,9 @@ class AgreementListCreateApi(APIView):
         role = params.get("role")
         if role and role not in selectors.PORTFOLIO_ROLES:
             raise serializers.ValidationError({"role": [_("Either owner or custodian.")]})
-        qs = selectors.agreement_list(actor=request_user(request), status=status_value, role=role)
+        qs = selectors.agreement_list(
+            actor=request_user(request), status=status_value, role=role, updated_since=params.get("updated_since")
+        )
         return paginated_response(request=request, view=self, queryset=qs, serializer_class=AgreementOutputSerializer)
 
     @extend_schema(

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from apps.accounts.models import User
+from apps.core.changes import record_model_changes
 from apps.core.errors import ApplicationError
 from apps.core.lifecycle import Lifecycle, Transition
 from apps.custody.annuity import AnnuityError, FeeTableError, standard_reduction
@@ -206,6 +207,7 @@ def agreement_create(
     )
     rows = _new_custody_rows(agreement=agreement, entries=assets, assets=found, today=timezone.localdate())
     CustodyAsset.objects.bulk_create(rows)
+    record_model_changes(CustodyAsset, [row.pk for row in rows])
     AgreementEvent.objects.create(
         agreement=agreement, kind=AgreementEventKind.CREATED, end_date_after=end_date, fee=fee, actor=actor
     )
@@ -250,6 +252,7 @@ def agreement_start(*, actor: User, agreement: CustodyAgreement) -> CustodyAgree
         if "custodyasset_one_active" in str(exc):
             raise _overlap_error(asset_ids) from None
         raise
+    record_model_changes(CustodyAsset, [row.pk for row in rows])  # the agency now sees the assets
     AGREEMENT_LIFECYCLE.move(model=CustodyAgreement, pk=locked.pk, action="start", started_at=timezone.now())
     AgreementEvent.objects.create(agreement=locked, kind=AgreementEventKind.STARTED, actor=actor)
     notify(
@@ -297,6 +300,9 @@ def agreement_end(*, actor: User, agreement: CustodyAgreement, note: str = "") -
     check_party(actor=actor, agreement=agreement)
     AGREEMENT_LIFECYCLE.move(model=CustodyAgreement, pk=agreement.pk, action="end", ended_at=timezone.now())
     CustodyAsset.objects.filter(agreement_id=agreement.pk).update(active=False)
+    record_model_changes(
+        CustodyAsset, CustodyAsset.objects.filter(agreement_id=agreement.pk).values_list("pk", flat=True)
+    )
     AgreementEvent.objects.create(agreement_id=agreement.pk, kind=AgreementEventKind.ENDED, note=note, actor=actor)
     return CustodyAgreement.objects.get(pk=agreement.pk)
 
@@ -317,6 +323,9 @@ def agreements_expire(*, today: date | None = None) -> int:
                 continue
             AGREEMENT_LIFECYCLE.move(model=CustodyAgreement, pk=pk, action="expire", ended_at=timezone.now())
             CustodyAsset.objects.filter(agreement_id=pk).update(active=False)
+            record_model_changes(
+                CustodyAsset, CustodyAsset.objects.filter(agreement_id=pk).values_list("pk", flat=True)
+            )
             AgreementEvent.objects.create(
                 agreement_id=pk, kind=AgreementEventKind.ENDED, note=str(gettext_lazy("The period is over."))
             )

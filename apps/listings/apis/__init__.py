@@ -27,6 +27,7 @@ from apps.listings.apis.kinds import (
     client_ip,
 )
 from apps.listings.apis.listings import (
+    ListingByExternalIdApi,
     ListingDetailApi,
     ListingEventsApi,
     ListingListCreateApi,
@@ -81,6 +82,7 @@ __all__ = [
     "ListingAccessLogApi",
     "ListingAttachmentDetailApi",
     "ListingAttachmentsApi",
+    "ListingByExternalIdApi",
     "ListingConfidentialApi",
     "ListingDetailApi",
     "ListingDetailMixin",

@@ -15,6 +15,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from apps.core.changes import UPDATED_SINCE_PARAMETER
 from apps.listings import selectors, services
 from apps.listings.apis.payloads import (
     AchievementDetailOutputSerializer,
@@ -109,6 +110,8 @@ LIST_PARAMETERS = [
     OpenApiParameter("owner", int),
     OpenApiParameter("mine", bool, description="Only my organisations' listings, any status."),
     OpenApiParameter("ordering", str, enum=list(selectors.ORDERINGS)),
+    OpenApiParameter("external_id", str, description="Your organisations' listing with this external id, any status."),
+    UPDATED_SINCE_PARAMETER,
     OpenApiParameter("page", int, description="Page number (relevance ordering only)."),
 ]
 ACHIEVEMENT_PARAMETERS = [

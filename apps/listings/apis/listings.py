@@ -76,6 +76,20 @@ class ListingDetailApi(PublicReadMixin, KindView):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
+class ListingByExternalIdApi(KindView):
+    def put(self, request: Request, external_id: str) -> Response:
+        serializer = self.kind.input_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        listing, created = services.listing_upsert_by_external_id(
+            actor=request_user(request), model=self.kind.model, external_id=external_id, data=serializer.validated_data
+        )
+        if not created:
+            return self.detail_response(request, listing)
+        response = self.detail_response(request, listing, code=status.HTTP_201_CREATED)
+        response["Location"] = request.build_absolute_uri(f"/api/v1/{self.kind.plural}/{listing.pk}")
+        return response
+
+
 class ListingSubmitApi(KindView):
     def post(self, request: Request, pk: int) -> Response:
         moved = services.listing_submit(actor=request_user(request), listing=self.listing(request, pk))

@@ -25,6 +25,7 @@ from apps.listings.apis.kinds import (
     KindView,
 )
 from apps.listings.apis.listings import (
+    ListingByExternalIdApi,
     ListingDetailApi,
     ListingEventsApi,
     ListingListCreateApi,
@@ -82,6 +83,21 @@ def views_for(kind: Kind) -> dict[str, type[KindView]]:
             get={"op": "retrieve", "responses": {200: detail}},
             patch={"op": "update", "request": kind.input_serializer, "responses": {200: detail}},
             delete={"op": "delete", "responses": {204: None}},
+        ),
+        "by_external_id": _for_kind(
+            ListingByExternalIdApi,
+            kind,
+            put={
+                "op": "upsert_by_external_id",
+                "description": str(
+                    _(
+                        "Create your organisation's listing with this external id (201, with Location) or update "
+                        "it (200): the rules of create and update apply."
+                    )
+                ),
+                "request": kind.input_serializer,
+                "responses": {200: detail, 201: detail},
+            },
         ),
         "submit": _for_kind(ListingSubmitApi, kind, post={"op": "submit", "request": None, "responses": {200: detail}}),
         "review": _for_kind(

@@ -81,6 +81,11 @@ class ListingDetailMixin(serializers.Serializer):
         help_text="owner, operator, nda_accepted, nda_pending or none: what the reader may open."
     )
 
+    external_id = serializers.SerializerMethodField(help_text="The owner's own id (shown to the owner and operator).")
+
+    def get_external_id(self, obj: Any) -> str:
+        return obj.external_id if self.context.get("access") in {"owner", "operator"} else ""
+
     def get_rejection_reason(self, obj: Any) -> str:
         # The reviewer's reason is between the operator and the owner.
         return obj.rejection_reason if self.context.get("access") in {"owner", "operator"} else ""

@@ -20,8 +20,10 @@ from django.utils.translation import gettext_lazy
 from psycopg2.extras import execute_values
 
 from apps.accounts.models import User
+from apps.core.changes import record_changes
 from apps.core.effects import effect
 from apps.core.errors import ApplicationError
+from apps.core.models import ChangeKind
 from apps.listings.importing.checking import CheckedRow, build_context, checked_chunks, stored_fields
 from apps.listings.importing.formats import (
     ACHIEVEMENT_KIND,
@@ -165,6 +167,7 @@ def _store(kind: ListingKind, rows: list[CheckedRow], *, actor_id: int | None, n
         [(pk, "", r.status, actor_id, note, now) for r, pk in zip(rows, pks, strict=True)],
         ids=False,
     )
+    record_changes(kind.name, pks, ChangeKind.CREATED)
     return [pk for r, pk in zip(rows, pks, strict=True) if r.status == ListingStatus.PUBLISHED]
 
 

@@ -25,6 +25,7 @@ from apps.listings.services.editing import (
     demand_create,
     demand_update,
     listing_delete,
+    listing_upsert_by_external_id,
 )
 from apps.listings.services.lifecycle import (
     LISTING_LIFECYCLE,
@@ -65,6 +66,7 @@ __all__ = [
     "listing_reopen",
     "listing_review",
     "listing_submit",
+    "listing_upsert_by_external_id",
     "listing_withdraw",
     "listings_expire",
     "nda_decide",

@@ -28,6 +28,7 @@ class ListingError(StrEnum):
     BUDGET_RANGE = "budget_range"
     DATE_IN_PAST = "date_in_past"
     DUPLICATE = "duplicate_listing"
+    EXTERNAL_ID_TAKEN = "external_id_taken"
     UNKNOWN_IP_ASSET = "unknown_ip_asset"
     ATTACHMENT_TOO_LARGE = "attachment_too_large"
     ATTACHMENT_TYPE = "attachment_type_not_allowed"

@@ -9,6 +9,7 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from apps.accounts.models import User
+from apps.core.changes import check_external_id
 from apps.core.errors import ApplicationError
 from apps.ip.models import IPAsset
 from apps.listings import search
@@ -26,6 +27,7 @@ from apps.organizations.models import Organization
 # --- field rules shared by create, update and import -------------------------------------------
 
 ACHIEVEMENT_FIELDS = (
+    "external_id",
     "language",
     "title",
     "translated_title",
@@ -46,6 +48,7 @@ ACHIEVEMENT_FIELDS = (
     "expires_on",
 )
 DEMAND_FIELDS = (
+    "external_id",
     "language",
     "title",
     "translated_title",
@@ -159,13 +162,31 @@ def _duplicate_error() -> ApplicationError:
     )
 
 
+def _external_id_error() -> ApplicationError:
+    return ApplicationError(
+        _("Your organisation already has a listing with this external id."),
+        code=ListingError.EXTERNAL_ID_TAKEN,
+        status=409,
+        field_errors={"external_id": _("Already used by another listing of this organisation.")},
+    )
+
+
+def _integrity(exc: IntegrityError) -> ApplicationError | None:
+    if "no_duplicate" in str(exc):
+        return _duplicate_error()
+    if "external_id_unique" in str(exc):
+        return _external_id_error()
+    return None
+
+
 def _save_new(listing: Listing) -> None:
     try:
         with transaction.atomic():
             listing.save()
     except IntegrityError as exc:
-        if "no_duplicate" in str(exc):
-            raise _duplicate_error() from None
+        error = _integrity(exc)
+        if error is not None:
+            raise error from None
         raise
 
 
@@ -225,8 +246,9 @@ def _save_edit(listing: Listing) -> None:
         with transaction.atomic():
             listing.save()
     except IntegrityError as exc:
-        if "no_duplicate" in str(exc):
-            raise _duplicate_error() from None
+        error = _integrity(exc)
+        if error is not None:
+            raise error from None
         raise
 
 
@@ -267,3 +289,35 @@ def listing_delete(*, actor: User, listing: Listing) -> None:
             code=ListingError.BAD_TRANSITION,
             status=409,
         )
+
+
+@transaction.atomic
+def listing_upsert_by_external_id(
+    *, actor: User, model: type[Listing], external_id: str, data: dict[str, Any]
+) -> tuple[Listing, bool]:
+    """Create the owner's listing with this external id, or update it (with the rules of create and update);
+    returns it and whether it was created. Another organisation's same external id is another listing."""
+    check_external_id(external_id)
+    owner = resolve_owner(actor=actor, owner_id=data.get("owner_id"))
+    data = {**data, "owner_id": owner.pk, "external_id": external_id}
+    is_achievement = model is Achievement
+
+    def update(existing: Listing) -> Listing:
+        if is_achievement:
+            return achievement_update(actor=actor, achievement=existing, data=data)  # type: ignore[arg-type]
+        return demand_update(actor=actor, demand=existing, data=data)  # type: ignore[arg-type]
+
+    existing = model.objects.filter(owner=owner, external_id=external_id).first()
+    if existing is not None:
+        return update(existing), False
+    try:
+        with transaction.atomic():
+            created = (
+                achievement_create(actor=actor, data=data) if is_achievement else demand_create(actor=actor, data=data)
+            )
+        return created, True
+    except ApplicationError as exc:
+        if exc.code != ListingError.EXTERNAL_ID_TAKEN:
+            raise
+    # A concurrent PUT created it first (its insert committed while ours waited): update that one.
+    return update(model.objects.get(owner=owner, external_id=external_id)), False

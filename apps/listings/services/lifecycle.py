@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from apps.accounts.models import User
+from apps.core.changes import record_model_changes
 from apps.core.errors import ApplicationError
 from apps.core.lifecycle import Lifecycle, Transition
 from apps.listings.models import Achievement, CooperationMode, Demand, ListingEvent, ListingStatus
@@ -195,5 +196,6 @@ def listings_expire(*, today: date | None = None) -> dict[str, int]:
             for pk in ids
         )
         record_market_change(kind=link, listing_ids=ids)
+        record_model_changes(model, ids)
         counts[link] = moved
     return counts

@@ -142,7 +142,7 @@ def stats_report(
     keys = _check_group_by(group_by)
     if period not in PERIODS:
         raise _bad("period", _("Choose month, quarter or year."), ReportError.BAD_PERIOD)
-    checked = _check_filters(filters or {})
+    checked = check_filters(filters or {})
     start = first_of_month(date_from) if date_from else None
     end = first_of_month(date_to) if date_to else first_of_month(market_today())
     if start is not None and start > end:
@@ -151,7 +151,7 @@ def stats_report(
     dims = [Dim(k) for k in keys if k != PERIOD]
     grain = grain_for(set(dims) | {Dim(d) for d in checked})
     by_period = PERIOD in keys
-    base = Cell.objects.filter(*_filter_conditions(checked), grain=grain.id)
+    base = Cell.objects.filter(*filter_conditions(checked), grain=grain.id)
     cap = report_max_rows()
 
     current = _aggregate(base, dims, period if by_period else None, start, end, cap=cap)
@@ -233,7 +233,7 @@ _CODE_PATTERNS: dict[Dim, re.Pattern[str]] = {
 }
 
 
-def _check_filters(filters: Mapping[str, Sequence[str]]) -> dict[str, tuple[str, ...]]:
+def check_filters(filters: Mapping[str, Sequence[str]]) -> dict[str, tuple[str, ...]]:
     checked: dict[str, tuple[str, ...]] = {}
     for name, values in filters.items():
         if name not in DIMS:
@@ -259,7 +259,7 @@ def _check_filters(filters: Mapping[str, Sequence[str]]) -> dict[str, tuple[str,
     return checked
 
 
-def _filter_conditions(checked: Mapping[str, tuple[str, ...]]) -> list[Q]:
+def filter_conditions(checked: Mapping[str, tuple[str, ...]]) -> list[Q]:
     conditions = []
     for name, values in checked.items():
         dim = Dim(name)

@@ -2,7 +2,8 @@
 
 Organisations, their people and published listings, then the market around them
 (:mod:`apps.demo.market`): verified brokers and their introductions, deals at every stage,
-contracts of every type with payments and registrations, IP custody with annuities and a pledge.
+contracts of every type with payments and registrations (three years of them, dated as they happened,
+folded into the statistics at once), IP custody with annuities, a pledge and the reminders due today.
 
 Idempotent: rows are looked up by natural keys (credit code, e-mail, title, contract number …); a
 second run creates nothing and says so. Existing rows are never changed, so a demo someone has been
@@ -32,6 +33,7 @@ from apps.accounts.models import User
 from apps.core.history import history_context
 from apps.demo.accounts import DEMO_PASSWORD
 from apps.demo.data import DEMO_ORGANIZATIONS, DEMO_PEOPLE, OPERATOR_KEY, DemoOrganization, DemoPerson
+from apps.demo.history import HISTORY_MONTHS
 from apps.demo.listings import DEMO_ACHIEVEMENTS, DEMO_DEMANDS, DemoAchievement, DemoDemand
 from apps.demo.market_loader import MarketLoader, notify_matching
 from apps.listings.models import Achievement, Demand, ListingEvent, ListingStatus
@@ -48,6 +50,15 @@ class Command(BaseCommand):
             "--force",
             action="store_true",
             help="Load even with DEBUG off. Demo accounts share a published password: never use in production.",
+        )
+        parser.add_argument(
+            "--history-months",
+            type=int,
+            default=None,
+            choices=range(HISTORY_MONTHS + 1),
+            metavar=f"0..{HISTORY_MONTHS}",
+            help="Months of registered contracts behind the demo market (default: the DEMO_HISTORY_MONTHS "
+            f"setting, {HISTORY_MONTHS}); 0 loads only the hand-made market.",
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -71,6 +82,8 @@ class Command(BaseCommand):
                 "IP asset",
                 "custody agreement",
                 "pledge",
+                "statistics fold",
+                "annuity reminder",
             ),
             0,
         )
@@ -103,7 +116,13 @@ class Command(BaseCommand):
                 achievement_ids=[pk for pk in achievement_ids if pk is not None],
                 demand_ids=[pk for pk in demand_ids if pk is not None],
             )
-            MarketLoader(progress=self._progress, heading=self._heading, warn=self._warn).load()
+            history = options["history_months"]
+            MarketLoader(
+                progress=self._progress,
+                heading=self._heading,
+                warn=self._warn,
+                history_months=settings.DEMO_HISTORY_MONTHS if history is None else history,
+            ).load()
 
         if self.verbosity < 1:
             return
@@ -135,9 +154,9 @@ class Command(BaseCommand):
     def _warn(self, text: str) -> None:
         self.stderr.write(self.style.WARNING(text))
 
-    def _progress(self, kind: str, label: str, *, created: bool) -> None:
+    def _progress(self, kind: str, label: str, *, created: bool, count: int = 1) -> None:
         if created:
-            self.created[kind] += 1
+            self.created[kind] += count
         if self.verbosity >= 1:
             state = self.style.SUCCESS("created") if created else "exists "
             self.stdout.write(f"  {state}  {label}")
