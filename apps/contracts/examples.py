@@ -24,6 +24,8 @@ CONTRACT_CREATE = write_examples(
     },
     response={
         "id": 1,
+        "external_id": "",
+        "external_owner_id": None,
         "version": 1,
         "title": "齿轮渗碳热处理技术转让合同",
         "contract_number": "",
@@ -175,6 +177,8 @@ CONTRACTS_UPDATE = write_examples(
     request={"contract_number": "GXUST-2026-JS-018"},
     response={
         "id": 1,
+        "external_id": "",
+        "external_owner_id": None,
         "version": 2,
         "title": "齿轮渗碳热处理技术转让合同",
         "contract_number": "GXUST-2026-JS-018",

@@ -19,6 +19,7 @@ IP_ASSETS_CREATE = write_examples(
     },
     response={
         "id": 1,
+        "external_id": "",
         "owner": {"id": 2, "name": "广西科技大学"},
         "kind": "invention",
         "kind_display": "发明专利",
@@ -48,6 +49,7 @@ IP_ASSETS_UPDATE = write_examples(
     request={"patent_number": "ZL201710601862.3", "ipc_codes": ["C21D 1/06"]},
     response={
         "id": 1,
+        "external_id": "",
         "owner": {"id": 2, "name": "广西科技大学"},
         "kind": "invention",
         "kind_display": "发明专利",
