@@ -16,7 +16,7 @@ TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/marketplace
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
 PYTEST_ARGS ?=
 
-.PHONY: help venv run-venv run test fuzz smoke lint fmt bench services browser migrate demo manage clean
+.PHONY: help venv run-venv run test fuzz smoke lint fmt bench services browser migrate demo manage client clean
 
 help:
 	@echo "make venv      create $(VENV) and install requirements-dev.txt (again only when requirements change)"
@@ -35,6 +35,7 @@ help:
 	@echo "make migrate   manage.py migrate against the same data stores as 'make run'"
 	@echo "make demo      manage.py load_demo_data against the same data stores as 'make run'"
 	@echo "make manage ARGS='createsuperuser'   any manage.py command, same data stores"
+	@echo "make client    generate the typed Python client (openapi-python-client) from the schema into var/client"
 	@echo "make clean     remove caches, collected static files and smoke-test data (keeps var/postgres, var/redis)"
 
 # --- Environment -------------------------------------------------------------------------------
@@ -147,6 +148,16 @@ bench: venv services
 		found=1; echo "== $$script"; $(PY) "$$script"; \
 	done; \
 	if [ $$found = 0 ]; then echo "no benchmarks yet (add bench/<name>/run.py)"; fi
+
+# The typed Python client integrators can start from: the schema (manage.py spectacular), then
+# openapi-python-client (pinned in requirements-dev.txt) into var/client/marketplace_client.
+# tests/core/test_generated_client.py generates it the same way and walks the business path with it.
+client: venv
+	@mkdir -p var/client
+	DJANGO_SECRET_KEY=$${DJANGO_SECRET_KEY:-schema-only-not-a-secret} $(PY) manage.py spectacular --file var/client/schema.yaml
+	$(VENV)/bin/openapi-python-client generate --path var/client/schema.yaml --meta none --overwrite \
+		--output-path var/client/marketplace_client --config deploy/client-config.yaml --fail-on-warning
+	@echo "client in var/client/marketplace_client (PYTHONPATH=var/client python -c 'import marketplace_client')"
 
 clean:
 	find . -path ./$(VENV) -prune -o -type d -name __pycache__ -prune -exec rm -rf {} +

@@ -102,6 +102,8 @@ MIDDLEWARE = [
     "apps.core.history.HistoryMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # RateLimit / RateLimit-Policy from what the API's throttles counted (apps.core.ratelimit).
+    "apps.core.ratelimit.RateLimitHeadersMiddleware",
     # Innermost: its process_exception sees the view's exception first (PostgreSQL down → 503).
     "apps.core.middleware.DatabaseUnavailableMiddleware",
 ]
@@ -320,6 +322,8 @@ REST_FRAMEWORK = {
         "user": env.str("THROTTLE_USER", default="1200/min"),
         "login_address": env.str("THROTTLE_LOGIN_ADDRESS", default="30/min"),
         "login_account": env.str("THROTTLE_LOGIN_ACCOUNT", default="10/min"),
+        # An API key's rate unless the operator set the key its own (ApiKey.rate_limit_per_minute).
+        "api_key": env.str("THROTTLE_API_KEY", default="1200/min"),
     },
     "EXCEPTION_HANDLER": "apps.core.errors.problem_exception_handler",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
@@ -327,6 +331,12 @@ REST_FRAMEWORK = {
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
 API_PAGE_SIZE_MAX = 100
+# Deprecated operations and parameters (apps.core.deprecation): dates per key, announced with the
+# Deprecation, Sunset and Link headers; the policy and every entry are in docs/api-changelog.md.
+API_CHANGELOG_URL = env.str("API_CHANGELOG_URL", default="/api/changelog")
+API_DEPRECATIONS: dict[str, dict[str, str]] = {
+    "api_key_scope": {"since": "2026-12-07", "sunset": "2027-06-30", "changelog": "deprecated-api-key-scope"},
+}
 # Throttles fail open while Redis is unavailable (apps.accounts.throttles): one warning per this many
 # seconds, and Redis is not asked again for this many seconds after a failure.
 THROTTLE_FAIL_OPEN_LOG_SECONDS = env.int("THROTTLE_FAIL_OPEN_LOG_SECONDS", default=60)
@@ -353,7 +363,12 @@ SPECTACULAR_SETTINGS = {
         f"over {DATA_UPLOAD_MAX_MEMORY_SIZE // (1024 * 1024)} MB → 413 `request_too_large` (uploaded files "
         f"have their own per-endpoint limits); JSON nested more than {API_JSON_MAX_DEPTH} levels → 400 "
         f"`parse_error`; `page_size` at most {API_PAGE_SIZE_MAX}; an invalid pagination `cursor` → 400 "
-        "`invalid_cursor`."
+        "`invalid_cursor`.\n\n"
+        "**Integrators:** API keys hold scopes per resource family (see the `apiKeyAuth` scheme; each "
+        "operation's `x-required-scope`); throttled responses carry `RateLimit` and `RateLimit-Policy` "
+        "(draft-ietf-httpapi-ratelimit-headers); deprecated operations and parameters are marked "
+        '`deprecated` and answer with `Deprecation`, `Sunset` and `Link: …; rel="deprecation"` headers; '
+        "the changelog and deprecation policy are at `/api/changelog`."
     ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
@@ -364,6 +379,7 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "ENUM_NAME_OVERRIDES": {
+        "ApiKeyScopeEnum": "apps.accounts.scopes.ALL_SCOPES",
         "StageEnum": "apps.listings.models.Stage",
         "DealStageEnum": "apps.deals.models.DealStage",
         "MatchStateEnum": "apps.matching.models.MatchState",
@@ -371,7 +387,10 @@ SPECTACULAR_SETTINGS = {
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
+        "apps.core.schema.prefer_json_request_bodies",
         "apps.core.schema.add_problem_responses",
+        "apps.core.deprecation.document_deprecations",
+        "apps.accounts.schema.document_api_key_scopes",
     ],
     "SCHEMA_PATH_PREFIX": r"/api/v1",
 }
@@ -380,7 +399,19 @@ CORS_ALLOWED_ORIGINS = env.list("CORS_ALLOWED_ORIGINS", default=[])
 CORS_URLS_REGEX = r"^/api/.*$"
 # A browser app reads versions (ETag), where a created record lives (Location), how long to wait (429/503
 # Retry-After), whether a POST was replayed, and the request id; it sends If-Match and Idempotency-Key.
-CORS_EXPOSE_HEADERS = ["ETag", "Location", "Retry-After", "X-Request-ID", "Idempotent-Replayed"]
+CORS_EXPOSE_HEADERS = [
+    "ETag",
+    "Location",
+    "Retry-After",
+    "X-Request-ID",
+    "Idempotent-Replayed",
+    # the rate limits left (draft-ietf-httpapi-ratelimit-headers) and deprecation notices (RFC 9745, 8594)
+    "RateLimit",
+    "RateLimit-Policy",
+    "Deprecation",
+    "Sunset",
+    "Link",
+]
 CORS_ALLOW_HEADERS = (*cors_default_headers, "if-match", "if-none-match", "idempotency-key")
 
 DJANGO_GUID = {

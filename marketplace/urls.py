@@ -3,7 +3,7 @@ from django.contrib import admin
 from django.urls import URLPattern, URLResolver, include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
-from apps.core import health
+from apps.core import changelog, health
 from apps.core.apis import ApiRootApi
 from apps.core.bulk_apis import ImportJobDetailApi
 
@@ -34,6 +34,7 @@ urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),
     path("api/v1/", include(api_v1)),
+    path("api/changelog", changelog.api_changelog, name="api-changelog"),
     path(settings.ADMIN_URL, admin.site.urls),
     path("stats/", include("apps.stats.dashboard_urls")),
 ]

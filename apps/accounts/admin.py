@@ -145,6 +145,8 @@ class ApiKeyAdmin(admin.ModelAdmin):
             "organization",
             "service_user",
             "scope",
+            "scopes",
+            "rate_limit_per_minute",
             "created",
             "created_by",
             "expiry_date",

@@ -12,6 +12,7 @@ from rest_framework.views import APIView
 from rest_framework_simplejwt import views as jwt_views
 from rest_framework_simplejwt.serializers import TokenRefreshSerializer
 
+from apps.accounts import examples
 from apps.accounts.authentication import request_user
 from apps.accounts.permissions import PeopleOnly
 from apps.accounts.services import (
@@ -93,6 +94,7 @@ class UserRegisterApi(APIView):
     @extend_schema(
         tags=AUTH_TAG,
         operation_id="auth_register",
+        examples=examples.AUTH_REGISTER,
         request=UserRegisterInputSerializer,
         responses={201: UserOutputSerializer, 409: OpenApiResponse(description="E-mail already registered.")},
     )
@@ -118,6 +120,7 @@ _INVALID_REFRESH = "The refresh token is invalid, expired or already revoked (co
     post=extend_schema(
         tags=AUTH_TAG,
         operation_id="auth_token_obtain",
+        examples=examples.TOKEN,
         summary="Log in: exchange e-mail and password for access and refresh tokens.",
         responses={
             200: TokenPairOutputSerializer,
@@ -134,6 +137,7 @@ class TokenObtainApi(CountFailuresMixin, NoStoreMixin, jwt_views.TokenObtainPair
     post=extend_schema(
         tags=AUTH_TAG,
         operation_id="auth_token_refresh",
+        examples=examples.AUTH_TOKEN_REFRESH,
         summary="Rotate a refresh token: the old one is revoked.",
         responses={200: TokenRefreshSerializer, **problem_response(401, _INVALID_REFRESH)},
     )
@@ -147,6 +151,7 @@ class TokenRefreshApi(CountFailuresMixin, NoStoreMixin, jwt_views.TokenRefreshVi
     post=extend_schema(
         tags=AUTH_TAG,
         operation_id="auth_token_revoke",
+        examples=examples.AUTH_TOKEN_REVOKE,
         summary="Log out: revoke a refresh token.",
         responses={200: None, **problem_response(401, _INVALID_REFRESH)},
     )
@@ -214,7 +219,11 @@ class PasswordChangeApi(APIView):
     permission_classes = [IsAuthenticated, PeopleOnly]
 
     @extend_schema(
-        tags=["me"], operation_id="me_password_change", request=PasswordChangeInputSerializer, responses={204: None}
+        tags=["me"],
+        operation_id="me_password_change",
+        request=PasswordChangeInputSerializer,
+        responses={204: None},
+        examples=examples.ME_PASSWORD_CHANGE,
     )
     def post(self, request: Request) -> Response:
         serializer = PasswordChangeInputSerializer(data=request.data)

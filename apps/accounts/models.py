@@ -3,6 +3,8 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 from django.contrib.auth.models import AbstractUser, UserManager
+from django.contrib.postgres.fields import ArrayField
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from rest_framework_api_key.models import AbstractAPIKey, BaseAPIKeyManager
@@ -91,7 +93,18 @@ class ApiKey(AbstractAPIKey):
     service_user = models.OneToOneField(
         User, verbose_name=_("service account"), on_delete=models.PROTECT, related_name="api_key"
     )
+    # Superseded by ``scopes``; kept in step with it (read_write when any scope writes) for old readers.
     scope = models.CharField(_("scope"), max_length=16, choices=Scope.choices, default=Scope.READ)
+    # What the key may do, per resource family (apps.accounts.scopes): e.g. ["listings:*", "stats:read"].
+    scopes = ArrayField(models.CharField(max_length=40), verbose_name=_("scopes"), default=list, blank=True)
+    # The key's own request rate per minute, set by the operator; empty: settings.THROTTLE_API_KEY.
+    rate_limit_per_minute = models.PositiveIntegerField(
+        _("requests per minute"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1)],
+        help_text=_("This key's own rate limit. Empty: the default rate for API keys."),
+    )
     created_by = models.ForeignKey(
         User, verbose_name=_("created by"), null=True, on_delete=models.SET_NULL, related_name="+"
     )

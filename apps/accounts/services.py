@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy
 from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
 
 from apps.accounts.models import ApiKey, User
+from apps.accounts.scopes import LEGACY_SCOPES, is_valid_scope, legacy_scope_for, normalize_scopes
 from apps.core.effects import effect
 from apps.core.errors import ApplicationError
 
@@ -32,6 +33,7 @@ class AccountError(StrEnum):
     WEAK_PASSWORD = "weak_password"  # noqa: S105 (an error code, not a password)
     WRONG_PASSWORD = "wrong_password"  # noqa: S105
     ALREADY_REVOKED = "api_key_already_revoked"
+    BAD_SCOPES = "api_key_bad_scopes"
     EXPIRY_IN_PAST = "expiry_in_past"
 
 
@@ -107,11 +109,21 @@ def user_change_password(*, user: User, old_password: str, new_password: str) ->
 
 @transaction.atomic
 def api_key_issue(
-    *, actor: User, organization_id: int, name: str, scope: str, expiry_date: datetime | None = None
+    *,
+    actor: User,
+    organization_id: int,
+    name: str,
+    scopes: list[str] | None = None,
+    scope: str | None = None,
+    expiry_date: datetime | None = None,
 ) -> tuple[ApiKey, str]:
     """A key and the service account it authenticates as. Returns the key object and the raw key, shown
     only once. The caller makes the service account a member of the organisation (that rule is the
-    organisations': :func:`apps.organizations.api_keys.api_key_create`)."""
+    organisations': :func:`apps.organizations.api_keys.api_key_create`).
+
+    ``scopes`` (apps.accounts.scopes) say what the key may do; without them the deprecated
+    all-or-nothing ``scope`` (``read`` by default) stands for its equivalent scopes."""
+    scopes = check_api_key_scopes(scopes if scopes is not None else LEGACY_SCOPES[scope or ApiKey.Scope.READ])
     if expiry_date is not None and expiry_date <= timezone.now():
         raise ApplicationError(
             _("The expiry date must be in the future."),
@@ -128,11 +140,25 @@ def api_key_issue(
         name=name,
         organization_id=organization_id,
         service_user=service_user,
-        scope=scope,
+        scope=legacy_scope_for(scopes),
+        scopes=scopes,
         created_by=actor,
         expiry_date=expiry_date,
     )
     return cast(ApiKey, api_key), raw_key
+
+
+def check_api_key_scopes(scopes: list[str]) -> list[str]:
+    """The scopes, normalised; refuses an empty list and any scope outside the vocabulary."""
+    unknown = [scope for scope in scopes if not is_valid_scope(scope)]
+    if unknown or not scopes:
+        message = (
+            _("Unknown scopes: %(scopes)s.") % {"scopes": ", ".join(unknown)}
+            if unknown
+            else _("A key needs at least one scope.")
+        )
+        raise ApplicationError(message, code=AccountError.BAD_SCOPES, field_errors={"scopes": message})
+    return normalize_scopes(scopes)
 
 
 @transaction.atomic

@@ -16,15 +16,19 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import math
 import threading
 import time
 from collections import Counter
-from typing import Any
+from typing import Any, cast
 
 from django.conf import settings
 from redis.exceptions import RedisError
 from rest_framework.request import Request
 from rest_framework.throttling import AnonRateThrottle, SimpleRateThrottle, UserRateThrottle
+
+from apps.accounts.authentication import request_api_key
+from apps.core.ratelimit import RateLimitState, record_rate_limit
 
 logger = logging.getLogger(__name__)
 
@@ -76,10 +80,32 @@ class FailOpenThrottleMixin:
             _record_fail_open(self.scope or "", None)
             return True
         try:
-            return super().allow_request(request, view)  # type: ignore[misc]
+            allowed: bool = super().allow_request(request, view)  # type: ignore[misc]
         except CACHE_UNAVAILABLE as exc:
             _record_fail_open(self.scope or "", exc)
             return True
+        self._record_state(request, allowed)
+        return allowed
+
+    def _record_state(self, request: Request, allowed: bool) -> None:
+        """What is left of this throttle's quota, for the RateLimit headers (apps.core.ratelimit)."""
+        throttle = cast(Any, self)  # a SimpleRateThrottle (its counters are set in allow_request)
+        quota, duration = getattr(throttle, "num_requests", None), getattr(throttle, "duration", None)
+        if getattr(throttle, "key", None) is None or quota is None or duration is None:
+            return  # this throttle did not count the request (another one does)
+        history: list[float] = throttle.history
+        duration = int(duration)
+        reset = math.ceil(history[-1] + duration - throttle.now) if history else duration
+        remaining = max(0, quota - len(history)) if allowed else 0
+        state = RateLimitState(
+            policy=self.scope or "",
+            quota=int(quota),
+            window=duration,
+            remaining=remaining,
+            reset=max(0, min(reset, duration)),
+        )
+        # A DRF request wraps Django's; the dashboard's login form passes Django's own.
+        record_rate_limit(getattr(request, "_request", request), state)
 
 
 class AnonymousRateThrottle(FailOpenThrottleMixin, AnonRateThrottle):
@@ -116,10 +142,13 @@ class FailedAttemptsThrottle(FailOpenThrottleMixin, SimpleRateThrottle):
             self.now = self.timer()
             while self.history and self.history[-1] <= self.now - self.duration:
                 self.history.pop()
-            return len(self.history) < self.num_requests or self.throttle_failure()
+            allowed = len(self.history) < self.num_requests or self.throttle_failure()
         except CACHE_UNAVAILABLE as exc:
             _record_fail_open(self.scope or "", exc)
             return True
+        # RateLimit headers: ``r`` is the refused attempts left in the window before this one.
+        self._record_state(request, allowed)
+        return allowed
 
     def record_failure(self, request: Request, view: Any) -> None:
         """Counts one refused attempt against the window."""
@@ -188,9 +217,23 @@ class SignedInRateThrottle(FailOpenThrottleMixin, UserRateThrottle):
 
     DRF's UserRateThrottle also counts anonymous requests (by address), which AnonRateThrottle
     already does: every anonymous request paid for two counters in Redis.
+
+    An API key counts against its own rate (``ApiKey.rate_limit_per_minute``, set by the operator) or the
+    ``api_key`` rate, under the ``api_key`` scope and per key.
     """
+
+    def allow_request(self, request: Request, view: Any) -> bool:
+        key = request_api_key(request)
+        if key is not None:
+            self.scope = "api_key"
+            self.rate = f"{key.rate_limit_per_minute}/min" if key.rate_limit_per_minute else self.get_rate()
+            self.num_requests, self.duration = self.parse_rate(self.rate)
+        return super().allow_request(request, view)
 
     def get_cache_key(self, request: Request, view: Any) -> str | None:
         if not (request.user and request.user.is_authenticated):
             return None
+        key = request_api_key(request)
+        if key is not None:
+            return self.cache_format % {"scope": "api_key", "ident": key.prefix}
         return super().get_cache_key(request, view)

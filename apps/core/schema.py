@@ -62,7 +62,10 @@ def problem_response(status: int, description: str) -> dict[tuple[int, str], Ope
 _DESCRIPTIONS = {
     "400": "Invalid input (validation_error, parse_error or a domain error code).",
     "401": "Missing or invalid credentials.",
-    "403": "Authenticated but not allowed (for example a read-only API key writing).",
+    "403": (
+        "Authenticated but not allowed; `insufficient_scope` when an API key lacks the operation's scope "
+        "(`required_scope` names it)."
+    ),
     "404": "Not found, or not visible to the caller.",
     "405": "Method not allowed.",
     "409": "Conflicts with the record's state (a move its status does not allow, a duplicate).",
@@ -70,7 +73,7 @@ _DESCRIPTIONS = {
     "412": "The record changed since it was read (If-Match mismatch).",
     "414": "The URL (path and query) is too long (`uri_too_long`).",
     "415": "Unsupported media type, or JSON in a charset other than UTF-8 (`unsupported_media_type`).",
-    "429": "Too many requests; see Retry-After.",
+    "429": "Too many requests; see Retry-After and the RateLimit / RateLimit-Policy headers.",
     "500": "Unexpected server error; the request id identifies it in the logs.",
     "503": "The database is unavailable (`database_unavailable`); retry after `Retry-After` seconds.",
 }
@@ -164,4 +167,25 @@ def add_problem_responses(result: dict[str, Any], generator: Any, request: Any, 
                 documented = operation["responses"].setdefault(code, {"description": description, "content": ref})
                 documented.setdefault("content", ref)  # a view's own description, the one error shape
     _document_date_bounds(result)
+    return result
+
+
+def prefer_json_request_bodies(result: dict[str, Any], generator: Any, request: Any, public: bool) -> dict[str, Any]:
+    """drf-spectacular postprocessing hook: a body the API takes as JSON is documented as JSON only.
+
+    Every view also parses form and multipart bodies (DRF's default parsers), so drf-spectacular lists the
+    same schema three times; generated clients (openapi-python-client) then type each body as a union of
+    three identical types and some emit code that does not import. JSON is the API's format; uploads
+    (a multipart body with a binary field and no JSON) keep their multipart description.
+    """
+    for operations in result.get("paths", {}).values():
+        for operation in operations.values():
+            if not isinstance(operation, dict):
+                continue
+            content = operation.get("requestBody", {}).get("content", {})
+            if "application/json" in content:
+                json_schema = content["application/json"].get("schema")
+                for media_type in ("application/x-www-form-urlencoded", "multipart/form-data"):
+                    if media_type in content and content[media_type].get("schema") == json_schema:
+                        del content[media_type]
     return result

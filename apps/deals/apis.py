@@ -28,7 +28,7 @@ from apps.core.versioning import (
     require_if_match,
     with_etag,
 )
-from apps.deals import transitions
+from apps.deals import examples, transitions
 from apps.deals.models import ActivityKind, Deal, DealActivity, DealCloseReason, DealStage
 from apps.deals.selectors import access_deal, actor_roles, deal_activity_list, deal_history, deal_list
 from apps.deals.services import (
@@ -182,6 +182,7 @@ class DealListCreateApi(APIView):
     @extend_schema(
         tags=TAGS,
         operation_id="deals_create",
+        examples=examples.DEAL_CREATE,
         request=DealCreateInputSerializer,
         parameters=[IDEMPOTENCY_KEY_PARAMETER],
         responses={201: DealOutputSerializer, **IDEMPOTENCY_RESPONSES},
@@ -220,6 +221,7 @@ class DealDetailApi(APIView):
     @extend_schema(
         tags=TAGS,
         operation_id="deals_update",
+        examples=examples.DEALS_UPDATE,
         request=DealUpdateInputSerializer,
         parameters=[IF_MATCH_PARAMETER],
         responses={200: DealOutputSerializer, **PRECONDITION_RESPONSES},
@@ -321,6 +323,7 @@ class DealActivityListCreateApi(APIView):
     @extend_schema(
         tags=TAGS,
         operation_id="deals_activities_create",
+        examples=examples.DEALS_ACTIVITIES_CREATE,
         request=DealActivityInputSerializer,
         responses={201: DealActivityOutputSerializer},
         summary="Add a note, call or meeting to the deal's log.",

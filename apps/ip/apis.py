@@ -13,6 +13,7 @@ from apps.accounts.authentication import request_user
 from apps.core.changes import UPDATED_SINCE_PARAMETER
 from apps.core.fields import MarketDateField
 from apps.core.pagination import StandardCursorPagination, paginated_response
+from apps.ip import examples
 from apps.ip.models import IPAsset, IPAssetKind, LegalEventKind, LegalStatus
 from apps.ip.selectors import access_ip_asset, ip_asset_list, legal_event_list
 from apps.ip.services import (
@@ -148,6 +149,7 @@ class IPAssetListCreateApi(APIView):
     @extend_schema(
         tags=TAGS,
         operation_id="ip_assets_create",
+        examples=examples.IP_ASSETS_CREATE,
         request=IPAssetInputSerializer,
         responses={201: IPAssetOutputSerializer},
         summary="Record an IP asset for one of your organisations; identifiers are checked (409 if already recorded).",
@@ -167,6 +169,7 @@ class IPAssetDetailApi(APIView):
     @extend_schema(
         tags=TAGS,
         operation_id="ip_assets_update",
+        examples=examples.IP_ASSETS_UPDATE,
         request=IPAssetInputSerializer,
         responses={200: IPAssetOutputSerializer},
         summary="Correct an asset (owner's members only); the whole record is checked again.",
@@ -251,6 +254,7 @@ class IPLegalEventListApi(APIView):
     @extend_schema(
         tags=TAGS,
         operation_id="ip_assets_legal_events_create",
+        examples=examples.IP_ASSETS_LEGAL_EVENTS_CREATE,
         request=IPLegalEventInputSerializer,
         responses={201: IPLegalEventOutputSerializer},
         summary="Record a dated legal event (owner's members or the custodian); the latest one sets the status.",

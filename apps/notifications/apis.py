@@ -9,6 +9,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.core.pagination import StandardCursorPagination, paginated_response
+from apps.notifications import examples
 from apps.notifications.selectors import access_notification, notification_list, unread_count
 from apps.notifications.services import notification_mark_all_read, notification_mark_read
 
@@ -76,6 +77,7 @@ class NotificationReadApi(APIView):
     @extend_schema(
         tags=TAGS,
         operation_id="notifications_read",
+        examples=examples.NOTIFICATIONS_READ,
         request=None,
         responses={200: NotificationOutputSerializer},
         summary="Mark a notification read. Reading it again keeps the first reading time.",
@@ -90,6 +92,7 @@ class NotificationReadAllApi(APIView):
     @extend_schema(
         tags=TAGS,
         operation_id="notifications_read_all",
+        examples=examples.NOTIFICATIONS_READ_ALL,
         request=None,
         responses={200: NotificationReadAllOutputSerializer},
         summary="Mark all of the caller's unread notifications read.",

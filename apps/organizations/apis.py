@@ -16,6 +16,7 @@ from apps.accounts.permissions import PeopleOnly
 from apps.core.changes import UPDATED_SINCE_PARAMETER
 from apps.core.pagination import StandardCursorPagination, paginated_response
 from apps.core.validators import validate_credit_code
+from apps.organizations import examples
 from apps.organizations.models import Membership, MembershipRole, OrganizationType
 from apps.organizations.selectors import (
     access_organization,
@@ -142,6 +143,7 @@ class OrganizationListCreateApi(APIView):
     @extend_schema(
         tags=TAGS,
         operation_id="organizations_create",
+        examples=examples.ORGANIZATIONS_CREATE,
         request=OrganizationCreateInputSerializer,
         responses={201: OrganizationOutputSerializer},
         summary="Register an organisation; the caller becomes its admin and it awaits the operator's verification.",
@@ -162,6 +164,7 @@ class OrganizationDetailApi(APIView):
     @extend_schema(
         tags=TAGS,
         operation_id="organizations_update",
+        examples=examples.ORGANIZATIONS_UPDATE,
         request=OrganizationUpdateInputSerializer,
         responses={200: OrganizationOutputSerializer},
         summary="Change the profile. Changing a verified name or credit code sends it back to verification.",
@@ -182,6 +185,7 @@ class OrganizationVerifyApi(APIView):
     @extend_schema(
         tags=TAGS,
         operation_id="organizations_verify",
+        examples=examples.ORGANIZATIONS_VERIFY,
         request=OrganizationVerifyInputSerializer,
         responses={200: OrganizationOutputSerializer},
         summary="The operator verifies or rejects a pending organisation.",
@@ -212,6 +216,7 @@ class MembershipListCreateApi(APIView):
     @extend_schema(
         tags=TAGS,
         operation_id="organizations_members_add",
+        examples=examples.ORGANIZATIONS_MEMBERS_ADD,
         request=MembershipAddInputSerializer,
         responses={201: MembershipOutputSerializer},
     )
@@ -233,6 +238,7 @@ class MembershipDetailApi(APIView):
     @extend_schema(
         tags=TAGS,
         operation_id="organizations_members_update",
+        examples=examples.ORGANIZATIONS_MEMBERS_UPDATE,
         request=MembershipUpdateInputSerializer,
         responses={200: MembershipOutputSerializer},
     )

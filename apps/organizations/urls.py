@@ -28,4 +28,5 @@ urlpatterns = [
     path("changes", changes_apis.ChangesApi.as_view(), name="changes"),
     path("changes/head", changes_apis.ChangesHeadApi.as_view(), name="changes-head"),
     path("api-keys/<str:key_id>/revoke", account_apis.ApiKeyRevokeApi.as_view(), name="api-key-revoke"),
+    path("api-keys/<str:key_id>/rate-limit", account_apis.ApiKeyRateApi.as_view(), name="api-key-rate-limit"),
 ]

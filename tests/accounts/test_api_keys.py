@@ -58,7 +58,8 @@ def test_read_only_key_cannot_write(client_for, bank):
     created = create_key(client_for, admin, organization, scope="read")
     response = key_client(created["key"]).patch("/api/v1/me", {"name": "改名"}, format="json")
     assert response.status_code == 403
-    assert response.json()["code"] == "api_key_read_only"
+    assert response.json()["code"] == "insufficient_scope"
+    assert response.json()["required_scope"] == "account:write"
 
 
 def test_read_write_key_can_write(client_for, bank):

@@ -3,7 +3,8 @@
 A page served from another origin (a small static server on its own port, named in
 CORS_ALLOWED_ORIGINS) logs in with fetch(), opens a deal with an ``Idempotency-Key`` and reads its
 ``Location``, ``ETag`` and ``X-Request-ID``, replays the POST and reads ``Idempotent-Replayed``, edits the
-deal with ``If-Match`` (and is refused with a stale one), and reads a 429's ``Retry-After``: every
+deal with ``If-Match`` (and is refused with a stale one), reads ``RateLimit`` and ``RateLimit-Policy``,
+and reads a 429's ``Retry-After``: every
 header a browser app needs is exposed, every header it sends passes the preflight.
 """
 
@@ -43,7 +44,8 @@ async ({api, email, password}) => {
   });
   r = await create();
   out.create = {status: r.status, location: r.headers.get("Location"), etag: r.headers.get("ETag"),
-                requestId: r.headers.get("X-Request-ID")};
+                requestId: r.headers.get("X-Request-ID"), rateLimit: r.headers.get("RateLimit"),
+                rateLimitPolicy: r.headers.get("RateLimit-Policy")};
   r = await create();
   out.replay = {status: r.status, replayed: r.headers.get("Idempotent-Replayed"), location: r.headers.get("Location")};
   r = await fetch(`${api}${out.create.location}`, {headers: auth});
@@ -60,7 +62,7 @@ async ({api, email, password}) => {
   for (let i = 0; i < 4; i++) {
     r = await fetch(`${api}/api/v1/auth/token`, {method: "POST", headers: json,
                     body: JSON.stringify({email: `guess${i}@example.cn`, password: "wrong"})});
-    out.wrong.push({status: r.status, retryAfter: r.headers.get("Retry-After")});
+    out.wrong.push({status: r.status, retryAfter: r.headers.get("Retry-After"), rateLimit: r.headers.get("RateLimit")});
   }
   return out;
 }
@@ -114,12 +116,16 @@ def test_a_browser_app_on_an_allowed_origin_reads_and_sends_every_header_it_need
     assert seen["create"]["location"] == f"/api/v1/deals/{deal.pk}"
     assert seen["create"]["etag"] == '"1"'
     assert seen["create"]["requestId"]
+    # The rate limits left (draft-ietf-httpapi-ratelimit-headers) are readable too: login, then this POST.
+    assert seen["create"]["rateLimitPolicy"] == '"user";q=1200;w=60'
+    assert seen["create"]["rateLimit"].startswith('"user";r=1199;t=')
     assert seen["replay"] == {"status": 201, "replayed": "true", "location": f"/api/v1/deals/{deal.pk}"}
     assert seen["read"] == {"status": 200, "etag": '"1"'}
     assert seen["patch"] == {"status": 200, "etag": '"2"', "title": "齿轮热处理工艺转让（修订）"}
     assert seen["stale"] == {"status": 412, "code": "stale_version", "current": 2}
     assert deal.title == "齿轮热处理工艺转让（修订）"
-    # Three wrong passwords are answered 401 (the first login counted too), then 429 with its wait.
+    # Three wrong passwords are answered 401 (the successful login does not count), then 429 with its wait.
     statuses = [attempt["status"] for attempt in seen["wrong"]]
-    assert statuses == [401, 401, 429, 429]
-    assert int(seen["wrong"][2]["retryAfter"]) > 0
+    assert statuses == [401, 401, 401, 429]
+    assert int(seen["wrong"][3]["retryAfter"]) > 0
+    assert '"login_address";r=0;t=' in seen["wrong"][3]["rateLimit"]

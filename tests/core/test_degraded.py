@@ -316,7 +316,10 @@ def test_throttles_fail_open_count_in_process_and_warn_once_per_interval(live_se
         }
     }
     with caplog.at_level("WARNING", logger="apps.accounts.throttles"):
-        codes = [call("GET", f"{live_server.url}/api/v1/achievements")[0] for _ in range(5)]
+        answers = [call("GET", f"{live_server.url}/api/v1/achievements") for _ in range(5)]
+        codes = [status for status, _headers, _body in answers]
+        # Nothing was counted, so nothing is claimed: no RateLimit headers rather than wrong ones.
+        assert not any("ratelimit" in headers or "ratelimit-policy" in headers for _s, headers, _b in answers)
         codes += [login(live_server.url, "nobody@example.cn", "wrong password")[0] for _ in range(3)]
     assert codes == [200] * 5 + [401] * 3
     assert throttles.fail_open_counts() == {"anon": 5, "login_address": 3, "login_account": 3}

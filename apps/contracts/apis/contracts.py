@@ -18,6 +18,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.accounts.authentication import request_user
+from apps.contracts import examples
 from apps.contracts.apis.common import TAGS
 from apps.contracts.apis.common import money as _money
 from apps.contracts.catalogue import (
@@ -49,6 +50,7 @@ from apps.core.history import HistoryEventOutputSerializer, HistoryPagination
 from apps.core.idempotency import IDEMPOTENCY_KEY_PARAMETER, IDEMPOTENCY_RESPONSES, idempotent
 from apps.core.negotiation import FileResponseNegotiation
 from apps.core.pagination import StandardCursorPagination, paginated_response
+from apps.core.schema import problem_response
 from apps.core.validators import market_date_problem
 from apps.core.versioning import (
     IF_MATCH_PARAMETER,
@@ -311,9 +313,14 @@ class ContractListCreateApi(APIView):
     @extend_schema(
         tags=TAGS,
         operation_id="contracts_create",
+        examples=examples.CONTRACT_CREATE,
         parameters=[IDEMPOTENCY_KEY_PARAMETER],
         request=ContractCreateInputSerializer,
-        responses={201: ContractOutputSerializer, **IDEMPOTENCY_RESPONSES},
+        responses={
+            201: ContractOutputSerializer,
+            **IDEMPOTENCY_RESPONSES,
+            **problem_response(404, "No deal with this `deal_id` is visible to the caller."),
+        },
         summary="Record a signed contract with its deductions (a party, a broker of its deal, or the operator).",
     )
     @idempotent
@@ -337,6 +344,7 @@ class ContractDetailApi(APIView):
     @extend_schema(
         tags=TAGS,
         operation_id="contracts_update",
+        examples=examples.CONTRACTS_UPDATE,
         parameters=[IF_MATCH_PARAMETER],
         request=ContractUpdateInputSerializer,
         responses={200: ContractOutputSerializer, **PRECONDITION_RESPONSES},

@@ -9,6 +9,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.accounts.authentication import request_user
+from apps.contracts import examples
 from apps.contracts.apis.common import TAGS
 from apps.contracts.apis.common import money as _money
 from apps.contracts.selectors import (
@@ -77,6 +78,7 @@ class ContractMilestoneListCreateApi(APIView):
     @extend_schema(
         tags=TAGS,
         operation_id="contracts_milestones_create",
+        examples=examples.CONTRACTS_MILESTONES_CREATE,
         request=ContractMilestoneInputSerializer,
         responses={201: ContractMilestoneOutputSerializer},
         summary="Schedule a payment (the parties or the operator).",
@@ -112,6 +114,7 @@ class ContractPaymentListCreateApi(APIView):
     @extend_schema(
         tags=TAGS,
         operation_id="contracts_payments_create",
+        examples=examples.PAYMENT_CREATE,
         parameters=[IDEMPOTENCY_KEY_PARAMETER],
         request=ContractPaymentInputSerializer,
         responses={201: ContractPaymentOutputSerializer, **IDEMPOTENCY_RESPONSES},

@@ -9,6 +9,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.accounts.authentication import request_user
+from apps.contracts import examples
 from apps.contracts.apis.common import REGISTRATION_TAGS
 from apps.contracts.apis.common import money as _money
 from apps.contracts.models import RefusalGround, Registration, RegistrationStatus
@@ -133,6 +134,7 @@ class ContractRegistrationApi(APIView):
     @extend_schema(
         tags=REGISTRATION_TAGS,
         operation_id="contracts_registration_apply",
+        examples=examples.REGISTRATION_APPLY,
         parameters=[IDEMPOTENCY_KEY_PARAMETER],
         request=RegistrationApplyInputSerializer,
         responses={201: RegistrationOutputSerializer, **IDEMPOTENCY_RESPONSES},
@@ -183,6 +185,7 @@ class RegistrationDecideApi(APIView):
     @extend_schema(
         tags=REGISTRATION_TAGS,
         operation_id="registrations_decide",
+        examples=examples.REGISTRATION_DECIDE,
         parameters=[IDEMPOTENCY_KEY_PARAMETER],
         request=RegistrationDecideInputSerializer,
         responses={200: RegistrationOutputSerializer, **IDEMPOTENCY_RESPONSES},
@@ -230,6 +233,7 @@ class RegistrationEventListCreateApi(APIView):
     @extend_schema(
         tags=REGISTRATION_TAGS,
         operation_id="registrations_events_create",
+        examples=examples.REGISTRATIONS_EVENTS_CREATE,
         parameters=[IDEMPOTENCY_KEY_PARAMETER],
         request=RegistrationEventInputSerializer,
         responses={201: RegistrationEventOutputSerializer, **IDEMPOTENCY_RESPONSES},

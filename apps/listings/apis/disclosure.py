@@ -17,7 +17,7 @@ from rest_framework.views import APIView
 from apps.accounts.authentication import request_user
 from apps.core.negotiation import FileResponseNegotiation
 from apps.core.pagination import StandardCursorPagination, paginated_response
-from apps.listings import selectors, services
+from apps.listings import examples, selectors, services
 from apps.listings.apis.kinds import KindView, PublicReadMixin, client_ip
 from apps.listings.apis.payloads import (
     AttachmentInputSerializer,
@@ -181,6 +181,7 @@ def nda_decision_view(action: str) -> type[APIView]:
         post=extend_schema(
             tags=["nda"],
             operation_id=f"nda_requests_{action}",
+            examples=examples.BY_OPERATION.get(f"nda_requests_{action}", []),
             request=NdaDecisionInputSerializer,
             responses={200: NdaRequestOutputSerializer},
         )

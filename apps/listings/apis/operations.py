@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, extend_schema_view
 
+from apps.listings import examples
 from apps.listings.apis.disclosure import (
     ListingAccessLogApi,
     ListingAttachmentDetailApi,
@@ -50,10 +51,15 @@ from apps.listings.apis.payloads import (
 def _for_kind(view: type[KindView], kind: Kind, **methods: dict[str, Any]) -> type[KindView]:
     """A concrete view of ``view`` for ``kind``, each method documented under its own operation id."""
     cls = type(f"{kind.name.title()}{view.__name__}", (view,), {"kind": kind})
-    schemas = {
-        method: extend_schema(tags=[kind.plural], operation_id=f"{kind.plural}_{spec.pop('op')}", **spec)
-        for method, spec in methods.items()
-    }
+    schemas = {}
+    for method, spec in methods.items():
+        operation = spec.pop("op")
+        schemas[method] = extend_schema(
+            tags=[kind.plural],
+            operation_id=f"{kind.plural}_{operation}",
+            examples=examples.BY_OPERATION.get(f"{kind.plural}_{operation}", []),
+            **spec,
+        )
     return extend_schema_view(**schemas)(cls)
 
 
