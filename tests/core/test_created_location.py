@@ -30,6 +30,13 @@ SET_BY_VIEW = {
     "custody_assets_to_market": "/api/v1/achievements/{id}",
     "achievements_import": "/api/v1/achievements",
     "demands_import": "/api/v1/demands",
+    "contracts_import": "/api/v1/contracts",
+    # PUT …/by-external-id/{external_id}: the record's own URL (tests/*/test_external_ids.py)
+    "achievements_upsert_by_external_id": "/api/v1/achievements/{id}",
+    "demands_upsert_by_external_id": "/api/v1/demands/{id}",
+    "ip_assets_upsert_by_external_id": "/api/v1/ip-assets/{id}",
+    "contracts_upsert_by_external_id": "/api/v1/contracts/{id}",
+    "ip_assets_import": "/api/v1/ip-assets",
     "contracts_registration_apply": "/api/v1/registrations/{id}",
 }
 
@@ -39,7 +46,7 @@ def _created_operations(schema: dict) -> list[tuple[str, str]]:
         (operation["operationId"], path)
         for path, operations in schema["paths"].items()
         for method, operation in operations.items()
-        if method == "post" and "201" in operation["responses"]
+        if method in ("post", "put") and "201" in operation["responses"]
     ]
 
 

@@ -90,6 +90,7 @@ def test_patents_from_xlsx_are_checked_like_single_creates(client_for, staff, un
 
     imported = post_import(client, URL, "专利清单.xlsx", xlsx_bytes(HEADERS, rows), partial=True)
     assert imported.status_code == 201, imported.json()
+    assert imported["Location"] == "/api/v1/ip-assets"  # many records: the list they joined
     assert (imported.json()["created"], imported.json()["failed_rows"]) == (2, 3)
     first = IPAsset.objects.get(application_number=good)
     assert (first.owner_id, first.kind, first.ipc_main, first.filing_date) == (
