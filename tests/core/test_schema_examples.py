@@ -65,11 +65,6 @@ EXAMPLES_PENDING = frozenset(
         "milestones_update",
         "nda_requests_decline",
         "registrations_resubmit",
-        "webhooks_deliveries_redeliver",
-        "webhooks_subscriptions_create",
-        "webhooks_subscriptions_ping",
-        "webhooks_subscriptions_rotate_secret",
-        "webhooks_subscriptions_update",
     }
 )
 
