@@ -60,7 +60,6 @@ EXAMPLES_PENDING = frozenset(
         "demands_upsert_by_external_id",
         "ip_assets_import",
         "ip_assets_upsert_by_external_id",
-        "matches_feedback",
         "milestones_reviews_create",
         "milestones_update",
         "nda_requests_decline",
