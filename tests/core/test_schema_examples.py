@@ -58,8 +58,6 @@ EXAMPLES_PENDING = frozenset(
         "demands_mark_transferred",
         "demands_nda_requests_create",
         "demands_upsert_by_external_id",
-        "ip_assets_import",
-        "ip_assets_upsert_by_external_id",
         "milestones_reviews_create",
         "milestones_update",
         "nda_requests_decline",
