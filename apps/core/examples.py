@@ -30,10 +30,11 @@ def import_examples(
     name: str, *, summary: str, kind: str, filename: str, total: int, skipped: int = 0, seconds: float = 0.412
 ) -> list[OpenApiExample]:
     """A bulk import (multipart form) of an Excel file whose rows were all stored: the 201 report."""
-    return write_examples(
+    form = {"file": filename, "partial": False, "dry_run": False, "on_existing": "skip"}
+    request = OpenApiExample(name, summary=summary, value=form, request_only=True, media_type="multipart/form-data")
+    return [request] + write_examples(
         name,
         summary=summary,
-        request={"file": filename, "partial": False, "dry_run": False, "on_existing": "skip"},
         response={
             "kind": kind,
             "format": "xlsx",
