@@ -32,7 +32,7 @@ def import_examples(
     """A bulk import (multipart form) of an Excel file whose rows were all stored: the 201 report."""
     form = {"file": filename, "partial": False, "dry_run": False, "on_existing": "skip"}
     request = OpenApiExample(name, summary=summary, value=form, request_only=True, media_type="multipart/form-data")
-    return [request] + write_examples(
+    report = write_examples(
         name,
         summary=summary,
         response={
@@ -54,3 +54,4 @@ def import_examples(
         },
         status=201,
     )
+    return [request, *report]
