@@ -39,10 +39,6 @@ EXAMPLES_PENDING = frozenset(
         "challenges_review",
         "challenges_submit",
         "challenges_update",
-        "contracts_deductions_create",
-        "contracts_document_upload",
-        "contracts_import",
-        "contracts_upsert_by_external_id",
         "custody_agreements_create",
         "custody_agreements_end",
         "custody_agreements_renew",
@@ -61,7 +57,6 @@ EXAMPLES_PENDING = frozenset(
         "milestones_reviews_create",
         "milestones_update",
         "nda_requests_decline",
-        "registrations_resubmit",
     }
 )
 
