@@ -21,12 +21,6 @@ WRITE_METHODS = {"post", "put", "patch", "delete"}
 # with examples rather than join it.
 EXAMPLES_PENDING = frozenset(
     {
-        "achievements_attachments_create",
-        "achievements_import",
-        "achievements_mark_transferred",
-        "achievements_reopen",
-        "achievements_upsert_by_external_id",
-        "achievements_withdraw",
         "bids_attachments_create",
         "bids_scores_create",
         "bids_withdraw",
@@ -49,14 +43,8 @@ EXAMPLES_PENDING = frozenset(
         "custody_calendar_feed_rotate",
         "custody_pledges_create",
         "custody_pledges_release",
-        "demands_attachments_create",
-        "demands_import",
-        "demands_mark_transferred",
-        "demands_nda_requests_create",
-        "demands_upsert_by_external_id",
         "milestones_reviews_create",
         "milestones_update",
-        "nda_requests_decline",
     }
 )
 
