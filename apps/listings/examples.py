@@ -649,6 +649,20 @@ DEMANDS_ATTACHMENTS_CREATE = _attachment(
 )
 
 
+CUSTODY_ASSETS_TO_MARKET = write_examples(
+    "custody_assets_to_market",
+    summary="把托管中的专利转为成果草稿，准备对外许可",
+    request={"technology_field": "03", "trl": 7, "cooperation_modes": ["licence"]},
+    response={
+        "id": 12,
+        "title": "一种汽车变速箱齿轮用防变形淬火夹具",
+        "status": "draft",
+        "cooperation_modes": ["licence"],
+    },
+    status=201,
+)
+
+
 BY_OPERATION = {
     "demands_create": DEMAND_CREATE,
     "achievements_create": ACHIEVEMENT_CREATE,
