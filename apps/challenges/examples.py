@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from drf_spectacular.utils import OpenApiExample
+
 from apps.core.examples import write_examples
 
 _ELIGIBILITY = "在中国境内注册的高校、科研院所或企业，具备齿轮热处理或无损检测研发团队。"
@@ -146,4 +148,154 @@ CHALLENGES_COMPLETE = write_examples(
         "completed_at": "2027-12-22T10:48:16.275930+08:00",
     },
     status=200,
+)
+
+
+_PROPOSAL = "采用巴克豪森噪声与涡流复合检测，在磨齿工位后布置在线检测单元，逐齿判定磨削烧伤并自动分拣。"
+_TEAM = "广西科技大学机械与汽车工程学院热处理与无损检测团队，教授 2 名、博士 4 名，已承担相关省级项目 3 项。"
+_BUDGET = [
+    {"item": "检测样机研制", "amount": "520000.00"},
+    {"item": "产线联调与验证", "amount": "300000.00"},
+    {"item": "人员及差旅", "amount": "180000.00"},
+]
+_ATTACHMENT = {
+    "id": 5,
+    "original_name": "磨削烧伤在线检测技术方案.pdf",
+    "content_type": "application/pdf",
+    "size": 2398114,
+    "sha256": "b71f0c3e94a26d58e1c7a3f09b2d4e68c5a1f73e02b9d64a8c3e5f17d0a29b46",
+    "created_at": "2027-02-15T16:22:37.580913+08:00",
+}
+_BID = {
+    "id": 7,
+    "challenge_id": 3,
+    "organization_id": 2,
+    "organization_name": "广西科技大学",
+    "status": "submitted",
+    "status_display": "已提交",
+    "proposal": _PROPOSAL,
+    "team_description": _TEAM,
+    "budget_lines": _BUDGET,
+    "commitment_confirmed": True,
+    "attachments": [],
+    "average_score": None,
+    "score_count": None,
+    "withdrawn_at": None,
+    "decided_at": None,
+    "eliminated_at_milestone_id": None,
+    "created_at": "2027-02-15T16:10:02.116384+08:00",
+}
+
+CHALLENGES_BIDS_CREATE = write_examples(
+    "challenges_bids_create",
+    summary="广西科技大学团队揭榜并提交方案",
+    request={
+        "organization_id": 2,
+        "proposal": _PROPOSAL,
+        "team_description": _TEAM,
+        "budget_lines": _BUDGET,
+        "commitment_confirmed": True,
+    },
+    response=_BID,
+    status=201,
+)
+
+
+BIDS_WITHDRAW = write_examples(
+    "bids_withdraw",
+    summary="截止前撤回揭榜方案",
+    response={
+        **_BID,
+        "status": "withdrawn",
+        "status_display": "已撤回",
+        "attachments": [_ATTACHMENT],
+        "withdrawn_at": "2027-03-02T11:37:45.092611+08:00",
+    },
+    status=200,
+)
+
+
+BIDS_ATTACHMENTS_CREATE = [
+    OpenApiExample(
+        "bids_attachments_create",
+        summary="上传技术方案全文",
+        value={"file": "磨削烧伤在线检测技术方案.pdf"},
+        request_only=True,
+        media_type="multipart/form-data",
+    ),
+    *write_examples("bids_attachments_create", summary="上传技术方案全文", response=_ATTACHMENT, status=201),
+]
+
+
+BIDS_SCORES_CREATE = write_examples(
+    "bids_scores_create",
+    summary="评审专家为揭榜方案打分",
+    request={"score": "88.50", "comment": "检测原理成熟，产线节拍论证充分；建议补充误判率验证数据。"},
+    response={
+        "id": 14,
+        "bid_id": 7,
+        "scorer_id": 23,
+        "scorer_name": "黄建国",
+        "score": "88.50",
+        "comment": "检测原理成熟，产线节拍论证充分；建议补充误判率验证数据。",
+        "created_at": "2027-04-08T14:51:19.664207+08:00",
+    },
+    status=201,
+)
+
+
+_MILESTONE = {
+    "id": 6,
+    "challenge_id": 3,
+    "sequence": 1,
+    "title": "检测样机完成并通过实验室验证",
+    "review_date": "2027-08-31",
+    "criteria": "样机对 200 件含烧伤样件的检出率不低于 99.5%，单件检测不超过 12 秒。",
+    "tranche_share_pct": "40.00",
+    "tranche_amount": 400000.0,
+    "settled_at": None,
+    "tranche_withheld": False,
+    "created_at": "2027-04-20T09:18:42.305177+08:00",
+}
+
+CHALLENGES_MILESTONES_CREATE = write_examples(
+    "challenges_milestones_create",
+    summary="设置第一个里程碑：样机实验室验证（拨付 40%）",
+    request={
+        "sequence": 1,
+        "title": "检测样机完成并通过实验室验证",
+        "review_date": "2027-08-31",
+        "criteria": "样机对 200 件含烧伤样件的检出率不低于 99.5%，单件检测不超过 12 秒。",
+        "tranche_share_pct": "40.00",
+    },
+    response=_MILESTONE,
+    status=201,
+)
+
+
+MILESTONES_UPDATE = write_examples(
+    "milestones_update",
+    summary="里程碑评审日期顺延两周",
+    request={"review_date": "2027-09-14"},
+    response={**_MILESTONE, "review_date": "2027-09-14"},
+    status=200,
+)
+
+
+MILESTONES_REVIEWS_CREATE = write_examples(
+    "milestones_reviews_create",
+    summary="里程碑评审通过",
+    request={"bid_id": 7, "outcome": "pass", "comment": "样机检出率 99.7%，节拍 10.8 秒，达到考核指标。"},
+    response={
+        "id": 3,
+        "milestone_id": 6,
+        "bid_id": 7,
+        "organization_id": 2,
+        "organization_name": "广西科技大学",
+        "outcome": "pass",
+        "comment": "样机检出率 99.7%，节拍 10.8 秒，达到考核指标。",
+        "reviewed_by_id": 1,
+        "created_at": "2027-09-14T15:33:08.721459+08:00",
+    },
+    status=201,
 )

@@ -19,17 +19,7 @@ WRITE_METHODS = {"post", "put", "patch", "delete"}
 # Write operations still without examples (issue 17): this list only shrinks. An operation given its
 # examples must leave it (the test below fails while it is listed), and a new write operation must come
 # with examples rather than join it.
-EXAMPLES_PENDING = frozenset(
-    {
-        "bids_attachments_create",
-        "bids_scores_create",
-        "bids_withdraw",
-        "challenges_bids_create",
-        "challenges_milestones_create",
-        "milestones_reviews_create",
-        "milestones_update",
-    }
-)
+EXAMPLES_PENDING: frozenset[str] = frozenset()
 
 
 @pytest.fixture(scope="module")
