@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from apps.core.examples import write_examples
 
-# Shortened signing secrets (the real ones carry 32 random bytes).
-_SECRET = "whsec_q3Zk7YpN2vR8tLx0mW4bC6dF9hJ1sA5eG7uK3nP0QvE="
-_NEW_SECRET = "whsec_T8mR2xW5kP9vN1cL4bZ7qY0hD3sF6jG8aE2uK5nM1QwA="
+# Made-up signing secrets in the real format (whsec_ and 32 random bytes in base64).
+_SECRET = "whsec_q3Zk7YpN2vR8tLx0mW4bC6dF9hJ1sA5eG7uK3nP0QvE="  # noqa: S105 - an example, not a secret
+_NEW_SECRET = "whsec_T8mR2xW5kP9vN1cL4bZ7qY0hD3sF6jG8aE2uK5nM1QwA="  # noqa: S105 - an example, not a secret
 _URL = "https://erp.lzgear.com.cn/hooks/kejidashichang"
 
 _SUBSCRIPTION = {

@@ -13,8 +13,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.accounts.authentication import request_user
-from apps.challenges import rules
-from apps.challenges import examples
+from apps.challenges import examples, rules
 from apps.challenges.apis.common import (
     PUBLIC_READ,
     TAGS,
