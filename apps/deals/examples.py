@@ -3,6 +3,8 @@ the business path and checked against their schemas by tests/core/test_schema_ex
 
 from __future__ import annotations
 
+from typing import Any
+
 from apps.core.examples import write_examples
 
 DEAL_CREATE = write_examples(
@@ -129,7 +131,15 @@ _BUYER = {"id": 1, "name": "柳州五菱零部件有限公司"}
 _SELLER = {"id": 2, "name": "广西科技大学"}
 
 
-def _deal(*, stage: str, stage_display: str, version: int, allowed: list[str], participants: list, updated: str):
+def _deal(
+    *,
+    stage: str,
+    stage_display: str,
+    version: int,
+    allowed: list[str],
+    participants: list[dict[str, Any]],
+    updated: str,
+) -> dict[str, Any]:
     return {
         "id": 1,
         "title": "齿轮热处理变形控制技术转让",

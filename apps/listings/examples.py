@@ -601,7 +601,9 @@ DEMANDS_IMPORT = import_examples(
 )
 
 
-def _attachment(name: str, summary: str, *, filename: str, content_type: str, size: int, sha256: str, public: bool):
+def _attachment(
+    name: str, summary: str, *, filename: str, content_type: str, size: int, sha256: str, public: bool
+) -> list[OpenApiExample]:
     return [
         OpenApiExample(
             name,
