@@ -15,6 +15,7 @@ from apps.accounts.authentication import request_user
 from apps.core.fields import MarketDateField
 from apps.core.idempotency import IDEMPOTENCY_KEY_PARAMETER, IDEMPOTENCY_RESPONSES, idempotent
 from apps.core.pagination import StandardCursorPagination, paginated_response
+from apps.core.schema import problem_response
 from apps.custody import examples, selectors
 from apps.custody.apis.common import TAGS, AssetBriefSerializer, money_field
 from apps.custody.models import PledgeStatus
@@ -103,7 +104,11 @@ class PledgeListCreateApi(APIView):
         examples=examples.CUSTODY_PLEDGES_CREATE,
         request=PledgeInputSerializer,
         parameters=[IDEMPOTENCY_KEY_PARAMETER],
-        responses={201: PledgeOutputSerializer, **IDEMPOTENCY_RESPONSES},
+        responses={
+            201: PledgeOutputSerializer,
+            **IDEMPOTENCY_RESPONSES,
+            **problem_response(404, "The asset does not exist or is not visible to the caller."),
+        },
         summary="Record a registered pledge; the pledgors must be all the asset's holders.",
     )
     @idempotent
