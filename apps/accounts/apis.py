@@ -167,6 +167,7 @@ class SessionsRevokeApi(APIView):
     @extend_schema(
         tags=AUTH_TAG,
         operation_id="auth_sessions_revoke_all",
+        examples=examples.AUTH_SESSIONS_REVOKE_ALL,
         request=None,
         responses={200: SessionsRevokedOutputSerializer},
         summary="Log out everywhere: every refresh and access token issued so far stops working.",
@@ -184,6 +185,7 @@ class PasswordResetRequestApi(APIView):
     @extend_schema(
         tags=AUTH_TAG,
         operation_id="auth_password_reset_request",
+        examples=examples.AUTH_PASSWORD_RESET_REQUEST,
         request=PasswordResetRequestInputSerializer,
         responses={202: None},
         summary="E-mail a password reset link. Answers 202 whether or not the address is registered.",
@@ -203,6 +205,7 @@ class PasswordResetConfirmApi(CountFailuresMixin, APIView):
     @extend_schema(
         tags=AUTH_TAG,
         operation_id="auth_password_reset_confirm",
+        examples=examples.AUTH_PASSWORD_RESET_CONFIRM,
         request=PasswordResetConfirmInputSerializer,
         responses={204: None},
         summary="Set a new password with the uid and token from the e-mailed link; all sessions end.",

@@ -73,3 +73,25 @@ ME_PASSWORD_CHANGE = write_examples(
     request={"old_password": "Liuzhou-Gear-2026", "new_password": "Liuzhou-Gear-2027!"},
     status=204,
 )
+
+
+AUTH_SESSIONS_REVOKE_ALL = write_examples(
+    "auth_sessions_revoke_all",
+    summary="李工在所有设备上退出登录",
+    response={"revoked_refresh_tokens": 3},
+    status=200,
+)
+
+
+AUTH_PASSWORD_RESET_REQUEST = write_examples(
+    "auth_password_reset_request",
+    summary="忘记密码，向登记的邮箱发送重置链接",
+    request={"email": "ligong@lzwuling-parts.cn"},
+)
+
+
+AUTH_PASSWORD_RESET_CONFIRM = write_examples(
+    "auth_password_reset_confirm",
+    summary="用邮件中的链接设置新密码",
+    request={"uid": "NDI", "token": "cj8k2m-4f1b9e7a3c5d0f2e6b8a1c4d7e9f0a2b", "new_password": "Liuzhou#2026keji"},
+)

@@ -13,6 +13,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.accounts.authentication import request_user
+from apps.alerts import examples
 from apps.alerts.models import AlertKind, Frequency, SavedSearch
 from apps.alerts.selectors import access_saved_search, digest_candidates, digest_list, saved_search_list
 from apps.alerts.services import saved_search_create, saved_search_delete, saved_search_update
@@ -137,6 +138,7 @@ class SavedSearchListCreateApi(APIView):
     @extend_schema(
         tags=TAGS,
         operation_id="saved_searches_create",
+        examples=examples.SAVED_SEARCHES_CREATE,
         request=SavedSearchInputSerializer,
         responses={201: SavedSearchOutputSerializer},
         summary="Follow technology fields, industries, regions or keywords and get digests of what is new.",
@@ -161,6 +163,7 @@ class SavedSearchDetailApi(APIView):
     @extend_schema(
         tags=TAGS,
         operation_id="saved_searches_update",
+        examples=examples.SAVED_SEARCHES_UPDATE,
         request=SavedSearchUpdateInputSerializer,
         responses={200: SavedSearchOutputSerializer},
         summary="Change a saved search (the fields given; the same checks as creating one).",

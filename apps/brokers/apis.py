@@ -14,6 +14,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.accounts.authentication import request_user
+from apps.brokers import examples
 from apps.brokers.models import Broker, BrokerLevel, BrokerStatus, Introduction
 from apps.brokers.selectors import (
     access_broker,
@@ -147,6 +148,7 @@ class BrokerListCreateApi(APIView):
     @extend_schema(
         tags=TAGS,
         operation_id="brokers_register",
+        examples=examples.BROKERS_REGISTER,
         request=BrokerInputSerializer,
         responses={201: BrokerOutputSerializer},
         summary="File your broker profile; the operator verifies it.",
@@ -166,6 +168,7 @@ class BrokerDetailApi(APIView):
     @extend_schema(
         tags=TAGS,
         operation_id="brokers_update",
+        examples=examples.BROKERS_UPDATE,
         request=BrokerInputSerializer,
         responses={200: BrokerOutputSerializer},
         summary="Edit your profile; a new level, certificate or agency goes back to verification.",
@@ -183,6 +186,7 @@ class BrokerVerifyApi(APIView):
     @extend_schema(
         tags=TAGS,
         operation_id="brokers_verify",
+        examples=examples.BROKERS_VERIFY,
         request=BrokerVerifyInputSerializer,
         responses={200: BrokerOutputSerializer},
         summary="The operator verifies a pending broker profile, or rejects it with a reason.",
@@ -218,6 +222,7 @@ class IntroductionListCreateApi(APIView):
     @extend_schema(
         tags=TAGS,
         operation_id="introductions_record",
+        examples=examples.INTRODUCTIONS_RECORD,
         request=IntroductionInputSerializer,
         parameters=[IDEMPOTENCY_KEY_PARAMETER],
         responses={201: IntroductionOutputSerializer, **IDEMPOTENCY_RESPONSES},

@@ -3,7 +3,9 @@ the business path and checked against their schemas by tests/core/test_schema_ex
 
 from __future__ import annotations
 
-from apps.core.examples import write_examples
+from drf_spectacular.utils import OpenApiExample
+
+from apps.core.examples import import_examples, write_examples
 
 CONTRACT_CREATE = write_examples(
     "contract_create",
@@ -248,4 +250,128 @@ REGISTRATIONS_EVENTS_CREATE = write_examples(
         "created_at": "2026-12-08T04:21:30.891943+08:00",
     },
     status=201,
+)
+
+
+# The contract of CONTRACTS_UPDATE as later operations answer it.
+_CONTRACT = CONTRACTS_UPDATE[1].value
+
+CONTRACTS_DEDUCTIONS_CREATE = write_examples(
+    "contracts_deductions_create",
+    summary="扣除买方为实施技术购置的检测仪器（需 If-Match）",
+    request={"kind": "instruments", "description": "齿轮变形三坐标测量仪一台", "amount": "150000.00"},
+    response={
+        "id": 2,
+        "kind": "instruments",
+        "kind_display": "仪器",
+        "description": "齿轮变形三坐标测量仪一台",
+        "amount": "150000.00",
+    },
+    status=201,
+)
+
+
+CONTRACTS_DOCUMENT_UPLOAD = [
+    OpenApiExample(
+        "contracts_document_upload",
+        summary="上传双方盖章的合同扫描件（PDF）",
+        value={"file": "齿轮渗碳热处理技术转让合同-盖章版.pdf"},
+        request_only=True,
+        media_type="multipart/form-data",
+    ),
+    *write_examples(
+        "contracts_document_upload",
+        summary="上传双方盖章的合同扫描件（PDF）",
+        response={
+            **_CONTRACT,
+            "version": 3,
+            "has_document": True,
+            "document_name": "齿轮渗碳热处理技术转让合同-盖章版.pdf",
+            "document_sha256": "3f9a1c7e52b04d86a1e9f0c24b7d6e38a5c1f29e07b84d3c6a2e91f5d0b7c486",
+            "updated_at": "2026-12-08T16:47:03.512886+08:00",
+        },
+        status=200,
+    ),
+]
+
+
+CONTRACTS_IMPORT = import_examples(
+    "contracts_import",
+    summary="广西科技大学从 Excel 导入本年度已签订的技术合同",
+    kind="contracts",
+    filename="广西科技大学-2026年技术合同台账.xlsx",
+    total=36,
+    seconds=1.208,
+)
+
+
+_UPSERT_REQUEST = {
+    "title": "新能源汽车电驱壳体轻量化设计委托开发合同",
+    "contract_number": "LZJG-2026-KF-007",
+    "type": "development",
+    "subtype": "commissioned_development",
+    "ip_type": "none",
+    "technology_field_code": "03",
+    "programme_class": "city_county",
+    "signed_on": "2026-11-20",
+    "valid_from": "2026-11-20",
+    "valid_until": "2027-11-19",
+    "contract_amount": "480000.00",
+    "deductions": [],
+    "buyer_id": 6,
+    "seller_id": 2,
+}
+
+CONTRACTS_UPSERT_BY_EXTERNAL_ID = write_examples(
+    "contracts_upsert_by_external_id",
+    summary="从企业合同管理系统同步一份委托开发合同（首次写入，201）",
+    request=_UPSERT_REQUEST,
+    response={
+        **_CONTRACT,
+        "id": 8,
+        "version": 1,
+        "external_id": "LZJG-HT-2026-0112",
+        "external_owner_id": 6,
+        "title": "新能源汽车电驱壳体轻量化设计委托开发合同",
+        "contract_number": "LZJG-2026-KF-007",
+        "deal_id": None,
+        "type": "development",
+        "type_display": "技术开发",
+        "subtype": "commissioned_development",
+        "subtype_display": "委托开发",
+        "legacy_class": "development",
+        "buyer_id": 6,
+        "buyer_name": "柳州精工齿轮有限公司",
+        "buyer_region_code": "450203",
+        "seller_id": 2,
+        "registrant_id": 2,
+        "ip_type": "none",
+        "programme_class": "city_county",
+        "signed_on": "2026-11-20",
+        "valid_from": "2026-11-20",
+        "valid_until": "2027-11-19",
+        "contract_amount": "480000.00",
+        "deductions_total": "0.00",
+        "technology_amount": "480000.00",
+        "created_at": "2026-12-08T17:20:55.104228+08:00",
+        "updated_at": "2026-12-08T17:20:55.104228+08:00",
+    },
+    status=201,
+)
+
+
+REGISTRATIONS_RESUBMIT = write_examples(
+    "registrations_resubmit",
+    summary="按要求补正后重新提交登记申请",
+    request={"note": "已补充技术成果说明及发票复印件，请复核。"},
+    response={
+        **REGISTRATION_APPLY[1].value,
+        "status": "applied",
+        "status_display": "已申请",
+        "applied_at": "2026-12-14T09:12:40.338215+08:00",
+        "clock_started_on": "2026-12-14",
+        "deadline": "2027-01-05",
+        "correction_note": "已补充技术成果说明及发票复印件，请复核。",
+    },
+    status=200,
 )

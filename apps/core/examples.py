@@ -24,3 +24,34 @@ def write_examples(
             OpenApiExample(name, summary=summary, value=response, response_only=True, status_codes=[str(status)])
         )
     return examples
+
+
+def import_examples(
+    name: str, *, summary: str, kind: str, filename: str, total: int, skipped: int = 0, seconds: float = 0.412
+) -> list[OpenApiExample]:
+    """A bulk import (multipart form) of an Excel file whose rows were all stored: the 201 report."""
+    form = {"file": filename, "partial": False, "dry_run": False, "on_existing": "skip"}
+    request = OpenApiExample(name, summary=summary, value=form, request_only=True, media_type="multipart/form-data")
+    report = write_examples(
+        name,
+        summary=summary,
+        response={
+            "kind": kind,
+            "format": "xlsx",
+            "encoding": "",
+            "total_rows": total,
+            "valid_rows": total,
+            "created": total - skipped,
+            "skipped": skipped,
+            "failed_rows": 0,
+            "error_count": 0,
+            "errors_truncated": False,
+            "ignored_columns": ["备注"],
+            "partial": False,
+            "dry_run": False,
+            "seconds": seconds,
+            "rows": [],
+        },
+        status=201,
+    )
+    return [request, *report]

@@ -241,6 +241,7 @@ class DealAdvanceApi(APIView):
     @extend_schema(
         tags=TAGS,
         operation_id="deals_advance",
+        examples=examples.DEALS_ADVANCE,
         request=DealAdvanceInputSerializer,
         parameters=[IF_MATCH_PARAMETER],
         responses={200: DealOutputSerializer, **PRECONDITION_RESPONSES},
@@ -266,6 +267,7 @@ class DealBrokerAddApi(APIView):
     @extend_schema(
         tags=TAGS,
         operation_id="deals_brokers_add",
+        examples=examples.DEALS_BROKERS_ADD,
         request=DealBrokerInputSerializer,
         parameters=[IF_MATCH_PARAMETER],
         responses={200: DealOutputSerializer, **PRECONDITION_RESPONSES},
@@ -285,6 +287,7 @@ class DealBrokerRemoveApi(APIView):
     @extend_schema(
         tags=TAGS,
         operation_id="deals_brokers_remove",
+        examples=examples.DEALS_BROKERS_REMOVE,
         parameters=[IF_MATCH_PARAMETER],
         responses={200: DealOutputSerializer, **PRECONDITION_RESPONSES},
         summary="A party or the operator takes a broker off the deal (If-Match required).",

@@ -197,6 +197,7 @@ class IPAssetByExternalIdApi(APIView):
     @extend_schema(
         tags=TAGS,
         operation_id="ip_assets_upsert_by_external_id",
+        examples=examples.IP_ASSETS_UPSERT_BY_EXTERNAL_ID,
         request=IPAssetInputSerializer,
         responses={200: IPAssetOutputSerializer, 201: IPAssetOutputSerializer},
         summary="Create the owner's asset with this external id (201, with Location) or update it (200).",

@@ -24,7 +24,7 @@ from apps.core.bulk_apis import (
     jsonl_response,
     template_response,
 )
-from apps.ip import bulk
+from apps.ip import bulk, examples
 from apps.ip.apis import TAGS, IPAssetOutputSerializer
 from apps.ip.models import IPAssetKind, LegalStatus
 from apps.ip.selectors import ip_asset_list
@@ -36,6 +36,7 @@ class IPAssetImportApi(APIView):
     @extend_schema(
         tags=TAGS,
         operation_id="ip_assets_import",
+        examples=examples.IP_ASSETS_IMPORT,
         request={"multipart/form-data": BulkImportInputSerializer},
         responses=IMPORT_RESPONSES,
         summary="Import your organisation's IP assets from Excel, CSV or JSON Lines.",

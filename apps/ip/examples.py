@@ -3,7 +3,7 @@ the business path and checked against their schemas by tests/core/test_schema_ex
 
 from __future__ import annotations
 
-from apps.core.examples import write_examples
+from apps.core.examples import import_examples, write_examples
 
 IP_ASSETS_CREATE = write_examples(
     "ip_assets_create",
@@ -85,6 +85,57 @@ IP_ASSETS_LEGAL_EVENTS_CREATE = write_examples(
         "status_after": "",
         "note": "缴纳第10年年费。",
         "recorded_at": "2026-12-08T04:21:31.106166+08:00",
+    },
+    status=201,
+)
+
+
+IP_ASSETS_IMPORT = import_examples(
+    "ip_assets_import",
+    summary="柳州精工齿轮有限公司从 Excel 导入专利清单（已登记的跳过）",
+    kind="ip_assets",
+    filename="柳州精工齿轮-专利清单.xlsx",
+    total=24,
+    skipped=2,
+)
+
+
+IP_ASSETS_UPSERT_BY_EXTERNAL_ID = write_examples(
+    "ip_assets_upsert_by_external_id",
+    summary="从企业知识产权管理系统同步一件实用新型专利（首次写入，201）",
+    request={
+        "owner_id": 6,
+        "kind": "utility_model",
+        "title": "一种汽车变速箱齿轮用防变形淬火夹具",
+        "application_number": "202321458736.4",
+        "patent_number": "ZL202321458736.4",
+        "ipc_main": "C21D 9/32",
+        "filing_date": "2023-06-09",
+        "grant_date": "2024-01-16",
+        "legal_status": "granted",
+        "co_owners": [{"organization_id": 2, "name": "广西科技大学"}],
+    },
+    response={
+        "id": 17,
+        "external_id": "LZJG-IP-0031",
+        "owner": {"id": 6, "name": "柳州精工齿轮有限公司"},
+        "kind": "utility_model",
+        "kind_display": "实用新型专利",
+        "title": "一种汽车变速箱齿轮用防变形淬火夹具",
+        "application_number": "202321458736.4",
+        "patent_number": "ZL202321458736.4",
+        "publication_number": "",
+        "registration_number": "",
+        "ipc_main": "C21D 9/32",
+        "ipc_codes": [],
+        "filing_date": "2023-06-09",
+        "grant_date": "2024-01-16",
+        "legal_status": "granted",
+        "legal_status_display": "已授权（有效）",
+        "achievement_count": 0,
+        "co_owners": [{"organization_id": 2, "name": "广西科技大学"}],
+        "created_at": "2026-12-08T11:02:44.590217+08:00",
+        "updated_at": "2026-12-08T11:02:44.590217+08:00",
     },
     status=201,
 )

@@ -34,7 +34,7 @@ from apps.core.bulk_apis import (
 from apps.core.errors import ApplicationError
 from apps.core.exporting import csv_chunks
 from apps.core.negotiation import FileResponseNegotiation
-from apps.listings import exporting, importing
+from apps.listings import examples, exporting, importing
 from apps.listings.apis import ACHIEVEMENT_PARAMETERS, DEMAND_PARAMETERS, LIST_PARAMETERS
 from apps.listings.importing.template import import_template
 from apps.listings.services import ListingError
@@ -128,6 +128,7 @@ def import_view(kind: importing.ListingKind) -> type[APIView]:
         kind,
         "post",
         operation_id=f"{kind.plural}_import",
+        examples=examples.BY_OPERATION.get(f"{kind.plural}_import", []),
         description=(
             "Excel (.xlsx), CSV or JSON Lines; columns by English field name or Chinese header "
             "(标题/成果名称, 技术领域, 所属机构统一社会信用代码 …); GET …/import/template.xlsx is a template. "

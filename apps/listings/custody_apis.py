@@ -15,6 +15,7 @@ from rest_framework.views import APIView
 
 from apps.accounts.authentication import request_user
 from apps.custody.selectors import access_custody_asset
+from apps.listings import examples
 from apps.listings.from_custody import custody_asset_to_market
 from apps.listings.models import CooperationMode
 from apps.listings.serializers import ReferenceCodeField
@@ -53,6 +54,7 @@ class ToMarketApi(APIView):
     @extend_schema(
         tags=TAGS,
         operation_id="custody_assets_to_market",
+        examples=examples.CUSTODY_ASSETS_TO_MARKET,
         request=ToMarketInputSerializer,
         responses={201: DraftAchievementOutputSerializer},
         summary="Turn the asset into a prefilled draft achievement (the owner's members).",

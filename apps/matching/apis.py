@@ -9,6 +9,7 @@ from rest_framework.views import APIView
 
 from apps.accounts.authentication import request_user
 from apps.core.pagination import StandardCursorPagination, paginated_response
+from apps.matching import examples
 from apps.matching.feedback import match_feedback
 from apps.matching.models import ListingKind
 from apps.matching.selectors import access_listing_for_matches, access_match, match_list, quality_report
@@ -72,6 +73,7 @@ class MatchFeedbackApi(APIView):
     @extend_schema(
         tags=TAGS,
         operation_id="matches_feedback",
+        examples=examples.MATCHES_FEEDBACK,
         request=MatchFeedbackInputSerializer,
         responses={200: MatchDetailOutputSerializer},
         summary="Mark a match viewed or contacted, or dismiss it with a coded reason (final).",

@@ -16,6 +16,7 @@ from rest_framework.views import APIView
 from apps.accounts.authentication import request_user
 from apps.core.apis import NoStoreMixin
 from apps.core.pagination import StandardCursorPagination, paginated_response
+from apps.webhooks import examples
 from apps.webhooks.models import Delivery, DeliveryStatus, EventType
 from apps.webhooks.selectors import access_delivery, access_subscription, delivery_list, subscription_list
 from apps.webhooks.services import (
@@ -185,6 +186,7 @@ class WebhookSubscriptionListCreateApi(NoStoreMixin, APIView):
     @extend_schema(
         tags=TAGS,
         operation_id="webhooks_subscriptions_create",
+        examples=examples.WEBHOOKS_SUBSCRIPTIONS_CREATE,
         request=WebhookSubscriptionCreateInputSerializer,
         responses={201: WebhookSubscriptionSecretOutputSerializer},
         summary="Subscribe a URL to events; the answer shows the signing secret, once.",
@@ -207,6 +209,7 @@ class WebhookSubscriptionDetailApi(NoStoreMixin, APIView):
     @extend_schema(
         tags=TAGS,
         operation_id="webhooks_subscriptions_update",
+        examples=examples.WEBHOOKS_SUBSCRIPTIONS_UPDATE,
         request=WebhookSubscriptionUpdateInputSerializer,
         responses={200: WebhookSubscriptionOutputSerializer},
         summary="Change the URL, event types, description; switch it off, or on again (clears the failure count).",
@@ -231,6 +234,7 @@ class WebhookRotateSecretApi(NoStoreMixin, APIView):
     @extend_schema(
         tags=TAGS,
         operation_id="webhooks_subscriptions_rotate_secret",
+        examples=examples.WEBHOOKS_SUBSCRIPTIONS_ROTATE_SECRET,
         request=WebhookRotateSecretInputSerializer,
         responses={200: WebhookSubscriptionSecretOutputSerializer},
         summary="A new signing secret; the previous one keeps signing beside it during the grace period.",
@@ -249,6 +253,7 @@ class WebhookPingApi(APIView):
     @extend_schema(
         tags=TAGS,
         operation_id="webhooks_subscriptions_ping",
+        examples=examples.WEBHOOKS_SUBSCRIPTIONS_PING,
         request=None,
         responses={202: WebhookDeliveryOutputSerializer},
         summary="Send a signed webhook.ping test event to the subscription's URL.",
@@ -297,6 +302,7 @@ class WebhookRedeliverApi(APIView):
     @extend_schema(
         tags=TAGS,
         operation_id="webhooks_deliveries_redeliver",
+        examples=examples.WEBHOOKS_DELIVERIES_REDELIVER,
         request=None,
         responses={202: WebhookDeliveryOutputSerializer},
         summary="Send the delivery's event again (same Webhook-Id and body) as a new delivery.",

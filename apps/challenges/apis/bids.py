@@ -13,6 +13,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.accounts.authentication import request_user
+from apps.challenges import examples
 from apps.challenges.apis.common import (
     TAGS,
     OldestFirstCursorPagination,
@@ -138,6 +139,7 @@ class ChallengeBidListCreateApi(APIView):
     @extend_schema(
         tags=TAGS,
         operation_id="challenges_bids_create",
+        examples=examples.CHALLENGES_BIDS_CREATE,
         request=BidCreateInputSerializer,
         responses={201: BidOutputSerializer},
         summary="Bid (揭榜) for one of your organisations while the challenge is open.",
@@ -164,6 +166,7 @@ class BidWithdrawApi(APIView):
     @extend_schema(
         tags=TAGS,
         operation_id="bids_withdraw",
+        examples=examples.BIDS_WITHDRAW,
         request=None,
         responses={200: BidOutputSerializer},
         summary="The team withdraws its bid before the bid deadline.",
@@ -180,6 +183,7 @@ class BidAttachmentCreateApi(APIView):
     @extend_schema(
         tags=TAGS,
         operation_id="bids_attachments_create",
+        examples=examples.BIDS_ATTACHMENTS_CREATE,
         request={"multipart/form-data": BidAttachmentUploadInputSerializer},
         responses={201: BidAttachmentOutputSerializer},
         summary="The team attaches a file (PDF, image, Office, text) to its bid before the deadline.",
@@ -229,6 +233,7 @@ class BidScoreListCreateApi(APIView):
     @extend_schema(
         tags=TAGS,
         operation_id="bids_scores_create",
+        examples=examples.BIDS_SCORES_CREATE,
         request=BidScoreInputSerializer,
         responses={201: BidScoreOutputSerializer},
         summary="After the bid deadline, an evaluator scores a bid once (0–100).",

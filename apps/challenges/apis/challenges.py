@@ -12,6 +12,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.accounts.authentication import request_user
+from apps.challenges import examples
 from apps.challenges.apis.common import (
     BIDDER_TYPES,
     PUBLIC_READ,
@@ -219,6 +220,7 @@ class ChallengeListCreateApi(APIView):
     @extend_schema(
         tags=TAGS,
         operation_id="challenges_create",
+        examples=examples.CHALLENGES_CREATE,
         request=ChallengeCreateInputSerializer,
         responses={201: ChallengeOutputSerializer},
         summary="Put a challenge (a draft) on a published demand of your organisation.",
@@ -241,6 +243,7 @@ class ChallengeDetailApi(APIView):
     @extend_schema(
         tags=TAGS,
         operation_id="challenges_update",
+        examples=examples.CHALLENGES_UPDATE,
         request=ChallengeUpdateInputSerializer,
         responses={200: ChallengeOutputSerializer},
         summary="Change the terms of a draft (the issuer only).",
@@ -257,6 +260,7 @@ class ChallengeSubmitApi(APIView):
     @extend_schema(
         tags=TAGS,
         operation_id="challenges_submit",
+        examples=examples.CHALLENGES_SUBMIT,
         request=None,
         responses={200: ChallengeOutputSerializer},
         summary="The issuer submits a draft to the operator's review.",
@@ -271,6 +275,7 @@ class ChallengeReviewApi(APIView):
     @extend_schema(
         tags=TAGS,
         operation_id="challenges_review",
+        examples=examples.CHALLENGES_REVIEW,
         request=ChallengeReviewInputSerializer,
         responses={200: ChallengeOutputSerializer},
         summary="The operator opens a submitted challenge for bids, or returns it to draft with a reason.",
@@ -287,6 +292,7 @@ class ChallengeCancelApi(APIView):
     @extend_schema(
         tags=TAGS,
         operation_id="challenges_cancel",
+        examples=examples.CHALLENGES_CANCEL,
         request=ChallengeCancelInputSerializer,
         responses={200: ChallengeOutputSerializer},
         summary="The issuer or the operator cancels a draft, submitted or open challenge.",
@@ -303,6 +309,7 @@ class ChallengeAwardApi(APIView):
     @extend_schema(
         tags=TAGS,
         operation_id="challenges_award",
+        examples=examples.CHALLENGES_AWARD,
         request=ChallengeAwardInputSerializer,
         responses={200: ChallengeOutputSerializer},
         summary="After the bid deadline, the issuer or the operator names the winning bid(s).",
@@ -319,6 +326,7 @@ class ChallengeCompleteApi(APIView):
     @extend_schema(
         tags=TAGS,
         operation_id="challenges_complete",
+        examples=examples.CHALLENGES_COMPLETE,
         request=None,
         responses={200: ChallengeOutputSerializer},
         summary="Close an awarded challenge once its last milestone has been reviewed.",

@@ -13,7 +13,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.accounts.authentication import request_user
-from apps.challenges import rules
+from apps.challenges import examples, rules
 from apps.challenges.apis.common import (
     PUBLIC_READ,
     TAGS,
@@ -127,6 +127,7 @@ class ChallengeMilestoneListCreateApi(APIView):
     @extend_schema(
         tags=TAGS,
         operation_id="challenges_milestones_create",
+        examples=examples.CHALLENGES_MILESTONES_CREATE,
         request=MilestoneCreateInputSerializer,
         responses={201: MilestoneOutputSerializer},
         summary="Define a milestone; the tranche shares of all milestones never exceed 100 %.",
@@ -153,6 +154,7 @@ class MilestoneDetailApi(APIView):
     @extend_schema(
         tags=TAGS,
         operation_id="milestones_update",
+        examples=examples.MILESTONES_UPDATE,
         request=MilestoneUpdateInputSerializer,
         responses={200: MilestoneOutputSerializer},
         summary="Change a milestone that has no review yet.",
@@ -185,6 +187,7 @@ class MilestoneReviewListCreateApi(APIView):
     @extend_schema(
         tags=TAGS,
         operation_id="milestones_reviews_create",
+        examples=examples.MILESTONES_REVIEWS_CREATE,
         request=MilestoneReviewInputSerializer,
         responses={201: MilestoneReviewOutputSerializer},
         summary="Pass, fail or eliminate one team; the last review of a milestone allocates its tranche.",

@@ -13,7 +13,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.accounts.authentication import request_user
-from apps.contracts import bulk
+from apps.contracts import bulk, examples
 from apps.contracts.apis.common import TAGS
 from apps.contracts.apis.contracts import ContractFilterInputSerializer, ContractOutputSerializer
 from apps.contracts.selectors import contract_list
@@ -36,6 +36,7 @@ class ContractImportApi(APIView):
     @extend_schema(
         tags=TAGS,
         operation_id="contracts_import",
+        examples=examples.CONTRACTS_IMPORT,
         request={"multipart/form-data": BulkImportInputSerializer},
         responses=IMPORT_RESPONSES,
         summary="Import signed contracts your organisation is a party to (the operator: any) from Excel, CSV or "

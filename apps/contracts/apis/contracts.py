@@ -364,6 +364,7 @@ class ContractByExternalIdApi(APIView):
     @extend_schema(
         tags=TAGS,
         operation_id="contracts_upsert_by_external_id",
+        examples=examples.CONTRACTS_UPSERT_BY_EXTERNAL_ID,
         parameters=[
             OpenApiParameter(
                 "If-Match",
@@ -406,6 +407,7 @@ class ContractDeductionListCreateApi(APIView):
     @extend_schema(
         tags=TAGS,
         operation_id="contracts_deductions_create",
+        examples=examples.CONTRACTS_DEDUCTIONS_CREATE,
         parameters=[IF_MATCH_PARAMETER],
         request=DeductionInputSerializer,
         responses={201: DeductionOutputSerializer, **PRECONDITION_RESPONSES},
@@ -448,6 +450,7 @@ class ContractDocumentApi(APIView):
     @extend_schema(
         tags=TAGS,
         operation_id="contracts_document_upload",
+        examples=examples.CONTRACTS_DOCUMENT_UPLOAD,
         request={"multipart/form-data": DocumentUploadInputSerializer},
         responses={200: ContractOutputSerializer},
         summary="Upload (or replace) the signed document; checked on its bytes.",

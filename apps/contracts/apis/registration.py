@@ -205,6 +205,7 @@ class RegistrationResubmitApi(APIView):
     @extend_schema(
         tags=REGISTRATION_TAGS,
         operation_id="registrations_resubmit",
+        examples=examples.REGISTRATIONS_RESUBMIT,
         request=RegistrationResubmitInputSerializer,
         responses={200: RegistrationOutputSerializer},
         summary="The applicant resubmits after a correction request; the deadline counts again.",

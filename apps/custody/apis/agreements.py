@@ -13,7 +13,7 @@ from apps.accounts.authentication import request_user
 from apps.core.changes import UPDATED_SINCE_PARAMETER
 from apps.core.fields import DecimalNumberField, MarketDateField
 from apps.core.pagination import StandardCursorPagination, paginated_response
-from apps.custody import selectors
+from apps.custody import examples, selectors
 from apps.custody.apis.common import (
     TAGS,
     CustodyAssetOutputSerializer,
@@ -135,6 +135,7 @@ class AgreementListCreateApi(APIView):
     @extend_schema(
         tags=TAGS,
         operation_id="custody_agreements_create",
+        examples=examples.CUSTODY_AGREEMENTS_CREATE,
         request=AgreementCreateInputSerializer,
         responses={201: AgreementOutputSerializer},
         summary="Propose a custody agreement (a draft) to an IP service agency over some of your assets.",
@@ -156,6 +157,7 @@ class AgreementStartApi(APIView):
     @extend_schema(
         tags=TAGS,
         operation_id="custody_agreements_start",
+        examples=examples.CUSTODY_AGREEMENTS_START,
         request=None,
         responses={200: AgreementOutputSerializer},
         summary="The agency starts a draft (409 if an asset is in another active custody).",
@@ -170,6 +172,7 @@ class AgreementRenewApi(APIView):
     @extend_schema(
         tags=TAGS,
         operation_id="custody_agreements_renew",
+        examples=examples.CUSTODY_AGREEMENTS_RENEW,
         request=AgreementRenewInputSerializer,
         responses={200: AgreementOutputSerializer},
         summary="Extend an active agreement (either party); the previous period stays in its events.",
@@ -187,6 +190,7 @@ class AgreementEndApi(APIView):
     @extend_schema(
         tags=TAGS,
         operation_id="custody_agreements_end",
+        examples=examples.CUSTODY_AGREEMENTS_END,
         request=AgreementEndInputSerializer,
         responses={200: AgreementOutputSerializer},
         summary="End a draft or active agreement (either party); its assets leave custody.",

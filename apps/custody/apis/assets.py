@@ -14,7 +14,7 @@ from apps.accounts.authentication import request_user
 from apps.core.fields import DecimalNumberField, MarketDateField
 from apps.core.idempotency import IDEMPOTENCY_KEY_PARAMETER, IDEMPOTENCY_RESPONSES, idempotent
 from apps.core.pagination import StandardCursorPagination, paginated_response
-from apps.custody import selectors
+from apps.custody import examples, selectors
 from apps.custody.apis.common import TAGS, CustodyAssetOutputSerializer, money_field
 from apps.custody.services import custody_asset_update, payment_record
 
@@ -83,6 +83,7 @@ class CustodyAssetDetailApi(APIView):
     @extend_schema(
         tags=TAGS,
         operation_id="custody_assets_update",
+        examples=examples.CUSTODY_ASSETS_UPDATE,
         request=CustodyAssetUpdateInputSerializer,
         responses={200: CustodyAssetOutputSerializer},
         summary="Set the fee reduction (either party) or, as the custodian with a reason, correct the year paid "
@@ -114,6 +115,7 @@ class PaymentListCreateApi(APIView):
     @extend_schema(
         tags=TAGS,
         operation_id="custody_assets_payments_create",
+        examples=examples.CUSTODY_ASSETS_PAYMENTS_CREATE,
         request=PaymentInputSerializer,
         parameters=[IDEMPOTENCY_KEY_PARAMETER],
         responses={201: PaymentOutputSerializer, **IDEMPOTENCY_RESPONSES},

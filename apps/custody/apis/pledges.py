@@ -15,7 +15,8 @@ from apps.accounts.authentication import request_user
 from apps.core.fields import MarketDateField
 from apps.core.idempotency import IDEMPOTENCY_KEY_PARAMETER, IDEMPOTENCY_RESPONSES, idempotent
 from apps.core.pagination import StandardCursorPagination, paginated_response
-from apps.custody import selectors
+from apps.core.schema import problem_response
+from apps.custody import examples, selectors
 from apps.custody.apis.common import TAGS, AssetBriefSerializer, money_field
 from apps.custody.models import PledgeStatus
 from apps.custody.services import pledge_create, pledge_release
@@ -100,9 +101,14 @@ class PledgeListCreateApi(APIView):
     @extend_schema(
         tags=TAGS,
         operation_id="custody_pledges_create",
+        examples=examples.CUSTODY_PLEDGES_CREATE,
         request=PledgeInputSerializer,
         parameters=[IDEMPOTENCY_KEY_PARAMETER],
-        responses={201: PledgeOutputSerializer, **IDEMPOTENCY_RESPONSES},
+        responses={
+            201: PledgeOutputSerializer,
+            **IDEMPOTENCY_RESPONSES,
+            **problem_response(404, "The asset does not exist or is not visible to the caller."),
+        },
         summary="Record a registered pledge; the pledgors must be all the asset's holders.",
     )
     @idempotent
@@ -127,6 +133,7 @@ class PledgeReleaseApi(APIView):
     @extend_schema(
         tags=TAGS,
         operation_id="custody_pledges_release",
+        examples=examples.CUSTODY_PLEDGES_RELEASE,
         request=PledgeReleaseInputSerializer,
         responses={200: PledgeOutputSerializer},
         summary="Record the release of a pledge.",

@@ -21,7 +21,7 @@ from apps.accounts.authentication import request_user
 from apps.accounts.permissions import PeopleOnly
 from apps.core.negotiation import FileResponseNegotiation
 from apps.core.schema import problem_response
-from apps.custody import selectors
+from apps.custody import examples, selectors
 from apps.custody.apis.common import TAGS, CustodyAssetOutputSerializer, money_field
 from apps.custody.exports import annuity_calendar, portfolio_csv
 from apps.custody.services.calendar_feeds import calendar_feed_revoke, calendar_feed_rotate
@@ -130,6 +130,7 @@ class CalendarFeedApi(APIView):
     @extend_schema(
         tags=TAGS,
         operation_id="custody_calendar_feed_rotate",
+        examples=examples.CUSTODY_CALENDAR_FEED_ROTATE,
         request=None,
         responses={201: CalendarFeedOutputSerializer},
         summary="Make (or replace) your secret iCalendar feed address of annuity due dates.",
