@@ -61,7 +61,8 @@ def follow(client: APIClient, **overrides: Any) -> dict[str, Any]:
 
 def digest_mails(sink: SMTPSink) -> list[Any]:
     # Other notifications of the flow (a challenge's review …) reach the same server.
-    return [m for m in sink.messages if "saved search" in str(m["Subject"])]
+    # A digest's subject in English or in zh-hans ("您关注的“…”有 n 条新信息").
+    return [m for m in sink.messages if "saved search" in str(m["Subject"]) or "您关注的" in str(m["Subject"])]
 
 
 def beat() -> int:

@@ -248,10 +248,12 @@ class EmbeddedPostgres:
         self.launcher.stop()
 
 
-def test_with_postgresql_down_the_api_and_django_views_answer_503_with_retry_after(tmp_path):
+def test_with_postgresql_down_the_api_and_django_views_answer_503_with_retry_after(tmp_path, monkeypatch):
     """An embedded PostgreSQL started by the test, crashed under a running web server, started again:
     503 with Retry-After while it is down, nothing half-stored, a committed write survives the crash."""
     user = member_of(OrganizationFactory())
+    # Production's durability: make run's development server turns fsync and synchronous commit off.
+    monkeypatch.setenv("MARKET_PG_DURABLE", "1")
     postgres = EmbeddedPostgres(tmp_path / "pgdata")
     log = tmp_path / "web.log"
     try:
