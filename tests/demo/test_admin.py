@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from io import StringIO
 
 import pytest
@@ -9,8 +10,9 @@ from django.contrib import messages
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.contrib.messages import get_messages
 from django.core.management import call_command
+from django.db import transaction
 from django.http import HttpResponse
-from django.test import Client
+from django.test import Client, override_settings
 from django.urls import reverse
 
 from apps.accounts.models import ApiKey, User
@@ -25,9 +27,19 @@ pytestmark = pytest.mark.django_db
 ORGANIZATIONS = reverse("admin:organizations_organization_changelist")
 
 
-@pytest.fixture(autouse=True)
-def demo() -> None:
-    call_command("load_demo_data", "--force", stdout=StringIO())
+@pytest.fixture(scope="module", autouse=True)
+def demo(django_db_setup, django_db_blocker, tmp_path_factory) -> Iterator[None]:
+    """The demo market, loaded once for the module inside a transaction rolled back at its end; each test
+    runs in a savepoint inside it (pytest-django's own atomic blocks nest), so what a test does is undone."""
+    media = tmp_path_factory.mktemp("media")
+    with (
+        django_db_blocker.unblock(),
+        override_settings(DEMO_HISTORY_MONTHS=0, MEDIA_ROOT=media),
+        transaction.atomic(),
+    ):
+        call_command("load_demo_data", "--force", stdout=StringIO())
+        yield
+        transaction.set_rollback(True)
 
 
 @pytest.fixture
