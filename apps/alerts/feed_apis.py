@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.http import HttpResponse, HttpResponseBase, HttpResponseNotModified
 from django.utils.cache import patch_cache_control
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
-from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -18,6 +15,7 @@ from rest_framework.views import APIView
 from apps.alerts.feed import FEED_DEFAULT_ITEMS, FEED_MAX_ITEMS, FeedItem, atom_response, public_feed
 from apps.alerts.models import AlertKind
 from apps.core.http_cache import NOT_MODIFIED, conditional_response, etag_of, not_modified
+from apps.core.negotiation import FileResponseNegotiation
 
 TAGS = ["open data"]
 FEED_MAX_AGE = 300
@@ -45,14 +43,6 @@ class FeedItemOutputSerializer(serializers.Serializer):
 
 class FeedOutputSerializer(serializers.Serializer):
     items = FeedItemOutputSerializer(many=True)
-
-
-class AnyAcceptNegotiation(DefaultContentNegotiation):
-    """The feed answers its one format whatever ``Accept`` says (feed readers send their own lists)."""
-
-    def select_renderer(self, request: Request, renderers: Any, format_suffix: str | None = None) -> Any:
-        renderer = renderers[0]
-        return renderer, renderer.media_type
 
 
 class PublicFeedApi(APIView):
@@ -85,7 +75,7 @@ class PublicListingsFeedApi(PublicFeedApi):
 
 
 class PublicListingsAtomApi(PublicFeedApi):
-    content_negotiation_class = AnyAcceptNegotiation
+    content_negotiation_class = FileResponseNegotiation
 
     @extend_schema(
         tags=TAGS,

@@ -39,7 +39,7 @@ from apps.core import bulk
 from apps.core.effects import effect
 from apps.core.errors import ApplicationError
 from apps.core.fields import MoneyField
-from apps.core.spreadsheets import TemplateColumn, template_xlsx
+from apps.core.spreadsheets import template_xlsx
 from apps.organizations.models import Organization
 from apps.reference.models import EntityType, TechnologyField
 
@@ -385,20 +385,19 @@ def import_report(
     on_existing: str = "error",
 ) -> dict[str, Any]:
     """The import behind ``POST contracts/import`` and its background job (``contracts.run_import``)."""
-    table = bulk.read_table(
-        content, filename=filename, columns=COLUMNS, required=REQUIRED, max_rows=settings.BULK_IMPORT_MAX_ROWS
-    )
-    report = bulk.run_rows(
+    return bulk.import_file(
         kind=kind,
-        table=table,
-        handler=ContractRowHandler(actor=actor, table=table),
+        content=content,
+        filename=filename,
         columns=COLUMNS,
+        required=REQUIRED,
+        handler=lambda table: ContractRowHandler(actor=actor, table=table),
+        max_rows=settings.BULK_IMPORT_MAX_ROWS,
+        progress=progress,
         partial=partial,
         dry_run=dry_run,
         on_existing=on_existing,
-        progress=progress,
     )
-    return report.summary()
 
 
 def queue_import(job_id: int) -> None:
@@ -407,15 +406,7 @@ def queue_import(job_id: int) -> None:
 
 
 def import_template() -> bytes:
-    columns = [
-        TemplateColumn(
-            c.header,
-            (_("Required.") + " " if c.field in REQUIRED else "") + str(c.note),
-            required=c.field in REQUIRED,
-            choices=c.choices() if c.choices else (),
-        )
-        for c in COLUMNS
-    ]
+    columns = bulk.template_columns(COLUMNS, REQUIRED)
     guide = _(
         "One row per signed contract your organisation is a party to. Columns marked * are required. Name a "
         "party on the platform by its credit code, one off the platform by name, region and entity type. "

@@ -33,7 +33,7 @@ from rest_framework.exceptions import ValidationError
 
 from apps.core.errors import ApplicationError
 from apps.core.limits import loads_limited
-from apps.core.spreadsheets import SpreadsheetError, read_xlsx
+from apps.core.spreadsheets import SpreadsheetError, TemplateColumn, read_xlsx
 
 # At most this many row errors are returned; the total is always counted.
 MAX_REPORTED_ERRORS = 1000
@@ -610,3 +610,46 @@ def run_rows(
         report.created = 0  # as the listings' dry run says: valid_rows tells what would be stored
     report.seconds = time.perf_counter() - started
     return report
+
+
+def import_file(
+    *,
+    kind: str,
+    content: bytes,
+    filename: str,
+    columns: Sequence[BulkColumn],
+    required: Sequence[str],
+    handler: Callable[[Table], RowHandler],
+    max_rows: int,
+    progress: ProgressCallback | None = None,
+    partial: bool = False,
+    dry_run: bool = False,
+    on_existing: str = "error",
+) -> dict[str, Any]:
+    """An app's import of one file: read its table, run each row through the app's handler (made for that
+    table), answer the report. Inline and in the background job alike."""
+    table = read_table(content, filename=filename, columns=columns, required=required, max_rows=max_rows)
+    report = run_rows(
+        kind=kind,
+        table=table,
+        handler=handler(table),
+        columns=columns,
+        partial=partial,
+        dry_run=dry_run,
+        on_existing=on_existing,
+        progress=progress,
+    )
+    return report.summary()
+
+
+def template_columns(columns: Sequence[BulkColumn], required: Sequence[str]) -> list[TemplateColumn]:
+    """The import template's columns: the Chinese header, its note (required ones say so), its drop-down."""
+    return [
+        TemplateColumn(
+            c.header,
+            (_("Required.") + " " if c.field in required else "") + str(c.note),
+            required=c.field in required,
+            choices=c.choices() if c.choices else (),
+        )
+        for c in columns
+    ]

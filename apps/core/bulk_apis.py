@@ -15,7 +15,6 @@ from django.utils.http import content_disposition_header
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers, status
-from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -199,15 +198,6 @@ def template_response(content: bytes, *, title: str) -> HttpResponse:
 
 
 TEMPLATE_RESPONSES: dict[Any, Any] = {(200, XLSX_CONTENT_TYPE): OpenApiTypes.BINARY}
-
-
-class FileFormatNegotiation(DefaultContentNegotiation):
-    """``?format=`` names the file format here, not a DRF renderer, and ``Accept: application/x-ndjson`` is
-    served by the view itself: errors stay JSON problems, never a 404 or 406 from negotiation."""
-
-    def select_renderer(self, request: Request, renderers: Any, format_suffix: str | None = None) -> Any:
-        renderer = renderers[0]
-        return renderer, renderer.media_type
 
 
 def wants_jsonl(request: Request) -> bool:

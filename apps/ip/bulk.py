@@ -25,7 +25,7 @@ from apps.accounts.models import User
 from apps.core import bulk
 from apps.core.effects import effect
 from apps.core.errors import ApplicationError
-from apps.core.spreadsheets import TemplateColumn, template_xlsx
+from apps.core.spreadsheets import template_xlsx
 from apps.core.validators import credit_code_problem
 from apps.ip.apis import IPAssetInputSerializer
 from apps.ip.models import IPAsset, IPAssetKind, LegalStatus
@@ -233,20 +233,19 @@ def import_report(
     on_existing: str = "error",
 ) -> dict[str, Any]:
     """The import behind ``POST ip-assets/import`` and its background job (``ip.run_import``)."""
-    table = bulk.read_table(
-        content, filename=filename, columns=COLUMNS, required=REQUIRED, max_rows=settings.BULK_IMPORT_MAX_ROWS
-    )
-    report = bulk.run_rows(
+    return bulk.import_file(
         kind=kind,
-        table=table,
-        handler=AssetRowHandler(actor=actor, table=table),
+        content=content,
+        filename=filename,
         columns=COLUMNS,
+        required=REQUIRED,
+        handler=lambda table: AssetRowHandler(actor=actor, table=table),
+        max_rows=settings.BULK_IMPORT_MAX_ROWS,
+        progress=progress,
         partial=partial,
         dry_run=dry_run,
         on_existing=on_existing,
-        progress=progress,
     )
-    return report.summary()
 
 
 def queue_import(job_id: int) -> None:
@@ -255,15 +254,7 @@ def queue_import(job_id: int) -> None:
 
 
 def import_template() -> bytes:
-    columns = [
-        TemplateColumn(
-            c.header,
-            (_("Required.") + " " if c.field in REQUIRED else "") + str(c.note),
-            required=c.field in REQUIRED,
-            choices=c.choices() if c.choices else (),
-        )
-        for c in COLUMNS
-    ]
+    columns = bulk.template_columns(COLUMNS, REQUIRED)
     guide = _(
         "One row per patent, software copyright or other right your organisation holds. Columns marked * are "
         "required; patents need their application number. Upload to POST /api/v1/ip-assets/import."

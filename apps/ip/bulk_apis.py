@@ -19,11 +19,11 @@ from apps.core.bulk_apis import (
     NDJSON_CONTENT_TYPE,
     TEMPLATE_RESPONSES,
     BulkImportInputSerializer,
-    FileFormatNegotiation,
     import_or_queue,
     jsonl_response,
     template_response,
 )
+from apps.core.negotiation import FileResponseNegotiation
 from apps.ip import bulk, examples
 from apps.ip.apis import TAGS, IPAssetOutputSerializer
 from apps.ip.models import IPAssetKind, LegalStatus
@@ -71,7 +71,7 @@ class IPAssetImportTemplateApi(APIView):
 
 
 class IPAssetExportApi(APIView):
-    content_negotiation_class = FileFormatNegotiation
+    content_negotiation_class = FileResponseNegotiation
 
     @extend_schema(
         tags=TAGS,

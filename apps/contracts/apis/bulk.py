@@ -23,11 +23,11 @@ from apps.core.bulk_apis import (
     NDJSON_CONTENT_TYPE,
     TEMPLATE_RESPONSES,
     BulkImportInputSerializer,
-    FileFormatNegotiation,
     import_or_queue,
     jsonl_response,
     template_response,
 )
+from apps.core.negotiation import FileResponseNegotiation
 
 
 class ContractImportApi(APIView):
@@ -74,7 +74,7 @@ class ContractImportTemplateApi(APIView):
 
 
 class ContractExportApi(APIView):
-    content_negotiation_class = FileFormatNegotiation
+    content_negotiation_class = FileResponseNegotiation
 
     @extend_schema(
         tags=TAGS,

@@ -7,7 +7,7 @@ import os
 import time
 from collections.abc import Callable, Sequence
 from contextlib import closing
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy
 from psycopg2.extras import execute_values
 
 from apps.accounts.models import User
+from apps.core.bulk import BulkReport
 from apps.core.changes import record_changes
 from apps.core.effects import effect
 from apps.core.errors import ApplicationError
@@ -29,7 +30,6 @@ from apps.listings.importing.formats import (
     ACHIEVEMENT_KIND,
     DEFAULT_BATCH_SIZE,
     KINDS,
-    MAX_REPORTED_ERRORS,
     BulkError,
     ListingKind,
     RowCode,
@@ -42,26 +42,11 @@ from apps.organizations.access import operator_users
 
 
 @dataclass
-class ImportResult:
-    kind: str
-    filename: str
-    format: str
-    encoding: str
-    total_rows: int = 0
-    created: int = 0
-    skipped: int = 0
-    failed_rows: int = 0
-    error_count: int = 0
-    errors: list[RowError] = field(default_factory=list)
-    ignored_columns: list[str] = field(default_factory=list)
-    partial: bool = False
-    dry_run: bool = False
-    check_seconds: float = 0.0
-    seconds: float = 0.0
+class ImportResult(BulkReport):
+    """The core bulk report, with the file's name and the time spent checking rows."""
 
-    @property
-    def valid_rows(self) -> int:
-        return self.total_rows - self.failed_rows
+    filename: str = ""
+    check_seconds: float = 0.0
 
     @property
     def rows_per_second(self) -> float:
@@ -71,31 +56,6 @@ class ImportResult:
     def check_rows_per_second(self) -> float:
         """Parse + validate + segment, per core."""
         return self.total_rows / self.check_seconds if self.check_seconds else 0.0
-
-    def add_errors(self, errors: Sequence[RowError]) -> None:
-        self.error_count += len(errors)
-        room = MAX_REPORTED_ERRORS - len(self.errors)
-        if room > 0:
-            self.errors.extend(errors[:room])
-
-    def summary(self) -> dict[str, Any]:
-        return {
-            "kind": self.kind,
-            "format": self.format,
-            "encoding": self.encoding,
-            "total_rows": self.total_rows,
-            "valid_rows": self.valid_rows,
-            "created": self.created,
-            "skipped": self.skipped,
-            "failed_rows": self.failed_rows,
-            "error_count": self.error_count,
-            "errors_truncated": self.error_count > len(self.errors),
-            "ignored_columns": self.ignored_columns,
-            "partial": self.partial,
-            "dry_run": self.dry_run,
-            "seconds": round(self.seconds, 3),
-            "rows": [e.as_dict() for e in self.errors],
-        }
 
 
 def _duplicates(
