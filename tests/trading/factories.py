@@ -4,6 +4,7 @@ time to have passed, ``end_notice`` / ``open_bidding`` / ``end_bidding`` move th
 
 from __future__ import annotations
 
+import itertools
 from datetime import timedelta
 from decimal import Decimal
 from typing import Any
@@ -17,6 +18,8 @@ from apps.trading.models import Deposit, Sale
 from apps.trading.services import bidder_register, deposit_confirm, sale_create
 from tests.factories import OrganizationFactory, member_of, operator_user
 from tests.listings.factories import make_achievement
+
+_counter = itertools.count(1)
 
 
 class TradingWorld:
@@ -32,7 +35,10 @@ class TradingWorld:
         self.outsider: User = member_of(self.outsider_org)
 
     def achievement(self, **overrides: Any) -> Achievement:
-        return make_achievement(self.seller, title=overrides.pop("title", "一种齿轮渗碳淬火变形控制方法"), **overrides)
+        n = next(_counter)
+        return make_achievement(
+            self.seller, title=overrides.pop("title", f"一种齿轮渗碳淬火变形控制方法{n}"), **overrides
+        )
 
     def fixed_sale(self, *, price: str = "800000.00") -> Sale:
         return sale_create(
