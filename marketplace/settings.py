@@ -387,6 +387,9 @@ SPECTACULAR_SETTINGS = {
         "DealStageEnum": "apps.deals.models.DealStage",
         "MatchStateEnum": "apps.matching.models.MatchState",
         "ContractTypeEnum": "apps.contracts.catalogue.ContractType",
+        "SaleModeEnum": "apps.trading.models.SaleMode",
+        # The challenges' mode keeps the name it had before trading's mode joined the schema.
+        "ModeEnum": "apps.challenges.models.ChallengeMode",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",

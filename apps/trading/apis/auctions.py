@@ -29,22 +29,22 @@ from apps.trading.selectors import access_deposit, access_sale, bid_list, deposi
 from apps.trading.services import auction_bid, auction_close, bidder_register, deposit_confirm, deposit_forfeit
 
 
-class DepositCreateInputSerializer(serializers.Serializer):
+class AuctionDepositInputSerializer(serializers.Serializer):
     organization_id = serializers.IntegerField(required=False, help_text="The bidding organisation; default yours.")
     payment_reference = serializers.CharField(
         max_length=100, required=False, allow_blank=True, default="", help_text="Your bank transfer's reference."
     )
 
 
-class DepositConfirmInputSerializer(serializers.Serializer):
+class AuctionDepositConfirmInputSerializer(serializers.Serializer):
     payment_reference = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
 
 
-class DepositForfeitInputSerializer(serializers.Serializer):
+class AuctionDepositForfeitInputSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=1000)
 
 
-class DepositOutputSerializer(serializers.Serializer):
+class AuctionDepositOutputSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     sale_id = serializers.IntegerField()
     bidder_number = serializers.IntegerField(source="bidder.number")
@@ -60,7 +60,7 @@ class DepositOutputSerializer(serializers.Serializer):
     created_at = serializers.DateTimeField()
 
 
-class BidCreateInputSerializer(serializers.Serializer):
+class AuctionBidInputSerializer(serializers.Serializer):
     amount = money_field(min_value=0, help_text="At least the minimum bid (the sale's minimum_bid).")
     max_amount = money_field(
         min_value=0,
@@ -111,31 +111,33 @@ class SaleDepositListCreateApi(APIView):
     @extend_schema(
         tags=TAGS,
         operation_id="trading_sales_deposits_list",
-        responses={200: DepositOutputSerializer(many=True)},
+        responses={200: AuctionDepositOutputSerializer(many=True)},
         summary="Bidder registrations and deposits: all for the operator, your own for bidders.",
     )
     def get(self, request: Request, sale_id: int) -> Response:
         sale = access_sale(actor=request.user, pk=sale_id)
         qs = deposit_list(actor=request.user, sale=sale)
-        return paginated_response(request=request, view=self, queryset=qs, serializer_class=DepositOutputSerializer)
+        return paginated_response(
+            request=request, view=self, queryset=qs, serializer_class=AuctionDepositOutputSerializer
+        )
 
     @extend_schema(
         tags=TAGS,
         operation_id="trading_sales_deposits_create",
         examples=examples.TRADING_SALES_DEPOSITS_CREATE,
         parameters=[IDEMPOTENCY_KEY_PARAMETER],
-        request=DepositCreateInputSerializer,
-        responses={201: DepositOutputSerializer, **IDEMPOTENCY_RESPONSES},
+        request=AuctionDepositInputSerializer,
+        responses={201: AuctionDepositOutputSerializer, **IDEMPOTENCY_RESPONSES},
         summary="Register to bid and record your deposit (保证金) payment; the operator confirms it.",
     )
     @idempotent
     def post(self, request: Request, sale_id: int) -> Response:
         sale = access_sale(actor=request.user, pk=sale_id)
-        serializer = DepositCreateInputSerializer(data=request.data)
+        serializer = AuctionDepositInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         deposit = bidder_register(actor=request_user(request), sale=sale, **serializer.validated_data)
         return Response(
-            DepositOutputSerializer(access_deposit(actor=request.user, pk=deposit.pk)).data,
+            AuctionDepositOutputSerializer(access_deposit(actor=request.user, pk=deposit.pk)).data,
             status=status.HTTP_201_CREATED,
         )
 
@@ -145,16 +147,16 @@ class DepositConfirmApi(APIView):
         tags=TAGS,
         operation_id="trading_deposits_confirm",
         examples=examples.TRADING_DEPOSITS_CONFIRM,
-        request=DepositConfirmInputSerializer,
-        responses={200: DepositOutputSerializer},
+        request=AuctionDepositConfirmInputSerializer,
+        responses={200: AuctionDepositOutputSerializer},
         summary="The operator confirms a deposit was received: it is held and the bidder may bid.",
     )
     def post(self, request: Request, deposit_id: int) -> Response:
         deposit = access_deposit(actor=request.user, pk=deposit_id)
-        serializer = DepositConfirmInputSerializer(data=request.data)
+        serializer = AuctionDepositConfirmInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         deposit_confirm(actor=request_user(request), deposit=deposit, **serializer.validated_data)
-        return Response(DepositOutputSerializer(access_deposit(actor=request.user, pk=deposit_id)).data)
+        return Response(AuctionDepositOutputSerializer(access_deposit(actor=request.user, pk=deposit_id)).data)
 
 
 class DepositForfeitApi(APIView):
@@ -162,16 +164,16 @@ class DepositForfeitApi(APIView):
         tags=TAGS,
         operation_id="trading_deposits_forfeit",
         examples=examples.TRADING_DEPOSITS_FORFEIT,
-        request=DepositForfeitInputSerializer,
-        responses={200: DepositOutputSerializer},
+        request=AuctionDepositForfeitInputSerializer,
+        responses={200: AuctionDepositOutputSerializer},
         summary="The operator forfeits a deposit (e.g. the winner did not sign by the deadline).",
     )
     def post(self, request: Request, deposit_id: int) -> Response:
         deposit = access_deposit(actor=request.user, pk=deposit_id)
-        serializer = DepositForfeitInputSerializer(data=request.data)
+        serializer = AuctionDepositForfeitInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         deposit_forfeit(actor=request_user(request), deposit=deposit, reason=serializer.validated_data["reason"])
-        return Response(DepositOutputSerializer(access_deposit(actor=request.user, pk=deposit_id)).data)
+        return Response(AuctionDepositOutputSerializer(access_deposit(actor=request.user, pk=deposit_id)).data)
 
 
 class SaleBidListCreateApi(APIView):
@@ -199,14 +201,14 @@ class SaleBidListCreateApi(APIView):
         operation_id="trading_sales_bids_create",
         examples=examples.TRADING_SALES_BIDS_CREATE,
         parameters=[IDEMPOTENCY_KEY_PARAMETER],
-        request=BidCreateInputSerializer,
+        request=AuctionBidInputSerializer,
         responses={201: AuctionBidResultOutputSerializer, **IDEMPOTENCY_RESPONSES},
         summary="Bid (with an optional proxy maximum); 409 trading_bid_too_low with the current price if outbid.",
     )
     @idempotent
     def post(self, request: Request, sale_id: int) -> Response:
         sale = access_sale(actor=request.user, pk=sale_id)
-        serializer = BidCreateInputSerializer(data=request.data)
+        serializer = AuctionBidInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         result = auction_bid(actor=request_user(request), sale=sale, **serializer.validated_data)
         context = _bid_context(request.user)

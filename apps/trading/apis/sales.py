@@ -76,7 +76,7 @@ class SaleAcceptInputSerializer(serializers.Serializer):
     organization_id = serializers.IntegerField(required=False, help_text="The buying organisation; default yours.")
 
 
-class ObjectionCreateInputSerializer(serializers.Serializer):
+class SaleObjectionInputSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=2000)
     evidence = serializers.CharField(max_length=5000, required=False, allow_blank=True, default="")
     organization_id = serializers.IntegerField(
@@ -84,12 +84,12 @@ class ObjectionCreateInputSerializer(serializers.Serializer):
     )
 
 
-class ObjectionResolveInputSerializer(serializers.Serializer):
+class SaleObjectionResolveInputSerializer(serializers.Serializer):
     decision = serializers.ChoiceField(choices=[("uphold", "uphold"), ("dismiss", "dismiss")])
     resolution = serializers.CharField(max_length=2000)
 
 
-class ObjectionOutputSerializer(serializers.Serializer):
+class SaleObjectionOutputSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     sale_id = serializers.IntegerField()
     organization_id = serializers.IntegerField(allow_null=True)
@@ -231,29 +231,31 @@ class SaleObjectionListCreateApi(APIView):
     @extend_schema(
         tags=TAGS,
         operation_id="trading_sales_objections_list",
-        responses={200: ObjectionOutputSerializer(many=True)},
+        responses={200: SaleObjectionOutputSerializer(many=True)},
         summary="Objections to a sale: all for the seller and the operator, your own for others.",
     )
     def get(self, request: Request, sale_id: int) -> Response:
         sale = access_sale(actor=request.user, pk=sale_id)
         qs = objection_list(actor=request.user, sale=sale)
-        return paginated_response(request=request, view=self, queryset=qs, serializer_class=ObjectionOutputSerializer)
+        return paginated_response(
+            request=request, view=self, queryset=qs, serializer_class=SaleObjectionOutputSerializer
+        )
 
     @extend_schema(
         tags=TAGS,
         operation_id="trading_sales_objections_create",
         examples=examples.TRADING_SALES_OBJECTIONS_CREATE,
-        request=ObjectionCreateInputSerializer,
-        responses={201: ObjectionOutputSerializer},
+        request=SaleObjectionInputSerializer,
+        responses={201: SaleObjectionOutputSerializer},
         summary="Object (异议) to a sale while its public notice runs.",
     )
     def post(self, request: Request, sale_id: int) -> Response:
         sale = access_sale(actor=request.user, pk=sale_id)
-        serializer = ObjectionCreateInputSerializer(data=request.data)
+        serializer = SaleObjectionInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         objection = objection_file(actor=request_user(request), sale=sale, **serializer.validated_data)
         return Response(
-            ObjectionOutputSerializer(access_objection(actor=request.user, pk=objection.pk)).data,
+            SaleObjectionOutputSerializer(access_objection(actor=request.user, pk=objection.pk)).data,
             status=status.HTTP_201_CREATED,
         )
 
@@ -263,13 +265,13 @@ class ObjectionResolveApi(APIView):
         tags=TAGS,
         operation_id="trading_objections_resolve",
         examples=examples.TRADING_OBJECTIONS_RESOLVE,
-        request=ObjectionResolveInputSerializer,
-        responses={200: ObjectionOutputSerializer},
+        request=SaleObjectionResolveInputSerializer,
+        responses={200: SaleObjectionOutputSerializer},
         summary="The operator upholds an objection (the sale is suspended) or dismisses it.",
     )
     def post(self, request: Request, objection_id: int) -> Response:
         objection = access_objection(actor=request.user, pk=objection_id)
-        serializer = ObjectionResolveInputSerializer(data=request.data)
+        serializer = SaleObjectionResolveInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         objection_resolve(
             actor=request_user(request),
@@ -277,4 +279,4 @@ class ObjectionResolveApi(APIView):
             uphold=serializer.validated_data["decision"] == "uphold",
             resolution=serializer.validated_data["resolution"],
         )
-        return Response(ObjectionOutputSerializer(access_objection(actor=request.user, pk=objection_id)).data)
+        return Response(SaleObjectionOutputSerializer(access_objection(actor=request.user, pk=objection_id)).data)
