@@ -9,6 +9,7 @@ import pytest
 from django.utils import timezone
 from rest_framework.test import APIClient
 
+from apps.core.evidence import subject_evidence, verify_chain
 from apps.deals.models import Deal, DealStage
 from apps.notifications.models import Notification
 from apps.trading.models import Bid, Deposit, DepositStatus, Sale, SaleStatus
@@ -160,6 +161,26 @@ def test_an_auction_with_deposits_proxy_bids_and_a_close_won_by_the_highest_vali
     ]
     assert seller.post(f"/api/v1/trading/sales/{sale_id}/close").status_code == 409
     assert auctions_close_due() == 0
+
+    # Every bid and the result are in the tamper-evident evidence chain, in order.
+    entries = list(subject_evidence("sale", [sale_id]))
+    bid_entries = [e.payload for e in entries if e.event == "trading.bid"]
+    assert [(p["sequence"], p["amount"]) for p in bid_entries] == [
+        (b.sequence, f"{b.amount:.2f}") for b in Bid.objects.filter(sale_id=sale_id).order_by("sequence")
+    ]
+    won = [e.payload for e in entries if e.event == "trading.auction_won"]
+    assert won == [
+        {
+            "winner_number": 3,
+            "buyer_id": world.buyers[2].pk,
+            "final_price": "156000.00",
+            "bid_count": 8,
+            "deal_id": result["deal_id"],
+            "deposit_applied": "10000.00",
+        }
+    ]
+    assert [e.event for e in entries].count("trading.deposit_refunded") == 2
+    assert verify_chain().ok
 
     # The winner fails to sign: the operator forfeits its applied deposit.
     winner_deposit = Deposit.objects.get(sale_id=sale_id, status=DepositStatus.APPLIED)

@@ -13,6 +13,7 @@ import pytest
 from django.db import connection
 
 from apps.accounts.tokens import MarketRefreshToken
+from apps.core.evidence import subject_evidence, verify_chain
 from apps.trading.models import Bid, Deposit, DepositStatus, Sale, SaleStatus
 from apps.trading.services import auction_close
 from tests.trading.factories import TradingWorld, end_bidding, open_bidding
@@ -92,6 +93,11 @@ def test_parallel_bidders_leave_one_winner_no_lost_bid_and_consistent_deposits()
     assert len(bids) == len(accepted)
     assert all(not b.is_proxy for b in bids)
     assert all(later.amount - earlier.amount >= INCREMENT for earlier, later in itertools.pairwise(bids))
+
+    # The evidence chain holds each accepted bid once, in sequence order, and verifies.
+    attested = [e.payload["sequence"] for e in subject_evidence("sale", [sale.pk]) if e.event == "trading.bid"]
+    assert attested == [b.sequence for b in bids]
+    assert verify_chain().ok
 
     sale.refresh_from_db()
     top = bids[-1]

@@ -30,6 +30,7 @@ from apps.trading.services.common import (
     DEPOSIT_LIFECYCLE,
     SALE_LIFECYCLE,
     TradingError,
+    attest,
     check_seller_or_operator,
     members_of,
 )
@@ -75,6 +76,12 @@ def bidder_register(
         # Nothing to pay: the deposit is held at once.
         DEPOSIT_LIFECYCLE.move(model=Deposit, pk=deposit.pk, action="confirm", confirmed_at=timezone.now())
         deposit.refresh_from_db()
+    attest(
+        sale=sale,
+        event="trading.bidder_registered",
+        actor=actor,
+        payload={"bidder_number": number, "organization_id": organization.pk, "deposit_amount": deposit.amount},
+    )
     return deposit
 
 
@@ -87,6 +94,12 @@ def deposit_confirm(*, actor: User, deposit: Deposit, payment_reference: str = "
         changes["payment_reference"] = payment_reference[:100]
     DEPOSIT_LIFECYCLE.move(model=Deposit, pk=deposit.pk, action="confirm", **changes)
     deposit.refresh_from_db()
+    attest(
+        sale=deposit.sale,
+        event="trading.deposit_held",
+        actor=actor,
+        payload={"deposit_id": deposit.pk, "bidder_number": deposit.bidder.number, "amount": deposit.amount},
+    )
     notify(
         recipients=members_of(deposit.bidder.organization_id),
         kind="trading.deposit",
@@ -111,6 +124,12 @@ def deposit_forfeit(*, actor: User, deposit: Deposit, reason: str) -> Deposit:
         model=Deposit, pk=deposit.pk, action="forfeit", settled_at=timezone.now(), note=reason.strip()[:1000]
     )
     deposit.refresh_from_db()
+    attest(
+        sale=deposit.sale,
+        event="trading.deposit_forfeited",
+        actor=actor,
+        payload={"deposit_id": deposit.pk, "bidder_number": deposit.bidder.number, "amount": deposit.amount},
+    )
     notify(
         recipients=members_of(deposit.bidder.organization_id),
         kind="trading.deposit",
@@ -231,6 +250,23 @@ def auction_bid(
         updated_at=now,
     )
     previous_leader = sale.leader_id
+    numbers = dict(Bidder.objects.filter(pk__in={b.bidder for b in outcome.bids}).values_list("pk", "number"))
+    for placed_bid in placed:
+        attest(
+            sale=sale,
+            stream="bids",
+            event="trading.bid",
+            actor=placed_bid.placed_by,
+            payload={
+                "sequence": placed_bid.sequence,
+                "bidder_number": numbers[placed_bid.bidder_id],
+                "amount": placed_bid.amount,
+                "is_proxy": placed_bid.is_proxy,
+                "placed_at": now,
+            },
+        )
+    if extended:
+        attest(sale=sale, event="trading.extended", actor=None, payload={"ends_at": ends_at})
     sale.refresh_from_db()
     outbid = previous_leader if sale.leader_id != previous_leader else bidder.pk
     if outbid is not None:
@@ -330,6 +366,19 @@ def auction_close(*, actor: User | None, sale: Sale) -> Sale:
             settled_at=now,
             note=_("Applied to the price."),
         )
+        attest(
+            sale=sale,
+            event="trading.auction_won",
+            actor=actor,
+            payload={
+                "winner_number": winner.number,
+                "buyer_id": winner.organization_id,
+                "final_price": sale.current_price,
+                "bid_count": sale.bid_count,
+                "deal_id": deal.pk,
+                "deposit_applied": winner.deposit.amount,
+            },
+        )
         refund_deposits(sale=sale, note=_("The auction closed: you did not win."), keep_bidder_id=winner.pk)
         notify(
             recipients=members_of(winner.organization_id),
@@ -358,6 +407,12 @@ def auction_close(*, actor: User | None, sale: Sale) -> Sale:
     else:
         note = _("No bid.") if winner is None else _("The reserve price was not met.")
         SALE_LIFECYCLE.move(model=Sale, pk=sale.pk, action="close_unsold", closed_at=now, closing_note=note)
+        attest(
+            sale=sale,
+            event="trading.auction_unsold",
+            actor=actor,
+            payload={"bid_count": sale.bid_count, "current_price": sale.current_price, "reason": note},
+        )
         refund_deposits(sale=sale, note=_("The auction closed unsold."))
         notify(
             recipients=members_of(sale.seller_id),

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import Any
 
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from apps.accounts.models import User
 from apps.core.errors import ApplicationError
+from apps.core.evidence import record_evidence
 from apps.core.lifecycle import Lifecycle, Transition
 from apps.organizations.access import actor_memberships, is_operator
 from apps.organizations.models import Organization, OrganizationType
@@ -106,4 +108,17 @@ def members_of(*organization_ids: int | None) -> list[User]:
     ids = [pk for pk in organization_ids if pk is not None]
     return list(
         User.objects.filter(memberships__organization_id__in=ids, is_active=True, is_service_account=False).distinct()
+    )
+
+
+def attest(*, sale: Sale, event: str, actor: User | None, payload: dict[str, Any], stream: str = "trading") -> None:
+    """Record a trading event in the evidence chain (apps.core.evidence), in the caller's transaction:
+    ``stream`` "trading" for listings, objections, deposits and results, "bids" for every accepted bid."""
+    record_evidence(
+        stream=stream,
+        subject_type="sale",
+        subject_id=sale.pk,
+        event=event,
+        payload=payload,
+        actor_id=actor.pk if actor is not None else None,
     )

@@ -30,6 +30,7 @@ from apps.trading.services.common import (
     OBJECTION_LIFECYCLE,
     SALE_LIFECYCLE,
     TradingError,
+    attest,
     check_seller_or_operator,
     is_public_institution,
     members_of,
@@ -142,6 +143,24 @@ def sale_create(*, actor: User, achievement_id: int, mode: str, price: Decimal, 
         raise ApplicationError(
             _("This achievement is already listed for sale."), code=TradingError.ALREADY_LISTED, status=409
         ) from None
+    attest(
+        sale=sale,
+        event="trading.listed",
+        actor=actor,
+        payload={
+            "achievement_id": achievement.pk,
+            "seller_id": seller.pk,
+            "mode": mode,
+            "price": price,
+            "notice_days": notice_days,
+            "notice_ends_at": notice_ends_at,
+            **{
+                k: v
+                for k, v in values.items()
+                if k in ("reserve_price", "increment", "deposit_amount", "starts_at", "ends_at", "extension_minutes")
+            },
+        },
+    )
     return sale
 
 
@@ -161,6 +180,12 @@ def refund_deposits(*, sale: Sale, note: str, keep_bidder_id: int | None = None)
         status=DepositStatus.REFUNDED, settled_at=now, note=note[:1000], updated_at=now
     )
     for deposit in deposits:
+        attest(
+            sale=sale,
+            event="trading.deposit_refunded",
+            actor=None,
+            payload={"deposit_id": deposit.pk, "bidder_number": deposit.bidder.number, "amount": deposit.amount},
+        )
         notify(
             recipients=members_of(deposit.bidder.organization_id),
             kind="trading.deposit",
@@ -193,6 +218,7 @@ def sale_withdraw(*, actor: User, sale: Sale, reason: str) -> Sale:
     now = timezone.now()
     SALE_LIFECYCLE.move(model=Sale, pk=sale.pk, action="withdraw", closed_at=now, closing_note=reason.strip()[:1000])
     sale.refresh_from_db()
+    attest(sale=sale, event="trading.withdrawn", actor=actor, payload={"reason": sale.closing_note})
     bidders = refund_deposits(sale=sale, note=_("The sale was withdrawn."))
     notify(
         recipients=members_of(*(d.bidder.organization_id for d in bidders)),
@@ -231,6 +257,12 @@ def objection_file(
         reason=reason.strip(),
         evidence=evidence.strip(),
     )
+    attest(
+        sale=sale,
+        event="trading.objection_filed",
+        actor=actor,
+        payload={"objection_id": objection.pk, "organization_id": organization_id, "reason": objection.reason},
+    )
     notify(
         recipients=[*operator_users(), *members_of(sale.seller_id)],
         kind="trading.objection",
@@ -263,6 +295,12 @@ def objection_resolve(*, actor: User, objection: Objection, uphold: bool, resolu
     )
     objection.refresh_from_db()
     sale = lock_sale(objection.sale)
+    attest(
+        sale=sale,
+        event=f"trading.objection_{objection.status}",
+        actor=actor,
+        payload={"objection_id": objection.pk, "resolution": objection.resolution},
+    )
     if uphold:
         SALE_LIFECYCLE.move(
             model=Sale, pk=sale.pk, action="suspend", closed_at=now, closing_note=resolution.strip()[:1000]
@@ -362,6 +400,12 @@ def sale_accept(*, actor: User, sale: Sale, organization_id: int | None = None) 
         deal_id=deal.pk,
     )
     sale.refresh_from_db()
+    attest(
+        sale=sale,
+        event="trading.sold",
+        actor=actor,
+        payload={"buyer_id": buyer.pk, "final_price": sale.final_price, "deal_id": deal.pk},
+    )
     notify(
         recipients=members_of(sale.seller_id, buyer.pk),
         kind="trading.sold",
