@@ -60,13 +60,13 @@ DEMO_SALES: tuple[DemoSale, ...] = (
         achievement_title="磷酸铁锂电池包热失控预警算法",
         mode="auction",
         price="600000.00",
-        bidders=("battery", "auto_parts", "machinery"),
+        bidders=("steel", "auto_parts", "machinery"),
         bids=(
-            ("battery", "600000.00", "760000.00"),
+            ("steel", "600000.00", "760000.00"),
             ("auto_parts", "650000.00", ""),
             ("machinery", "700000.00", ""),
             ("auto_parts", "780000.00", "850000.00"),
-            ("battery", "870000.00", ""),
+            ("steel", "870000.00", ""),
         ),
     ),
     DemoSale(
