@@ -62,7 +62,7 @@ class Sale(TimeStampedModel):
     seller = models.ForeignKey(
         "organizations.Organization", verbose_name=_("seller"), on_delete=models.PROTECT, related_name="sales"
     )
-    mode = models.CharField(_("mode"), max_length=16, choices=SaleMode.choices)
+    mode = models.CharField(_("sale mode"), max_length=16, choices=SaleMode.choices)
     status = models.CharField(
         _("status"), max_length=16, choices=SaleStatus.choices, default=SaleStatus.LISTED, db_index=True
     )
@@ -188,8 +188,8 @@ class Sale(TimeStampedModel):
 
 class ObjectionStatus(models.TextChoices):
     PENDING = "pending", _("pending")
-    UPHELD = "upheld", _("upheld")
-    DISMISSED = "dismissed", _("dismissed")
+    UPHELD = "upheld", _("objection upheld")
+    DISMISSED = "dismissed", _("objection dismissed")
 
 
 class Objection(TimeStampedModel):
@@ -321,8 +321,8 @@ class Bid(models.Model):
 
     class Meta:
         ordering = ["sequence"]
-        verbose_name = _("bid")
-        verbose_name_plural = _("bids")
+        verbose_name = _("auction bid")
+        verbose_name_plural = _("auction bids")
         constraints = [models.UniqueConstraint(fields=["sale", "sequence"], name="trading_bid_sequence_unique")]
 
     def __str__(self) -> str:

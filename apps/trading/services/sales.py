@@ -311,7 +311,7 @@ def objection_resolve(*, actor: User, objection: Objection, uphold: bool, resolu
         recipients=[objection.filed_by, *members_of(sale.seller_id)],
         kind="trading.objection_resolved",
         title=format_lazy(
-            gettext_lazy("Objection {outcome}: {title}"),
+            gettext_lazy("{outcome}: {title}"),
             outcome=ObjectionStatus(objection.status).label,
             title=sale.title,
         ),
