@@ -271,3 +271,17 @@ def test_bad_bids_are_refused_and_nothing_is_stored(world, client_for):
     assert not Bid.objects.exists()
     sale.refresh_from_db()
     assert (sale.bid_count, sale.current_price) == (0, None)
+
+
+def test_a_retried_bid_with_the_same_idempotency_key_is_placed_once(world, client_for):
+    sale = world.auction()
+    world.register(sale, world.buyer_users[0])
+    open_bidding(sale)
+    client = client_for(world.buyer_users[0])
+    url = f"/api/v1/trading/sales/{sale.pk}/bids"
+    first = client.post(url, {"amount": "100000.00"}, format="json", HTTP_IDEMPOTENCY_KEY="bid-7f3a")
+    replay = client.post(url, {"amount": "100000.00"}, format="json", HTTP_IDEMPOTENCY_KEY="bid-7f3a")
+    assert first.status_code == replay.status_code == 201
+    assert replay.headers["Idempotent-Replayed"] == "true"
+    assert replay.json() == first.json()
+    assert Bid.objects.filter(sale=sale).count() == 1
