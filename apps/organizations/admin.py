@@ -44,10 +44,24 @@ class MembershipInline(admin.TabularInline):
 
 @admin.register(Organization)
 class OrganizationAdmin(admin.ModelAdmin):
-    list_display = ("name", "type", "credit_code", "region", "verification_status", "created_at")
-    list_filter = ("type", "verification_status", ("region", admin.RelatedOnlyFieldListFilter))
-    search_fields = ("name", "short_name", "name_en", "credit_code")
-    list_select_related = ("region",)
+    list_display = (
+        "name",
+        "type",
+        "country",
+        "credit_code",
+        "registration_id",
+        "region",
+        "verification_status",
+        "created_at",
+    )
+    list_filter = (
+        "type",
+        "verification_status",
+        ("country", admin.RelatedOnlyFieldListFilter),
+        ("region", admin.RelatedOnlyFieldListFilter),
+    )
+    search_fields = ("name", "short_name", "name_en", "credit_code", "registration_id")
+    list_select_related = ("region", "country")
     date_hierarchy = "created_at"
     ordering = ("-created_at",)
     raw_id_fields = ("region",)
@@ -64,8 +78,8 @@ class OrganizationAdmin(admin.ModelAdmin):
         "updated_at",
     )
     fieldsets = (
-        (None, {"fields": ("name", "short_name", "name_en", "type", "credit_code")}),
-        (_("Classification"), {"fields": ("region", "entity_type")}),
+        (None, {"fields": ("name", "short_name", "name_en", "type", "country", "credit_code", "registration_id")}),
+        (_("Classification"), {"fields": ("region", "foreign_region", "entity_type")}),
         (_("Contact"), {"fields": ("address", "website", "contact_email", "contact_phone", "description")}),
         (
             _("Verification"),

@@ -31,7 +31,7 @@ from apps.organizations.models import (
 
 def organization_visible_qs(actor: Actor) -> QuerySet[Organization]:
     """Verified organisations form the public directory; unverified ones only their members see."""
-    qs = Organization.objects.select_related("region", "entity_type")
+    qs = Organization.objects.select_related("region", "entity_type", "country")
     if is_operator(actor):
         return qs
     return qs.filter(Q(verification_status=VerificationStatus.VERIFIED) | Q(pk__in=organization_ids(actor)))
