@@ -19,7 +19,7 @@ from django.utils.translation import ngettext
 
 from apps.accounts.models import User
 from apps.core.errors import ApplicationError
-from apps.organizations.models import Membership, Organization
+from apps.organizations.models import Membership, Organization, VerificationDocument
 from apps.organizations.services import OrganizationError, organization_verify
 
 
@@ -40,6 +40,19 @@ class MembershipInline(admin.TabularInline):
     fields = ("user", "role", "created_at")
     readonly_fields = ("created_at",)
     autocomplete_fields = ("user",)
+
+
+class VerificationDocumentInline(admin.TabularInline):
+    """What the organisation handed in for its verification; the file opens from here."""
+
+    model = VerificationDocument
+    extra = 0
+    fields = ("kind", "file", "original_name", "size", "sha256", "uploaded_by", "created_at")
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
 
 
 @admin.register(Organization)
@@ -65,7 +78,7 @@ class OrganizationAdmin(admin.ModelAdmin):
     date_hierarchy = "created_at"
     ordering = ("-created_at",)
     raw_id_fields = ("region",)
-    inlines = (MembershipInline,)
+    inlines = (MembershipInline, VerificationDocumentInline)
     action_form = OrganizationActionForm
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     actions = ("verify_selected", "reject_selected")

@@ -174,7 +174,7 @@ class OrganizationListCreateApi(APIView):
     @extend_schema(
         tags=TAGS,
         operation_id="organizations_create",
-        examples=examples.ORGANIZATIONS_CREATE,
+        examples=[*examples.ORGANIZATIONS_CREATE, *examples.ORGANIZATIONS_CREATE_ABROAD],
         request=OrganizationCreateInputSerializer,
         responses={201: OrganizationOutputSerializer},
         summary="Register an organisation; the caller becomes its admin and it awaits the operator's verification.",

@@ -136,6 +136,43 @@ class Organization(TimeStampedModel):
         return self.verification_status == VerificationStatus.VERIFIED
 
 
+class VerificationDocumentKind(models.TextChoices):
+    REGISTRATION_CERTIFICATE = "registration_certificate", _("certificate of registration")
+    TAX_CERTIFICATE = "tax_certificate", _("tax registration certificate")
+    AUTHORISATION = "authorisation", _("letter of authorisation")
+    OTHER = "other", _("other document")
+
+
+class VerificationDocument(TimeStampedModel):
+    """A document the organisation gives the operator to verify it: for an organisation abroad, whose
+    registration number the platform cannot look up, its certificate of registration. Seen by the
+    organisation's members and the operator only."""
+
+    organization = models.ForeignKey(
+        Organization,
+        verbose_name=_("organisation"),
+        on_delete=models.CASCADE,
+        related_name="verification_documents",
+    )
+    kind = models.CharField(_("kind"), max_length=32, choices=VerificationDocumentKind.choices)
+    file = models.FileField(_("file"), upload_to="organizations/verification/")
+    original_name = models.CharField(_("original file name"), max_length=255)
+    content_type = models.CharField(_("content type"), max_length=100)
+    size = models.PositiveIntegerField(_("size (bytes)"))
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("uploaded by"), null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = _("verification document")
+        verbose_name_plural = _("verification documents")
+
+    def __str__(self) -> str:
+        return self.original_name
+
+
 class MembershipRole(models.TextChoices):
     ADMIN = "admin", _("administrator")
     MEMBER = "member", _("member")

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import hashlib
+import os
 from enum import StrEnum
 from typing import Any
 
+from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.functional import Promise
@@ -23,6 +26,7 @@ from apps.organizations.models import (
     MembershipRole,
     Organization,
     OrganizationType,
+    VerificationDocument,
     VerificationStatus,
 )
 from apps.organizations.registration_ids import normalise_registration_id, registration_id_problem
@@ -44,6 +48,9 @@ class OrganizationError(StrEnum):
     IDENTIFIER_MISMATCH = "identifier_not_for_country"
     INVALID_REGISTRATION_ID = "invalid_registration_id"
     DUPLICATE_REGISTRATION_ID = "duplicate_registration_id"
+    DOCUMENT_TYPE = "document_type_not_allowed"
+    DOCUMENT_TOO_LARGE = "document_too_large"
+    DOCUMENT_LIMIT = "document_limit"
 
 
 UPDATABLE_FIELDS = frozenset(
@@ -382,3 +389,76 @@ def membership_change_role(*, actor: User, membership: Membership, role: str) ->
 def membership_remove(*, actor: User, membership: Membership) -> None:
     _ensure_admin_remains(membership.organization, membership)
     membership.delete()
+
+
+# --- verification documents ------------------------------------------------------------------------
+
+# Scans and PDFs only, recognised by their first bytes (a renamed executable is refused).
+DOCUMENT_TYPES: dict[str, tuple[str, bytes]] = {
+    ".pdf": ("application/pdf", b"%PDF-"),
+    ".png": ("image/png", b"\x89PNG\r\n\x1a\n"),
+    ".jpg": ("image/jpeg", b"\xff\xd8\xff"),
+    ".jpeg": ("image/jpeg", b"\xff\xd8\xff"),
+}
+DOCUMENT_MAX_BYTES = 10 * 1024 * 1024
+DOCUMENTS_MAX = 10
+
+
+def _check_document(upload: UploadedFile) -> tuple[str, str]:
+    name = os.path.basename(upload.name or "")
+    ext = os.path.splitext(name)[1].lower()
+    kind = DOCUMENT_TYPES.get(ext)
+    upload.seek(0)
+    head = upload.read(16)
+    upload.seek(0)
+    if kind is None or not head.startswith(kind[1]):
+        raise ApplicationError(
+            _("A verification document is a PDF, PNG or JPEG file."),
+            code=OrganizationError.DOCUMENT_TYPE,
+            status=415,
+            field_errors={"file": _("Unsupported file type.")},
+        )
+    if upload.size is None or upload.size > DOCUMENT_MAX_BYTES:
+        raise ApplicationError(
+            _("The file is larger than %(mb)d MB.") % {"mb": DOCUMENT_MAX_BYTES // 1_048_576},
+            code=OrganizationError.DOCUMENT_TOO_LARGE,
+            status=413,
+            field_errors={"file": _("Too large.")},
+        )
+    return name, kind[0]
+
+
+@transaction.atomic
+def verification_document_add(
+    *, actor: User, organization: Organization, upload: UploadedFile, kind: str
+) -> VerificationDocument:
+    """An admin of the organisation hands the operator a document for its verification."""
+    Organization.objects.select_for_update().filter(pk=organization.pk).first()
+    name, content_type = _check_document(upload)
+    if VerificationDocument.objects.filter(organization=organization).count() >= DOCUMENTS_MAX:
+        raise ApplicationError(
+            _("An organisation can hand in at most %(n)d documents.") % {"n": DOCUMENTS_MAX},
+            code=OrganizationError.DOCUMENT_LIMIT,
+            status=409,
+        )
+    digest = hashlib.sha256()
+    for chunk in upload.chunks():
+        digest.update(chunk)
+    upload.seek(0)
+    document = VerificationDocument(
+        organization=organization,
+        kind=kind,
+        original_name=name[:255],
+        content_type=content_type,
+        size=upload.size or 0,
+        sha256=digest.hexdigest(),
+        uploaded_by=actor,
+    )
+    # Stored under a random name: the client's file name never reaches the file system.
+    document.file.save(f"{os.urandom(16).hex()}{os.path.splitext(name)[1].lower()}", upload, save=False)
+    try:
+        document.save()
+    except Exception:
+        document.file.storage.delete(document.file.name or "")
+        raise
+    return document
