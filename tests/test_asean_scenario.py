@@ -76,7 +76,7 @@ def test_a_vietnamese_enterprise_sells_technology_to_liuzhou(
         "name_en": "Hanoi Heat Treatment Technology JSC",
         "type": "enterprise",
         "country": "VN",
-        "registration_id": "0100233488",
+        "registration_id": "0109998883",
         "foreign_region": "Hà Nội",
         "entity_type_code": "300",
     }

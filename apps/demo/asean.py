@@ -12,6 +12,7 @@ from django.contrib.auth.hashers import make_password
 
 from apps.accounts.models import User
 from apps.demo.accounts import DEMO_PASSWORD
+from apps.demo.data import DEMO_EMAIL_DOMAIN
 from apps.ip.services import ip_asset_create
 from apps.listings.services import achievement_create, listing_review, listing_submit
 from apps.organizations.models import Organization
@@ -21,21 +22,21 @@ Progress = Callable[..., None]
 
 ENTERPRISES: tuple[dict[str, Any], ...] = (
     {
-        "person": ("nguyen.van.an@demo.example.vn", "Nguyễn Văn An", "+84912345678", "vi"),
+        "person": (f"nguyen.van.an@{DEMO_EMAIL_DOMAIN}", "Nguyễn Văn An", "+84912345678", "vi"),
         "organization": {
             "name": "Công ty Cổ phần Công nghệ Nhiệt luyện Hà Nội",
             "name_en": "Hanoi Heat Treatment Technology JSC",
             "type": "enterprise",
             "country": "VN",
-            "registration_id": "0100233488",
+            "registration_id": "0109998883",
             "foreign_region": "Hà Nội",
             "entity_type_code": "300",
         },
         "achievement": {
             "language": "vi",
             "title": "Công nghệ kiểm soát biến dạng bánh răng khi thấm cacbon và tôi",
-            "summary": "【演示数据】Tối ưu hóa quy trình thấm cacbon và tôi cùng đồ gá, giảm 60% biến dạng bánh răng hộp số; "
-            "đã thử nghiệm trung gian tại nhà máy hộp số.",
+            "summary": "【演示数据】Tối ưu hóa quy trình thấm cacbon và tôi cùng đồ gá, "
+            "giảm 60% biến dạng bánh răng hộp số; đã thử nghiệm trung gian tại nhà máy hộp số.",
             "translations": {
                 "en": {
                     "title": "Gear carburizing and quenching deformation control",
@@ -50,13 +51,13 @@ ENTERPRISES: tuple[dict[str, Any], ...] = (
         },
     },
     {
-        "person": ("somchai.k@demo.example.co.th", "สมชาย กิตติวงศ์", "+66812345678", "en"),
+        "person": (f"somchai.k@{DEMO_EMAIL_DOMAIN}", "สมชาย กิตติวงศ์", "+66812345678", "en"),
         "organization": {
             "name": "บริษัท สยามอีวีแบตเตอรี่ จำกัด",
             "name_en": "Siam EV Battery Co., Ltd.",
             "type": "enterprise",
             "country": "TH",
-            "registration_id": "0105536112014",
+            "registration_id": "0105599777668",
             "foreign_region": "Bangkok",
             "entity_type_code": "300",
         },
@@ -82,7 +83,7 @@ ENTERPRISES: tuple[dict[str, Any], ...] = (
 
 def load_asean(*, reviewer: User, progress: Progress) -> list[int]:
     """Create the ASEAN enterprises and their listings; returns the new achievements' ids (for matching)."""
-    if Organization.objects.filter(country__alpha2="VN", registration_id="0100233488").exists():
+    if Organization.objects.filter(country__alpha2="VN", registration_id="0109998883").exists():
         progress("organisation", "ASEAN enterprises", created=False, count=0)
         return []
     achievement_ids = []

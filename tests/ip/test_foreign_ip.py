@@ -69,7 +69,7 @@ def vietnamese(db):
         country_id="704",
         credit_code="",
         region_id=None,
-        registration_id="0100233488",
+        registration_id="0109998883",
         entity_type_id="300",
     )
     return org, member_of(org)

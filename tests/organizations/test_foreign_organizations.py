@@ -17,7 +17,7 @@ THAI = {
     "name_en": "Siam Geartech Co., Ltd.",
     "type": "enterprise",
     "country": "TH",
-    "registration_id": "0-99-4-000-61772-1",
+    "registration_id": "0-10-5-599-88877-0",
     "foreign_region": "Bangkok",
     "entity_type_code": "300",
 }
@@ -48,7 +48,7 @@ def test_a_thai_company_registers_with_its_juristic_person_number(client_for, th
     assert response.status_code == 201, response.json()
     body = response.json()
     assert (body["country"], body["country_name"]) == ("TH", "泰国")
-    assert body["registration_id"] == "0994000617721"  # stored without the grouping dashes
+    assert body["registration_id"] == "0105599888770"  # stored without the grouping dashes
     assert (body["credit_code"], body["region_code"], body["region_name"]) == ("", None, None)
     assert body["foreign_region"] == "Bangkok"
     listed = client_for(operator_user()).get("/api/v1/organizations", {"country": "th"}).json()["results"]
@@ -58,7 +58,7 @@ def test_a_thai_company_registers_with_its_juristic_person_number(client_for, th
 @pytest.mark.parametrize(
     ("change", "status", "code", "field"),
     [
-        ({"registration_id": "0994000617723"}, 400, "invalid_registration_id", "registration_id"),
+        ({"registration_id": "0105599888771"}, 400, "invalid_registration_id", "registration_id"),
         ({"registration_id": ""}, 400, "blank", "registration_id"),
         ({"credit_code": "91350100M000100Y43"}, 400, "identifier_not_for_country", "credit_code"),
         ({"region_code": "450202"}, 400, "identifier_not_for_country", "region_code"),
@@ -82,7 +82,7 @@ def test_a_chinese_organisation_still_needs_its_credit_code_and_region(client_fo
         client_for(thai_admin).post("/api/v1/organizations", chinese, format="json"), 400, "identifier_not_for_country"
     )
     assert "credit_code" in _fields(body)
-    with_foreign_id = {**chinese, "credit_code": "91350100M000100Y43", "registration_id": "0100233488"}
+    with_foreign_id = {**chinese, "credit_code": "91350100M000100Y43", "registration_id": "0109998883"}
     body = _problem(
         client_for(thai_admin).post("/api/v1/organizations", with_foreign_id, format="json"),
         400,
@@ -95,7 +95,7 @@ def test_the_same_number_in_the_same_country_registers_once(client_for, thai_adm
     client = client_for(thai_admin)
     assert client.post("/api/v1/organizations", THAI, format="json").status_code == 201
     _problem(
-        client.post("/api/v1/organizations", {**THAI, "registration_id": "0994000617721"}, format="json"),
+        client.post("/api/v1/organizations", {**THAI, "registration_id": "0105599888770"}, format="json"),
         409,
         "duplicate_registration_id",
     )
@@ -109,7 +109,7 @@ def test_changing_a_verified_registration_number_reopens_verification(client_for
     client_for(operator).post(f"{url}/verify", {"approve": True}, format="json")
     changed = client_for(thai_admin).patch(url, {"foreign_region": "Chon Buri"}, format="json").json()
     assert changed["verification_status"] == "verified"  # not an identifier
-    changed = client_for(thai_admin).patch(url, {"registration_id": "0105536112014"}, format="json")
+    changed = client_for(thai_admin).patch(url, {"registration_id": "0105599777668"}, format="json")
     assert changed.status_code == 200, changed.json()
     assert changed.json()["verification_status"] == "pending"
     # Moving to China needs the Chinese identifiers, and drops the foreign ones.

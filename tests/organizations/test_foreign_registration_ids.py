@@ -13,9 +13,9 @@ from apps.organizations.registration_ids import normalise_registration_id, regis
         ("SG", "53012345B", "53012345B"),  # business (ROB), check letter
         ("SG", "201234567r", "201234567R"),  # local company (ROC)
         ("SG", "T09LL0001D", "T09LL0001D"),  # others: T, year 09, LL (limited liability partnership)
-        ("VN", "0100233488", "0100233488"),
-        ("VN", "0314409058 002", "0314409058-002"),  # a branch
-        ("TH", "0-99-4-000-61772-1", "0994000617721"),
+        ("VN", "0109998883", "0109998883"),
+        ("VN", "0109998883 002", "0109998883-002"),  # a branch
+        ("TH", "0-10-5-599-88877-0", "0105599888770"),
         ("MY", "201901000005", "201901000005"),
         ("ID", "9120001234567", "9120001234567"),
         ("PH", "CS201912345", "CS201912345"),
@@ -33,10 +33,10 @@ def test_valid_numbers_are_kept_in_their_canonical_form(country, typed, stored):
     [
         ("SG", "53012345A"),  # wrong check letter
         ("SG", "T09ZZ0001D"),  # no such entity type
-        ("VN", "0100233480"),  # wrong check digit
+        ("VN", "0109998880"),  # wrong check digit
         ("VN", "010023348"),  # nine digits
-        ("TH", "0994000617723"),  # wrong check digit
-        ("TH", "1994000617721"),  # a juristic person number starts with 0
+        ("TH", "0105599888771"),  # wrong check digit
+        ("TH", "1105599888770"),  # a juristic person number starts with 0
         ("MY", "201907000005"),  # entity type 07 does not exist
         ("MY", "20190100000"),  # eleven digits
         ("ID", "91200012345"),  # NIB has 13 digits
