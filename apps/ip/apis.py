@@ -176,7 +176,7 @@ class IPAssetListCreateApi(APIView):
     @extend_schema(
         tags=TAGS,
         operation_id="ip_assets_create",
-        examples=examples.IP_ASSETS_CREATE,
+        examples=[*examples.IP_ASSETS_CREATE, *examples.IP_ASSETS_CREATE_PCT],
         request=IPAssetInputSerializer,
         responses={201: IPAssetOutputSerializer},
         summary="Record an IP asset for one of your organisations; identifiers are checked (409 if already recorded).",

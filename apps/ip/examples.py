@@ -45,6 +45,46 @@ IP_ASSETS_CREATE = write_examples(
     status=201,
 )
 
+IP_ASSETS_CREATE_PCT = write_examples(
+    "ip_assets_create_pct",
+    summary="A PCT application claiming the priority of a Vietnamese filing, in its patent family",
+    request={
+        "kind": "invention",
+        "title": "Method for controlling gear deformation in carburizing",
+        "office": "WO",
+        "application_number": "PCT/VN2024/000123",
+        "filing_date": "2024-02-28",
+        "family_id": "HNHT-GEAR-2023",
+        "priority_claims": [{"office": "VN", "number": "1-2023-01234", "date": "2023-03-01"}],
+    },
+    response={
+        "id": 9,
+        "external_id": "",
+        "owner": {"id": 7, "name": "Công ty Cổ phần Công nghệ Nhiệt luyện Hà Nội"},
+        "kind": "invention",
+        "kind_display": "发明专利",
+        "title": "Method for controlling gear deformation in carburizing",
+        "office": "WO",
+        "application_number": "PCT/VN2024/000123",
+        "patent_number": "",
+        "publication_number": "",
+        "registration_number": "",
+        "ipc_main": "",
+        "ipc_codes": [],
+        "family_id": "HNHT-GEAR-2023",
+        "priority_claims": [{"office": "VN", "number": "1-2023-01234", "date": "2023-03-01"}],
+        "filing_date": "2024-02-28",
+        "grant_date": None,
+        "legal_status": "pending",
+        "legal_status_display": "审查中",
+        "achievement_count": 0,
+        "co_owners": [],
+        "created_at": "2026-12-08T04:30:12.201443+08:00",
+        "updated_at": "2026-12-08T04:30:12.201470+08:00",
+    },
+    status=201,
+)
+
 
 IP_ASSETS_UPDATE = write_examples(
     "ip_assets_update",
