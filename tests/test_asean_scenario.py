@@ -89,6 +89,14 @@ def test_a_vietnamese_enterprise_sells_technology_to_liuzhou(
     assert vn_client.post(f"/api/v1/organizations/{vn_id}/verify", {"approve": True}).status_code == 403
     assert outsider_client.post(f"/api/v1/organizations/{vn_id}/verify", {"approve": True}).status_code == 404
     assert Organization.objects.get(pk=vn_id).verification_status == "pending"
+    # It hands in its certificate of registration; the operator opens it, then verifies.
+    documents = f"/api/v1/organizations/{vn_id}/verification-documents"
+    certificate = SimpleUploadedFile("giay-chung-nhan.pdf", PDF_BYTES, content_type="application/pdf")
+    handed = _ok(
+        vn_client.post(documents, {"file": certificate, "kind": "registration_certificate"}, format="multipart"), 201
+    )
+    assert [row["id"] for row in _ok(operator_client.get(documents))] == [handed["id"]]
+    assert operator_client.get(f"{documents}/{handed['id']}/file").status_code == 200
     verified = _ok(operator_client.post(f"/api/v1/organizations/{vn_id}/verify", {"approve": True}, format="json"))
     assert verified["verification_status"] == "verified"
 
