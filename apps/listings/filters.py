@@ -45,7 +45,10 @@ class ListingFilter(django_filters.FilterSet):
     status = django_filters.MultipleChoiceFilter(choices=ListingStatus.choices, distinct=False)
     owner = django_filters.NumberFilter(field_name="owner_id")
     mine = django_filters.BooleanFilter(method="filter_mine")
-    language = django_filters.ChoiceFilter(choices=Language.choices)
+    language = django_filters.ChoiceFilter(choices=Language.choices, help_text="The original language.")
+    available_language = django_filters.ChoiceFilter(
+        choices=Language.choices, method="filter_available_language", help_text="Original or translated into."
+    )
     published_after = MarketDateFilter(field_name="published_at", lookup_expr="date__gte")
     published_before = MarketDateFilter(field_name="published_at", lookup_expr="date__lte")
     ordering = django_filters.CharFilter(method="filter_noop")
@@ -71,6 +74,9 @@ class ListingFilter(django_filters.FilterSet):
 
     def filter_region(self, queryset: QuerySet[Any], name: str, value: str) -> QuerySet[Any]:
         return queryset.filter(region__code__startswith=region_prefix(value))
+
+    def filter_available_language(self, queryset: QuerySet[Any], name: str, value: str) -> QuerySet[Any]:
+        return queryset.filter(Q(language=value) | Q(translations__has_key=value))
 
     def filter_external_id(self, queryset: QuerySet[Any], name: str, value: str) -> QuerySet[Any]:
         # An external id is the owner's own: it finds only the caller's organisations' listings.

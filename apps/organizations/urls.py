@@ -1,12 +1,22 @@
 from django.urls import path
 
-from apps.organizations import account_apis, apis, changes_apis, evidence_apis
+from apps.organizations import account_apis, apis, changes_apis, document_apis, evidence_apis
 
 urlpatterns = [
     path("organizations", apis.OrganizationListCreateApi.as_view(), name="organizations"),
     path("organizations/<int:organization_id>", apis.OrganizationDetailApi.as_view(), name="organization-detail"),
     path(
         "organizations/<int:organization_id>/verify", apis.OrganizationVerifyApi.as_view(), name="organization-verify"
+    ),
+    path(
+        "organizations/<int:organization_id>/verification-documents",
+        document_apis.VerificationDocumentListCreateApi.as_view(),
+        name="organization-verification-documents",
+    ),
+    path(
+        "organizations/<int:organization_id>/verification-documents/<int:document_id>/file",
+        document_apis.VerificationDocumentFileApi.as_view(),
+        name="organization-verification-document-file",
     ),
     path(
         "organizations/<int:organization_id>/members",

@@ -193,6 +193,11 @@ def _figures(user: User, year: int, today: date) -> dict[str, Any]:
     # absorption (技术吸纳) those whose buyer is in the city, by where the seller is.
     output = report([Dim.BUYER_ZONE], filters={Dim.SELLER_ZONE: [Zone.CITY]})
     absorption = report([Dim.SELLER_ZONE], filters={Dim.BUYER_ZONE: [Zone.CITY]})
+    # Cross-border with ASEAN, country by country: inflow (技术引进) is a buyer in China acquiring from a seller
+    # in an ASEAN country; outflow the reverse.
+    china = [Zone.CITY, Zone.PROVINCE, Zone.DOMESTIC]
+    asean_in = report([Dim.SELLER_AREA], filters={Dim.SELLER_ZONE: [Zone.ASEAN], Dim.BUYER_ZONE: china})
+    asean_out = report([Dim.BUYER_AREA], filters={Dim.BUYER_ZONE: [Zone.ASEAN], Dim.SELLER_ZONE: china})
     months = stats_report(
         actor=user,
         group_by=[PERIOD],
@@ -219,6 +224,8 @@ def _figures(user: User, year: int, today: date) -> dict[str, Any]:
         ),
         "field_rows": _table(by_field, fields_sorted, Dim.TECHNOLOGY_FIELD),
         **_flows(output, absorption),
+        "asean_in_rows": _table(asean_in, asean_in.rows, Dim.SELLER_AREA),
+        "asean_out_rows": _table(asean_out, asean_out.rows, Dim.BUYER_AREA),
         **_trend(months.rows, year, date_to),
         "generated_at": timezone.localtime(),
     }

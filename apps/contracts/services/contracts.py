@@ -116,7 +116,11 @@ def _resolve_party(role: str, data: Mapping[str, Any]) -> dict[str, Any]:
         if organization is None:
             raise _bad(_("Unknown organisation."), code=ContractError.BAD_PARTIES, field=f"{role}_id")
     country = _reference(Country, data.get(f"{role}_country_code"), f"{role}_country_code")
-    country_code = country.pk if country is not None else CHINA
+    if country is None and organization is not None:
+        # An organisation registered abroad (e.g. in an ASEAN country) is a party abroad by default.
+        country_code = organization.country_id
+    else:
+        country_code = country.pk if country is not None else CHINA
     region = _reference(Region, data.get(f"{role}_region_code"), f"{role}_region_code")
     entity_type = _reference(EntityType, data.get(f"{role}_entity_type_code"), f"{role}_entity_type_code")
     name = (data.get(f"{role}_name") or "").strip()

@@ -32,6 +32,7 @@ from django.utils import timezone
 from apps.accounts.models import User
 from apps.core.history import history_context
 from apps.demo.accounts import DEMO_PASSWORD
+from apps.demo.asean import load_asean
 from apps.demo.data import DEMO_ORGANIZATIONS, DEMO_PEOPLE, OPERATOR_KEY, DemoOrganization, DemoPerson
 from apps.demo.history import HISTORY_MONTHS
 from apps.demo.listings import DEMO_ACHIEVEMENTS, DEMO_DEMANDS, DemoAchievement, DemoDemand
@@ -114,6 +115,8 @@ class Command(BaseCommand):
             demand_ids = [
                 self._demand(demand, organizations[demand.owner_key], reviewer=verifier) for demand in DEMO_DEMANDS
             ]
+            self._heading("ASEAN enterprises")
+            achievement_ids += load_asean(reviewer=verifier, progress=self._progress)
             self.created["matching"] = notify_matching(
                 achievement_ids=[pk for pk in achievement_ids if pk is not None],
                 demand_ids=[pk for pk in demand_ids if pk is not None],
