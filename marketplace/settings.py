@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "apps.stats",
     "apps.brokers",
     "apps.deals",
+    "apps.negotiation",
     "apps.contracts",
     "apps.demo",
 ]
