@@ -8,7 +8,6 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -112,7 +111,6 @@ def _thread_response(request: Request, deal_id: int, thread: Thread, code: int) 
 
 class ThreadListCreateApi(APIView):
     pagination_class = ThreadPagination
-    parser_classes = [JSONParser, MultiPartParser, FormParser]
 
     @extend_schema(
         tags=TAGS,
@@ -170,7 +168,6 @@ class ThreadDetailApi(APIView):
 
 class MessageListCreateApi(APIView):
     pagination_class = MessagePagination
-    parser_classes = [JSONParser, MultiPartParser, FormParser]
 
     @extend_schema(
         tags=TAGS,

@@ -228,7 +228,9 @@ def document_sign(
     signature (409), so nobody signs bytes they did not see. When every party on the platform has
     signed, the version is signed and its PDF becomes the contract's written document.
     """
-    contract = Contract.objects.get(pk=document.contract_id)
+    # The contract row first, as every contracts service does, then the chain head (in record_evidence):
+    # one lock order, so a signature and a payment on the same contract cannot deadlock.
+    contract = Contract.objects.select_for_update().get(pk=document.contract_id)
     locked = ContractDocument.objects.select_for_update().get(pk=document.pk)
     signed = set(locked.signatures.values_list("organization_id", flat=True))
     role, org_id = _signing_role(actor, contract, signed)
@@ -280,7 +282,7 @@ def document_sign(
 
 def _attach_signed_pdf(contract: Contract, document: ContractDocument) -> Contract:
     """The signed PDF becomes the contract's written document, unless registration holds the contract."""
-    locked = Contract.objects.select_for_update().get(pk=contract.pk)
+    locked = Contract.objects.get(pk=contract.pk)  # already locked by document_sign
     try:
         _check_unlocked(locked)
     except ApplicationError:
