@@ -37,7 +37,7 @@ _ACCESS = {
 }
 
 
-class MessageInputSerializer(serializers.Serializer):
+class NegotiationMessageInputSerializer(serializers.Serializer):
     body = serializers.CharField(max_length=10000, required=False, allow_blank=True, default="")
     files = serializers.ListField(
         child=serializers.FileField(),
@@ -48,17 +48,17 @@ class MessageInputSerializer(serializers.Serializer):
     )
 
 
-class ThreadInputSerializer(MessageInputSerializer):
+class NegotiationThreadInputSerializer(NegotiationMessageInputSerializer):
     subject = serializers.CharField(max_length=200)
 
 
-class MarkReadInputSerializer(serializers.Serializer):
+class NegotiationMarkReadInputSerializer(serializers.Serializer):
     up_to_message_id = serializers.IntegerField(
         required=False, min_value=1, help_text=_("Default: the thread's last message.")
     )
 
 
-class AttachmentOutputSerializer(serializers.Serializer):
+class NegotiationAttachmentOutputSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     name = serializers.CharField(source="original_name")
     content_type = serializers.CharField()
@@ -66,7 +66,7 @@ class AttachmentOutputSerializer(serializers.Serializer):
     sha256 = serializers.CharField()
 
 
-class MessageOutputSerializer(serializers.Serializer):
+class NegotiationMessageOutputSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     thread_id = serializers.IntegerField()
     author_id = serializers.IntegerField()
@@ -74,11 +74,11 @@ class MessageOutputSerializer(serializers.Serializer):
     author_role = serializers.CharField(help_text=_("buyer, seller or broker"))
     author_organization_id = serializers.IntegerField(allow_null=True)
     body = serializers.CharField()
-    attachments = AttachmentOutputSerializer(many=True)
+    attachments = NegotiationAttachmentOutputSerializer(many=True)
     created_at = serializers.DateTimeField()
 
 
-class ThreadOutputSerializer(serializers.Serializer):
+class NegotiationThreadOutputSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     deal_id = serializers.IntegerField()
     subject = serializers.CharField()
@@ -89,7 +89,7 @@ class ThreadOutputSerializer(serializers.Serializer):
     created_at = serializers.DateTimeField()
 
 
-class ReadStateOutputSerializer(serializers.Serializer):
+class NegotiationReadStateOutputSerializer(serializers.Serializer):
     thread_id = serializers.IntegerField()
     last_read_message_id = serializers.IntegerField()
 
@@ -106,7 +106,7 @@ def _thread_response(request: Request, deal_id: int, thread: Thread, code: int) 
     actor = request_user(request)
     deal, _taking_part = access_negotiation(actor=actor, deal_id=deal_id)
     fresh = access_thread(actor=actor, deal=deal, thread_id=thread.pk)
-    return Response(ThreadOutputSerializer(fresh).data, status=code)
+    return Response(NegotiationThreadOutputSerializer(fresh).data, status=code)
 
 
 class ThreadListCreateApi(APIView):
@@ -116,7 +116,7 @@ class ThreadListCreateApi(APIView):
         tags=TAGS,
         operation_id="negotiation_threads_list",
         summary="The deal's negotiation threads with your unread counts (parties and brokers only).",
-        responses={200: ThreadOutputSerializer(many=True), **_ACCESS},
+        responses={200: NegotiationThreadOutputSerializer(many=True), **_ACCESS},
     )
     def get(self, request: Request, deal_id: int) -> Response:
         actor = request_user(request)
@@ -125,21 +125,24 @@ class ThreadListCreateApi(APIView):
             request=request,
             view=self,
             queryset=thread_list(actor=actor, deal=deal),
-            serializer_class=ThreadOutputSerializer,
+            serializer_class=NegotiationThreadOutputSerializer,
         )
 
     @extend_schema(
         tags=TAGS,
         operation_id="negotiation_threads_create",
         summary="Open a thread on a subject, with a first message and files if given.",
-        request={"application/json": ThreadInputSerializer, "multipart/form-data": ThreadInputSerializer},
+        request={
+            "application/json": NegotiationThreadInputSerializer,
+            "multipart/form-data": NegotiationThreadInputSerializer,
+        },
         examples=examples.NEGOTIATION_THREADS_CREATE,
-        responses={201: ThreadOutputSerializer, **_ACCESS},
+        responses={201: NegotiationThreadOutputSerializer, **_ACCESS},
     )
     def post(self, request: Request, deal_id: int) -> Response:
         actor = request_user(request)
         deal, taking_part = access_negotiation(actor=actor, deal_id=deal_id)
-        serializer = ThreadInputSerializer(data=request.data)
+        serializer = NegotiationThreadInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
         thread = thread_create(
@@ -158,12 +161,14 @@ class ThreadDetailApi(APIView):
         tags=TAGS,
         operation_id="negotiation_threads_retrieve",
         summary="One thread with your unread count.",
-        responses={200: ThreadOutputSerializer, **_ACCESS},
+        responses={200: NegotiationThreadOutputSerializer, **_ACCESS},
     )
     def get(self, request: Request, deal_id: int, thread_id: int) -> Response:
         actor = request_user(request)
         deal, _taking_part = access_negotiation(actor=actor, deal_id=deal_id)
-        return Response(ThreadOutputSerializer(access_thread(actor=actor, deal=deal, thread_id=thread_id)).data)
+        return Response(
+            NegotiationThreadOutputSerializer(access_thread(actor=actor, deal=deal, thread_id=thread_id)).data
+        )
 
 
 class MessageListCreateApi(APIView):
@@ -173,24 +178,30 @@ class MessageListCreateApi(APIView):
         tags=TAGS,
         operation_id="negotiation_messages_list",
         summary="The thread's messages, oldest first (reading does not mark them read: POST …/read does).",
-        responses={200: MessageOutputSerializer(many=True), **_ACCESS},
+        responses={200: NegotiationMessageOutputSerializer(many=True), **_ACCESS},
     )
     def get(self, request: Request, deal_id: int, thread_id: int) -> Response:
         actor = request_user(request)
         deal, _taking_part = access_negotiation(actor=actor, deal_id=deal_id)
         thread = access_thread(actor=actor, deal=deal, thread_id=thread_id)
         return paginated_response(
-            request=request, view=self, queryset=message_list(thread=thread), serializer_class=MessageOutputSerializer
+            request=request,
+            view=self,
+            queryset=message_list(thread=thread),
+            serializer_class=NegotiationMessageOutputSerializer,
         )
 
     @extend_schema(
         tags=TAGS,
         operation_id="negotiation_messages_create",
         summary="Send a message (text, files or both); the other participants are notified.",
-        request={"application/json": MessageInputSerializer, "multipart/form-data": MessageInputSerializer},
+        request={
+            "application/json": NegotiationMessageInputSerializer,
+            "multipart/form-data": NegotiationMessageInputSerializer,
+        },
         examples=examples.NEGOTIATION_MESSAGES_CREATE,
         responses={
-            201: MessageOutputSerializer,
+            201: NegotiationMessageOutputSerializer,
             **problem_response(400, "Neither text nor files (negotiation_empty_message), or too many files."),
             **problem_response(413, "A file is too large (attachment_too_large)."),
             **problem_response(415, "A file type that may not be attached (attachment_type)."),
@@ -201,7 +212,7 @@ class MessageListCreateApi(APIView):
         actor = request_user(request)
         deal, taking_part = access_negotiation(actor=actor, deal_id=deal_id)
         thread = access_thread(actor=actor, deal=deal, thread_id=thread_id)
-        serializer = MessageInputSerializer(data=request.data)
+        serializer = NegotiationMessageInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         message = message_post(
             actor=actor,
@@ -212,7 +223,7 @@ class MessageListCreateApi(APIView):
             uploads=serializer.validated_data["files"],
         )
         fresh = message_list(thread=thread).get(pk=message.pk)
-        return Response(MessageOutputSerializer(fresh).data, status=status.HTTP_201_CREATED)
+        return Response(NegotiationMessageOutputSerializer(fresh).data, status=status.HTTP_201_CREATED)
 
 
 class ThreadReadApi(APIView):
@@ -220,20 +231,20 @@ class ThreadReadApi(APIView):
         tags=TAGS,
         operation_id="negotiation_threads_read",
         summary="Mark the thread read up to a message (default: all of it); never moves back.",
-        request=MarkReadInputSerializer,
+        request=NegotiationMarkReadInputSerializer,
         examples=examples.NEGOTIATION_THREADS_READ,
-        responses={200: ReadStateOutputSerializer, **_ACCESS},
+        responses={200: NegotiationReadStateOutputSerializer, **_ACCESS},
     )
     def post(self, request: Request, deal_id: int, thread_id: int) -> Response:
         actor = request_user(request)
         deal, _taking_part = access_negotiation(actor=actor, deal_id=deal_id)
         thread = access_thread(actor=actor, deal=deal, thread_id=thread_id)
-        serializer = MarkReadInputSerializer(data=request.data)
+        serializer = NegotiationMarkReadInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         state = thread_mark_read(
             actor=actor, thread=thread, up_to_message_id=serializer.validated_data.get("up_to_message_id")
         )
-        return Response(ReadStateOutputSerializer(state).data)
+        return Response(NegotiationReadStateOutputSerializer(state).data)
 
 
 class AttachmentDownloadApi(APIView):

@@ -29,7 +29,7 @@ _OVERRIDES_HELP = _(
 )
 
 
-class DocumentOverridesInputSerializer(serializers.Serializer):
+class ContractDocumentOverridesInputSerializer(serializers.Serializer):
     overrides = serializers.DictField(
         child=serializers.CharField(allow_null=True, allow_blank=True, max_length=5000),
         required=False,
@@ -43,25 +43,25 @@ class DocumentOverridesInputSerializer(serializers.Serializer):
         return value
 
 
-class DocumentReviseInputSerializer(DocumentOverridesInputSerializer):
+class ContractDocumentReviseInputSerializer(ContractDocumentOverridesInputSerializer):
     overrides = serializers.DictField(
         child=serializers.CharField(allow_null=True, allow_blank=True, max_length=5000), help_text=_OVERRIDES_HELP
     )
 
 
-class DocumentSignInputSerializer(serializers.Serializer):
+class ContractDocumentSignInputSerializer(serializers.Serializer):
     document_sha256 = serializers.RegexField(
         r"^[0-9a-fA-F]{64}$", help_text=_("SHA-256 (hex) of the PDF you read and sign: the version's pdf_sha256.")
     )
 
 
-class ClauseOutputSerializer(serializers.Serializer):
+class ContractClauseOutputSerializer(serializers.Serializer):
     key = serializers.CharField()
     heading = serializers.CharField()
     text = serializers.CharField()
 
 
-class SignatureOutputSerializer(serializers.Serializer):
+class ContractSignatureOutputSerializer(serializers.Serializer):
     organization_id = serializers.IntegerField()
     organization_name = serializers.CharField(source="organization.name")
     role = serializers.CharField(help_text=_("buyer or seller"))
@@ -70,26 +70,26 @@ class SignatureOutputSerializer(serializers.Serializer):
     document_sha256 = serializers.CharField()
 
 
-class DocumentOutputSerializer(serializers.Serializer):
+class ContractDocumentOutputSerializer(serializers.Serializer):
     contract_id = serializers.IntegerField()
     number = serializers.IntegerField(help_text=_("The version: 1, 2 …"))
     status = serializers.ChoiceField(choices=ContractDocumentStatus.choices)
     template = serializers.CharField(help_text=_("The model text: the contract type."))
     overrides = serializers.DictField(child=serializers.CharField())
-    clauses = ClauseOutputSerializer(many=True)
+    clauses = ContractClauseOutputSerializer(many=True)
     pdf_sha256 = serializers.CharField()
     pdf_size = serializers.IntegerField()
-    signatures = SignatureOutputSerializer(many=True)
+    signatures = ContractSignatureOutputSerializer(many=True)
     signed_at = serializers.DateTimeField(allow_null=True)
     created_at = serializers.DateTimeField()
 
 
-class DocumentListItemSerializer(serializers.Serializer):
+class ContractDocumentListItemSerializer(serializers.Serializer):
     contract_id = serializers.IntegerField()
     number = serializers.IntegerField()
     status = serializers.ChoiceField(choices=ContractDocumentStatus.choices)
     pdf_sha256 = serializers.CharField()
-    signatures = SignatureOutputSerializer(many=True)
+    signatures = ContractSignatureOutputSerializer(many=True)
     signed_at = serializers.DateTimeField(allow_null=True)
     created_at = serializers.DateTimeField()
 
@@ -97,7 +97,7 @@ class DocumentListItemSerializer(serializers.Serializer):
 def _document_response(contract: Contract, number: int, code: int = status.HTTP_200_OK) -> Response:
     # Read again through the selector, so the signatures just made come prefetched.
     document = access_document(contract=contract, number=number)
-    return Response(DocumentOutputSerializer(document).data, status=code)
+    return Response(ContractDocumentOutputSerializer(document).data, status=code)
 
 
 _NOT_FOUND = problem_response(404, "No such contract (or not visible to you), or no such version.")
@@ -108,11 +108,11 @@ class ContractDocumentListCreateApi(APIView):
         tags=TAGS,
         operation_id="contracts_documents_list",
         summary="The contract's document versions with their signatures.",
-        responses={200: DocumentListItemSerializer(many=True), **_NOT_FOUND},
+        responses={200: ContractDocumentListItemSerializer(many=True), **_NOT_FOUND},
     )
     def get(self, request: Request, contract_id: int) -> Response:
         contract = access_contract(actor=request_user(request), pk=contract_id)
-        return Response(DocumentListItemSerializer(document_list(contract=contract), many=True).data)
+        return Response(ContractDocumentListItemSerializer(document_list(contract=contract), many=True).data)
 
     @extend_schema(
         tags=TAGS,
@@ -123,10 +123,10 @@ class ContractDocumentListCreateApi(APIView):
             "carries the previous version's clause overrides plus yours: this is how a signed or partly signed "
             "document is changed (a version being signed is superseded; a signed one stays signed)."
         ),
-        request=DocumentOverridesInputSerializer,
+        request=ContractDocumentOverridesInputSerializer,
         examples=examples.CONTRACTS_DOCUMENTS_CREATE,
         responses={
-            201: DocumentOutputSerializer,
+            201: ContractDocumentOutputSerializer,
             **problem_response(403, "Not a party, the deal's broker or the operator (contract_not_allowed)."),
             **_NOT_FOUND,
             **problem_response(409, "The current version is still a draft (contract_document_draft_open)."),
@@ -135,7 +135,7 @@ class ContractDocumentListCreateApi(APIView):
     def post(self, request: Request, contract_id: int) -> Response:
         actor = request_user(request)
         contract = access_contract(actor=actor, pk=contract_id)
-        serializer = DocumentOverridesInputSerializer(data=request.data)
+        serializer = ContractDocumentOverridesInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         document = document_create(actor=actor, contract=contract, overrides=serializer.validated_data["overrides"])
         return _document_response(contract, document.number, status.HTTP_201_CREATED)
@@ -146,20 +146,20 @@ class ContractDocumentDetailApi(APIView):
         tags=TAGS,
         operation_id="contracts_documents_retrieve",
         summary="One document version: its clauses, PDF hash and signatures.",
-        responses={200: DocumentOutputSerializer, **_NOT_FOUND},
+        responses={200: ContractDocumentOutputSerializer, **_NOT_FOUND},
     )
     def get(self, request: Request, contract_id: int, number: int) -> Response:
         contract = access_contract(actor=request_user(request), pk=contract_id)
-        return Response(DocumentOutputSerializer(access_document(contract=contract, number=number)).data)
+        return Response(ContractDocumentOutputSerializer(access_document(contract=contract, number=number)).data)
 
     @extend_schema(
         tags=TAGS,
         operation_id="contracts_documents_revise",
         summary="Change a draft's clauses (re-rendered; its hash changes).",
-        request=DocumentReviseInputSerializer,
+        request=ContractDocumentReviseInputSerializer,
         examples=examples.CONTRACTS_DOCUMENTS_REVISE,
         responses={
-            200: DocumentOutputSerializer,
+            200: ContractDocumentOutputSerializer,
             **problem_response(403, "Not a party, the deal's broker or the operator (contract_not_allowed)."),
             **_NOT_FOUND,
             **problem_response(409, "Signed or being signed: start a new version (contract_document_frozen)."),
@@ -169,7 +169,7 @@ class ContractDocumentDetailApi(APIView):
         actor = request_user(request)
         contract = access_contract(actor=actor, pk=contract_id)
         document = access_document(contract=contract, number=number)
-        serializer = DocumentReviseInputSerializer(data=request.data)
+        serializer = ContractDocumentReviseInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         document_revise(actor=actor, document=document, overrides=serializer.validated_data["overrides"])
         return _document_response(contract, number)
@@ -207,10 +207,10 @@ class ContractDocumentSignApi(APIView):
             "and that hash; when every party on the platform has signed, the version is signed and its PDF "
             "becomes the contract's written document. Each step is written to the evidence chain."
         ),
-        request=DocumentSignInputSerializer,
+        request=ContractDocumentSignInputSerializer,
         examples=examples.CONTRACTS_DOCUMENTS_SIGN,
         responses={
-            200: DocumentOutputSerializer,
+            200: ContractDocumentOutputSerializer,
             **problem_response(403, "Not an administrator of a party (contract_document_not_signatory)."),
             **_NOT_FOUND,
             **problem_response(
@@ -224,7 +224,7 @@ class ContractDocumentSignApi(APIView):
         actor = request_user(request)
         contract = access_contract(actor=actor, pk=contract_id)
         document = access_document(contract=contract, number=number)
-        serializer = DocumentSignInputSerializer(data=request.data)
+        serializer = ContractDocumentSignInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         document_sign(
             actor=actor,
