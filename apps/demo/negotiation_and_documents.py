@@ -28,7 +28,7 @@ from apps.organizations.models import Membership, MembershipRole
 
 NEGOTIATED_DEAL = "发动机缸体视觉检测系统独占许可"
 THREAD_SUBJECT = "许可费与分期付款节点"
-SIGNED_CONTRACT = "LZDEMO-JSZR-003"
+SIGNED_CONTRACT = "LZDEMO-JSXK-016"  # the licence negotiated above
 
 Progress = Callable[..., None]
 
