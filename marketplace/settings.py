@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "apps.stats",
     "apps.brokers",
     "apps.deals",
+    "apps.negotiation",
     "apps.contracts",
     "apps.trading",
     "apps.demo",
@@ -390,6 +391,7 @@ SPECTACULAR_SETTINGS = {
         "SaleModeEnum": "apps.trading.models.SaleMode",
         # The challenges' mode keeps the name it had before trading's mode joined the schema.
         "ModeEnum": "apps.challenges.models.ChallengeMode",
+        "ContractDocumentStatusEnum": "apps.contracts.models.ContractDocumentStatus",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
@@ -525,6 +527,11 @@ MARKET_DATE_MAX = env.str("MARKET_DATE_MAX", default="2100-12-31")
 # The registering office's region code (GB/T 2260): the first six digits of the registration numbers
 # the market issues itself (office code + year + 6-digit sequence = 16 digits).
 CONTRACT_REGISTRATION_OFFICE_CODE = env.str("CONTRACT_REGISTRATION_OFFICE_CODE", default="450200")
+# The TrueType font (or collection, its first face) embedded in contract documents rendered to PDF: it
+# must cover simplified Chinese (Debian: fonts-wqy-microhei; `fc-list :lang=zh` lists candidates).
+CONTRACT_PDF_FONT = env.str("CONTRACT_PDF_FONT", default="/usr/share/fonts/truetype/wqy/wqy-microhei.ttc")
+# A negotiation message's attachments: at most this many per message.
+NEGOTIATION_MAX_ATTACHMENTS = env.int("NEGOTIATION_MAX_ATTACHMENTS", default=5)
 
 # --- Custody (知识产权托管) -------------------------------------------------------------------------
 # Days before an annuity's due date when owner and custodian are reminded (then monthly through the grace
@@ -616,6 +623,8 @@ LOGGING = {
     "loggers": {
         "django.db.backends": {"level": "INFO"},
         "django_guid": {"level": "WARNING"},
+        # Font subsetting for contract PDFs logs every glyph at INFO.
+        "fontTools": {"level": "WARNING"},
         # Refusals anyone can cause (answered 400/413 by apps.core.errors): Django logs them at ERROR.
         "django.security.TooManyFieldsSent": {"filters": ["as_warning"]},
         "django.security.TooManyFilesSent": {"filters": ["as_warning"]},

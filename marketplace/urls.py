@@ -22,6 +22,7 @@ api_v1: list[URLPattern | URLResolver] = [
     path("", include("apps.alerts.urls")),
     path("", include("apps.brokers.urls")),
     path("", include("apps.deals.urls")),
+    path("", include("apps.negotiation.urls")),
     path("", include("apps.contracts.urls")),
     path("", include("apps.trading.urls")),
     path("", include("apps.stats.urls")),

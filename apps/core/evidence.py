@@ -9,6 +9,9 @@ the whole market, so one pass verifies everything.
 - **Append** with :func:`record_evidence` inside the transaction of the change it attests: the entry
   commits or rolls back with it. Appenders lock the one :class:`~apps.core.models.EvidenceHead` row
   until they commit, so entries are chained one at a time in commit order and never fork.
+  Take the row locks your change needs *before* recording evidence (the head's lock comes last in
+  every service), so two services never wait for each other's locks in opposite orders. The head lock
+  serialises every attesting write market-wide until it commits: keep those transactions short.
 - **Append-only**: a trigger (pgtrigger ``evidence_append_only``) refuses UPDATE and DELETE.
 - **Verify** with :func:`verify_chain` (``manage.py verify_evidence``, ``GET /api/v1/evidence/verify``
   for the operator): it recomputes every hash in order and compares the end with the head row. A row

@@ -79,6 +79,7 @@ from apps.demo.market import (
     DemoParty,
     DemoPatent,
 )
+from apps.demo.negotiation_and_documents import load_negotiation, load_signed_document
 from apps.ip.models import IPAsset
 from apps.ip.services import ip_asset_create
 from apps.listings.models import Achievement, Demand
@@ -183,6 +184,9 @@ class MarketLoader:
         self._each(DEMO_DEALS, self._deal)
         self.heading("Contracts")
         self._each(self.contracts, self._contract)
+        self.heading("Negotiation and signed documents")
+        self._each((None,), lambda _item: load_negotiation(progress=self.progress, pdf=demo_pdf))
+        self._each((None,), lambda _item: load_signed_document(progress=self.progress))
         self.heading("IP assets and custody")
         self._each(DEMO_PATENTS, self._patent)
         self._each(DEMO_CUSTODIES, self._custody)

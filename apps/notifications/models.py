@@ -35,6 +35,7 @@ class NotificationKind(models.TextChoices):
     CHALLENGE_MILESTONE_REVIEWED = "challenge.milestone_reviewed", _("milestone reviewed")
     DEAL_CREATED = "deal.created", _("deal opened")
     DEAL_STAGE = "deal.stage", _("deal stage changed")
+    NEGOTIATION_MESSAGE = "negotiation.message", _("new negotiation message")
     CONTRACTS_BROKER_BYPASS = "contracts.broker_bypass", _("broker bypassed")
     CONTRACTS_REGISTRATION_DECIDED = "contracts.registration_decided", _("registration decided")
     CONTRACTS_REGISTRATION_OVERDUE = "contracts.registration_overdue", _("registration overdue")

@@ -119,3 +119,14 @@ def test_clean_chain_command_succeeds(client_for) -> None:  # type: ignore[no-un
     assert out.getvalue().startswith("ok: 2 entries")
     response = client_for(operator_user()).get("/api/v1/evidence/verify")
     assert response.json()["ok"] is True and response.json()["head_position"] == 2
+
+
+def test_challenge_bids_and_the_award_join_the_chain() -> None:
+    from tests.challenges.factories import awarded_race
+
+    challenge, winners = awarded_race(teams=2, bids=3)
+    entries = list(EvidenceEntry.objects.filter(subject_type="challenge", subject_id=challenge.pk))
+    assert [e.event for e in entries] == ["challenge.bid_submitted"] * 3 + ["challenge.awarded"]
+    assert [a["bid_id"] for a in entries[-1].payload["awarded"]] == [b.pk for b in winners]
+    assert len(entries[0].payload["proposal_sha256"]) == 64
+    assert verify_chain().ok

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from datetime import timedelta
 from decimal import Decimal
 from io import StringIO
@@ -15,6 +16,7 @@ from apps.brokers.models import Broker, BrokerLevel, BrokerStatus, Introduction
 from apps.contracts.catalogue import CHINA, ContractType
 from apps.contracts.models import (
     Contract,
+    ContractDocument,
     Deduction,
     Payment,
     PaymentMilestone,
@@ -24,16 +26,20 @@ from apps.contracts.models import (
     RegistrationStatus,
 )
 from apps.contracts.selectors import SHANGHAI, market_today
+from apps.core.evidence import verify_chain
+from apps.core.models import EvidenceEntry
 from apps.custody.models import AgreementStatus, CustodyAgreement, CustodyAsset, Pledge, PledgeStatus
 from apps.custody.models import Payment as AnnuityPayment
 from apps.deals.models import ActivityKind, Deal, DealActivity, DealStage
 from apps.demo.data import DEMO_EMAIL_DOMAIN, DEMO_MARK
 from apps.demo.listings import DEMO_ACHIEVEMENTS, DEMO_DEMANDS
 from apps.demo.market import DEMO_CONTRACTS, DEMO_DEALS, DEMO_INTRODUCTIONS
+from apps.demo.negotiation_and_documents import SIGNED_CONTRACT, THREAD_SUBJECT
 from apps.ip.models import IPAsset, IPLegalEvent, LegalEventKind
 from apps.listings.models import Achievement, Demand
 from apps.matching import index_state
 from apps.matching.models import ChangeOp, IndexChange, ListingKind, Match
+from apps.negotiation.models import Thread
 from apps.organizations.models import Organization, OrganizationType
 from apps.trading.models import Bid, Deposit, Sale
 
@@ -153,6 +159,17 @@ def test_contracts_of_every_type_with_money_and_parties_near_and_far() -> None:
     months = {(d.year, d.month) for d in signed}
     assert len(months) >= 12
     assert any((y - 1, m) in months for y, m in months)
+
+    # Issue 20: one contract's document drafted from its model text and signed by both parties, a
+    # negotiation thread under the licensed achievement's NDA, and every event in the evidence chain.
+    document = ContractDocument.objects.get(contract__contract_number=SIGNED_CONTRACT)
+    assert document.status == "signed" and document.signatures.count() == 2
+    assert hashlib.sha256(document.pdf.read()).hexdigest() == document.pdf_sha256
+    assert set(document.signatures.values_list("document_sha256", flat=True)) == {document.pdf_sha256}
+    thread = Thread.objects.get(subject=THREAD_SUBJECT)
+    assert thread.message_count == 2 and thread.messages.first().attachments.count() == 1
+    assert EvidenceEntry.objects.filter(event="contract.signed", subject_id=document.contract_id).exists()
+    assert verify_chain().ok
 
 
 def test_registrations_are_decided_by_the_operator_with_later_events() -> None:

@@ -81,6 +81,8 @@ class Command(BaseCommand):
                 "introduction",
                 "deal",
                 "contract",
+                "negotiation thread",
+                "signed contract document",
                 "IP asset",
                 "custody agreement",
                 "pledge",
