@@ -207,7 +207,11 @@ def royalty_term_of(*, contract: Contract) -> RoyaltyTerm:
 
 
 def royalty_report_list(*, contract: Contract) -> QuerySet[RoyaltyReport]:
-    return RoyaltyReport.objects.filter(contract=contract).annotate(paid=_sum("payments__payment__amount"))
+    return (
+        RoyaltyReport.objects.filter(contract=contract)
+        .annotate(paid=_sum("payments__payment__amount"))
+        .order_by("period_index")
+    )
 
 
 def access_royalty_report(*, actor: Actor, pk: int) -> RoyaltyReport:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.request import Request
@@ -24,8 +26,8 @@ class ImplementationReportInputSerializer(serializers.Serializer):
     stage = serializers.ChoiceField(choices=STARTED_STAGES, help_text="小试, 中试 or 产业化; forward only.")
     period_start = MarketDateField()
     period_end = MarketDateField(help_text="Not in the future.")
-    revenue = money(required=False, default="0", help_text="Sales revenue from the technology, yuan.")
-    output_value = money(required=False, default="0", help_text="Output value (产值), yuan.")
+    revenue = money(required=False, default=Decimal("0"), help_text="Sales revenue from the technology, yuan.")
+    output_value = money(required=False, default=Decimal("0"), help_text="Output value (产值), yuan.")
     jobs_created = serializers.IntegerField(min_value=0, max_value=1_000_000, required=False, default=0)
     units_produced = serializers.IntegerField(min_value=0, max_value=10**15, required=False, default=0)
     note = serializers.CharField(max_length=1000, required=False, allow_blank=True, default="")

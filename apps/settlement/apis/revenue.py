@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from django.utils.translation import gettext as _
@@ -43,7 +44,11 @@ class DistributionSchemeInputSerializer(serializers.Serializer):
     name = serializers.CharField(max_length=200)
     effective_from = MarketDateField()
     min_researcher_percent = serializers.DecimalField(
-        max_digits=5, decimal_places=2, required=False, default="70", help_text="Policy floor for the researchers."
+        max_digits=5,
+        decimal_places=2,
+        required=False,
+        default=Decimal("70"),
+        help_text="Policy floor for the researchers.",
     )
     shares = DistributionShareInputSerializer(many=True, help_text="Add up to 100%.")
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.request import Request
@@ -31,10 +33,10 @@ from apps.settlement.services import (
 
 class RoyaltyTermInputSerializer(serializers.Serializer):
     rate_percent = serializers.DecimalField(
-        max_digits=6, decimal_places=3, required=False, default="0", help_text="% of net sales, 0–100."
+        max_digits=6, decimal_places=3, required=False, default=Decimal("0"), help_text="% of net sales, 0–100."
     )
-    per_unit_fee = money(required=False, default="0", help_text="Yuan per unit sold.")
-    minimum_annual = money(required=False, default="0", help_text="Minimum royalty per royalty year, yuan.")
+    per_unit_fee = money(required=False, default=Decimal("0"), help_text="Yuan per unit sold.")
+    minimum_annual = money(required=False, default=Decimal("0"), help_text="Minimum royalty per royalty year, yuan.")
     period = serializers.ChoiceField(choices=RoyaltyPeriod.choices)
     starts_on = MarketDateField(help_text="The first period starts on this day.")
     due_days = serializers.IntegerField(min_value=0, max_value=365, required=False, default=30)

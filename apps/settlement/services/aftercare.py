@@ -34,6 +34,7 @@ IMPLEMENTATION_LIFECYCLE = Lifecycle(
     error_code=SettlementError.STAGE_BEHIND,
     message=gettext_lazy("The technology is already at %(status)s; stages only move forward."),
     labels=St,
+    field="stage",
 )
 
 
