@@ -385,6 +385,10 @@ SPECTACULAR_SETTINGS = {
         "DealStageEnum": "apps.deals.models.DealStage",
         "MatchStateEnum": "apps.matching.models.MatchState",
         "ContractTypeEnum": "apps.contracts.catalogue.ContractType",
+        "ImplementationStageEnum": "apps.settlement.models.ImplementationStage",
+        "ReportedStageEnum": "apps.settlement.models.REPORTED_STAGES",
+        "PostingKindEnum": "apps.settlement.models.PostingKind",
+        "BeneficiaryKindEnum": "apps.settlement.models.BeneficiaryKind",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",

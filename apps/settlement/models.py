@@ -182,6 +182,10 @@ class ImplementationStage(models.TextChoices):
     INDUSTRIALISATION = "industrialisation", _("industrialisation (产业化)")
 
 
+# The stages a report may be about (a report is about a stage that has started).
+REPORTED_STAGES = [(s.value, s.label) for s in ImplementationStage if s != ImplementationStage.NOT_STARTED]
+
+
 @pghistory.track(*_tracked(), obj_field=_history())
 class Implementation(TimeStampedModel):
     """Where a contract's technology stands after the deal, as the buyer reports it."""

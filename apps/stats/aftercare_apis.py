@@ -37,7 +37,7 @@ def _money() -> MoneyField:
 
 class StatsAftercareRowSerializer(serializers.Serializer):
     stage = serializers.CharField()
-    label = serializers.CharField()
+    stage_label = serializers.CharField(source="label")
     contracts = serializers.IntegerField(help_text="Contracts whose technology stands at this stage now.")
     reports = serializers.IntegerField()
     revenue = _money()

@@ -15,15 +15,13 @@ from apps.contracts.selectors import access_contract
 from apps.core.fields import MarketDateField
 from apps.settlement import examples
 from apps.settlement.apis.common import AFTERCARE_TAGS, money
-from apps.settlement.models import ImplementationStage
+from apps.settlement.models import REPORTED_STAGES, ImplementationStage
 from apps.settlement.selectors import implementation_of, implementation_report_list
 from apps.settlement.services import implementation_report_create
 
-STARTED_STAGES = [(s.value, s.label) for s in ImplementationStage if s != ImplementationStage.NOT_STARTED]
-
 
 class ImplementationReportInputSerializer(serializers.Serializer):
-    stage = serializers.ChoiceField(choices=STARTED_STAGES, help_text="小试, 中试 or 产业化; forward only.")
+    stage = serializers.ChoiceField(choices=REPORTED_STAGES, help_text="小试, 中试 or 产业化; forward only.")
     period_start = MarketDateField()
     period_end = MarketDateField(help_text="Not in the future.")
     revenue = money(required=False, default=Decimal("0"), help_text="Sales revenue from the technology, yuan.")

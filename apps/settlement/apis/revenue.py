@@ -77,7 +77,7 @@ class IncomeAllocationOutputSerializer(serializers.Serializer):
     contract_id = serializers.IntegerField(source="payment.contract_id")
     scheme_id = serializers.IntegerField()
     organization_id = serializers.IntegerField()
-    source = serializers.ChoiceField(choices=IncomeSource.choices)
+    income_source = serializers.ChoiceField(choices=IncomeSource.choices, source="source")
     kind = serializers.ChoiceField(choices=BeneficiaryKind.choices)
     name = serializers.CharField()
     user_id = serializers.IntegerField(allow_null=True)
