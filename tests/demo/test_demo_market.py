@@ -116,7 +116,8 @@ def test_contracts_of_every_type_with_money_and_parties_near_and_far() -> None:
     today = market_today()
     contracts = Contract.objects.all()
 
-    assert contracts.count() == len(DEMO_CONTRACTS)
+    # The hand-made contracts and the after-deal story's licence (apps/demo/settlement.py).
+    assert contracts.count() == len(DEMO_CONTRACTS) + 1
     assert set(contracts.values_list("type", flat=True)) == set(ContractType.values)
     for contract in contracts:
         deducted = contract.deductions.aggregate(s=Sum("amount"))["s"] or Decimal("0")

@@ -82,6 +82,7 @@ class Command(BaseCommand):
                 "IP asset",
                 "custody agreement",
                 "pledge",
+                "after-deal story",
                 "statistics fold",
                 "annuity reminder",
             ),
