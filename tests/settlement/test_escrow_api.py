@@ -10,6 +10,8 @@ from decimal import Decimal
 import pytest
 
 from apps.contracts.models import Payment
+from apps.core.evidence import verify_chain
+from apps.core.models import EvidenceEntry
 from apps.settlement.models import EscrowMilestone, Posting, PostingLine
 from tests.contracts.factories import make_contract
 from tests.factories import operator_user
@@ -70,6 +72,14 @@ def test_a_milestone_is_deposited_accepted_and_settled_as_a_contract_payment(wor
     assert recon["deposited"] == "300000.00" and recon["released"] == "300000.00" and recon["held"] == "0.00"
     assert recon["payments_from_escrow"] == "300000.00" and recon["differences"] == []
 
+    # Each movement is attested in the evidence chain, which still verifies.
+    events = list(
+        EvidenceEntry.objects.filter(stream="settlements", subject_id=first["id"]).values_list("event", "payload")
+    )
+    assert [e for e, _p in events] == ["escrow.deposited", "escrow.deposited", "escrow.released"]
+    assert events[-1][1]["amount"] == "300000.00" and events[-1][1]["payment_id"] == payment.pk
+    assert verify_chain().ok
+
     plan = buyer.get(f"/api/v1/contracts/{contract.pk}/settlement/milestones").json()
     assert [(m["id"], m["status"]) for m in plan] == [(first["id"], "released"), (second["id"], "awaiting_funds")]
 
@@ -92,6 +102,9 @@ def test_a_disputed_milestone_is_refunded_by_the_operator_and_the_market_report_
     resolved = operator.post(f"{base}/resolve", {"outcome": "refund", "note": "复验未达标"}, format="json")
     assert resolved.status_code == 200 and resolved.json()["status"] == "refunded"
     assert resolved.json()["held"] == "0.00"
+    assert list(
+        EvidenceEntry.objects.filter(stream="settlements", subject_id=milestone["id"]).values_list("event", flat=True)
+    ) == ["escrow.deposited", "escrow.disputed", "escrow.refunded"]
     assert not Payment.objects.filter(contract=contract).exists()
     assert buyer.post(f"{base}/refund", {}, format="json").status_code == 403
 

@@ -25,6 +25,7 @@ from apps.contracts.models import Contract
 from apps.contracts.selectors import market_today
 from apps.contracts.services import milestone_create, payment_create
 from apps.core.errors import ApplicationError
+from apps.core.evidence import record_evidence
 from apps.core.lifecycle import Lifecycle, Transition
 from apps.organizations.access import is_operator, require_operator
 from apps.settlement import ledger
@@ -98,6 +99,28 @@ def _post(
     return posting
 
 
+def _attest(*, actor: User, milestone: EscrowMilestone, event: str, posting: Posting | None, **extra: object) -> None:
+    """The settlement event in the evidence chain, last in the transaction (the chain head's lock comes
+    after every row lock the change took, as apps.core.evidence asks)."""
+    payload: dict[str, object] = {"contract_id": milestone.contract_id, "milestone_id": milestone.pk, **extra}
+    if posting is not None:
+        payload.update(
+            posting_id=posting.pk,
+            kind=posting.kind,
+            amount=posting.amount,
+            external_reference=posting.external_reference,
+            payment_id=posting.payment_id,
+        )
+    record_evidence(
+        stream="settlements",
+        subject_type="escrow_milestone",
+        subject_id=milestone.pk,
+        event=event,
+        payload=payload,
+        actor_id=actor.pk,
+    )
+
+
 def _locked(milestone: EscrowMilestone) -> EscrowMilestone:
     return EscrowMilestone.objects.select_for_update().select_related("contract").get(pk=milestone.pk)
 
@@ -168,6 +191,7 @@ def escrow_deposit(
     )
     if deposited + amount == locked.amount:
         ESCROW_LIFECYCLE.move(model=EscrowMilestone, pk=locked.pk, action="fund")
+    _attest(actor=actor, milestone=locked, event="escrow.deposited", posting=posting)
     return posting, True
 
 
@@ -208,7 +232,8 @@ def escrow_accept(*, actor: User, milestone: EscrowMilestone, note: str = "") ->
     ESCROW_LIFECYCLE.check(locked.status, "release")
     if locked.status == S.DISPUTED:
         raise ESCROW_LIFECYCLE.refusal(locked.status, "accept")
-    _release(actor=actor, milestone=locked, note=note)
+    posting = _release(actor=actor, milestone=locked, note=note)
+    _attest(actor=actor, milestone=locked, event="escrow.released", posting=posting)
     return EscrowMilestone.objects.get(pk=locked.pk)
 
 
@@ -219,6 +244,7 @@ def escrow_dispute(*, actor: User, milestone: EscrowMilestone, reason: str) -> E
     if not (is_buyer(actor, locked.contract) or is_seller(actor, locked.contract)):
         raise not_allowed(_("Only the parties dispute a milestone."))
     ESCROW_LIFECYCLE.move(model=EscrowMilestone, pk=locked.pk, action="dispute", dispute_reason=reason)
+    _attest(actor=actor, milestone=locked, event="escrow.disputed", posting=None, reason=reason)
     return EscrowMilestone.objects.get(pk=locked.pk)
 
 
@@ -229,7 +255,8 @@ def escrow_refund(*, actor: User, milestone: EscrowMilestone, note: str = "") ->
     if not (is_operator(actor) or is_seller(actor, locked.contract)):
         raise not_allowed(_("Only the seller or the operator refunds a milestone."))
     ESCROW_LIFECYCLE.check(locked.status, "refund")
-    _refund(actor=actor, milestone=locked, note=note)
+    posting = _refund(actor=actor, milestone=locked, note=note)
+    _attest(actor=actor, milestone=locked, event="escrow.refunded", posting=posting)
     return EscrowMilestone.objects.get(pk=locked.pk)
 
 
@@ -241,7 +268,10 @@ def escrow_resolve(*, actor: User, milestone: EscrowMilestone, outcome: str, not
     if locked.status != S.DISPUTED:
         raise ESCROW_LIFECYCLE.refusal(locked.status, "resolve")
     if outcome == "release":
-        _release(actor=actor, milestone=locked, note=note)
+        posting: Posting | None = _release(actor=actor, milestone=locked, note=note)
+        event = "escrow.released"
     else:
-        _refund(actor=actor, milestone=locked, note=note)
+        posting = _refund(actor=actor, milestone=locked, note=note)
+        event = "escrow.refunded"
+    _attest(actor=actor, milestone=locked, event=event, posting=posting, decided_by_operator=True)
     return EscrowMilestone.objects.get(pk=locked.pk)
