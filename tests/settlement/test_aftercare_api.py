@@ -9,11 +9,13 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from django.test import Client
 
 from apps.contracts.selectors import market_today
 from apps.settlement.models import Implementation, ImplementationReport
+from apps.settlement.services import implementation_report_create
 from tests.contracts.factories import make_contract
-from tests.factories import operator_user
+from tests.factories import TEST_PASSWORD, operator_user
 
 pytestmark = pytest.mark.django_db
 
@@ -102,3 +104,24 @@ def test_bad_reports_are_refused(world, client_for, days, field, extra):
     assert any(e["field"] == field for e in response.json()["errors"])
     assert not ImplementationReport.objects.exists()
     assert Decimal("0") == sum((r.revenue for r in ImplementationReport.objects.all()), Decimal("0"))
+
+
+def test_the_dashboard_shows_the_pilot_stage(world):
+    today = market_today()
+    contract = make_contract(world, signed_on=today - timedelta(days=20))
+    implementation_report_create(
+        actor=world.buyer_user,
+        contract=contract,
+        stage="pilot",
+        period_start=today - timedelta(days=10),
+        period_end=today,
+        revenue=Decimal("5000.00"),
+        jobs_created=4,
+    )
+    client = Client()
+    login = client.post("/stats/login/", {"username": operator_user().email, "password": TEST_PASSWORD})
+    assert login.status_code == 302
+    html = client.get("/stats/dashboard/", {"year": str(today.year)}).content.decode()
+    row = html.split('data-stage="pilot"', 1)[1].split("</tr>", 1)[0]
+    cells = [c.split(">", 1)[1].split("<", 1)[0] for c in row.split("<td")[1:]]
+    assert cells[:2] == ["1", "1"] and cells[2] == "5000.00" and cells[4] == "4"
