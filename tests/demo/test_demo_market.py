@@ -35,6 +35,7 @@ from apps.listings.models import Achievement, Demand
 from apps.matching import index_state
 from apps.matching.models import ChangeOp, IndexChange, ListingKind, Match
 from apps.organizations.models import Organization, OrganizationType
+from tests.settlement.demo_checks import check_after_deal_story
 
 pytestmark = pytest.mark.django_db
 
@@ -130,6 +131,9 @@ def test_contracts_of_every_type_with_money_and_parties_near_and_far() -> None:
         assert all(p.paid_on <= today for p in contract.payments.all())
     assert Deduction.objects.count() >= 4
     assert Payment.objects.count() > PaymentMilestone.objects.count() / 2
+
+    # The after-deal story: escrow settlement, 小试/中试 reports, royalties, the university's split.
+    check_after_deal_story()
 
     # Parties in Liuzhou, elsewhere in Guangxi, another province and abroad.
     buyer_regions = set(contracts.exclude(buyer_region=None).values_list("buyer_region_id", flat=True))

@@ -42,7 +42,7 @@ operation = st.one_of(
 )
 
 
-@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(operations=st.lists(operation, min_size=1, max_size=8))
 def test_the_ledger_always_balances_and_never_goes_negative(world, operations):
     # One contract for all examples (each example plans fresh milestones on it): building a contract
