@@ -182,6 +182,13 @@ ROYALTY_REPORTS_DISPUTE = write_examples(
     response={**_REPORT, "status": "disputed", "dispute_reason": "销售额与增值税发票金额不符"},
 )
 
+ROYALTY_REPORTS_CORRECT = write_examples(
+    "royalty_reports_correct",
+    summary="被许可方按发票更正销售额",
+    request={"net_sales": "580000.00", "units_sold": 5000},
+    response={**_REPORT, "net_sales": "580000.00", "running_amount": "39000.00", "amount_due": "39000.00"},
+)
+
 ROYALTY_PAYMENTS_CREATE = write_examples(
     "royalty_payments_create",
     summary="被许可方支付第一季度提成",

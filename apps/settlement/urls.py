@@ -57,6 +57,11 @@ urlpatterns: list[URLPattern] = [
         name="royalty-report-dispute",
     ),
     path(
+        "royalty-reports/<int:report_id>/correct",
+        royalties.RoyaltyReportCorrectApi.as_view(),
+        name="royalty-report-correct",
+    ),
+    path(
         "royalty-reports/<int:report_id>/payments",
         royalties.RoyaltyPaymentCreateApi.as_view(),
         name="royalty-report-payments",

@@ -208,3 +208,10 @@ def test_royalty_terms_need_a_licence_or_transfer_and_only_the_licensor_answers(
     )
     assert refused.status_code == 409
     assert RoyaltyReport.objects.get(pk=report_id).status == "disputed"
+    # The licensor cannot correct the licensee's figures; the licensee can, and the amount is computed again.
+    correct_url = f"/api/v1/royalty-reports/{report_id}/correct"
+    assert client_for(world.seller_user).post(correct_url, {"net_sales": "2000.00"}, format="json").status_code == 403
+    corrected = client_for(world.buyer_user).post(correct_url, {"net_sales": "2000.00"}, format="json")
+    assert corrected.status_code == 200, corrected.json()
+    assert corrected.json()["status"] == "submitted" and corrected.json()["amount_due"] == "60.00"
+    assert client_for(world.buyer_user).post(correct_url, {"net_sales": "1.00"}, format="json").status_code == 409

@@ -26,6 +26,7 @@ from apps.settlement.selectors import (
 from apps.settlement.services import (
     royalty_payment_record,
     royalty_report_answer,
+    royalty_report_correct,
     royalty_report_submit,
     royalty_term_create,
 )
@@ -190,6 +191,29 @@ class RoyaltyReportDisputeApi(APIView):
         serializer = RoyaltyDisputeInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         royalty_report_answer(actor=actor, report=report, action="dispute", **serializer.validated_data)
+        return Response(RoyaltyReportOutputSerializer(royalty_report_figures(pk=report.pk)).data)
+
+
+class RoyaltyReportCorrectInputSerializer(serializers.Serializer):
+    net_sales = money(help_text="The corrected net sales of the period, yuan.")
+    units_sold = serializers.IntegerField(min_value=0, max_value=10**15, required=False, default=0)
+
+
+class RoyaltyReportCorrectApi(APIView):
+    @extend_schema(
+        tags=ROYALTY_TAGS,
+        operation_id="royalty_reports_correct",
+        examples=examples.ROYALTY_REPORTS_CORRECT,
+        request=RoyaltyReportCorrectInputSerializer,
+        responses={200: RoyaltyReportOutputSerializer},
+        summary="The licensee corrects a disputed report (the latest); the amount due is computed again.",
+    )
+    def post(self, request: Request, report_id: int) -> Response:
+        actor = request_user(request)
+        report = access_royalty_report(actor=actor, pk=report_id)
+        serializer = RoyaltyReportCorrectInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        royalty_report_correct(actor=actor, report=report, **serializer.validated_data)
         return Response(RoyaltyReportOutputSerializer(royalty_report_figures(pk=report.pk)).data)
 
 

@@ -26,6 +26,7 @@ from apps.settlement.services.royalties import (
     report_paid,
     royalty_payment_record,
     royalty_report_answer,
+    royalty_report_correct,
     royalty_report_submit,
     royalty_term_create,
 )
@@ -48,6 +49,7 @@ __all__ = [
     "report_paid",
     "royalty_payment_record",
     "royalty_report_answer",
+    "royalty_report_correct",
     "royalty_report_submit",
     "royalty_term_create",
     "scheme_create",

@@ -70,8 +70,9 @@ def implementation_report_create(
     for amount_field, value in (("revenue", revenue), ("output_value", output_value)):
         if value < 0:
             raise bad_input(_("Amounts are not negative."), code=SettlementError.BAD_AMOUNT, field=amount_field)
+    # The contract's row lock makes two first reports wait for each other instead of both creating the row.
+    Contract.objects.select_for_update().filter(pk=contract.pk).first()
     implementation, _created = Implementation.objects.get_or_create(contract=contract)
-    implementation = Implementation.objects.select_for_update().get(pk=implementation.pk)
     current = ORDER.index(St(implementation.stage))
     wanted = ORDER.index(St(stage))
     if wanted < current:

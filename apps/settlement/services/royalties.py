@@ -42,6 +42,7 @@ ROYALTY_REPORT_LIFECYCLE = Lifecycle(
     transitions={
         "acknowledge": Transition(sources=(R.SUBMITTED, R.DISPUTED), target=R.ACKNOWLEDGED),
         "dispute": Transition(sources=(R.SUBMITTED,), target=R.DISPUTED),
+        "correct": Transition(sources=(R.DISPUTED,), target=R.SUBMITTED),
     },
     error_code=SettlementError.ROYALTY_BAD_TRANSITION,
     message=gettext_lazy("A royalty report that is %(status)s cannot be moved this way."),
@@ -100,6 +101,24 @@ def royalty_term_create(
     )
 
 
+def _due(*, term: RoyaltyTerm, period_index: int, net_sales: Decimal, units_sold: int) -> royalty.Due:
+    year = royalty.year_periods(period=term.period, index=period_index)
+    earlier = RoyaltyReport.objects.filter(term=term, period_index__gte=year.start, period_index__lt=period_index)
+    earlier_running = Decimal(
+        earlier.aggregate(s=Coalesce(Sum("running_amount"), Value(Decimal("0.00")), output_field=_MONEY))["s"]
+    )
+    return royalty.amount_due(
+        net_sales=net_sales,
+        units=units_sold,
+        rate_percent=term.rate_percent,
+        per_unit_fee=term.per_unit_fee,
+        minimum_annual=term.minimum_annual,
+        period=term.period,
+        index=period_index,
+        earlier_running_this_year=earlier_running,
+    )
+
+
 @transaction.atomic
 def royalty_report_submit(
     *, actor: User, term: RoyaltyTerm, period_index: int, net_sales: Decimal, units_sold: int = 0
@@ -124,21 +143,7 @@ def royalty_report_submit(
             code=SettlementError.ROYALTY_PERIOD_OPEN,
             field="period_index",
         )
-    year = royalty.year_periods(period=term.period, index=period_index)
-    earlier = RoyaltyReport.objects.filter(term=term, period_index__gte=year.start, period_index__lt=period_index)
-    earlier_running = Decimal(
-        earlier.aggregate(s=Coalesce(Sum("running_amount"), Value(Decimal("0.00")), output_field=_MONEY))["s"]
-    )
-    due = royalty.amount_due(
-        net_sales=net_sales,
-        units=units_sold,
-        rate_percent=term.rate_percent,
-        per_unit_fee=term.per_unit_fee,
-        minimum_annual=term.minimum_annual,
-        period=term.period,
-        index=period_index,
-        earlier_running_this_year=earlier_running,
-    )
+    due = _due(term=term, period_index=period_index, net_sales=net_sales, units_sold=units_sold)
     return RoyaltyReport.objects.create(
         term=term,
         contract=term.contract,
@@ -164,6 +169,36 @@ def royalty_report_answer(*, actor: User, report: RoyaltyReport, action: str, re
         raise bad_input(_("Say why the report is disputed."), code=SettlementError.BAD_AMOUNT, field="reason")
     changes = {"dispute_reason": reason} if action == "dispute" else {}
     ROYALTY_REPORT_LIFECYCLE.move(model=RoyaltyReport, pk=report.pk, action=action, **changes)
+    return RoyaltyReport.objects.get(pk=report.pk)
+
+
+@transaction.atomic
+def royalty_report_correct(
+    *, actor: User, report: RoyaltyReport, net_sales: Decimal, units_sold: int = 0
+) -> RoyaltyReport:
+    """The licensee corrects a disputed report (the latest one only: a later period's minimum top-up was
+    computed from it); the amount due is computed again and the report is submitted anew."""
+    term = RoyaltyTerm.objects.select_for_update().select_related("contract").get(pk=report.term_id)
+    if not is_buyer(actor, term.contract):
+        raise not_allowed(_("Only the licensee reports its sales."))
+    if net_sales < 0 or units_sold < 0:
+        raise bad_input(_("Sales are not negative."), code=SettlementError.BAD_AMOUNT, field="net_sales")
+    if RoyaltyReport.objects.filter(term=term, period_index__gt=report.period_index).exists():
+        raise ApplicationError(
+            _("Only the latest report can be corrected."), code=SettlementError.ROYALTY_BAD_TRANSITION, status=409
+        )
+    due = _due(term=term, period_index=report.period_index, net_sales=net_sales, units_sold=units_sold)
+    ROYALTY_REPORT_LIFECYCLE.move(
+        model=RoyaltyReport,
+        pk=report.pk,
+        action="correct",
+        net_sales=net_sales,
+        units_sold=units_sold,
+        running_amount=due.running,
+        minimum_top_up=due.top_up,
+        amount_due=due.total,
+        dispute_reason="",
+    )
     return RoyaltyReport.objects.get(pk=report.pk)
 
 
