@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "apps.negotiation",
     "apps.contracts",
     "apps.trading",
+    "apps.settlement",
     "apps.demo",
 ]
 
@@ -392,6 +393,10 @@ SPECTACULAR_SETTINGS = {
         # The challenges' mode keeps the name it had before trading's mode joined the schema.
         "ModeEnum": "apps.challenges.models.ChallengeMode",
         "ContractDocumentStatusEnum": "apps.contracts.models.ContractDocumentStatus",
+        "ImplementationStageEnum": "apps.settlement.models.ImplementationStage",
+        "ReportedStageEnum": "apps.settlement.models.REPORTED_STAGES",
+        "PostingKindEnum": "apps.settlement.models.PostingKind",
+        "BeneficiaryKindEnum": "apps.settlement.models.BeneficiaryKind",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",

@@ -25,7 +25,8 @@ SCOPE_FAMILIES: dict[str, str] = {
     "challenges": "challenges (揭榜挂帅), bids, milestones, tranches",
     "brokers": "brokers, introductions, scorecards, commissions",
     "deals": "deals, their activities, brokers and history",
-    "contracts": "technology contracts, deductions, payments, registrations (认定登记), documents, the evidence chain",
+    "contracts": "technology contracts, deductions, payments, registrations (认定登记), documents, the evidence chain; "
+    "escrow settlement, after-deal reports, royalties, revenue sharing",
     "custody": "IP custody: agreements, custody assets, annuity payments, pledges, portfolio, calendar",
     "ip": "IP assets and their legal events",
     "stats": "transaction statistics and reports",
@@ -56,6 +57,10 @@ OPERATION_FAMILIES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (r"^(brokers|introductions)(/|$)", "brokers"),
         (r"^deals(/|$)", "deals"),
         (r"^(contracts|registrations|evidence)(/|$)", "contracts"),
+        # After signing (apps.settlement): escrow settlement, royalties, revenue sharing are contract money.
+        (r"^(settlement|royalty-reports|income-allocations)(/|$)", "contracts"),
+        (r"^organizations/[^/]+/(distribution-schemes|income-allocations)(/|$)", "contracts"),
+        (r"^me/income-allocations$", "contracts"),
         (r"^ip-assets(/|$)", "ip"),
         (r"^stats(/|$)", "stats"),
         (r"^(organizations|api-keys)(/|$)", "organizations"),

@@ -44,6 +44,7 @@ from apps.stats import charts
 from apps.stats.dims import Dim, Measure, Zone
 from apps.stats.drilldown_links import cell_query
 from apps.stats.selectors import PERIOD, ZONE_LABELS, Report, ReportRow, in_wan, in_yi, stats_report
+from apps.stats.selectors.aftercare import aftercare_report
 
 SESSION_VERSION_KEY = "stats_session_version"
 FIRST_YEAR = 2000
@@ -227,6 +228,7 @@ def _figures(user: User, year: int, today: date) -> dict[str, Any]:
         "asean_in_rows": _table(asean_in, asean_in.rows, Dim.SELLER_AREA),
         "asean_out_rows": _table(asean_out, asean_out.rows, Dim.BUYER_AREA),
         **_trend(months.rows, year, date_to),
+        "aftercare": aftercare_report(actor=user, year=year),
         "generated_at": timezone.localtime(),
     }
 

@@ -42,6 +42,7 @@ from apps.matching.models import ChangeOp, IndexChange, ListingKind, Match
 from apps.negotiation.models import Thread
 from apps.organizations.models import Organization, OrganizationType
 from apps.trading.models import Bid, Deposit, Sale
+from tests.settlement.demo_checks import check_after_deal_story
 
 pytestmark = pytest.mark.django_db
 
@@ -128,7 +129,8 @@ def test_contracts_of_every_type_with_money_and_parties_near_and_far() -> None:
     today = market_today()
     contracts = Contract.objects.all()
 
-    assert contracts.count() == len(DEMO_CONTRACTS)
+    # The hand-made contracts and the after-deal story's licence (apps/demo/settlement.py).
+    assert contracts.count() == len(DEMO_CONTRACTS) + 1
     assert set(contracts.values_list("type", flat=True)) == set(ContractType.values)
     for contract in contracts:
         deducted = contract.deductions.aggregate(s=Sum("amount"))["s"] or Decimal("0")
@@ -141,6 +143,9 @@ def test_contracts_of_every_type_with_money_and_parties_near_and_far() -> None:
         assert all(p.paid_on <= today for p in contract.payments.all())
     assert Deduction.objects.count() >= 4
     assert Payment.objects.count() > PaymentMilestone.objects.count() / 2
+
+    # The after-deal story: escrow settlement, 小试/中试 reports, royalties, the university's split.
+    check_after_deal_story()
 
     # Parties in Liuzhou, elsewhere in Guangxi, another province and abroad.
     buyer_regions = set(contracts.exclude(buyer_region=None).values_list("buyer_region_id", flat=True))

@@ -87,6 +87,7 @@ class Command(BaseCommand):
                 "custody agreement",
                 "pledge",
                 "sale",
+                "after-deal story",
                 "statistics fold",
                 "annuity reminder",
             ),
