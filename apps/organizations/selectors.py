@@ -5,9 +5,10 @@ An organisation the actor may not see is a 404 (``Http404``), never a 403 that w
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
 from rest_framework.exceptions import ValidationError
@@ -25,13 +26,22 @@ from apps.organizations.access import organization_ids as organization_ids
 from apps.organizations.models import (
     Membership,
     Organization,
+    QualificationStatus,
+    QualificationTag,
     VerificationStatus,
 )
 
 
 def organization_visible_qs(actor: Actor) -> QuerySet[Organization]:
     """Verified organisations form the public directory; unverified ones only their members see."""
-    qs = Organization.objects.select_related("region", "entity_type")
+    # Verified qualification tags ride along (one query per page): the answer names those valid today.
+    qs = Organization.objects.select_related("region", "entity_type").prefetch_related(
+        Prefetch(
+            "qualification_tags",
+            queryset=QualificationTag.objects.filter(status=QualificationStatus.VERIFIED),
+            to_attr="verified_qualifications",
+        )
+    )
     if is_operator(actor):
         return qs
     return qs.filter(Q(verification_status=VerificationStatus.VERIFIED) | Q(pk__in=organization_ids(actor)))
@@ -82,3 +92,30 @@ def membership_list(*, actor: Actor, organization: Organization) -> QuerySet[Mem
 
 def user_memberships(*, actor: User) -> QuerySet[Membership]:
     return Membership.objects.filter(user=actor).select_related("organization")
+
+
+def active_qualification_kinds(organization_id: int, on: date) -> set[str]:
+    """The qualification kinds the organisation holds on ``on``: verified tags whose period covers the day."""
+    return set(
+        QualificationTag.objects.filter(
+            organization_id=organization_id,
+            status=QualificationStatus.VERIFIED,
+            valid_from__lte=on,
+            valid_until__gte=on,
+        ).values_list("kind", flat=True)
+    )
+
+
+def qualification_list(*, actor: Actor, organization: Organization) -> QuerySet[QualificationTag]:
+    """Verified tags are public with the organisation; pending and rejected ones only members and the operator see."""
+    qs = QualificationTag.objects.filter(organization=organization)
+    if organization.pk in organization_ids(actor) or is_operator(actor):
+        return qs
+    return qs.filter(status=QualificationStatus.VERIFIED)
+
+
+def access_qualification(*, actor: Actor, organization: Organization, pk: int) -> QualificationTag:
+    try:
+        return qualification_list(actor=actor, organization=organization).select_related("organization").get(pk=pk)
+    except (QualificationTag.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None

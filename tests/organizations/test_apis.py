@@ -148,8 +148,8 @@ class TestListAndSearch:
     def test_list_query_count_is_constant(self, client_for, django_assert_num_queries, rows):
         OrganizationFactory.create_batch(rows)
         client = client_for(UserFactory())
-        # user, memberships, page of organisations (regions and entity types joined)
-        with django_assert_num_queries(3):
+        # user, memberships, page of organisations (regions and entity types joined), their verified tags
+        with django_assert_num_queries(4):
             response = client.get("/api/v1/organizations", {"page_size": 20})
         assert response.status_code == 200
         assert len(response.json()["results"]) == min(rows, 20)
