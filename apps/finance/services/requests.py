@@ -46,7 +46,7 @@ def _collateral(enterprise: Organization, asset_ids: list[int]) -> list[IPAsset]
 def request_create(
     *,
     actor: User,
-    enterprise_id: int | None,
+    enterprise_id: int | None = None,
     amount: Decimal,
     term_months: int,
     purpose: str,
