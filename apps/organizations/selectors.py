@@ -34,14 +34,7 @@ from apps.organizations.models import (
 
 def organization_visible_qs(actor: Actor) -> QuerySet[Organization]:
     """Verified organisations form the public directory; unverified ones only their members see."""
-    # Verified qualification tags ride along (one query per page): the answer names those valid today.
-    qs = Organization.objects.select_related("region", "entity_type").prefetch_related(
-        Prefetch(
-            "qualification_tags",
-            queryset=QualificationTag.objects.filter(status=QualificationStatus.VERIFIED),
-            to_attr="verified_qualifications",
-        )
-    )
+    qs = Organization.objects.select_related("region", "entity_type")
     if is_operator(actor):
         return qs
     return qs.filter(Q(verification_status=VerificationStatus.VERIFIED) | Q(pk__in=organization_ids(actor)))
@@ -53,7 +46,14 @@ def organization_list(*, actor: Actor, filters: dict[str, Any] | None = None) ->
     filterset = OrganizationFilter(filters or {}, queryset=organization_visible_qs(actor))
     if not filterset.is_valid():
         raise ValidationError(filterset.errors)
-    return filterset.qs
+    # Verified qualification tags ride along (one query per page): the answer names those valid today.
+    return filterset.qs.prefetch_related(
+        Prefetch(
+            "qualification_tags",
+            queryset=QualificationTag.objects.filter(status=QualificationStatus.VERIFIED),
+            to_attr="verified_qualifications",
+        )
+    )
 
 
 def access_organization(*, actor: Actor, pk: int) -> Organization:
