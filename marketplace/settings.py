@@ -385,6 +385,7 @@ SPECTACULAR_SETTINGS = {
         "DealStageEnum": "apps.deals.models.DealStage",
         "MatchStateEnum": "apps.matching.models.MatchState",
         "ContractTypeEnum": "apps.contracts.catalogue.ContractType",
+        "FinanceProductKindEnum": "apps.finance.models.ProductKind",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",

@@ -17,8 +17,8 @@ from apps.accounts.authentication import request_user
 from apps.core.fields import MarketDateField
 from apps.core.pagination import StandardCursorPagination, paginated_response
 from apps.finance import examples, selectors, services
-from apps.finance.apis.common import TAGS, OrgBriefSerializer, money_field, rate_field
-from apps.finance.apis.requests import RequestOutputSerializer
+from apps.finance.apis.common import TAGS, FinanceOrgBriefSerializer, money_field, rate_field
+from apps.finance.apis.requests import FinancingRequestOutputSerializer
 from apps.finance.models import ApplicationStatus, FinancingApplication
 
 
@@ -28,7 +28,7 @@ class ApplicationInputSerializer(serializers.Serializer):
     note = serializers.CharField(max_length=1000, required=False, allow_blank=True, default="")
 
 
-class ProductBriefSerializer(serializers.Serializer):
+class FinanceProductBriefSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     name = serializers.CharField()
     kind = serializers.CharField()
@@ -43,10 +43,10 @@ class ApplicationEventSerializer(serializers.Serializer):
 
 class ApplicationOutputSerializer(serializers.Serializer):
     id = serializers.IntegerField()
-    request = RequestOutputSerializer()
-    product = ProductBriefSerializer()
-    institution = OrgBriefSerializer()
-    enterprise = OrgBriefSerializer()
+    request = FinancingRequestOutputSerializer()
+    product = FinanceProductBriefSerializer()
+    institution = FinanceOrgBriefSerializer()
+    enterprise = FinanceOrgBriefSerializer()
     status = serializers.CharField()
     status_display = serializers.CharField(source="get_status_display")
     match = serializers.JSONField(help_text="The match at submission: eligible, score, rules and fit with reasons.")
@@ -64,15 +64,15 @@ class ApplicationOutputSerializer(serializers.Serializer):
     created_at = serializers.DateTimeField()
 
 
-class NoteInputSerializer(serializers.Serializer):
+class ApplicationNoteInputSerializer(serializers.Serializer):
     note = serializers.CharField(max_length=1000, required=False, allow_blank=True, default="")
 
 
-class DeclineInputSerializer(serializers.Serializer):
+class ApplicationDeclineInputSerializer(serializers.Serializer):
     note = serializers.CharField(max_length=1000, help_text="Why the institution declines (the enterprise reads it).")
 
 
-class ApproveInputSerializer(serializers.Serializer):
+class ApplicationApproveInputSerializer(serializers.Serializer):
     amount = money_field(min_value=Decimal("0.01"))
     rate = rate_field(min_value=Decimal("0"), help_text="Annual rate in percent.")
     term_months = serializers.IntegerField(min_value=1, max_value=600)
@@ -192,21 +192,21 @@ ApplicationReviewApi = _action_view(
 )
 ApplicationApproveApi = _action_view(
     "approve",
-    ApproveInputSerializer,
+    ApplicationApproveInputSerializer,
     services.application_approve,
     "The institution approves with an amount, rate and term within the product's ranges.",
     examples.FINANCE_APPLICATIONS_APPROVE,
 )
 ApplicationDeclineApi = _action_view(
     "decline",
-    DeclineInputSerializer,
+    ApplicationDeclineInputSerializer,
     services.application_decline,
     "The institution declines, saying why.",
     examples.FINANCE_APPLICATIONS_DECLINE,
 )
 ApplicationWithdrawApi = _action_view(
     "withdraw",
-    NoteInputSerializer,
+    ApplicationNoteInputSerializer,
     services.application_withdraw,
     "The enterprise withdraws before a decision.",
     examples.FINANCE_APPLICATIONS_WITHDRAW,

@@ -19,19 +19,19 @@ def rate_field(**kwargs: Any) -> DecimalNumberField:
     return DecimalNumberField(max_digits=6, decimal_places=3, **kwargs)
 
 
-class OrgBriefSerializer(serializers.Serializer):
+class FinanceOrgBriefSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     name = serializers.CharField()
     type = serializers.CharField()
 
 
-class RuleResultSerializer(serializers.Serializer):
+class EligibilityRuleResultSerializer(serializers.Serializer):
     rule = serializers.CharField()
     passed = serializers.BooleanField()
     reason = serializers.CharField()
 
 
-class FitReasonSerializer(serializers.Serializer):
+class FinanceFitReasonSerializer(serializers.Serializer):
     criterion = serializers.CharField()
     points = serializers.IntegerField()
     reason = serializers.CharField()

@@ -50,7 +50,7 @@ class CapitalInputSerializer(serializers.Serializer):
     memo = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
 
 
-class PostingOutputSerializer(serializers.Serializer):
+class LedgerPostingOutputSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     kind = serializers.CharField()
     amount = money_field()
@@ -136,7 +136,7 @@ class PoolCapitalApi(APIView):
         operation_id="finance_pools_capital",
         examples=examples.FINANCE_POOLS_CAPITAL,
         request=CapitalInputSerializer,
-        responses={201: PostingOutputSerializer},
+        responses={201: LedgerPostingOutputSerializer},
         summary="The operator records capital paid into the pool.",
     )
     def post(self, request: Request, pk: int) -> Response:
@@ -145,7 +145,7 @@ class PoolCapitalApi(APIView):
         serializer = CapitalInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         posting = services.pool_contribute(actor=actor, pool=pool, **serializer.validated_data)
-        return Response(PostingOutputSerializer(posting).data, status=status.HTTP_201_CREATED)
+        return Response(LedgerPostingOutputSerializer(posting).data, status=status.HTTP_201_CREATED)
 
 
 class PoolReportApi(APIView):
@@ -205,7 +205,7 @@ class EnrolmentRecoveryApi(APIView):
         operation_id="finance_enrolments_recoveries",
         examples=examples.FINANCE_ENROLMENTS_RECOVERIES,
         request=RecoveryInputSerializer,
-        responses={201: PostingOutputSerializer},
+        responses={201: LedgerPostingOutputSerializer},
         summary="Money recovered after a default, returned to pool, bank and guarantor in their loss proportions.",
     )
     def post(self, request: Request, pk: int) -> Response:
@@ -214,4 +214,4 @@ class EnrolmentRecoveryApi(APIView):
         serializer = RecoveryInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         posting = services.recovery_record(actor=actor, enrolment=enrolment, **serializer.validated_data)
-        return Response(PostingOutputSerializer(posting).data, status=status.HTTP_201_CREATED)
+        return Response(LedgerPostingOutputSerializer(posting).data, status=status.HTTP_201_CREATED)

@@ -14,7 +14,7 @@ from rest_framework.views import APIView
 from apps.accounts.authentication import request_user
 from apps.core.pagination import StandardCursorPagination, paginated_response
 from apps.finance import examples, selectors, services
-from apps.finance.apis.common import TAGS, OrgBriefSerializer, money_field, rate_field
+from apps.finance.apis.common import TAGS, FinanceOrgBriefSerializer, money_field, rate_field
 from apps.finance.models import ProductKind
 from apps.organizations.selectors import access_organization
 
@@ -53,7 +53,7 @@ class ProductUpdateInputSerializer(ProductInputSerializer):
 
 class ProductOutputSerializer(serializers.Serializer):
     id = serializers.IntegerField()
-    institution = OrgBriefSerializer()
+    institution = FinanceOrgBriefSerializer()
     name = serializers.CharField()
     kind = serializers.CharField()
     kind_display = serializers.CharField(source="get_kind_display")

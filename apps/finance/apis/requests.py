@@ -23,16 +23,16 @@ from apps.core.pagination import StandardCursorPagination, paginated_response
 from apps.finance import examples, selectors, services
 from apps.finance.apis.common import (
     TAGS,
-    FitReasonSerializer,
-    OrgBriefSerializer,
-    RuleResultSerializer,
+    FinanceFitReasonSerializer,
+    FinanceOrgBriefSerializer,
+    EligibilityRuleResultSerializer,
     money_field,
 )
 from apps.finance.apis.products import ProductOutputSerializer
 from apps.finance.models import ProductKind
 
 
-class RequestInputSerializer(serializers.Serializer):
+class FinancingRequestInputSerializer(serializers.Serializer):
     enterprise_id = serializers.IntegerField(
         min_value=1, required=False, allow_null=True, help_text="Needed when you belong to several organisations."
     )
@@ -55,9 +55,9 @@ class RequestRefreshInputSerializer(serializers.Serializer):
     )
 
 
-class RequestOutputSerializer(serializers.Serializer):
+class FinancingRequestOutputSerializer(serializers.Serializer):
     id = serializers.IntegerField()
-    enterprise = OrgBriefSerializer()
+    enterprise = FinanceOrgBriefSerializer()
     amount = money_field()
     term_months = serializers.IntegerField()
     purpose = serializers.CharField()
@@ -74,19 +74,19 @@ class RequestOutputSerializer(serializers.Serializer):
     created_at = serializers.DateTimeField()
 
 
-class MatchOutputSerializer(serializers.Serializer):
+class ProductMatchOutputSerializer(serializers.Serializer):
     product = ProductOutputSerializer()
     eligible = serializers.BooleanField()
     score = serializers.IntegerField(help_text="0–100: amount 40, term 30, kind 20, rate 10.")
-    rules = RuleResultSerializer(many=True)
-    fit = FitReasonSerializer(many=True)
+    rules = EligibilityRuleResultSerializer(many=True)
+    fit = FinanceFitReasonSerializer(many=True)
 
 
-class DocumentInputSerializer(serializers.Serializer):
+class FinancingDocumentInputSerializer(serializers.Serializer):
     file = serializers.FileField(allow_empty_file=False)
 
 
-class DocumentOutputSerializer(serializers.Serializer):
+class FinancingDocumentOutputSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     original_name = serializers.CharField()
     content_type = serializers.CharField()
@@ -101,32 +101,38 @@ class RequestListCreateApi(APIView):
     @extend_schema(
         tags=TAGS,
         operation_id="finance_requests_list",
-        responses={200: RequestOutputSerializer(many=True)},
+        responses={200: FinancingRequestOutputSerializer(many=True)},
         summary="Your enterprise's financing requests (the operator reads all).",
     )
     def get(self, request: Request) -> Response:
         qs = selectors.request_visible_qs(request_user(request))
-        return paginated_response(request=request, view=self, queryset=qs, serializer_class=RequestOutputSerializer)
+        return paginated_response(
+            request=request, view=self, queryset=qs, serializer_class=FinancingRequestOutputSerializer
+        )
 
     @extend_schema(
         tags=TAGS,
         operation_id="finance_requests_create",
         examples=examples.FINANCE_REQUESTS_CREATE,
-        request=RequestInputSerializer,
-        responses={201: RequestOutputSerializer},
+        request=FinancingRequestInputSerializer,
+        responses={201: FinancingRequestOutputSerializer},
         summary="Ask for finance; the profile is prefilled from the market (IP, contracts, listings, tags).",
     )
     def post(self, request: Request) -> Response:
-        serializer = RequestInputSerializer(data=request.data)
+        serializer = FinancingRequestInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         created = services.request_create(actor=request_user(request), **serializer.validated_data)
-        return Response(RequestOutputSerializer(created).data, status=status.HTTP_201_CREATED)
+        return Response(FinancingRequestOutputSerializer(created).data, status=status.HTTP_201_CREATED)
 
 
 class RequestDetailApi(APIView):
-    @extend_schema(tags=TAGS, operation_id="finance_requests_retrieve", responses={200: RequestOutputSerializer})
+    @extend_schema(
+        tags=TAGS, operation_id="finance_requests_retrieve", responses={200: FinancingRequestOutputSerializer}
+    )
     def get(self, request: Request, pk: int) -> Response:
-        return Response(RequestOutputSerializer(selectors.access_request(actor=request_user(request), pk=pk)).data)
+        return Response(
+            FinancingRequestOutputSerializer(selectors.access_request(actor=request_user(request), pk=pk)).data
+        )
 
 
 class RequestRefreshApi(APIView):
@@ -135,7 +141,7 @@ class RequestRefreshApi(APIView):
         operation_id="finance_requests_refresh",
         examples=examples.FINANCE_REQUESTS_REFRESH,
         request=RequestRefreshInputSerializer,
-        responses={200: RequestOutputSerializer},
+        responses={200: FinancingRequestOutputSerializer},
         summary="Take the profile again from the market (and change the collateral, when given).",
     )
     def post(self, request: Request, pk: int) -> Response:
@@ -146,14 +152,14 @@ class RequestRefreshApi(APIView):
         refreshed = services.request_refresh(
             actor=actor, request=found, collateral_ids=serializer.validated_data["collateral_ids"]
         )
-        return Response(RequestOutputSerializer(refreshed).data)
+        return Response(FinancingRequestOutputSerializer(refreshed).data)
 
 
 class RequestMatchesApi(APIView):
     @extend_schema(
         tags=TAGS,
         operation_id="finance_requests_matches",
-        responses={200: MatchOutputSerializer(many=True)},
+        responses={200: ProductMatchOutputSerializer(many=True)},
         summary="Every published product against the request: each hard rule with its reason, then the fit.",
     )
     def get(self, request: Request, pk: int) -> Response:
@@ -162,7 +168,7 @@ class RequestMatchesApi(APIView):
             {"product": product, **asdict(result)}
             for product, result in selectors.match_request(request=found, on=timezone.localdate())
         ]
-        return Response(MatchOutputSerializer(rows, many=True).data)
+        return Response(ProductMatchOutputSerializer(rows, many=True).data)
 
 
 class RequestDocumentListCreateApi(APIView):
@@ -172,7 +178,7 @@ class RequestDocumentListCreateApi(APIView):
     @extend_schema(
         tags=TAGS,
         operation_id="finance_requests_documents_list",
-        responses={200: DocumentOutputSerializer(many=True)},
+        responses={200: FinancingDocumentOutputSerializer(many=True)},
         summary="The request's documents: the enterprise, and institutions it applied to.",
     )
     def get(self, request: Request, pk: int) -> Response:
@@ -181,24 +187,24 @@ class RequestDocumentListCreateApi(APIView):
             request=request,
             view=self,
             queryset=selectors.document_list(request=found),
-            serializer_class=DocumentOutputSerializer,
+            serializer_class=FinancingDocumentOutputSerializer,
         )
 
     @extend_schema(
         tags=TAGS,
         operation_id="finance_requests_documents_create",
         examples=examples.FINANCE_REQUESTS_DOCUMENTS_CREATE,
-        request={"multipart/form-data": DocumentInputSerializer},
-        responses={201: DocumentOutputSerializer},
+        request={"multipart/form-data": FinancingDocumentInputSerializer},
+        responses={201: FinancingDocumentOutputSerializer},
         summary="Attach a document (PDF, image, Office file) for the institutions the enterprise applies to.",
     )
     def post(self, request: Request, pk: int) -> Response:
         actor = request_user(request)
         found = selectors.access_request(actor=actor, pk=pk)
-        serializer = DocumentInputSerializer(data=request.data)
+        serializer = FinancingDocumentInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         document = services.document_add(actor=actor, request=found, upload=serializer.validated_data["file"])
-        return Response(DocumentOutputSerializer(document).data, status=status.HTTP_201_CREATED)
+        return Response(FinancingDocumentOutputSerializer(document).data, status=status.HTTP_201_CREATED)
 
 
 class RequestDocumentDownloadApi(APIView):
