@@ -40,10 +40,10 @@ def debug_on(settings: Settings) -> None:
 def test_loads_the_expected_organisations_users_and_memberships() -> None:
     output = load()
 
-    assert Organization.objects.count() == len(DEMO_ORGANIZATIONS) == 12
-    assert User.objects.count() == len(DEMO_PEOPLE) == 22
+    assert Organization.objects.count() == len(DEMO_ORGANIZATIONS) == 15
+    assert User.objects.count() == len(DEMO_PEOPLE) == 25
     assert Membership.objects.count() == len(DEMO_PEOPLE)
-    assert "created 12 organisation(s), 22 user(s), 22 membership(s), 9 listing(s)" in output
+    assert "created 15 organisation(s), 25 user(s), 25 membership(s), 9 listing(s)" in output
     # And the market around them (tests/demo/test_demo_market.py looks at it closely).
     assert (
         "9 listing(s) sent to matching, 2 broker(s), 4 introduction(s), 6 deal(s), 16 contract(s), "

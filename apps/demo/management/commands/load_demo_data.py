@@ -82,6 +82,7 @@ class Command(BaseCommand):
                 "IP asset",
                 "custody agreement",
                 "pledge",
+                "finance",
                 "statistics fold",
                 "annuity reminder",
             ),
