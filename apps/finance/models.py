@@ -4,6 +4,7 @@ and the city's risk compensation pool (风险补偿资金池) with its ledger.""
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
 from django.db import models
@@ -13,11 +14,11 @@ from django.utils.translation import gettext_lazy as _
 from apps.core.models import TimeStampedModel
 
 
-def _money(verbose_name: object, **kwargs: object) -> models.DecimalField:
-    return models.DecimalField(verbose_name, max_digits=16, decimal_places=2, **kwargs)  # type: ignore[arg-type]
+def _money(verbose_name: Any, **kwargs: Any) -> models.DecimalField:
+    return models.DecimalField(verbose_name, max_digits=16, decimal_places=2, **kwargs)
 
 
-def _rate(verbose_name: object) -> models.DecimalField:
+def _rate(verbose_name: Any) -> models.DecimalField:
     # Annual rate in percent, e.g. 3.450 (% p.a.).
     return models.DecimalField(verbose_name, max_digits=6, decimal_places=3)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
@@ -19,7 +20,7 @@ from apps.finance.apis.common import TAGS, money_field
 SHARE_HELP = "Percent of a defaulted loan's loss; the three shares sum to 100."
 
 
-def _share(**kwargs: object) -> serializers.DecimalField:
+def _share(**kwargs: Any) -> serializers.DecimalField:
     return serializers.DecimalField(
         max_digits=5, decimal_places=2, min_value=Decimal(0), max_value=Decimal(100), help_text=SHARE_HELP, **kwargs
     )

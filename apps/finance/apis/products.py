@@ -37,7 +37,7 @@ class ProductInputSerializer(serializers.Serializer):
     max_term_months = serializers.IntegerField(min_value=1, max_value=600)
     min_rate = rate_field(min_value=Decimal("0"), help_text="Annual rate in percent, e.g. 3.450.")
     max_rate = rate_field(min_value=Decimal("0"))
-    eligibility_rules = serializers.JSONField(default=list, help_text=RULES_HELP)
+    eligibility_rules = serializers.JSONField(default=list, help_text=RULES_HELP)  # type: ignore[arg-type]
 
 
 class ProductUpdateInputSerializer(ProductInputSerializer):
