@@ -23,9 +23,9 @@ from apps.core.pagination import StandardCursorPagination, paginated_response
 from apps.finance import examples, selectors, services
 from apps.finance.apis.common import (
     TAGS,
+    EligibilityRuleResultSerializer,
     FinanceFitReasonSerializer,
     FinanceOrgBriefSerializer,
-    EligibilityRuleResultSerializer,
     money_field,
 )
 from apps.finance.apis.products import ProductOutputSerializer
