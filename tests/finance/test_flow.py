@@ -35,7 +35,7 @@ def test_bank_product_matches_enterprise_patent_and_is_approved(client_for, fw):
     )
     assert profile["region_code"] == "450202"
 
-    matches = ok(owner.get(f"{REQUESTS}/{request['id']}/matches"))
+    matches = ok(owner.get(f"{REQUESTS}/{request['id']}/matches", HTTP_ACCEPT_LANGUAGE="en"))
     (match,) = matches
     assert match["product"]["id"] == product["id"]
     assert match["eligible"] is True
@@ -130,7 +130,7 @@ def test_a_pledged_patent_is_not_pledgeable_collateral(client_for, fw):
     request = make_request(owner, collateral=[fw.patent.pk])
     (asset,) = request["profile"]["ip_assets"]
     assert (asset["pledged"], asset["pledgeable"]) == (True, False)
-    (match,) = ok(owner.get(f"{REQUESTS}/{request['id']}/matches"))
+    (match,) = ok(owner.get(f"{REQUESTS}/{request['id']}/matches", HTTP_ACCEPT_LANGUAGE="en"))
     assert match["eligible"] is False
     failed = [r for r in match["rules"] if not r["passed"]]
     assert [r["rule"] for r in failed] == ["pledgeable_asset_required"]

@@ -52,7 +52,7 @@ def test_tech_sme_rule_admits_the_tagged_and_refuses_the_expired(client_for, fw)
 
     tagged = make_request(client_for(fw.owner), collateral=[])
     assert tagged["profile"]["qualifications"] == ["tech_sme"]
-    (match,) = ok(client_for(fw.owner).get(f"{REQUESTS}/{tagged['id']}/matches"))
+    (match,) = ok(client_for(fw.owner).get(f"{REQUESTS}/{tagged['id']}/matches", HTTP_ACCEPT_LANGUAGE="en"))
     assert match["eligible"] is True
     assert match["rules"] == [
         {
@@ -70,7 +70,7 @@ def test_tech_sme_rule_admits_the_tagged_and_refuses_the_expired(client_for, fw)
 
     expired = make_request(client_for(fw.other_owner), collateral=[])
     assert expired["profile"]["qualifications"] == []
-    (match,) = ok(client_for(fw.other_owner).get(f"{REQUESTS}/{expired['id']}/matches"))
+    (match,) = ok(client_for(fw.other_owner).get(f"{REQUESTS}/{expired['id']}/matches", HTTP_ACCEPT_LANGUAGE="en"))
     assert match["eligible"] is False
     assert match["rules"][0]["reason"] == "No verified technology-based SME qualification valid today."
     refused = client_for(fw.other_owner).post(

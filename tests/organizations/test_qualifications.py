@@ -29,7 +29,7 @@ def url(org_id: int) -> str:
 def test_submit_verify_and_show_on_the_organisation(client_for):
     enterprise = OrganizationFactory()
     admin, operator = member_of(enterprise), operator_user()
-    created = client_for(admin).post(url(enterprise.pk), TAG, format="json")
+    created = client_for(admin).post(url(enterprise.pk), TAG, format="json", HTTP_ACCEPT_LANGUAGE="en")
     assert created.status_code == 201, created.json()
     tag = created.json()
     assert (tag["status"], tag["kind_display"]) == ("pending", "technology-based SME")
