@@ -65,7 +65,7 @@ def access_request(*, actor: Actor, pk: int) -> FinancingRequest:
 
 
 def application_visible_qs(actor: Actor) -> QuerySet[FinancingApplication]:
-    qs = FinancingApplication.objects.select_related("product", "institution", "enterprise", "request")
+    qs = FinancingApplication.objects.select_related("product", "institution", "enterprise", "request__enterprise")
     if is_operator(actor):
         return qs
     ids = organization_ids(actor)
