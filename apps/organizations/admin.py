@@ -128,4 +128,5 @@ class QualificationTagAdmin(admin.ModelAdmin):
     list_filter = ("kind", "status")
     search_fields = ("organization__name", "certificate_number")
     raw_id_fields = ("organization", "submitted_by", "verified_by")
-    readonly_fields = ("verified_at",)
+    # Decided through the API (qualification_verify), so the decision fields are read-only here.
+    readonly_fields = ("status", "verified_by", "verified_at", "rejection_reason")

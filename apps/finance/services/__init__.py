@@ -30,7 +30,6 @@ from apps.finance.services.products import (
 from apps.finance.services.requests import (
     document_access_record,
     document_add,
-    request_close,
     request_create,
     request_refresh,
 )
@@ -59,7 +58,6 @@ __all__ = [
     "product_update",
     "product_withdraw",
     "recovery_record",
-    "request_close",
     "request_create",
     "request_refresh",
 ]
