@@ -247,6 +247,57 @@ FINANCE_REQUESTS_REFRESH = write_examples(
     status=200,
 )
 
+FINANCE_REQUESTS_CLOSE = write_examples(
+    "finance_requests_close",
+    summary="企业关闭融资需求",
+    response={
+        "id": 13,
+        "enterprise": {"id": 308, "name": "柳州智控科技有限公司", "type": "enterprise"},
+        "amount": "2000000.00",
+        "term_months": 24,
+        "purpose": "新能源电池热管理产线扩产",
+        "kind": "ip_pledge_loan",
+        "status": "closed",
+        "profile": {
+            "on": "2026-12-01",
+            "region_code": "450202",
+            "qualifications": [],
+            "ip_assets": [
+                {
+                    "id": 28,
+                    "kind": "invention",
+                    "title": "一种新能源汽车电池热管理方法",
+                    "patent_number": "ZL202010100000.4",
+                    "legal_status": "granted",
+                    "granted": True,
+                    "in_custody": False,
+                    "paid_through_year": None,
+                    "next_annuity_due": None,
+                    "annuity_overdue": False,
+                    "pledged": False,
+                    "term_end": "2040-03-02",
+                    "remaining_months": 159,
+                    "pledgeable": True,
+                }
+            ],
+            "granted_patents": 1,
+            "collateral": [28],
+            "pledgeable_collateral": 1,
+            "contracts": {
+                "registered_count": 0,
+                "as_seller": 0,
+                "contract_amount": "0.00",
+                "technology_amount": "0.00",
+                "paid_amount": "0.00",
+            },
+            "listings": {"achievements_published": 0, "demands_published": 0},
+        },
+        "profile_taken_at": "2026-12-01T10:00:03.053460+08:00",
+        "created_at": "2026-12-01T10:00:02.893029+08:00",
+    },
+    status=200,
+)
+
 FINANCE_REQUESTS_DOCUMENTS_CREATE = [
     OpenApiExample(
         "finance_requests_documents_create",

@@ -11,6 +11,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("finance/requests", requests.RequestListCreateApi.as_view(), name="finance-requests"),
     path("finance/requests/<int:pk>", requests.RequestDetailApi.as_view(), name="finance-request"),
     path("finance/requests/<int:pk>/refresh", requests.RequestRefreshApi.as_view(), name="finance-request-refresh"),
+    path("finance/requests/<int:pk>/close", requests.RequestCloseApi.as_view(), name="finance-request-close"),
     path("finance/requests/<int:pk>/matches", requests.RequestMatchesApi.as_view(), name="finance-request-matches"),
     path(
         "finance/requests/<int:pk>/documents",

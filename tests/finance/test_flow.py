@@ -221,3 +221,14 @@ def test_request_collateral_must_be_the_enterprises(client_for, fw):
     )
     assert (response.status_code, response.json()["code"]) == (400, "unknown_collateral_asset")
     assert not FinancingRequest.objects.exists()
+
+
+def test_a_closed_request_takes_no_new_applications(client_for, fw):
+    product = publish_product(client_for(fw.banker), fw.bank.pk)
+    owner = client_for(fw.owner)
+    request = make_request(owner, collateral=[fw.patent.pk])
+    assert client_for(fw.other_owner).post(f"{REQUESTS}/{request['id']}/close").status_code == 404
+    assert ok(owner.post(f"{REQUESTS}/{request['id']}/close"))["status"] == "closed"
+    refused = owner.post(APPLICATIONS, {"request_id": request["id"], "product_id": product["id"]}, format="json")
+    assert (refused.status_code, refused.json()["code"]) == (409, "request_closed")
+    assert not FinancingApplication.objects.exists()

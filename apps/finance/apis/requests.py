@@ -155,6 +155,21 @@ class RequestRefreshApi(APIView):
         return Response(FinancingRequestOutputSerializer(refreshed).data)
 
 
+class RequestCloseApi(APIView):
+    @extend_schema(
+        tags=TAGS,
+        operation_id="finance_requests_close",
+        request=None,
+        examples=examples.FINANCE_REQUESTS_CLOSE,
+        responses={200: FinancingRequestOutputSerializer},
+        summary="Close the request: no new applications (those made continue).",
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        actor = request_user(request)
+        closed = services.request_close(actor=actor, request=selectors.access_request(actor=actor, pk=pk))
+        return Response(FinancingRequestOutputSerializer(closed).data)
+
+
 class RequestMatchesApi(APIView):
     @extend_schema(
         tags=TAGS,

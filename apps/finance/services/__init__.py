@@ -30,6 +30,7 @@ from apps.finance.services.products import (
 from apps.finance.services.requests import (
     document_access_record,
     document_add,
+    request_close,
     request_create,
     request_refresh,
 )
@@ -58,6 +59,7 @@ __all__ = [
     "product_update",
     "product_withdraw",
     "recovery_record",
+    "request_close",
     "request_create",
     "request_refresh",
 ]

@@ -102,6 +102,15 @@ def request_refresh(
 
 
 @transaction.atomic
+def request_close(*, actor: User, request: FinancingRequest) -> FinancingRequest:
+    """The enterprise closes its request: no new applications; those made continue."""
+    check_enterprise_member(actor=actor, request=request)
+    FinancingRequest.objects.filter(pk=request.pk).update(status=RequestStatus.CLOSED, updated_at=timezone.now())
+    request.refresh_from_db()
+    return request
+
+
+@transaction.atomic
 def document_add(*, actor: User, request: FinancingRequest, upload: UploadedFile) -> RequestDocument:
     """A document on the request; institutions read it once the enterprise applied to them."""
     check_enterprise_member(actor=actor, request=request)
