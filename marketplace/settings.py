@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "apps.deals",
     "apps.contracts",
     "apps.finance",
+    "apps.trading",
     "apps.demo",
 ]
 
@@ -230,6 +231,8 @@ CELERY_BEAT_SCHEDULE = {
     # Mornings (Asia/Shanghai): the operator hears of registration applications past their deadline.
     # Hourly: saved searches whose digest is due get it (apps.alerts; daily or weekly per search).
     "alerts-send-digests": {"task": "alerts.send_digests", "schedule": crontab(minute=40)},
+    # Every minute: auctions past their end are closed (winner, results notice, deposits; apps.trading).
+    "trading-close-auctions": {"task": "trading.close_auctions", "schedule": 60.0},
     "contracts-overdue-registrations": {
         "task": "contracts.notify_overdue_registrations",
         "schedule": crontab(hour=8, minute=30),
@@ -386,6 +389,9 @@ SPECTACULAR_SETTINGS = {
         "MatchStateEnum": "apps.matching.models.MatchState",
         "ContractTypeEnum": "apps.contracts.catalogue.ContractType",
         "FinanceProductKindEnum": "apps.finance.models.ProductKind",
+        "SaleModeEnum": "apps.trading.models.SaleMode",
+        # The challenges' mode keeps the name it had before trading's mode joined the schema.
+        "ModeEnum": "apps.challenges.models.ChallengeMode",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
@@ -453,6 +459,11 @@ MEDIA_URL = "media/"
 # --- Listings --------------------------------------------------------------------------------
 # An achievement published without an expiry date stays up this many days.
 LISTING_DEFAULT_VALIDITY_DAYS = env.int("LISTING_DEFAULT_VALIDITY_DAYS", default=365)
+# Trading (apps/trading, docs/trading.md): the public notice (公示) of a listed sale, in days (the default
+# for everyone, the minimum for universities and research institutes), and the auctions' anti-sniping
+# window: a bid in the last N minutes moves the end to N minutes after it.
+TRADING_NOTICE_DAYS = env.int("TRADING_NOTICE_DAYS", default=15)
+TRADING_AUCTION_EXTENSION_MINUTES = env.int("TRADING_AUCTION_EXTENSION_MINUTES", default=5)
 LISTING_ATTACHMENT_MAX_BYTES = env.int("LISTING_ATTACHMENT_MAX_BYTES", default=20 * 1024 * 1024)
 LISTING_ATTACHMENTS_MAX = env.int("LISTING_ATTACHMENTS_MAX", default=20)
 # Bulk import through the API: the largest file and the most rows in one file. The API imports within

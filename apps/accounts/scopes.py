@@ -25,7 +25,7 @@ SCOPE_FAMILIES: dict[str, str] = {
     "challenges": "challenges (揭榜挂帅), bids, milestones, tranches",
     "brokers": "brokers, introductions, scorecards, commissions",
     "deals": "deals, their activities, brokers and history",
-    "contracts": "technology contracts, deductions, payments, registrations (认定登记)",
+    "contracts": "technology contracts, deductions, payments, registrations (认定登记), documents, the evidence chain",
     "custody": "IP custody: agreements, custody assets, annuity payments, pledges, portfolio, calendar",
     "ip": "IP assets and their legal events",
     "stats": "transaction statistics and reports",
@@ -38,6 +38,7 @@ SCOPE_FAMILIES: dict[str, str] = {
     "changes": "the changes feed (created, updated, deleted entries to mirror)",
     "alerts": "saved searches, their previews and digests",
     "finance": "technology finance: products, financing requests, applications, risk compensation pools",
+    "trading": "listed sales (挂牌), notices, objections, auctions, deposits and bids",
 }
 PUBLIC = ""  # operations anyone may call (the API root, the schema and its viewers): no scope needed
 
@@ -55,7 +56,7 @@ OPERATION_FAMILIES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (r"^(challenges|bids|milestones)(/|$)", "challenges"),
         (r"^(brokers|introductions)(/|$)", "brokers"),
         (r"^deals(/|$)", "deals"),
-        (r"^(contracts|registrations)(/|$)", "contracts"),
+        (r"^(contracts|registrations|evidence)(/|$)", "contracts"),
         (r"^ip-assets(/|$)", "ip"),
         (r"^stats(/|$)", "stats"),
         (r"^(organizations|api-keys)(/|$)", "organizations"),
@@ -67,6 +68,7 @@ OPERATION_FAMILIES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (r"^changes(/|$)", "changes"),
         (r"^saved-searches(/|$)", "alerts"),
         (r"^finance(/|$)", "finance"),
+        (r"^trading(/|$)", "trading"),
         (r"^open-data/", PUBLIC),
     )
 )

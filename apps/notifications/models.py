@@ -52,6 +52,15 @@ class NotificationKind(models.TextChoices):
     FINANCE_APPLICATION_SUBMITTED = "finance.application_submitted", _("financing application received")
     FINANCE_APPLICATION_DECIDED = "finance.application_decided", _("financing application moved on")
     FINANCE_POOL_ENROLMENT = "finance.pool_enrolment", _("risk pool enrolment")
+    TRADING_OBJECTION = "trading.objection", _("objection to a sale")
+    TRADING_OBJECTION_RESOLVED = "trading.objection_resolved", _("objection resolved")
+    TRADING_WITHDRAWN = "trading.withdrawn", _("sale withdrawn")
+    TRADING_SOLD = "trading.sold", _("sale concluded")
+    TRADING_UNSOLD = "trading.unsold", _("auction closed unsold")
+    TRADING_OUTBID = "trading.outbid", _("outbid")
+    TRADING_WON = "trading.won", _("auction won")
+    TRADING_LOST = "trading.lost", _("auction lost")
+    TRADING_DEPOSIT = "trading.deposit", _("deposit changed")
 
 
 class Notification(TimeStampedModel):

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from apps.organizations import account_apis, apis, changes_apis
+from apps.organizations import account_apis, apis, changes_apis, evidence_apis
 
 urlpatterns = [
     path("organizations", apis.OrganizationListCreateApi.as_view(), name="organizations"),
@@ -36,6 +36,7 @@ urlpatterns = [
         name="organization-api-keys",
     ),
     path("changes", changes_apis.ChangesApi.as_view(), name="changes"),
+    path("evidence/verify", evidence_apis.EvidenceVerifyApi.as_view(), name="evidence-verify"),
     path("changes/head", changes_apis.ChangesHeadApi.as_view(), name="changes-head"),
     path("api-keys/<str:key_id>/revoke", account_apis.ApiKeyRevokeApi.as_view(), name="api-key-revoke"),
     path("api-keys/<str:key_id>/rate-limit", account_apis.ApiKeyRateApi.as_view(), name="api-key-rate-limit"),

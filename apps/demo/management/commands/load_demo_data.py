@@ -36,6 +36,7 @@ from apps.demo.data import DEMO_ORGANIZATIONS, DEMO_PEOPLE, OPERATOR_KEY, DemoOr
 from apps.demo.history import HISTORY_MONTHS
 from apps.demo.listings import DEMO_ACHIEVEMENTS, DEMO_DEMANDS, DemoAchievement, DemoDemand
 from apps.demo.market_loader import MarketLoader, notify_matching
+from apps.demo.trading import load_trading
 from apps.listings.models import Achievement, Demand, ListingEvent, ListingStatus
 from apps.listings.services import achievement_build, demand_build
 from apps.organizations.models import Membership, MembershipRole, Organization, VerificationStatus
@@ -83,6 +84,7 @@ class Command(BaseCommand):
                 "custody agreement",
                 "pledge",
                 "finance",
+                "sale",
                 "statistics fold",
                 "annuity reminder",
             ),
@@ -124,6 +126,8 @@ class Command(BaseCommand):
                 warn=self._warn,
                 history_months=settings.DEMO_HISTORY_MONTHS if history is None else history,
             ).load()
+            self._heading("Trading")
+            load_trading(progress=self._progress, warn=self._warn)
 
         if self.verbosity < 1:
             return
