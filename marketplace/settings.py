@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "apps.deals",
     "apps.negotiation",
     "apps.contracts",
+    "apps.finance",
     "apps.trading",
     "apps.settlement",
     "apps.demo",
@@ -389,6 +390,7 @@ SPECTACULAR_SETTINGS = {
         "DealStageEnum": "apps.deals.models.DealStage",
         "MatchStateEnum": "apps.matching.models.MatchState",
         "ContractTypeEnum": "apps.contracts.catalogue.ContractType",
+        "FinanceProductKindEnum": "apps.finance.models.ProductKind",
         "SaleModeEnum": "apps.trading.models.SaleMode",
         # The challenges' mode keeps the name it had before trading's mode joined the schema.
         "ModeEnum": "apps.challenges.models.ChallengeMode",

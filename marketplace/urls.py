@@ -24,6 +24,7 @@ api_v1: list[URLPattern | URLResolver] = [
     path("", include("apps.deals.urls")),
     path("", include("apps.negotiation.urls")),
     path("", include("apps.contracts.urls")),
+    path("", include("apps.finance.urls")),
     path("", include("apps.trading.urls")),
     path("", include("apps.settlement.urls")),
     path("", include("apps.stats.urls")),

@@ -38,6 +38,7 @@ SCOPE_FAMILIES: dict[str, str] = {
     "imports": "bulk import jobs: their status and report",
     "changes": "the changes feed (created, updated, deleted entries to mirror)",
     "alerts": "saved searches, their previews and digests",
+    "finance": "technology finance: products, financing requests, applications, risk compensation pools",
     "trading": "listed sales (挂牌), notices, objections, auctions, deposits and bids",
 }
 PUBLIC = ""  # operations anyone may call (the API root, the schema and its viewers): no scope needed
@@ -71,6 +72,7 @@ OPERATION_FAMILIES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (r"^import-jobs(/|$)", "imports"),
         (r"^changes(/|$)", "changes"),
         (r"^saved-searches(/|$)", "alerts"),
+        (r"^finance(/|$)", "finance"),
         (r"^trading(/|$)", "trading"),
         (r"^open-data/", PUBLIC),
     )

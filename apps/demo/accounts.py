@@ -18,6 +18,9 @@ _TYPE_LABELS = {
     "broker_agency": "broker agency",
     "ip_agency": "IP agency",
     "market_operator": "operator",
+    "bank": "bank",
+    "guarantee_company": "guarantee company",
+    "investor": "investor",
 }
 
 

@@ -222,6 +222,46 @@ DEMO_ORGANIZATIONS: tuple[DemoOrganization, ...] = (
         address="柳州市城中区示例路20号（演示地址）",
         description=DEMO_MARK + "知识产权代理与托管：专利申请、年费管理、质押登记辅助。",
     ),
+    # Technology finance (科技金融): a bank, a guarantee company and an investor (apps.demo.finance).
+    DemoOrganization(
+        key="bank",
+        type="bank",
+        name="柳州示例银行科技支行",
+        short_name="示例银行",
+        name_en="Liuzhou Demo Bank, Sci-Tech Sub-branch",
+        region_code="450202",  # 城中区
+        entity_type_code="160",
+        authority=ENTERPRISE_AUTHORITY,
+        serial=21,
+        address="柳州市城中区示例路66号（演示地址）",
+        description=DEMO_MARK + "科技支行：知识产权质押贷款、科创贷，参与市科技金融风险补偿资金池。",
+    ),
+    DemoOrganization(
+        key="guarantor",
+        type="guarantee_company",
+        name="柳州示例融资担保有限公司",
+        short_name="示例担保",
+        name_en="Liuzhou Demo Financing Guarantee Co., Ltd.",
+        region_code="450202",  # 城中区
+        entity_type_code="110",
+        authority=ENTERPRISE_AUTHORITY,
+        serial=22,
+        address="柳州市城中区示例路68号（演示地址）",
+        description=DEMO_MARK + "政府性融资担保机构：为科技型中小企业贷款提供担保。",
+    ),
+    DemoOrganization(
+        key="investor",
+        type="investor",
+        name="广西示例创业投资有限公司",
+        short_name="示例创投",
+        name_en="Guangxi Demo Venture Capital Co., Ltd.",
+        region_code="450202",  # 城中区
+        entity_type_code="150",
+        authority=ENTERPRISE_AUTHORITY,
+        serial=23,
+        address="柳州市城中区示例路88号（演示地址）",
+        description=DEMO_MARK + "创业投资机构：早期股权投资，与合作银行开展投贷联动。",
+    ),
 )
 
 ADMIN = "admin"
@@ -253,6 +293,9 @@ DEMO_PEOPLE: tuple[DemoPerson, ...] = (
     DemoPerson("meng.fan", "蒙帆", "broker", MEMBER, note="technology broker"),
     DemoPerson("tang.xin", "唐欣", "ip_agency", ADMIN),
     DemoPerson("long.feng", "龙锋", "ip_agency", MEMBER, note="patent attorney"),
+    DemoPerson("wei.jun", "韦俊", "bank", ADMIN, note="sci-tech loan officer"),
+    DemoPerson("nong.hua", "农华", "guarantor", ADMIN),
+    DemoPerson("ban.tao", "班涛", "investor", ADMIN, note="investment manager"),
 )
 
 ORGANIZATIONS_BY_KEY = {org.key: org for org in DEMO_ORGANIZATIONS}

@@ -170,6 +170,9 @@ ACTING_PERSON: dict[str, str] = {
     "institute": "luo.ming",
     "broker": "zhang.yi",
     "ip_agency": "tang.xin",
+    "bank": "wei.jun",
+    "guarantor": "nong.hua",
+    "investor": "ban.tao",
 }
 
 DEMO_BROKERS: tuple[DemoBroker, ...] = (

@@ -60,6 +60,7 @@ from apps.deals.services import (
     deal_sync_from_contract,
 )
 from apps.demo.data import DEMO_EMAIL_DOMAIN, ORGANIZATIONS_BY_KEY
+from apps.demo.finance import load_finance
 from apps.demo.history import HISTORY_MONTHS, history_contracts
 from apps.demo.market import (
     ACTING_PERSON,
@@ -194,6 +195,8 @@ class MarketLoader:
         self._each(DEMO_PATENTS, self._patent)
         self._each(DEMO_CUSTODIES, self._custody)
         self._each(DEMO_PLEDGES, self._pledge)
+        self.heading("Technology finance")
+        load_finance(each=self._each, progress=self.progress)
         self.heading("Statistics and reminders")
         self._fold_statistics()
         self._send_annuity_reminders()

@@ -42,6 +42,17 @@ class NotificationKind(models.TextChoices):
     STATS_RECOMPUTE_DIFFERENCES = "stats.recompute_differences", _("statistics recompute found differences")
     WEBHOOK_DISABLED = "webhooks.subscription_disabled", _("webhook subscription switched off")
     ALERTS_DIGEST = "alerts.digest", _("new for a saved search")
+    ORGANIZATION_QUALIFICATION_SUBMITTED = (
+        "organization.qualification_submitted",
+        _("qualification submitted for verification"),
+    )
+    ORGANIZATION_QUALIFICATION_VERIFICATION = (
+        "organization.qualification_verification",
+        _("qualification verification decided"),
+    )
+    FINANCE_APPLICATION_SUBMITTED = "finance.application_submitted", _("financing application received")
+    FINANCE_APPLICATION_DECIDED = "finance.application_decided", _("financing application moved on")
+    FINANCE_POOL_ENROLMENT = "finance.pool_enrolment", _("risk pool enrolment")
     TRADING_OBJECTION = "trading.objection", _("objection to a sale")
     TRADING_OBJECTION_RESOLVED = "trading.objection_resolved", _("objection resolved")
     TRADING_WITHDRAWN = "trading.withdrawn", _("sale withdrawn")

@@ -19,7 +19,7 @@ from django.utils.translation import ngettext
 
 from apps.accounts.models import User
 from apps.core.errors import ApplicationError
-from apps.organizations.models import Membership, Organization, VerificationDocument
+from apps.organizations.models import Membership, Organization, QualificationTag, VerificationDocument
 from apps.organizations.services import OrganizationError, organization_verify
 
 
@@ -147,3 +147,13 @@ class OrganizationAdmin(admin.ModelAdmin):
                 _("Skipped, not pending verification: %(names)s") % {"names": "、".join(skipped)},
                 messages.WARNING,
             )
+
+
+@admin.register(QualificationTag)
+class QualificationTagAdmin(admin.ModelAdmin):
+    list_display = ("organization", "kind", "certificate_number", "valid_from", "valid_until", "status")
+    list_filter = ("kind", "status")
+    search_fields = ("organization__name", "certificate_number")
+    raw_id_fields = ("organization", "submitted_by", "verified_by")
+    # Decided through the API (qualification_verify), so the decision fields are read-only here.
+    readonly_fields = ("status", "verified_by", "verified_at", "rejection_reason")

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
@@ -17,12 +20,14 @@ from apps.core.changes import UPDATED_SINCE_PARAMETER
 from apps.core.pagination import StandardCursorPagination, paginated_response
 from apps.core.validators import validate_credit_code
 from apps.organizations import examples
-from apps.organizations.models import Membership, MembershipRole, OrganizationType
+from apps.organizations.models import Membership, MembershipRole, Organization, OrganizationType, QualificationKind
 from apps.organizations.selectors import (
     access_organization,
     access_organization_as_admin,
+    access_qualification,
     membership_list,
     organization_list,
+    qualification_list,
 )
 from apps.organizations.services import (
     membership_add,
@@ -31,6 +36,8 @@ from apps.organizations.services import (
     organization_create,
     organization_update,
     organization_verify,
+    qualification_submit,
+    qualification_verify,
 )
 
 TAGS = ["organizations"]
@@ -123,7 +130,17 @@ class OrganizationOutputSerializer(serializers.Serializer):
     verification_status = serializers.CharField()
     verified_at = serializers.DateTimeField(allow_null=True)
     rejection_reason = serializers.CharField()
+    qualifications = serializers.SerializerMethodField(
+        help_text="Qualification kinds verified by the operator and valid today (高新技术企业, 科技型中小企业 …)."
+    )
     created_at = serializers.DateTimeField()
+
+    def get_qualifications(self, organization: Organization) -> list[str]:
+        today = timezone.localdate()
+        tags: Any = getattr(organization, "verified_qualifications", None)
+        if tags is None:  # read without the selector's prefetch (e.g. just created)
+            tags = organization.qualification_tags.filter(status="verified")
+        return sorted({t.kind for t in tags if t.valid_from <= today <= t.valid_until})
 
 
 class OrganizationVerifyInputSerializer(serializers.Serializer):
@@ -287,3 +304,78 @@ class MembershipDetailApi(APIView):
         membership = self._membership(request, organization_id, membership_id)
         membership_remove(actor=request_user(request), membership=membership)
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class QualificationInputSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=QualificationKind.choices)
+    certificate_number = serializers.CharField(max_length=64)
+    valid_from = serializers.DateField()
+    valid_until = serializers.DateField()
+    evidence = serializers.CharField(max_length=500)
+
+
+class QualificationOutputSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    organization_id = serializers.IntegerField()
+    kind = serializers.CharField()
+    kind_display = serializers.CharField(source="get_kind_display")
+    certificate_number = serializers.CharField()
+    valid_from = serializers.DateField()
+    valid_until = serializers.DateField()
+    evidence = serializers.CharField()
+    status = serializers.CharField()
+    verified_at = serializers.DateTimeField(allow_null=True)
+    rejection_reason = serializers.CharField()
+    created_at = serializers.DateTimeField()
+
+
+class QualificationListCreateApi(APIView):
+    pagination_class = StandardCursorPagination
+
+    @extend_schema(
+        tags=TAGS,
+        operation_id="organizations_qualifications_list",
+        responses={200: QualificationOutputSerializer(many=True)},
+        summary="An organisation's qualification tags: verified ones for everyone, all of them for its members.",
+    )
+    def get(self, request: Request, organization_id: int) -> Response:
+        organization = access_organization(actor=request_user(request), pk=organization_id)
+        tags = qualification_list(actor=request_user(request), organization=organization)
+        return paginated_response(
+            request=request, view=self, queryset=tags, serializer_class=QualificationOutputSerializer
+        )
+
+    @extend_schema(
+        tags=TAGS,
+        operation_id="organizations_qualifications_create",
+        examples=examples.ORGANIZATIONS_QUALIFICATIONS_CREATE,
+        request=QualificationInputSerializer,
+        responses={201: QualificationOutputSerializer},
+        summary="An enterprise's admin submits a qualification (高新技术企业, 科技型中小企业, 瞪羚企业, 上市培育库).",
+    )
+    def post(self, request: Request, organization_id: int) -> Response:
+        organization = access_organization_as_admin(actor=request_user(request), pk=organization_id)
+        serializer = QualificationInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        tag = qualification_submit(actor=request_user(request), organization=organization, **serializer.validated_data)
+        return Response(QualificationOutputSerializer(tag).data, status=status.HTTP_201_CREATED)
+
+
+class QualificationVerifyApi(APIView):
+    permission_classes = [IsAuthenticated, PeopleOnly]
+
+    @extend_schema(
+        tags=TAGS,
+        operation_id="organizations_qualifications_verify",
+        examples=examples.ORGANIZATIONS_QUALIFICATIONS_VERIFY,
+        request=OrganizationVerifyInputSerializer,
+        responses={200: QualificationOutputSerializer},
+        summary="The operator verifies or rejects (with a reason) a pending qualification.",
+    )
+    def post(self, request: Request, organization_id: int, qualification_id: int) -> Response:
+        organization = access_organization(actor=request_user(request), pk=organization_id)
+        tag = access_qualification(actor=request_user(request), organization=organization, pk=qualification_id)
+        serializer = OrganizationVerifyInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        tag = qualification_verify(actor=request_user(request), tag=tag, **serializer.validated_data)
+        return Response(QualificationOutputSerializer(tag).data)

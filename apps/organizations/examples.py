@@ -193,6 +193,7 @@ ORGANIZATIONS_CREATE = write_examples(
         "verification_status": "pending",
         "verified_at": None,
         "rejection_reason": "",
+        "qualifications": [],
         "created_at": "2026-12-08T04:21:26.531952+08:00",
     },
     status=201,
@@ -227,6 +228,7 @@ ORGANIZATIONS_UPDATE = write_examples(
         "verification_status": "pending",
         "verified_at": None,
         "rejection_reason": "",
+        "qualifications": [],
         "created_at": "2026-12-08T04:21:26.531952+08:00",
     },
     status=200,
@@ -261,6 +263,7 @@ ORGANIZATIONS_VERIFY = write_examples(
         "verification_status": "verified",
         "verified_at": "2026-12-08T04:21:26.639988+08:00",
         "rejection_reason": "",
+        "qualifications": [],
         "created_at": "2026-12-08T04:21:26.531952+08:00",
     },
     status=200,
@@ -294,6 +297,48 @@ ORGANIZATIONS_MEMBERS_UPDATE = write_examples(
         "name": "林娜",
         "role": "admin",
         "created_at": "2026-12-08T04:21:26.715940+08:00",
+    },
+    status=200,
+)
+
+
+QUALIFICATION_RESPONSE = {
+    "id": 3,
+    "organization_id": 6,
+    "kind": "tech_sme",
+    "kind_display": "科技型中小企业",
+    "certificate_number": "2026450203A0001234",
+    "valid_from": "2026-04-01",
+    "valid_until": "2027-03-31",
+    "evidence": "https://www.innofund.gov.cn/ 科技型中小企业信息服务平台入库公示",
+    "status": "pending",
+    "verified_at": None,
+    "rejection_reason": "",
+    "created_at": "2026-12-08T09:12:04.118273+08:00",
+}
+
+ORGANIZATIONS_QUALIFICATIONS_CREATE = write_examples(
+    "organizations_qualifications_create",
+    summary="企业提交科技型中小企业入库编号，待运营方核验",
+    request={
+        "kind": "tech_sme",
+        "certificate_number": "2026450203A0001234",
+        "valid_from": "2026-04-01",
+        "valid_until": "2027-03-31",
+        "evidence": "https://www.innofund.gov.cn/ 科技型中小企业信息服务平台入库公示",
+    },
+    response=QUALIFICATION_RESPONSE,
+    status=201,
+)
+
+ORGANIZATIONS_QUALIFICATIONS_VERIFY = write_examples(
+    "organizations_qualifications_verify",
+    summary="运营方核验通过",
+    request={"approve": True, "reason": ""},
+    response={
+        **QUALIFICATION_RESPONSE,
+        "status": "verified",
+        "verified_at": "2026-12-08T10:02:51.402114+08:00",
     },
     status=200,
 )

@@ -19,6 +19,15 @@ class OrganizationType(models.TextChoices):
     BROKER_AGENCY = "broker_agency", _("technology broker agency")
     IP_AGENCY = "ip_agency", _("IP service agency")
     MARKET_OPERATOR = "market_operator", _("market operator")
+    BANK = "bank", _("bank")
+    GUARANTEE_COMPANY = "guarantee_company", _("financing guarantee company")
+    INVESTOR = "investor", _("investment institution")
+
+
+# Financial institutions (金融机构): they publish finance products and decide on applications.
+FINANCE_ORGANIZATION_TYPES = frozenset(
+    {OrganizationType.BANK, OrganizationType.GUARANTEE_COMPANY, OrganizationType.INVESTOR}
+)
 
 
 class VerificationStatus(models.TextChoices):
@@ -197,3 +206,67 @@ class Membership(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.user} @ {self.organization} ({self.role})"
+
+
+class QualificationKind(models.TextChoices):
+    HIGH_TECH_ENTERPRISE = "high_tech_enterprise", _("high-tech enterprise")
+    TECH_SME = "tech_sme", _("technology-based SME")
+    GAZELLE = "gazelle", _("gazelle enterprise")
+    LISTING_INCUBATION = "listing_incubation", _("listing incubation pool")
+
+
+class QualificationStatus(models.TextChoices):
+    PENDING = "pending", _("pending verification")
+    VERIFIED = "verified", _("verified")
+    REJECTED = "rejected", _("rejected")
+
+
+class QualificationTag(TimeStampedModel):
+    """A qualification an enterprise holds (高新技术企业, 科技型中小企业, 瞪羚企业, 上市培育库), valid for a period.
+
+    The enterprise's admin submits it with its certificate number and evidence; the operator verifies or
+    rejects it. Only a verified tag valid on a day counts on that day (eligibility rules, statistics).
+    """
+
+    organization = models.ForeignKey(
+        Organization, verbose_name=_("organisation"), on_delete=models.CASCADE, related_name="qualification_tags"
+    )
+    kind = models.CharField(_("qualification"), max_length=24, choices=QualificationKind.choices)
+    certificate_number = models.CharField(_("certificate number"), max_length=64)
+    valid_from = models.DateField(_("valid from"))
+    valid_until = models.DateField(_("valid until"))
+    evidence = models.CharField(
+        _("evidence"),
+        max_length=500,
+        help_text=_("Where the certificate can be checked: a public list's address or a document reference."),
+    )
+    status = models.CharField(
+        _("status"), max_length=16, choices=QualificationStatus.choices, default=QualificationStatus.PENDING
+    )
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("submitted by"), null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    verified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("verified by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    verified_at = models.DateTimeField(_("verified at"), null=True, blank=True)
+    rejection_reason = models.CharField(_("rejection reason"), max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["-valid_until", "-id"]
+        verbose_name = _("qualification tag")
+        verbose_name_plural = _("qualification tags")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(valid_until__gte=models.F("valid_from")), name="qualificationtag_period"
+            ),
+        ]
+        indexes = [models.Index(fields=["organization", "status", "valid_until"])]
+
+    def __str__(self) -> str:
+        return f"{self.organization_id} {self.kind} {self.valid_from}–{self.valid_until}"

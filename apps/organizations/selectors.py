@@ -5,9 +5,10 @@ An organisation the actor may not see is a 404 (``Http404``), never a 403 that w
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
 from rest_framework.exceptions import ValidationError
@@ -26,6 +27,8 @@ from apps.organizations.models import (
     Membership,
     Organization,
     VerificationDocument,
+    QualificationStatus,
+    QualificationTag,
     VerificationStatus,
 )
 
@@ -44,7 +47,14 @@ def organization_list(*, actor: Actor, filters: dict[str, Any] | None = None) ->
     filterset = OrganizationFilter(filters or {}, queryset=organization_visible_qs(actor))
     if not filterset.is_valid():
         raise ValidationError(filterset.errors)
-    return filterset.qs
+    # Verified qualification tags ride along (one query per page): the answer names those valid today.
+    return filterset.qs.prefetch_related(
+        Prefetch(
+            "qualification_tags",
+            queryset=QualificationTag.objects.filter(status=QualificationStatus.VERIFIED),
+            to_attr="verified_qualifications",
+        )
+    )
 
 
 def access_organization(*, actor: Actor, pk: int) -> Organization:
@@ -97,3 +107,30 @@ def access_verification_document(*, actor: Actor, organization: Organization, pk
     if document is None:
         raise Http404
     return document
+
+
+def active_qualification_kinds(organization_id: int, on: date) -> set[str]:
+    """The qualification kinds the organisation holds on ``on``: verified tags whose period covers the day."""
+    return set(
+        QualificationTag.objects.filter(
+            organization_id=organization_id,
+            status=QualificationStatus.VERIFIED,
+            valid_from__lte=on,
+            valid_until__gte=on,
+        ).values_list("kind", flat=True)
+    )
+
+
+def qualification_list(*, actor: Actor, organization: Organization) -> QuerySet[QualificationTag]:
+    """Verified tags are public with the organisation; pending and rejected ones only members and the operator see."""
+    qs = QualificationTag.objects.filter(organization=organization)
+    if organization.pk in organization_ids(actor) or is_operator(actor):
+        return qs
+    return qs.filter(status=QualificationStatus.VERIFIED)
+
+
+def access_qualification(*, actor: Actor, organization: Organization, pk: int) -> QualificationTag:
+    try:
+        return qualification_list(actor=actor, organization=organization).select_related("organization").get(pk=pk)
+    except (QualificationTag.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+from datetime import date
 from enum import StrEnum
 from typing import Any
 
@@ -27,6 +28,8 @@ from apps.organizations.models import (
     Organization,
     OrganizationType,
     VerificationDocument,
+    QualificationStatus,
+    QualificationTag,
     VerificationStatus,
 )
 from apps.organizations.registration_ids import normalise_registration_id, registration_id_problem
@@ -51,6 +54,9 @@ class OrganizationError(StrEnum):
     DOCUMENT_TYPE = "document_type_not_allowed"
     DOCUMENT_TOO_LARGE = "document_too_large"
     DOCUMENT_LIMIT = "document_limit"
+    QUALIFICATION_PERIOD = "qualification_invalid_period"
+    QUALIFICATION_DECIDED = "qualification_already_decided"
+    QUALIFICATION_NOT_ENTERPRISE = "qualification_not_enterprise"
 
 
 UPDATABLE_FIELDS = frozenset(
@@ -462,3 +468,93 @@ def verification_document_add(
         document.file.storage.delete(document.file.name or "")
         raise
     return document
+
+
+# --- qualification tags (高新技术企业, 科技型中小企业 …) ------------------------------------------------
+QUALIFIED_TYPES = frozenset({OrganizationType.ENTERPRISE})
+
+
+@transaction.atomic
+def qualification_submit(
+    *,
+    actor: User,
+    organization: Organization,
+    kind: str,
+    certificate_number: str,
+    valid_from: date,
+    valid_until: date,
+    evidence: str,
+) -> QualificationTag:
+    """An enterprise's admin submits a qualification; it counts once the operator verified it."""
+    if organization.type not in QUALIFIED_TYPES:
+        raise ApplicationError(
+            _("Only enterprises hold these qualifications."),
+            code=OrganizationError.QUALIFICATION_NOT_ENTERPRISE,
+            field_errors={"kind": _("Not for this type of organisation.")},
+        )
+    if valid_until < valid_from:
+        raise ApplicationError(
+            _("A qualification cannot end before it starts."),
+            code=OrganizationError.QUALIFICATION_PERIOD,
+            field_errors={"valid_until": _("Before valid_from.")},
+        )
+    tag = QualificationTag.objects.create(
+        organization=organization,
+        kind=kind,
+        certificate_number=certificate_number.strip(),
+        valid_from=valid_from,
+        valid_until=valid_until,
+        evidence=evidence.strip(),
+        submitted_by=actor,
+    )
+    notify(
+        recipients=_operators(),
+        kind="organization.qualification_submitted",
+        title=format_lazy(gettext_lazy("Qualification awaiting verification: {name}"), name=organization.name),
+        body=format_lazy(
+            gettext_lazy("{name} submitted {kind} ({number})."),
+            name=organization.name,
+            kind=tag.get_kind_display(),
+            number=tag.certificate_number,
+        ),
+        target=organization,
+    )
+    return tag
+
+
+@transaction.atomic
+def qualification_verify(*, actor: User, tag: QualificationTag, approve: bool, reason: str = "") -> QualificationTag:
+    """The operator's decision on a pending qualification."""
+    require_operator(actor, _("Only the market operator verifies qualifications."))
+    if not approve and not reason.strip():
+        raise ApplicationError(
+            _("A rejection needs a reason."),
+            code=OrganizationError.REASON_REQUIRED,
+            field_errors={"reason": _("Required when rejecting.")},
+        )
+    updated = QualificationTag.objects.filter(pk=tag.pk, status=QualificationStatus.PENDING).update(
+        status=QualificationStatus.VERIFIED if approve else QualificationStatus.REJECTED,
+        verified_by=actor,
+        verified_at=timezone.now(),
+        rejection_reason="" if approve else reason.strip(),
+        updated_at=timezone.now(),
+    )
+    if not updated:
+        raise ApplicationError(
+            _("This qualification is not pending verification."),
+            code=OrganizationError.QUALIFICATION_DECIDED,
+            status=409,
+        )
+    tag.refresh_from_db()
+    notify(
+        recipients=_admins(tag.organization),
+        kind="organization.qualification_verification",
+        title=format_lazy(
+            gettext_lazy("{kind}: {outcome}"),
+            kind=tag.get_kind_display(),
+            outcome=tag.get_status_display(),
+        ),
+        body=tag.rejection_reason or gettext_lazy("The qualification now counts for eligibility and statistics."),
+        target=tag.organization,
+    )
+    return tag

@@ -28,6 +28,16 @@ urlpatterns = [
         apis.MembershipDetailApi.as_view(),
         name="organization-member-detail",
     ),
+    path(
+        "organizations/<int:organization_id>/qualifications",
+        apis.QualificationListCreateApi.as_view(),
+        name="organization-qualifications",
+    ),
+    path(
+        "organizations/<int:organization_id>/qualifications/<int:qualification_id>/verify",
+        apis.QualificationVerifyApi.as_view(),
+        name="organization-qualification-verify",
+    ),
     # The parts of a person's account that belong to the organisations (moved here from accounts).
     path("me", account_apis.MeApi.as_view(), name="me"),
     path(

@@ -14,6 +14,7 @@ sessions too: the session keeps the user's session version and the page refuses 
 
 from __future__ import annotations
 
+import calendar
 from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
@@ -39,6 +40,8 @@ from django.views.decorators.http import require_GET
 from apps.accounts.models import User
 from apps.accounts.throttles import LoginAccountThrottle, LoginAddressThrottle
 from apps.contracts.selectors import market_today
+from apps.finance.models import ProductKind
+from apps.finance.selectors import financing_volume
 from apps.organizations.access import is_operator
 from apps.stats import charts
 from apps.stats.dims import Dim, Measure, Zone
@@ -229,8 +232,21 @@ def _figures(user: User, year: int, today: date) -> dict[str, Any]:
         "asean_out_rows": _table(asean_out, asean_out.rows, Dim.BUYER_AREA),
         **_trend(months.rows, year, date_to),
         "aftercare": aftercare_report(actor=user, year=year),
+        "finance_rows": _finance_rows(date_from, date_to),
         "generated_at": timezone.localtime(),
     }
+
+
+def _finance_rows(date_from: date, date_to: date) -> list[dict[str, Any]]:
+    """科技金融: money disbursed this window, by product kind (ten thousand yuan), with the total last."""
+    last_day = date_to.replace(day=calendar.monthrange(date_to.year, date_to.month)[1])
+    volume = financing_volume(date_from=date_from, date_to=last_day, by=["kind"])
+    rows = [
+        {"label": ProductKind(row["kind"]).label, "count": f"{row['count']:,}", "amount": f"{in_wan(row['amount']):,}"}
+        for row in volume.rows
+    ]
+    rows.append({"label": _("Total"), "count": f"{volume.total_count:,}", "amount": f"{in_wan(volume.total_amount):,}"})
+    return rows
 
 
 def _headlines(totals: ReportRow) -> list[Headline]:

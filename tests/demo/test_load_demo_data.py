@@ -42,15 +42,15 @@ def test_loads_the_expected_organisations_users_and_memberships() -> None:
     output = load()
 
     # Beside the Liuzhou market: a Vietnamese and a Thai enterprise, each with its admin (apps/demo/asean.py).
-    assert Organization.objects.count() == len(DEMO_ORGANIZATIONS) + 2 == 14
-    assert User.objects.count() == len(DEMO_PEOPLE) + 2 == 24
+    assert Organization.objects.count() == len(DEMO_ORGANIZATIONS) + 2 == 17
+    assert User.objects.count() == len(DEMO_PEOPLE) + 2 == 27
     assert Membership.objects.count() == len(DEMO_PEOPLE) + 2
-    assert "created 14 organisation(s), 24 user(s), 24 membership(s), 11 listing(s)" in output
+    assert "created 17 organisation(s), 27 user(s), 27 membership(s), 11 listing(s)" in output
     # And the market around them (tests/demo/test_demo_market.py looks at it closely).
     assert (
         "11 listing(s) sent to matching, 2 broker(s), 4 introduction(s), 6 deal(s), 16 contract(s), "
         "1 negotiation thread(s), 1 signed contract document(s), "
-        "7 IP asset(s), 2 custody agreement(s), 1 pledge(s), 1 after-deal story(s), 17 statistics fold(s), "
+        "7 IP asset(s), 2 custody agreement(s), 1 pledge(s), 9 finance(s), 3 sale(s), 1 after-deal story(s), 17 statistics fold(s), "
         "2 annuity reminder(s)." in output
     )
     assert "柳州示例螺蛳粉食品有限公司" in output
@@ -61,7 +61,7 @@ def test_loads_the_expected_organisations_users_and_memberships() -> None:
     assert pending.type == OrganizationType.ENTERPRISE
     assert pending.verified_by is None
     verified = Organization.objects.filter(verification_status=VerificationStatus.VERIFIED)
-    assert verified.count() == 13
+    assert verified.count() == 15
     assert all(org.verified_at and org.verified_by for org in verified)
     assert set(Organization.objects.values_list("region_id", flat=True)) == {
         "450202",

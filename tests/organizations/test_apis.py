@@ -48,7 +48,7 @@ class TestRegister:
             ("credit_code", "91350100I000100Y43", "invalid_credit_code"),  # forbidden letter
             ("region_code", "45020", "invalid"),
             ("entity_type_code", "17", "invalid"),
-            ("type", "bank", "invalid_choice"),
+            ("type", "casino", "invalid_choice"),
             ("name", "", "blank"),
             ("name", "长" * 201, "max_length"),
             ("website", "not a url", "invalid"),
@@ -134,7 +134,7 @@ class TestListAndSearch:
         assert [o["region_code"] for o in in_liuzhou] == ["450204"]
 
     def test_bad_filter_is_a_400(self, client_for):
-        response = client_for(UserFactory()).get("/api/v1/organizations", {"type": "bank"})
+        response = client_for(UserFactory()).get("/api/v1/organizations", {"type": "casino"})
         assert response.status_code == 400
         assert response.json()["errors"][0]["field"] == "type"
 
@@ -148,8 +148,8 @@ class TestListAndSearch:
     def test_list_query_count_is_constant(self, client_for, django_assert_num_queries, rows):
         OrganizationFactory.create_batch(rows)
         client = client_for(UserFactory())
-        # user, memberships, page of organisations (regions and entity types joined)
-        with django_assert_num_queries(3):
+        # user, memberships, page of organisations (regions and entity types joined), their verified tags
+        with django_assert_num_queries(4):
             response = client.get("/api/v1/organizations", {"page_size": 20})
         assert response.status_code == 200
         assert len(response.json()["results"]) == min(rows, 20)

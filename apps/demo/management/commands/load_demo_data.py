@@ -86,6 +86,7 @@ class Command(BaseCommand):
                 "IP asset",
                 "custody agreement",
                 "pledge",
+                "finance",
                 "sale",
                 "after-deal story",
                 "statistics fold",
