@@ -26,9 +26,9 @@ from apps.organizations.access import organization_ids as organization_ids
 from apps.organizations.models import (
     Membership,
     Organization,
-    VerificationDocument,
     QualificationStatus,
     QualificationTag,
+    VerificationDocument,
     VerificationStatus,
 )
 

@@ -27,9 +27,9 @@ from apps.organizations.models import (
     MembershipRole,
     Organization,
     OrganizationType,
-    VerificationDocument,
     QualificationStatus,
     QualificationTag,
+    VerificationDocument,
     VerificationStatus,
 )
 from apps.organizations.registration_ids import normalise_registration_id, registration_id_problem

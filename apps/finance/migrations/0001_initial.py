@@ -13,7 +13,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('ip', '0003_external_id'),
-        ('organizations', '0002_finance_types_and_qualification_tags'),
+        ('organizations', '0004_finance_types_and_qualification_tags'),
         ('reference', '0002_load_reference_data'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('organizations', '0001_initial'),
+        ('organizations', '0003_verification_documents'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
