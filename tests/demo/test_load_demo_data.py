@@ -61,7 +61,7 @@ def test_loads_the_expected_organisations_users_and_memberships() -> None:
     assert pending.type == OrganizationType.ENTERPRISE
     assert pending.verified_by is None
     verified = Organization.objects.filter(verification_status=VerificationStatus.VERIFIED)
-    assert verified.count() == 15
+    assert verified.count() == 16
     assert all(org.verified_at and org.verified_by for org in verified)
     assert set(Organization.objects.values_list("region_id", flat=True)) == {
         "450202",
