@@ -222,6 +222,20 @@ DEMO_ORGANIZATIONS: tuple[DemoOrganization, ...] = (
         address="柳州市城中区示例路20号（演示地址）",
         description=DEMO_MARK + "知识产权代理与托管：专利申请、年费管理、质押登记辅助。",
     ),
+    # The pledgee of the demo IP pledges (质权人). Its type becomes "bank" once that organisation type exists.
+    DemoOrganization(
+        key="pledge_bank",
+        type="enterprise",
+        name="柳州示例银行股份有限公司",
+        short_name="示例银行",
+        name_en="Liuzhou Demo Bank Co., Ltd.",
+        region_code="450202",  # 城中区
+        entity_type_code="160",
+        authority=ENTERPRISE_AUTHORITY,
+        serial=20,
+        address="柳州市城中区示例金融街9号（演示地址）",
+        description=DEMO_MARK + "知识产权质押融资：专利质押贷款、科创贷。",
+    ),
 )
 
 ADMIN = "admin"
@@ -233,6 +247,7 @@ DEMO_PEOPLE: tuple[DemoPerson, ...] = (
         "admin", "平台管理员", OPERATOR_KEY, MEMBER, note="Django superuser for the admin site", is_superuser=True
     ),
     DemoPerson("wei.lihua", "韦丽华", OPERATOR_KEY, ADMIN),
+    DemoPerson("tan.xinyu", "覃欣雨", "pledge_bank", ADMIN, note="IP pledge loan officer"),
     DemoPerson("qin.haiyang", "覃海洋", "auto_parts", ADMIN),
     DemoPerson("lu.jing", "陆静", "auto_parts", MEMBER, note="R&D engineer"),
     DemoPerson("liang.jianguo", "梁建国", "steel", ADMIN),

@@ -541,7 +541,7 @@ class MarketLoader:
                 actor=self.acting(owner_key),
                 asset=asset,
                 pledgors=[{"organization_id": asset.owner_id}],
-                pledgee=demo.pledgee,
+                pledgee_organization_id=self.org(demo.pledgee).pk,
                 secured_amount=_yuan(demo.secured_amount),
                 term_start=registered,
                 term_end=registered + timedelta(days=365 * demo.term_years),
