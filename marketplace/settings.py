@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "apps.brokers",
     "apps.deals",
     "apps.contracts",
+    "apps.subsidies",
     "apps.demo",
 ]
 

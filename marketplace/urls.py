@@ -23,6 +23,7 @@ api_v1: list[URLPattern | URLResolver] = [
     path("", include("apps.brokers.urls")),
     path("", include("apps.deals.urls")),
     path("", include("apps.contracts.urls")),
+    path("", include("apps.subsidies.urls")),
     path("", include("apps.stats.urls")),
     path("import-jobs/<int:job_id>", ImportJobDetailApi.as_view(), name="import-job-detail"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
