@@ -170,6 +170,7 @@ ACTING_PERSON: dict[str, str] = {
     "institute": "luo.ming",
     "broker": "zhang.yi",
     "ip_agency": "tang.xin",
+    "pledge_bank": "tan.xinyu",
 }
 
 DEMO_BROKERS: tuple[DemoBroker, ...] = (

@@ -79,12 +79,13 @@ from apps.demo.market import (
     DemoParty,
     DemoPatent,
 )
+from apps.demo.subsidies import load_subsidies
 from apps.ip.models import IPAsset
 from apps.ip.services import ip_asset_create
 from apps.listings.models import Achievement, Demand
 from apps.matching.models import ListingKind
 from apps.matching.services import listings_matching_changed
-from apps.organizations.models import Organization
+from apps.organizations.models import Membership, Organization
 from apps.stats.services import stats_fold_contract
 
 Progress = Callable[..., None]
@@ -190,6 +191,17 @@ class MarketLoader:
         self.heading("Statistics and reminders")
         self._fold_statistics()
         self._send_annuity_reminders()
+        self.heading("Post-subsidies")
+        self._each([None], lambda _item: self._subsidies())
+
+    def _subsidies(self) -> None:
+        def member_of(organization_id: int) -> User | None:
+            membership = Membership.objects.filter(organization_id=organization_id).select_related("user").first()
+            return membership.user if membership else None
+
+        load_subsidies(
+            operator=self.user(OPERATOR_PERSON), member_of=member_of, today=self.today, progress=self.progress
+        )
 
     def _fold_statistics(self) -> None:
         """Fold the new contracts into the statistics now, in the loading transaction: the figures are there

@@ -40,14 +40,15 @@ def debug_on(settings: Settings) -> None:
 def test_loads_the_expected_organisations_users_and_memberships() -> None:
     output = load()
 
-    assert Organization.objects.count() == len(DEMO_ORGANIZATIONS) == 12
-    assert User.objects.count() == len(DEMO_PEOPLE) == 22
+    assert Organization.objects.count() == len(DEMO_ORGANIZATIONS) == 13
+    assert User.objects.count() == len(DEMO_PEOPLE) == 23
     assert Membership.objects.count() == len(DEMO_PEOPLE)
-    assert "created 12 organisation(s), 22 user(s), 22 membership(s), 9 listing(s)" in output
+    assert "created 13 organisation(s), 23 user(s), 23 membership(s), 9 listing(s)" in output
     # And the market around them (tests/demo/test_demo_market.py looks at it closely).
     assert (
         "9 listing(s) sent to matching, 2 broker(s), 4 introduction(s), 6 deal(s), 16 contract(s), "
-        "5 IP asset(s), 2 custody agreement(s), 1 pledge(s), 16 statistics fold(s), 2 annuity reminder(s)." in output
+        "5 IP asset(s), 2 custody agreement(s), 1 pledge(s), 16 statistics fold(s), 2 annuity reminder(s), "
+        "1 subsidy round(s)." in output
     )
     assert "柳州示例螺蛳粉食品有限公司" in output
 
@@ -57,7 +58,7 @@ def test_loads_the_expected_organisations_users_and_memberships() -> None:
     assert pending.type == OrganizationType.ENTERPRISE
     assert pending.verified_by is None
     verified = Organization.objects.filter(verification_status=VerificationStatus.VERIFIED)
-    assert verified.count() == 11
+    assert verified.count() == 12
     assert all(org.verified_at and org.verified_by for org in verified)
     assert set(Organization.objects.values_list("region_id", flat=True)) == {
         "450202",

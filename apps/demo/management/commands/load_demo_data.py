@@ -84,6 +84,7 @@ class Command(BaseCommand):
                 "pledge",
                 "statistics fold",
                 "annuity reminder",
+                "subsidy round",
             ),
             0,
         )
