@@ -36,7 +36,7 @@ class SubsidyRulesSerializer(serializers.Serializer):
         child=DecimalNumberField(max_digits=5, decimal_places=4),
         help_text='Share by contract type, e.g. {"transfer": "0.10"} (10%).',
     )
-    min_paid_technology_amount = _money(default=Decimal("0"))
+    min_paid_technology_amount = _money(default="0.00")
     cap_per_contract = _money(allow_null=True, default=None)
     cap_per_enterprise_year = _money(allow_null=True, default=None)
     require_registered = serializers.BooleanField(default=True)
@@ -110,7 +110,7 @@ class DisbursementOutputSerializer(serializers.Serializer):
     created_at = serializers.DateTimeField()
 
 
-class OrgBriefSerializer(serializers.Serializer):
+class SubsidyOrgBriefSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     name = serializers.CharField()
 
@@ -120,7 +120,7 @@ class ClaimOutputSerializer(serializers.Serializer):
     round_id = serializers.IntegerField()
     policy_id = serializers.IntegerField()
     policy_version = serializers.CharField(source="policy.version")
-    enterprise = OrgBriefSerializer()
+    enterprise = SubsidyOrgBriefSerializer()
     status = serializers.ChoiceField(choices=ClaimStatus.choices)
     year = serializers.IntegerField()
     computed_amount = _money()
@@ -205,6 +205,7 @@ class PolicyActivateApi(APIView):
     @extend_schema(
         tags=TAGS,
         operation_id="subsidies_policies_activate",
+        examples=examples.SUBSIDIES_POLICIES_ACTIVATE,
         request=None,
         responses={200: PolicyOutputSerializer},
         summary="Put a draft policy version in force (operator).",
@@ -219,6 +220,7 @@ class PolicyRetireApi(APIView):
     @extend_schema(
         tags=TAGS,
         operation_id="subsidies_policies_retire",
+        examples=examples.SUBSIDIES_POLICIES_RETIRE,
         request=None,
         responses={200: PolicyOutputSerializer},
         summary="Retire a policy version: no new rounds; its claims keep their numbers (operator).",
@@ -293,7 +295,6 @@ class ClaimListCreateApi(APIView):
         responses={
             201: ClaimOutputSerializer,
             **IDEMPOTENCY_RESPONSES,
-            **problem_response(409, "A contract is already claimed under this policy, or the round is not open."),
         },
         summary="Claim the post-subsidy on paid, registered contracts; the amount is computed at once.",
     )
@@ -320,6 +321,7 @@ class ClaimReviewApi(APIView):
     @extend_schema(
         tags=TAGS,
         operation_id="subsidies_claims_review",
+        examples=examples.SUBSIDIES_CLAIMS_REVIEW,
         request=None,
         responses={200: ClaimOutputSerializer},
         summary="Take a submitted claim under review (operator).",

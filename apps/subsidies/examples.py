@@ -136,3 +136,16 @@ SUBSIDIES_CLAIMS_DISBURSE = write_examples(
         },
     },
 )
+
+
+SUBSIDIES_POLICIES_ACTIVATE = write_examples(
+    "subsidies_policies_activate", summary="政策版本生效", response={**_POLICY, "status": "active"}
+)
+
+SUBSIDIES_POLICIES_RETIRE = write_examples(
+    "subsidies_policies_retire", summary="旧版本废止，已测算的申请不受影响", response={**_POLICY, "status": "retired"}
+)
+
+SUBSIDIES_CLAIMS_REVIEW = write_examples(
+    "subsidies_claims_review", summary="受理申请，进入审核", response={**_CLAIM, "status": "under_review"}
+)
