@@ -51,7 +51,9 @@ class PolicyInputSerializer(serializers.Serializer):
     effective_from = MarketDateField()
     effective_until = MarketDateField(required=False, allow_null=True)
     rules = SubsidyRulesSerializer()
-    source = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
+    source_document = serializers.CharField(
+        max_length=500, required=False, allow_blank=True, default="", help_text="The policy document it implements."
+    )
 
 
 class PolicyOutputSerializer(serializers.Serializer):
@@ -62,7 +64,7 @@ class PolicyOutputSerializer(serializers.Serializer):
     effective_until = MarketDateField(allow_null=True)
     status = serializers.ChoiceField(choices=PolicyStatus.choices)
     rules = serializers.JSONField()
-    source = serializers.CharField()
+    source_document = serializers.CharField(source="source")
     created_at = serializers.DateTimeField()
 
 
@@ -138,7 +140,7 @@ class ClaimOutputSerializer(serializers.Serializer):
     def _disbursement(obj: SubsidyClaim) -> Any:
         try:
             return obj.disbursement
-        except SubsidyClaim.disbursement.RelatedObjectDoesNotExist:  # type: ignore[attr-defined]
+        except SubsidyClaim.disbursement.RelatedObjectDoesNotExist:
             return None
 
     @extend_schema_field(DisbursementOutputSerializer(allow_null=True))
@@ -191,6 +193,7 @@ class PolicyListCreateApi(APIView):
         serializer = PolicyInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
+        data["source"] = data.pop("source_document")
         policy = services.policy_create(actor=request_user(request), **data)
         return Response(PolicyOutputSerializer(policy).data, status=status.HTTP_201_CREATED)
 

@@ -23,7 +23,7 @@ _POLICY = {
     "effective_until": "2027-12-31",
     "status": "draft",
     "rules": _RULES,
-    "source": "柳科规〔2027〕1号（演示）",
+    "source_document": "柳科规〔2027〕1号（演示）",
     "created_at": "2026-12-20T09:30:00.000000+08:00",
 }
 
@@ -36,7 +36,7 @@ SUBSIDIES_POLICIES_CREATE = write_examples(
         "effective_from": "2027-01-01",
         "effective_until": "2027-12-31",
         "rules": _RULES,
-        "source": "柳科规〔2027〕1号（演示）",
+        "source_document": "柳科规〔2027〕1号（演示）",
     },
     response=_POLICY,
     status=201,

@@ -326,7 +326,7 @@ def contract_create(*, actor: User, data: Mapping[str, Any]) -> Contract:
     party_ids = {getattr(values["buyer"], "pk", None), getattr(values["seller"], "pk", None)}
     if data.get("ip_asset_ids") is not None:
         contract.ip_assets.set(_resolve_ip_assets(data["ip_asset_ids"], party_ids=party_ids))
-    elif deal is not None and deal.achievement_id is not None:
+    elif deal is not None and deal.achievement is not None:
         # A deal over an achievement: the contract's subject is the achievement's IP, unless named.
         held = deal.achievement.ip_assets.filter(owner_id__in=party_ids - {None})
         contract.ip_assets.set(list(held.values_list("pk", flat=True)))

@@ -10,6 +10,7 @@ from datetime import date
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy
 
@@ -31,7 +32,9 @@ def _log_once(*, pledge: Pledge, key: str, message: str, today: date) -> bool:
     return True
 
 
-def _notify_pledgee(*, pledge: Pledge, title: object, body: object) -> None:
+def _notify_pledgee(*, pledge: Pledge, title: str | Promise, body: str | Promise) -> None:
+    if pledge.pledgee_organization_id is None:
+        return
     members = [
         m.user for m in Membership.objects.filter(organization_id=pledge.pledgee_organization_id).select_related("user")
     ]
