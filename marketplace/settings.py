@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "apps.finance",
     "apps.trading",
     "apps.settlement",
+    "apps.subsidies",
     "apps.demo",
 ]
 

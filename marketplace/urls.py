@@ -27,6 +27,7 @@ api_v1: list[URLPattern | URLResolver] = [
     path("", include("apps.finance.urls")),
     path("", include("apps.trading.urls")),
     path("", include("apps.settlement.urls")),
+    path("", include("apps.subsidies.urls")),
     path("", include("apps.stats.urls")),
     path("import-jobs/<int:job_id>", ImportJobDetailApi.as_view(), name="import-job-detail"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),

@@ -153,6 +153,13 @@ class Contract(TimeStampedModel):
     )
 
     ip_type = models.CharField(_("IP type"), max_length=24, choices=IPType.choices)
+    ip_assets = models.ManyToManyField(
+        "ip.IPAsset",
+        verbose_name=_("IP assets"),
+        blank=True,
+        related_name="contracts",
+        help_text=_("The patents and other rights the contract transfers or licenses (its subject)."),
+    )
     technology_field = models.ForeignKey(
         "reference.TechnologyField", verbose_name=_("technology field"), on_delete=models.PROTECT, related_name="+"
     )

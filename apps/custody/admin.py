@@ -7,7 +7,16 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 
-from apps.custody.models import AgreementEvent, CustodyAgreement, CustodyAsset, Payment, Pledge, Reminder
+from apps.custody.models import (
+    AgreementEvent,
+    CustodyAgreement,
+    CustodyAsset,
+    Payment,
+    Pledge,
+    PledgeConsent,
+    PledgeWarning,
+    Reminder,
+)
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -65,7 +74,20 @@ class ReminderAdmin(ReadOnlyAdmin):
 
 @admin.register(Pledge)
 class PledgeAdmin(ReadOnlyAdmin):
-    list_display = ("registration_number", "asset", "pledgee", "secured_amount", "registration_date", "status")
+    list_display = ("registration_number", "asset", "pledgee_name", "secured_amount", "registration_date", "status")
     list_filter = ("status",)
-    search_fields = ("registration_number", "pledgee", "asset__title", "asset__application_number")
+    search_fields = ("registration_number", "pledgee_name", "asset__title", "asset__application_number")
     list_select_related = ("asset",)
+
+
+@admin.register(PledgeConsent)
+class PledgeConsentAdmin(ReadOnlyAdmin):
+    list_display = ("pledge", "action", "counterparty", "contract_id", "granted_by", "at")
+    list_filter = ("action",)
+    list_select_related = ("pledge", "counterparty", "granted_by")
+
+
+@admin.register(PledgeWarning)
+class PledgeWarningAdmin(ReadOnlyAdmin):
+    list_display = ("pledge", "key", "sent_on")
+    list_select_related = ("pledge",)

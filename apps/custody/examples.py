@@ -150,8 +150,10 @@ CUSTODY_CALENDAR_FEED_ROTATE = write_examples(
 _PLEDGE = {
     "id": 2,
     "asset": _ASSET_BRIEF,
+    "owner": {"id": 6, "name": "柳州精工齿轮有限公司"},
     "pledgors": [{"organization_id": 6, "name": "柳州精工齿轮有限公司"}],
-    "pledgee": "柳州银行股份有限公司城中支行",
+    "pledgee_organization": {"id": 31, "name": "柳州银行股份有限公司城中支行"},
+    "pledgee_name": "柳州银行股份有限公司城中支行",
     "secured_amount": "3000000.00",
     "term_start": "2027-03-01",
     "term_end": "2028-02-29",
@@ -159,6 +161,10 @@ _PLEDGE = {
     "registration_number": "Y2027450000123",
     "status": "active",
     "released_on": None,
+    "release_reason": "",
+    "next_annuity_year": 6,
+    "next_annuity_due": "2027-08-14",
+    "next_annuity_grace": "2028-02-14",
     "created_at": "2027-03-07T09:45:18.226519+08:00",
 }
 
@@ -168,7 +174,7 @@ CUSTODY_PLEDGES_CREATE = write_examples(
     request={
         "asset_id": 17,
         "pledgors": [{"organization_id": 6, "name": "柳州精工齿轮有限公司"}],
-        "pledgee": "柳州银行股份有限公司城中支行",
+        "pledgee_organization_id": 31,
         "secured_amount": "3000000.00",
         "term_start": "2027-03-01",
         "term_end": "2028-02-29",
@@ -183,7 +189,25 @@ CUSTODY_PLEDGES_CREATE = write_examples(
 CUSTODY_PLEDGES_RELEASE = write_examples(
     "custody_pledges_release",
     summary="贷款还清，办理质押注销",
-    request={"released_on": "2028-02-20"},
-    response={**_PLEDGE, "status": "released", "released_on": "2028-02-20"},
+    request={"released_on": "2028-02-20", "reason": "贷款已还清"},
+    response={**_PLEDGE, "status": "released", "released_on": "2028-02-20", "release_reason": "贷款已还清"},
     status=200,
+)
+
+
+CUSTODY_PLEDGE_CONSENTS_CREATE = write_examples(
+    "custody_pledge_consents_create",
+    summary="质权人同意将出质专利转让给指定受让方",
+    request={"action": "transfer", "counterparty_id": 12, "contract_id": None, "note": "转让价款优先偿还贷款"},
+    response={
+        "id": 4,
+        "pledge_id": 2,
+        "action": "transfer",
+        "counterparty": {"id": 12, "name": "柳州市恒达机械有限公司"},
+        "contract_id": None,
+        "note": "转让价款优先偿还贷款",
+        "granted_by_id": 45,
+        "at": "2027-09-02T10:12:40.118201+08:00",
+    },
+    status=201,
 )

@@ -238,11 +238,26 @@ class Pledge(TimeStampedModel):
     """A pledge of a patent as loan security (质押), effective when registered with CNIPA.
 
     ``pledgors`` lists every holder: the owner and each co-owner, as ``{"organization_id"}`` or ``{"name"}``.
+    The pledgee is an organisation on the platform (a bank, a guarantee company …), whose members see the
+    pledge, record consents (:class:`PledgeConsent`) and are warned about the collateral. Pledges recorded
+    before pledgees were organisations keep the lender's name only (``pledgee_organization`` empty).
+    While a pledge is active the asset cannot be transferred, exclusively licensed or pledged again without
+    a matching consent of the pledgee (checked by :func:`apps.custody.services.pledges.check_pledge_consent`).
     """
 
     asset = models.ForeignKey("ip.IPAsset", on_delete=models.PROTECT, related_name="pledges")
     pledgors = models.JSONField(_("pledgors"), default=list)
-    pledgee = models.CharField(_("pledgee"), max_length=200)
+    pledgee_organization = models.ForeignKey(
+        "organizations.Organization",
+        verbose_name=_("pledgee"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="pledges_held",
+    )
+    pledgee_name = models.CharField(
+        _("pledgee name"), max_length=200, default="", help_text=_("The lender's name as registered with CNIPA.")
+    )
     secured_amount = models.DecimalField(_("secured amount (yuan)"), max_digits=16, decimal_places=2)
     term_start = models.DateField(_("term start"))
     term_end = models.DateField(_("term end"))
@@ -250,6 +265,8 @@ class Pledge(TimeStampedModel):
     registration_number = models.CharField(_("registration number"), max_length=40, unique=True)
     status = models.CharField(_("status"), max_length=8, choices=PledgeStatus.choices, default=PledgeStatus.ACTIVE)
     released_on = models.DateField(_("released on"), null=True, blank=True)
+    released_at = models.DateTimeField(_("release recorded at"), null=True, blank=True)
+    release_reason = models.CharField(_("release reason"), max_length=500, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("created by"), null=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -262,10 +279,75 @@ class Pledge(TimeStampedModel):
             models.CheckConstraint(condition=Q(secured_amount__gt=0), name="pledge_amount_positive"),
             models.CheckConstraint(condition=Q(term_end__gt=F("term_start")), name="pledge_term_order"),
         ]
-        indexes = [models.Index(fields=["asset", "status"]), models.Index(fields=["status", "registration_date"])]
+        indexes = [
+            models.Index(fields=["asset", "status"]),
+            models.Index(fields=["status", "registration_date"]),
+            models.Index(fields=["pledgee_organization", "status"]),
+        ]
 
     def __str__(self) -> str:
         return self.registration_number
+
+
+class ConsentAction(models.TextChoices):
+    TRANSFER = "transfer", _("transfer of the pledged right")
+    EXCLUSIVE_LICENCE = "exclusive_licence", _("exclusive licence of the pledged right")
+    PLEDGE_AGAIN = "pledge_again", _("a further pledge of the pledged right")
+
+
+class PledgeConsent(models.Model):
+    """The pledgee's recorded consent to one act over the pledged asset (Civil Code Art. 444: a pledged
+    property right may be transferred or licensed only with the pledgee's consent).
+
+    ``counterparty`` and ``contract`` narrow it: empty means any buyer or licensee, or any contract.
+    """
+
+    pledge = models.ForeignKey(Pledge, on_delete=models.CASCADE, related_name="consents")
+    action = models.CharField(_("action"), max_length=20, choices=ConsentAction.choices)
+    counterparty = models.ForeignKey(
+        "organizations.Organization",
+        verbose_name=_("counterparty"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    # A plain id: contracts stand above custody in the app order, so custody keeps no foreign key to them.
+    contract_id = models.PositiveBigIntegerField(_("contract"), null=True, blank=True)
+    note = models.CharField(_("note"), max_length=1000, blank=True)
+    granted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("granted by"), null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    at = models.DateTimeField(_("at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-id"]
+        verbose_name = _("pledgee consent")
+        verbose_name_plural = _("pledgee consents")
+        indexes = [models.Index(fields=["pledge", "action"])]
+
+    def __str__(self) -> str:
+        return f"{self.pledge_id} {self.action}"
+
+
+class PledgeWarning(models.Model):
+    """A warning sent to the pledgee about its collateral: an annuity due or overdue on the pledged patent,
+    or the patent lapsed (lost collateral). The unique key makes the warning go out once."""
+
+    pledge = models.ForeignKey(Pledge, on_delete=models.CASCADE, related_name="warnings")
+    key = models.CharField(_("key"), max_length=40, help_text=_("y<year>_<stage> or status_<legal status>."))
+    message = models.CharField(_("message"), max_length=1000)
+    sent_on = models.DateField(_("sent on"))
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-id"]
+        verbose_name = _("pledgee warning")
+        verbose_name_plural = _("pledgee warnings")
+        constraints = [models.UniqueConstraint(fields=["pledge", "key"], name="pledge_warning_once")]
+
+    def __str__(self) -> str:
+        return f"{self.pledge_id} {self.key}"
 
 
 class CalendarFeed(models.Model):

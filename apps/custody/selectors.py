@@ -14,7 +14,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import TruncMonth
 from django.http import Http404
 from django.utils.translation import gettext as _
@@ -30,7 +30,9 @@ from apps.custody.models import (
     CustodyAsset,
     Payment,
     Pledge,
+    PledgeConsent,
     PledgeStatus,
+    PledgeWarning,
     Reminder,
 )
 from apps.custody.reminders import stored_year
@@ -240,22 +242,49 @@ def calendar_assets(*, user: User) -> QuerySet[CustodyAsset]:
 # --- pledges ---------------------------------------------------------------------------------------
 
 
+def _with_next_annuity(qs: QuerySet[Pledge]) -> QuerySet[Pledge]:
+    """The pledged patent's next unpaid annuity, as custody keeps it (empty when the asset is not in custody)."""
+    row = CustodyAsset.objects.filter(asset=OuterRef("asset_id"), active=True)
+    return qs.annotate(
+        next_annuity_year=Subquery(row.values("next_year")[:1]),
+        next_annuity_due=Subquery(row.values("next_due_date")[:1]),
+        next_annuity_grace=Subquery(row.values("grace_deadline")[:1]),
+    )
+
+
 def pledge_visible_qs(actor: Actor) -> QuerySet[Pledge]:
-    qs = Pledge.objects.select_related("asset", "asset__owner")
+    """A pledge is seen by the asset owner's members, the agency holding the asset in active custody, the
+    pledgee's members and the operator."""
+    qs = _with_next_annuity(Pledge.objects.select_related("asset", "asset__owner", "pledgee_organization"))
     if is_operator(actor):
         return qs
     orgs = organization_ids(actor)
     in_custody = CustodyAsset.objects.filter(asset=OuterRef("asset_id"), active=True, agreement__custodian_id__in=orgs)
-    return qs.filter(Q(asset__owner_id__in=orgs) | Exists(in_custody))
+    return qs.filter(Q(asset__owner_id__in=orgs) | Q(pledgee_organization_id__in=orgs) | Exists(in_custody))
 
 
-def pledge_list(*, actor: Actor, status: str | None = None, asset_id: int | None = None) -> QuerySet[Pledge]:
+def pledge_list(
+    *, actor: Actor, status: str | None = None, asset_id: int | None = None, as_pledgee: bool = False
+) -> QuerySet[Pledge]:
+    """The pledges the actor sees; ``as_pledgee``: only those where one of the actor's organisations is
+    the pledgee (a bank's book of IP collateral)."""
     qs = pledge_visible_qs(actor)
+    if as_pledgee:
+        qs = qs.filter(pledgee_organization_id__in=organization_ids(actor))
     if status:
         qs = qs.filter(status=status)
     if asset_id:
         qs = qs.filter(asset_id=asset_id)
     return qs
+
+
+def pledge_consent_list(*, actor: Actor, pledge: Pledge) -> QuerySet[PledgeConsent]:
+    """The consents of a pledge the actor sees (``pledge`` comes from :func:`access_pledge`)."""
+    return PledgeConsent.objects.filter(pledge=pledge).select_related("counterparty").order_by("-id")
+
+
+def pledge_warning_list(*, actor: Actor, pledge: Pledge) -> QuerySet[PledgeWarning]:
+    return PledgeWarning.objects.filter(pledge=pledge).order_by("-id")
 
 
 def access_pledge(*, actor: Actor, pk: Any) -> Pledge:

@@ -30,4 +30,10 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("custody/pledges/totals", pledges.PledgeTotalsApi.as_view(), name="custody-pledge-totals"),
     path("custody/pledges/<int:pk>", pledges.PledgeDetailApi.as_view(), name="custody-pledge"),
     path("custody/pledges/<int:pk>/release", pledges.PledgeReleaseApi.as_view(), name="custody-pledge-release"),
+    path(
+        "custody/pledges/<int:pk>/consents",
+        pledges.PledgeConsentListCreateApi.as_view(),
+        name="custody-pledge-consents",
+    ),
+    path("custody/pledges/<int:pk>/warnings", pledges.PledgeWarningListApi.as_view(), name="custody-pledge-warnings"),
 ]

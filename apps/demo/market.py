@@ -148,7 +148,7 @@ class DemoCustody:
 @dataclass(frozen=True)
 class DemoPledge:
     patent_title: str
-    pledgee: str
+    pledgee: str  # the key of the pledgee organisation
     secured_amount: str
     registered_days_ago: int
     term_years: int
@@ -635,7 +635,7 @@ DEMO_CUSTODIES: tuple[DemoCustody, ...] = (
 DEMO_PLEDGES: tuple[DemoPledge, ...] = (
     DemoPledge(
         patent_title="一种汽车轻量化铝合金副车架低压铸造方法",
-        pledgee="示例银行柳州分行",
+        pledgee="bank",
         secured_amount="3000000.00",
         registered_days_ago=75,
         term_years=2,

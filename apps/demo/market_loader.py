@@ -82,12 +82,13 @@ from apps.demo.market import (
 )
 from apps.demo.negotiation_and_documents import load_negotiation, load_signed_document
 from apps.demo.settlement import load_settlement
+from apps.demo.subsidies import load_subsidies
 from apps.ip.models import IPAsset
 from apps.ip.services import ip_asset_create
 from apps.listings.models import Achievement, Demand
 from apps.matching.models import ListingKind
 from apps.matching.services import listings_matching_changed
-from apps.organizations.models import Organization
+from apps.organizations.models import Membership, Organization
 from apps.stats.services import stats_fold_contract
 
 Progress = Callable[..., None]
@@ -200,6 +201,17 @@ class MarketLoader:
         self.heading("Statistics and reminders")
         self._fold_statistics()
         self._send_annuity_reminders()
+        self.heading("Post-subsidies")
+        self._each([None], lambda _item: self._subsidies())
+
+    def _subsidies(self) -> None:
+        def member_of(organization_id: int) -> User | None:
+            membership = Membership.objects.filter(organization_id=organization_id).select_related("user").first()
+            return membership.user if membership else None
+
+        load_subsidies(
+            operator=self.user(OPERATOR_PERSON), member_of=member_of, today=self.today, progress=self.progress
+        )
 
     def _settlement(self) -> None:
         try:
@@ -561,7 +573,7 @@ class MarketLoader:
                 actor=self.acting(owner_key),
                 asset=asset,
                 pledgors=[{"organization_id": asset.owner_id}],
-                pledgee=demo.pledgee,
+                pledgee_organization_id=self.org(demo.pledgee).pk,
                 secured_amount=_yuan(demo.secured_amount),
                 term_start=registered,
                 term_end=registered + timedelta(days=365 * demo.term_years),

@@ -16,7 +16,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from apps.core.errors import ApplicationError
-from apps.ip.models import IPAsset
+from apps.ip.models import IPAsset, IPValuation
 from apps.ip.services import check_ip_asset
 
 
@@ -109,3 +109,10 @@ class IPAssetAdmin(admin.ModelAdmin):
         actions = super().get_actions(request)
         actions.pop("delete_selected", None)
         return actions
+
+
+@admin.register(IPValuation)
+class IPValuationAdmin(admin.ModelAdmin):
+    list_display = ("title", "owner", "asset", "valuation_date", "created_at")
+    list_select_related = ("owner", "asset")
+    readonly_fields = ("inputs", "result")

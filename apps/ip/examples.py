@@ -188,3 +188,90 @@ IP_ASSETS_UPSERT_BY_EXTERNAL_ID = write_examples(
     },
     status=201,
 )
+
+
+_VALUATION_INPUTS = {
+    "income": {
+        "revenues": ["2000000.00"],
+        "royalty_rate": "0.03",
+        "tax_rate": "0.15",
+        "discount_rate": "0.12",
+        "useful_life_years": 3,
+        "growth_rate": "0.05",
+    },
+    "cost": {
+        "items": [
+            {"description": "研发人员工资", "amount": "600000.00"},
+            {"description": "试验材料与检测", "amount": "150000.00"},
+        ],
+        "obsolescence_rate": "0.30",
+    },
+}
+
+IP_VALUATIONS_CREATE = write_examples(
+    "ip_valuations_create",
+    summary="为专利质押融资做一次参考性价值估算（许可费节省法与成本法）",
+    request={"title": "齿轮渗碳工艺专利参考估值", "asset_id": 17, "valuation_date": "2026-12-08", **_VALUATION_INPUTS},
+    response={
+        "id": 3,
+        "owner_id": 6,
+        "asset_id": 17,
+        "title": "齿轮渗碳工艺专利参考估值",
+        "valuation_date": "2026-12-08",
+        "inputs": _VALUATION_INPUTS,
+        "result": {
+            "income": {
+                "method": "relief_from_royalty",
+                "value": "128247.06",
+                "rows": [
+                    {
+                        "year": 1,
+                        "revenue": "2000000.00",
+                        "royalty": "60000.00",
+                        "after_tax_royalty": "51000.00",
+                        "discount_factor": "0.892857",
+                        "present_value": "45535.71",
+                    },
+                    {
+                        "year": 2,
+                        "revenue": "2100000.00",
+                        "royalty": "63000.00",
+                        "after_tax_royalty": "53550.00",
+                        "discount_factor": "0.797194",
+                        "present_value": "42689.74",
+                    },
+                    {
+                        "year": 3,
+                        "revenue": "2205000.00",
+                        "royalty": "66150.00",
+                        "after_tax_royalty": "56227.50",
+                        "discount_factor": "0.711780",
+                        "present_value": "40021.61",
+                    },
+                ],
+                "formula": "value = Σ_{t=1..n} revenue_t × royalty_rate × (1 − tax_rate) / (1 + discount_rate)^t",
+                "assumptions": [
+                    "许可费率 0.03：被许可方为使用该权利愿意支付的收入比例。",
+                    "剩余经济寿命 3 年，不超过法定保护期。",
+                ],
+            },
+            "cost": {
+                "method": "cost",
+                "value": "525000.00",
+                "replacement_cost": "750000.00",
+                "items": _VALUATION_INPUTS["cost"]["items"],  # type: ignore[index]
+                "obsolescence_rate": "0.30",
+                "formula": "value = Σ cost items × (1 − obsolescence_rate)",
+                "assumptions": ["贬值率 0.30（技术性与经济性贬值）。"],
+            },
+            "indicative": True,
+            "disclaimer": (
+                "参考性估算，并非资产评估：仅依据所填数据计算，供沟通参考；"
+                "质押贷款或交易须由具备资质的评估机构出具评估报告。"
+            ),
+            "legal_term_years_left": 14,
+        },
+        "created_at": "2026-12-08T10:15:22.000000+08:00",
+    },
+    status=201,
+)

@@ -217,3 +217,30 @@ class IPLegalEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.occurred_on} {self.kind}"
+
+
+class IPValuation(TimeStampedModel):
+    """An indicative valuation worksheet (:mod:`apps.ip.valuation`) kept for its owner organisation: the inputs
+    as given and the result as computed. Never an appraisal; seen only by the owner's members."""
+
+    owner = models.ForeignKey(
+        "organizations.Organization", verbose_name=_("owner"), on_delete=models.CASCADE, related_name="+"
+    )
+    asset = models.ForeignKey(
+        IPAsset, verbose_name=_("IP asset"), null=True, blank=True, on_delete=models.SET_NULL, related_name="valuations"
+    )
+    title = models.CharField(_("title"), max_length=200)
+    valuation_date = models.DateField(_("valuation date"))
+    inputs = models.JSONField(_("inputs"))
+    result = models.JSONField(_("result"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("created by"), null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-id"]
+        verbose_name = _("indicative IP valuation")
+        verbose_name_plural = _("indicative IP valuations")
+
+    def __str__(self) -> str:
+        return self.title

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from apps.ip import apis, bulk_apis
+from apps.ip import apis, bulk_apis, valuation_apis
 
 urlpatterns = [
     path("ip-assets", apis.IPAssetListCreateApi.as_view(), name="ip-assets"),
@@ -14,4 +14,6 @@ urlpatterns = [
         name="ip-asset-by-external-id",
     ),
     path("ip-assets/<int:asset_id>/legal-events", apis.IPLegalEventListApi.as_view(), name="ip-asset-legal-events"),
+    path("ip-valuations", valuation_apis.ValuationListCreateApi.as_view(), name="ip-valuations"),
+    path("ip-valuations/<int:pk>", valuation_apis.ValuationDetailApi.as_view(), name="ip-valuation"),
 ]

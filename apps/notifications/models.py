@@ -21,6 +21,8 @@ class NotificationKind(models.TextChoices):
     NDA_DECIDED = "nda_decided", _("NDA decided")
     CUSTODY_STARTED = "custody_started", _("custody started")
     CUSTODY_ANNUITY_REMINDER = "custody_annuity_reminder", _("annuity reminder")
+    CUSTODY_PLEDGE_WARNING = "custody.pledge_warning", _("pledged patent at risk")
+    SUBSIDY_CLAIM_DECIDED = "subsidies.claim_decided", _("subsidy claim decided")
     BROKER_VERIFICATION_REQUESTED = "broker.verification_requested", _("broker verification requested")
     BROKER_VERIFICATION = "broker.verification", _("broker verification decided")
     BROKER_INTRODUCTION = "broker.introduction", _("introduction recorded")

@@ -1,10 +1,11 @@
 from django.urls import URLPattern, URLResolver, path
 
-from apps.stats import aftercare_apis, apis, drilldown_apis, financing_apis, open_data_apis
+from apps.stats import aftercare_apis, apis, drilldown_apis, financing_apis, ip_finance_apis, open_data_apis
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path("stats/report", apis.StatsReportApi.as_view(), name="stats-report"),
     path("stats/financing", financing_apis.StatsFinancingApi.as_view(), name="stats-financing"),
+    path("stats/finance", ip_finance_apis.StatsFinanceApi.as_view(), name="stats-finance"),
     path(
         "stats/report/cell/contracts",
         drilldown_apis.StatsCellContractsApi.as_view(),

@@ -48,6 +48,7 @@ from apps.stats.dims import Dim, Measure, Zone
 from apps.stats.drilldown_links import cell_query
 from apps.stats.selectors import PERIOD, ZONE_LABELS, Report, ReportRow, in_wan, in_yi, stats_report
 from apps.stats.selectors.aftercare import aftercare_report
+from apps.stats.selectors.ip_finance import finance_totals
 
 SESSION_VERSION_KEY = "stats_session_version"
 FIRST_YEAR = 2000
@@ -216,7 +217,7 @@ def _figures(user: User, year: int, today: date) -> dict[str, Any]:
         "year": year,
         "window": (date_from, date_to),
         "has_data": any(headline.totals.values.values()),
-        "headlines": _headlines(headline.totals),
+        "headlines": _headlines(headline.totals) + _finance_headlines(date_from, date_to),
         "type_chart": _bar_chart("chart-type", _("Contract amount by contract type"), by_type.rows, Dim.CONTRACT_TYPE),
         "type_rows": _table(by_type, by_type.rows, Dim.CONTRACT_TYPE),
         "class_chart": _bar_chart(
@@ -247,6 +248,34 @@ def _finance_rows(date_from: date, date_to: date) -> list[dict[str, Any]]:
     ]
     rows.append({"label": _("Total"), "count": f"{volume.total_count:,}", "amount": f"{in_wan(volume.total_amount):,}"})
     return rows
+
+
+def _finance_headlines(date_from: date, date_to: date) -> list[Headline]:
+    """IP pledge financing and post-subsidies paid in the window, beside last year's same months."""
+    now = finance_totals(date_from=date_from, date_to=date_to)
+    before = finance_totals(
+        date_from=date_from.replace(year=date_from.year - 1), date_to=date_to.replace(year=date_to.year - 1)
+    )
+    cards = []
+    for key, name, value, previous in (
+        ("pledge_financing", _("IP pledge financing"), now[1], before[1]),
+        ("subsidies_paid", _("Post-subsidies paid"), now[3], before[3]),
+    ):
+        growth = None if not previous else (value - previous) / previous
+        shown, unit = amount_parts(value)
+        cards.append(
+            Headline(
+                key=key,
+                name=name,
+                value=shown,
+                unit=unit,
+                exact=_("%(amount)s yuan") % {"amount": f"{value:,.2f}"},
+                previous=amount_text(previous),
+                growth=growth_text(growth),
+                trend="" if not growth else ("up" if growth > 0 else "down"),
+            )
+        )
+    return cards
 
 
 def _headlines(totals: ReportRow) -> list[Headline]:

@@ -7,6 +7,7 @@ import pytest
 from apps.custody.models import Pledge
 from apps.ip.models import IPCoOwner
 from apps.listings.models import ListingStatus
+from apps.organizations.models import Organization
 from tests.custody.factories import make_agreement, make_patent
 from tests.factories import OrganizationFactory, operator_user
 from tests.listings.factories import make_achievement
@@ -14,6 +15,11 @@ from tests.listings.factories import make_achievement
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("custody_today")]
 
 URL = "/api/v1/custody/pledges"
+
+
+def _bank(name="中国工商银行柳州分行"):
+    """The pledgee: a verified organisation (any type plays the bank here)."""
+    return Organization.objects.filter(name=name).first() or OrganizationFactory(name=name)
 
 
 @pytest.fixture
@@ -29,7 +35,7 @@ def _pledge(patent, partner, world, **overrides):
     data = {
         "asset_id": patent.pk,
         "pledgors": [{"organization_id": world.owner.pk}, {"organization_id": partner.pk}, {"name": "张伟"}],
-        "pledgee": "中国工商银行柳州分行",
+        "pledgee_organization_id": _bank().pk,
         "secured_amount": "5000000.00",
         "term_start": "2026-10-01",
         "term_end": "2029-09-30",
@@ -45,7 +51,12 @@ def test_owner_records_a_pledge_with_every_holder(client_for, world, co_owned):
     response = client_for(world.owner_member).post(URL, _pledge(patent, partner, world), format="json")
     assert response.status_code == 201, response.json()
     body = response.json()
-    assert (body["status"], body["secured_amount"], body["pledgee"]) == ("active", "5000000.00", "中国工商银行柳州分行")
+    assert (body["status"], body["secured_amount"], body["pledgee_name"]) == (
+        "active",
+        "5000000.00",
+        "中国工商银行柳州分行",
+    )
+    assert body["pledgee_organization"] == {"id": _bank().pk, "name": "中国工商银行柳州分行"}
     assert len(body["pledgors"]) == 3
     assert patent.legal_events.filter(kind="pledged").exists()
 
@@ -63,7 +74,8 @@ def test_owner_records_a_pledge_with_every_holder(client_for, world, co_owned):
         ({"secured_amount": "-5.00"}, 400, "validation_error"),
         ({"term_end": "2026-09-30"}, 400, "invalid_period"),
         ({"registration_date": "2027-01-01"}, 400, "date_in_future"),
-        ({"pledgee": ""}, 400, "validation_error"),
+        ({"pledgee_organization_id": None}, 400, "validation_error"),
+        ({"pledgee_organization_id": 999999}, 400, "invalid_pledgee"),
     ],
 )
 def test_bad_pledges_store_nothing(client_for, world, co_owned, change, status, code):
@@ -158,7 +170,7 @@ def test_list_query_count(client_for, django_assert_num_queries, world, count):
             {
                 "asset_id": patent.pk,
                 "pledgors": [{"organization_id": world.owner.pk}],
-                "pledgee": "柳州银行",
+                "pledgee_organization_id": _bank("柳州银行").pk,
                 "secured_amount": "100000.00",
                 "term_start": "2026-10-01",
                 "term_end": "2027-09-30",
@@ -179,7 +191,7 @@ class TestPledgedPatentNotForTransfer:
             {
                 "asset_id": patent.pk,
                 "pledgors": [{"organization_id": world.owner.pk}],
-                "pledgee": "柳州银行",
+                "pledgee_organization_id": _bank("柳州银行").pk,
                 "secured_amount": "100000.00",
                 "term_start": "2026-10-01",
                 "term_end": "2027-09-30",

@@ -57,7 +57,7 @@ def test_a_pledged_asset_is_offered_for_licence_only(client_for, world, held):
     Pledge.objects.create(
         asset=held.asset,
         pledgors=[{"organization_id": world.owner.pk, "name": ""}],
-        pledgee="柳州银行",
+        pledgee_name="柳州银行",
         secured_amount=100000,
         term_start="2026-01-01",
         term_end="2027-01-01",

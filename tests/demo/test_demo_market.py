@@ -339,3 +339,17 @@ def test_a_second_run_creates_nothing_anywhere() -> None:
     assert {model.__name__: model.objects.count() for model in models} == before
     assert dict(Contract.objects.values_list("pk", "version")) == versions
     assert dict(Deal.objects.values_list("pk", "version")) == deals
+
+
+def test_the_pledgee_is_the_demo_bank_and_a_subsidy_round_pays_a_claim() -> None:
+    from apps.subsidies.models import ClaimStatus, SubsidyClaim, SubsidyRound
+
+    load()
+    pledge = Pledge.objects.select_related("pledgee_organization").get()
+    assert pledge.pledgee_organization is not None
+    assert pledge.pledgee_name == pledge.pledgee_organization.name == "柳州示例银行股份有限公司"
+    assert pledge.pledgee_organization.memberships.exists()
+    assert SubsidyRound.objects.count() == 1
+    claim = SubsidyClaim.objects.get()
+    assert claim.status == ClaimStatus.DISBURSED
+    assert claim.disbursement.amount == claim.approved_amount == claim.computed_amount > 0

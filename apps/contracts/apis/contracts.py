@@ -10,7 +10,7 @@ from django.http import FileResponse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
@@ -89,6 +89,14 @@ class ContractFieldsMixin(serializers.Serializer):
     contract_amount = _money(help_text="Yuan, more than zero.")
     deductions = DeductionInputSerializer(  # type: ignore[call-arg]
         many=True, required=False, max_length=200, help_text="Non-technical costs; their sum ≤ the contract amount."
+    )
+    ip_asset_ids = serializers.ListField(
+        child=serializers.IntegerField(min_value=1),
+        required=False,
+        max_length=100,
+        help_text="The IP assets the contract transfers or licenses (held by a party). Default with `deal_id`: the "
+        "achievement's. A transfer or exclusive licence of a pledged asset needs the pledgee's consent (409 "
+        "`asset_pledged_without_consent`).",
     )
     external_id = serializers.CharField(
         max_length=100,
@@ -252,6 +260,7 @@ class ContractOutputSerializer(serializers.Serializer):
     is_import = serializers.BooleanField()
     registrant_id = serializers.IntegerField(allow_null=True, help_text="The organisation that registers it.")
     ip_type = serializers.CharField()
+    ip_asset_ids = serializers.SerializerMethodField(help_text="The IP assets the contract transfers or licenses.")
     technology_field_code = serializers.CharField(source="technology_field_id")
     technology_field_name = serializers.CharField(source="technology_field.name_zh")
     programme_class = serializers.CharField()
@@ -272,6 +281,13 @@ class ContractOutputSerializer(serializers.Serializer):
 
     def get_has_document(self, obj: Contract) -> bool:
         return bool(obj.document)
+
+    @extend_schema_field(serializers.ListField(child=serializers.IntegerField()))
+    def get_ip_asset_ids(self, obj: Contract) -> list[int]:
+        annotated = getattr(obj, "ip_asset_ids", None)
+        if annotated is not None:
+            return list(annotated)
+        return sorted(obj.ip_assets.values_list("pk", flat=True))
 
 
 class DocumentUploadInputSerializer(serializers.Serializer):

@@ -12,6 +12,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
+from django.contrib.postgres.expressions import ArraySubquery
 from django.db.models import DecimalField, Exists, OuterRef, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.http import Http404
@@ -90,7 +91,15 @@ def _with_related(qs: QuerySet[Contract]) -> QuerySet[Contract]:
     return (
         qs.select_related("buyer", "seller", "technology_field")
         .prefetch_related("deductions")
-        .annotate(paid_amount=paid_subquery(), registration_status=_registration_status_subquery())
+        .annotate(
+            paid_amount=paid_subquery(),
+            registration_status=_registration_status_subquery(),
+            ip_asset_ids=ArraySubquery(
+                Contract.ip_assets.through.objects.filter(contract_id=OuterRef("pk"))
+                .order_by("ipasset_id")
+                .values("ipasset_id")
+            ),
+        )
     )
 
 

@@ -40,6 +40,8 @@ from apps.core.changes import record_model_changes
 from apps.core.effects import effect
 from apps.core.errors import ApplicationError
 from apps.core.versioning import stale_version_error
+from apps.custody.models import ConsentAction
+from apps.custody.services import check_pledge_consent
 from apps.deals.models import DealStage
 from apps.organizations.access import is_operator, organization_ids
 from apps.organizations.models import Organization
@@ -230,6 +232,46 @@ def _check_unlocked(contract: Contract) -> None:
         )
 
 
+def _resolve_ip_assets(ids: Iterable[int], *, party_ids: set[int | None]) -> list[int]:
+    """The contract's subject assets: each must exist and be held by one of its parties (400 otherwise)."""
+    from apps.ip.models import IPAsset
+
+    wanted = sorted(set(ids))
+    found = set(IPAsset.objects.filter(pk__in=wanted, owner_id__in=party_ids - {None}).values_list("pk", flat=True))
+    missing = [pk for pk in wanted if pk not in found]
+    if missing:
+        raise _bad(
+            _("Unknown IP asset, or not held by a party of the contract: %(ids)s.")
+            % {"ids": ", ".join(str(pk) for pk in missing)},
+            code=ContractError.UNKNOWN_IP_ASSET,
+            field="ip_asset_ids",
+        )
+    return wanted
+
+
+def pledge_action_for(contract_type: str, subtype: str) -> str | None:
+    """What a contract of this type does to a pledged subject asset, in the pledge-consent vocabulary."""
+    if contract_type == "transfer":
+        return ConsentAction.TRANSFER
+    if subtype == "exclusive_patent_licence":
+        return ConsentAction.EXCLUSIVE_LICENCE
+    return None
+
+
+def check_pledged_assets(contract: Contract) -> None:
+    """A transfer or exclusive licence of a pledged asset needs the pledgee's recorded consent (409
+    ``asset_pledged_without_consent``): checked when the contract is recorded or changed, and again when
+    it is applied for and registered."""
+    action = pledge_action_for(contract.type, contract.subtype)
+    if action is None:
+        return
+    asset_ids = list(contract.ip_assets.values_list("pk", flat=True))
+    if asset_ids:
+        check_pledge_consent(
+            asset_ids=asset_ids, action=action, counterparty_id=contract.buyer_id, contract_id=contract.pk
+        )
+
+
 def sum_amounts(qs: Any) -> Decimal:
     total: Decimal | None = qs.aggregate(total=Sum("amount"))["total"]
     return total or Decimal("0.00")
@@ -286,6 +328,14 @@ def contract_create(*, actor: User, data: Mapping[str, Any]) -> Contract:
         Deduction(contract=contract, kind=d["kind"], description=d.get("description", ""), amount=d["amount"])
         for d in deduction_rows
     )
+    party_ids = {getattr(values["buyer"], "pk", None), getattr(values["seller"], "pk", None)}
+    if data.get("ip_asset_ids") is not None:
+        contract.ip_assets.set(_resolve_ip_assets(data["ip_asset_ids"], party_ids=party_ids))
+    elif deal is not None and deal.achievement is not None:
+        # A deal over an achievement: the contract's subject is the achievement's IP, unless named.
+        held = deal.achievement.ip_assets.filter(owner_id__in=party_ids - {None})
+        contract.ip_assets.set(list(held.values_list("pk", flat=True)))
+    check_pledged_assets(contract)
     evidence_contract(contract=contract, event="contract.recorded", actor_id=actor.pk)
     _after_signing(contract)
     return contract
@@ -348,8 +398,11 @@ def contract_update(*, actor: User, contract: Contract, expected_version: int, d
             Deduction(contract=locked, kind=d["kind"], description=d.get("description", ""), amount=d["amount"])
             for d in deduction_rows
         )
+    if data.get("ip_asset_ids") is not None:
+        locked.ip_assets.set(_resolve_ip_assets(data["ip_asset_ids"], party_ids={locked.buyer_id, locked.seller_id}))
     with external_id_guard():
         updated = _conditional_update(contract=locked, expected_version=expected_version, **values)
+    check_pledged_assets(updated)
     evidence_contract(contract=updated, event="contract.amended", actor_id=actor.pk, changed=sorted(data))
     return updated
 

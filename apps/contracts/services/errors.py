@@ -23,6 +23,7 @@ class ContractError(StrEnum):
     PAID_IN_FUTURE = "payment_in_future"
     UNKNOWN_MILESTONE = "unknown_milestone"
     EXTERNAL_ID_TAKEN = "external_id_taken"
+    UNKNOWN_IP_ASSET = "contract_unknown_ip_asset"
 
 
 class RegistrationError(StrEnum):

@@ -28,7 +28,7 @@ from apps.contracts.models import (
     RegistrationStatus,
 )
 from apps.contracts.selectors import SHANGHAI, calendar_exceptions, calendar_years, market_today, rule_set_in_force
-from apps.contracts.services.contracts import sync_deal
+from apps.contracts.services.contracts import check_pledged_assets, sync_deal
 from apps.contracts.services.errors import RegistrationError
 from apps.contracts.services.errors import bad_input as _bad
 from apps.contracts.services.evidence import evidence_registration
@@ -164,6 +164,7 @@ def registration_apply(*, actor: User, contract: Contract, as_of: date | None = 
             code=RegistrationError.NOT_WRITTEN,
             status=400,
         )
+    check_pledged_assets(locked)
     today, applied_at = _back_dated(as_of, not_before=locked.signed_on, hour=9)
     if locked.valid_from > today:
         raise ApplicationError(
@@ -324,6 +325,7 @@ def registration_decide(
             else locked.declared_technology_amount,
         )
         _check_recognised(*recognised)
+        check_pledged_assets(locked.contract)
         number = (
             _check_number(registration_number) if registration_number else next_registration_number(year=today.year)
         )

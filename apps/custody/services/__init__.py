@@ -18,7 +18,13 @@ from apps.custody.services.annuities import (
 from apps.custody.services.errors import CustodyError
 from apps.custody.services.parties import check_owner, check_party
 from apps.custody.services.payments import payment_record
-from apps.custody.services.pledges import pledge_create, pledge_release
+from apps.custody.services.pledges import (
+    check_pledge_consent,
+    pledge_consent_record,
+    pledge_create,
+    pledge_release,
+    pledges_without_consent,
+)
 from apps.custody.services.reminder_scan import _SCAN_COLUMNS, annuity_reminders_send
 
 __all__ = [
@@ -33,11 +39,14 @@ __all__ = [
     "annuity_state_fields",
     "check_owner",
     "check_party",
+    "check_pledge_consent",
     "custody_asset_update",
     "custody_assets_refresh_for",
     "payment_record",
+    "pledge_consent_record",
     "pledge_create",
     "pledge_release",
+    "pledges_without_consent",
     "reduction_of",
     "reminder_offsets",
 ]

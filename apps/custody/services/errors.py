@@ -29,3 +29,7 @@ class CustodyError(StrEnum):
     ALREADY_PLEDGED = "already_pledged"
     DUPLICATE_PLEDGE = "duplicate_pledge_registration"
     NOT_IN_FORCE = "asset_not_in_force"
+    BAD_PLEDGEE = "invalid_pledgee"
+    NOT_PLEDGEE_MEMBER = "not_pledgee_member"
+    BAD_COUNTERPARTY = "invalid_counterparty"
+    PLEDGED_WITHOUT_CONSENT = "asset_pledged_without_consent"

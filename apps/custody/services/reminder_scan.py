@@ -1,4 +1,5 @@
-"""The daily annuity reminder scan: digests to owners and custodians, in chunks, safe to run twice."""
+"""The daily annuity reminder scan: digests to owners and custodians (and warnings to the pledgees of pledged
+patents), in chunks, safe to run twice."""
 
 from __future__ import annotations
 
@@ -22,6 +23,7 @@ from apps.custody.annuity import late_fee_on
 from apps.custody.models import AgreementStatus, CustodyAgreement, CustodyAsset, Reminder
 from apps.custody.reminders import LAPSED, reminder_stages, stage_on, stored_year
 from apps.custody.services.annuities import reminder_offsets
+from apps.custody.services.pledge_warnings import pledgees_warn_annuities
 from apps.notifications.services import EMAIL_BATCH_SIZE, notify
 from apps.organizations.models import Membership, Organization
 from apps.webhooks.delivery import publish
@@ -247,6 +249,11 @@ def _scan_chunk(
                         agreement_id=parties.agreement_id,
                     )
             _publish_reminders(parties=parties, sent=[(pk, lines[pk]) for pk in sorted(sent_ids)])
+            asset_of = {row[0]: row[1] for row in rows}
+            pledgees_warn_annuities(
+                items=[(asset_of[pk], lines[pk].year, lines[pk].kind, lines[pk].render()) for pk in sorted(sent_ids)],
+                today=today,
+            )
         # Recorded with the chunk's reminders: the e-mails go out once it commits, and are not lost after.
         for start in range(0, len(notification_ids), EMAIL_BATCH_SIZE):
             effect("notifications.send_emails", notification_ids=notification_ids[start : start + EMAIL_BATCH_SIZE])

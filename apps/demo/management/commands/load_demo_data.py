@@ -91,6 +91,7 @@ class Command(BaseCommand):
                 "after-deal story",
                 "statistics fold",
                 "annuity reminder",
+                "subsidy round",
             ),
             0,
         )
