@@ -25,6 +25,8 @@ from typing import Any
 
 from celery import Celery, Task, signals
 
+from apps.core import metrics
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "marketplace.settings")
 
 app = Celery("marketplace")
@@ -90,3 +92,33 @@ def _check_delivery_settings(sender: Any = None, **kwargs: Any) -> None:
                 task.time_limit,
                 settings.CELERY_BROKER_CONSUMER_TIMEOUT,
             )
+
+
+# --- Metrics (apps.core.metrics) ------------------------------------------------------------------
+# Task outcomes are counted in the process that runs the task. With PROMETHEUS_MULTIPROC_DIR set, the pool's
+# children write to that directory and the worker's main process serves the sum on CELERY_METRICS_PORT.
+metrics.connect_celery_signals()
+
+
+@signals.worker_ready.connect
+def _serve_worker_metrics(sender: Any = None, **kwargs: Any) -> None:
+    port = int(os.environ.get("CELERY_METRICS_PORT") or 0)
+    if not port:
+        return
+    from prometheus_client import CollectorRegistry, start_http_server
+    from prometheus_client import multiprocess as prometheus_multiprocess
+
+    registry = None
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        registry = CollectorRegistry()
+        prometheus_multiprocess.MultiProcessCollector(registry)  # type: ignore[no-untyped-call]
+    start_http_server(port, addr=os.environ.get("CELERY_METRICS_ADDR", "0.0.0.0"), **({"registry": registry} if registry else {}))  # noqa: S104
+    logger.info("task metrics on :%s/metrics", port)
+
+
+@signals.worker_process_shutdown.connect
+def _forget_child_metrics(pid: int | None = None, **kwargs: Any) -> None:
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        from prometheus_client import multiprocess as prometheus_multiprocess
+
+        prometheus_multiprocess.mark_process_dead(pid or os.getpid())  # type: ignore[no-untyped-call]

@@ -1,0 +1,179 @@
+"""GET /metrics: request counts by route, Celery outcomes, queue depth, the effect outbox and matching lag.
+
+Counters live in this process's registry (the test process serves the requests), so each test compares a
+scrape before and after what it does.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+import redis
+from django.conf import settings as django_settings
+from django.db import transaction
+from django.utils import timezone
+from prometheus_client.parser import text_string_to_metric_families
+from rest_framework.test import APIClient
+
+from apps.core.effects import effect
+from apps.core.models import Effect
+
+pytestmark = pytest.mark.django_db
+
+TOKEN = "metrics-test-token-0123456789"
+
+
+@pytest.fixture
+def scrape(settings):
+    settings.METRICS_TOKEN = TOKEN
+    client = APIClient()
+
+    def read() -> dict[tuple[str, frozenset], float]:
+        response = client.get("/metrics", HTTP_AUTHORIZATION=f"Bearer {TOKEN}")
+        assert response.status_code == 200, response.content
+        assert response["Content-Type"].startswith("text/plain")
+        samples = {}
+        for family in text_string_to_metric_families(response.content.decode()):
+            for sample in family.samples:
+                samples[(sample.name, frozenset(sample.labels.items()))] = sample.value
+        return samples
+
+    return read
+
+
+def value(samples: dict, name: str, **labels: str) -> float:
+    return samples.get((name, frozenset(labels.items())), 0.0)
+
+
+def test_requests_are_counted_by_route_pattern_method_and_status(scrape):
+    before = scrape()
+    client = APIClient()
+    for _ in range(3):
+        assert client.get("/healthz").status_code == 200
+    assert client.get("/api/v1/achievements/987654").status_code == 404
+    assert client.get("/no/such/page/4711").status_code == 404
+    after = scrape()
+
+    assert value(after, "market_http_requests_total", route="healthz", method="GET", status="200") - value(
+        before, "market_http_requests_total", route="healthz", method="GET", status="200"
+    ) == 3
+    detail = {
+        dict(labels)["route"]
+        for (name, labels), count in after.items()
+        if name == "market_http_requests_total" and dict(labels)["status"] == "404" and count
+    }
+    # The pattern, not the path: ids and unknown URLs create no series of their own.
+    assert "api/v1/achievements/<int:pk>" in detail
+    assert "<unmatched>" in detail
+    assert not any("987654" in route or "4711" in route for route in detail)
+    latency_count = value(after, "market_http_request_duration_seconds_count", route="healthz", method="GET")
+    assert latency_count - value(before, "market_http_request_duration_seconds_count", route="healthz", method="GET") == 3
+    assert value(after, "market_http_request_duration_seconds_sum", route="healthz", method="GET") > value(
+        before, "market_http_request_duration_seconds_sum", route="healthz", method="GET"
+    )
+
+
+def test_the_token_is_required(settings):
+    client = APIClient()
+    settings.METRICS_TOKEN = ""
+    assert client.get("/metrics", HTTP_AUTHORIZATION="Bearer anything").status_code == 404  # off without a token
+    settings.METRICS_TOKEN = TOKEN
+    missing = client.get("/metrics")
+    assert missing.status_code == 401
+    assert missing["WWW-Authenticate"].startswith("Bearer")
+    assert b"market_" not in missing.content
+    assert client.get("/metrics", HTTP_AUTHORIZATION="Bearer wrong-token").status_code == 401
+    assert client.get("/metrics", HTTP_AUTHORIZATION=f"Basic {TOKEN}").status_code == 401
+    assert client.get("/metrics", HTTP_AUTHORIZATION=f"Bearer {TOKEN}").status_code == 200
+
+
+def test_outbox_age_and_matching_lag_reflect_pending_effects(scrape):
+    before = scrape()
+    assert value(before, "market_metrics_source_up", source="database") == 1
+    assert ("market_matching_index_version", frozenset()) in before
+
+    with transaction.atomic():
+        effect("notifications.send_emails", notification_ids=[1])
+        effect("matching.listings_changed", kind="achievement", listing_ids=[1, 2])
+    Effect.objects.filter(name="notifications.send_emails").update(
+        created_at=timezone.now() - timedelta(minutes=30), due_at=timezone.now() - timedelta(minutes=5)
+    )
+    Effect.objects.filter(name="matching.listings_changed").update(created_at=timezone.now() - timedelta(minutes=7))
+    after = scrape()
+
+    assert value(after, "market_effects", status="pending") == value(before, "market_effects", status="pending") + 2
+    assert 30 * 60 <= value(after, "market_effects_outbox_age_seconds") < 31 * 60
+    assert value(after, "market_effects_overdue") >= 1
+    assert 7 * 60 <= value(after, "market_matching_lag_seconds") < 8 * 60
+    assert value(after, "market_matching_pending_effects") == 1
+
+    Effect.objects.update(status="done", done_at=timezone.now())
+    done = scrape()
+    assert value(done, "market_effects", status="pending") == 0
+    assert value(done, "market_effects_outbox_age_seconds") == 0
+    assert value(done, "market_matching_lag_seconds") == 0
+
+
+def test_queue_depth_is_read_from_the_broker(scrape, settings):
+    queue = "metrics.test"
+    settings.CELERY_TASK_ROUTES = {**django_settings.CELERY_TASK_ROUTES, "metrics.test_task": {"queue": queue}}
+    client = redis.Redis.from_url(django_settings.CELERY_BROKER_URL)
+    client.delete(queue)
+    try:
+        assert value(scrape(), "market_celery_queue_length", queue=queue) == 0
+        client.lpush(queue, *[f'{{"n": {n}}}' for n in range(5)])
+        client.lpush(f"{queue}\x06\x163", '{"priority": 3}')  # kombu's list for priority 3
+        after = scrape()
+        assert value(after, "market_celery_queue_length", queue=queue) == 6
+        assert ("market_celery_queue_length", frozenset({("queue", "celery")})) in after
+        assert value(after, "market_metrics_source_up", source="broker") == 1
+    finally:
+        client.delete(queue, f"{queue}\x06\x163")
+        client.close()
+
+
+def test_an_unreachable_broker_is_reported_not_fatal(scrape, monkeypatch):
+    from marketplace.celery import app
+
+    monkeypatch.setattr(app.conf, "broker_url", "redis://127.0.0.1:1/0")
+    samples = scrape()
+    assert value(samples, "market_metrics_source_up", source="broker") == 0
+    assert value(samples, "market_metrics_source_up", source="database") == 1
+
+
+def test_celery_task_outcomes_are_counted(scrape, celery_eager):
+    from apps.core.tasks import purge_idempotency_keys as idempotency_purge
+
+    before = scrape()
+    idempotency_purge.delay()
+    idempotency_purge.delay()
+    after = scrape()
+    name = idempotency_purge.name
+    assert value(after, "market_celery_tasks_total", task=name, outcome="success") - value(
+        before, "market_celery_tasks_total", task=name, outcome="success"
+    ) == 2
+    assert value(after, "market_celery_task_duration_seconds_count", task=name) - value(
+        before, "market_celery_task_duration_seconds_count", task=name
+    ) == 2
+
+
+def test_a_failed_task_is_counted_as_a_failure(scrape, settings):
+    from marketplace.celery import app
+
+    @app.task(name="metrics.test_failing", bind=False)
+    def failing() -> None:
+        raise ValueError("boom")
+
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+    settings.CELERY_TASK_EAGER_PROPAGATES = False
+    try:
+        before = scrape()
+        result = failing.delay()
+        assert result.failed()
+        after = scrape()
+    finally:
+        app.tasks.pop("metrics.test_failing", None)
+    assert value(after, "market_celery_tasks_total", task="metrics.test_failing", outcome="failure") - value(
+        before, "market_celery_tasks_total", task="metrics.test_failing", outcome="failure"
+    ) == 1
