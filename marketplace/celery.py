@@ -105,14 +105,14 @@ def _serve_worker_metrics(sender: Any = None, **kwargs: Any) -> None:
     port = int(os.environ.get("CELERY_METRICS_PORT") or 0)
     if not port:
         return
-    from prometheus_client import CollectorRegistry, start_http_server
+    from prometheus_client import REGISTRY, CollectorRegistry, start_http_server
     from prometheus_client import multiprocess as prometheus_multiprocess
 
-    registry = None
+    registry = REGISTRY
     if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
         registry = CollectorRegistry()
-        prometheus_multiprocess.MultiProcessCollector(registry)  # type: ignore[no-untyped-call]
-    start_http_server(port, addr=os.environ.get("CELERY_METRICS_ADDR", "0.0.0.0"), **({"registry": registry} if registry else {}))  # noqa: S104
+        prometheus_multiprocess.MultiProcessCollector(registry)
+    start_http_server(port, addr=os.environ.get("CELERY_METRICS_ADDR", "0.0.0.0"), registry=registry)  # noqa: S104
     logger.info("task metrics on :%s/metrics", port)
 
 
@@ -121,4 +121,4 @@ def _forget_child_metrics(pid: int | None = None, **kwargs: Any) -> None:
     if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
         from prometheus_client import multiprocess as prometheus_multiprocess
 
-        prometheus_multiprocess.mark_process_dead(pid or os.getpid())  # type: ignore[no-untyped-call]
+        prometheus_multiprocess.mark_process_dead(pid or os.getpid())

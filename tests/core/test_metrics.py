@@ -55,9 +55,11 @@ def test_requests_are_counted_by_route_pattern_method_and_status(scrape):
     assert client.get("/no/such/page/4711").status_code == 404
     after = scrape()
 
-    assert value(after, "market_http_requests_total", route="healthz", method="GET", status="200") - value(
-        before, "market_http_requests_total", route="healthz", method="GET", status="200"
-    ) == 3
+    assert (
+        value(after, "market_http_requests_total", route="healthz", method="GET", status="200")
+        - value(before, "market_http_requests_total", route="healthz", method="GET", status="200")
+        == 3
+    )
     detail = {
         dict(labels)["route"]
         for (name, labels), count in after.items()
@@ -68,7 +70,9 @@ def test_requests_are_counted_by_route_pattern_method_and_status(scrape):
     assert "<unmatched>" in detail
     assert not any("987654" in route or "4711" in route for route in detail)
     latency_count = value(after, "market_http_request_duration_seconds_count", route="healthz", method="GET")
-    assert latency_count - value(before, "market_http_request_duration_seconds_count", route="healthz", method="GET") == 3
+    assert (
+        latency_count - value(before, "market_http_request_duration_seconds_count", route="healthz", method="GET") == 3
+    )
     assert value(after, "market_http_request_duration_seconds_sum", route="healthz", method="GET") > value(
         before, "market_http_request_duration_seconds_sum", route="healthz", method="GET"
     )
@@ -150,12 +154,16 @@ def test_celery_task_outcomes_are_counted(scrape, celery_eager):
     idempotency_purge.delay()
     after = scrape()
     name = idempotency_purge.name
-    assert value(after, "market_celery_tasks_total", task=name, outcome="success") - value(
-        before, "market_celery_tasks_total", task=name, outcome="success"
-    ) == 2
-    assert value(after, "market_celery_task_duration_seconds_count", task=name) - value(
-        before, "market_celery_task_duration_seconds_count", task=name
-    ) == 2
+    assert (
+        value(after, "market_celery_tasks_total", task=name, outcome="success")
+        - value(before, "market_celery_tasks_total", task=name, outcome="success")
+        == 2
+    )
+    assert (
+        value(after, "market_celery_task_duration_seconds_count", task=name)
+        - value(before, "market_celery_task_duration_seconds_count", task=name)
+        == 2
+    )
 
 
 def test_a_failed_task_is_counted_as_a_failure(scrape, settings):
@@ -174,6 +182,58 @@ def test_a_failed_task_is_counted_as_a_failure(scrape, settings):
         after = scrape()
     finally:
         app.tasks.pop("metrics.test_failing", None)
-    assert value(after, "market_celery_tasks_total", task="metrics.test_failing", outcome="failure") - value(
-        before, "market_celery_tasks_total", task="metrics.test_failing", outcome="failure"
-    ) == 1
+    assert (
+        value(after, "market_celery_tasks_total", task="metrics.test_failing", outcome="failure")
+        - value(before, "market_celery_tasks_total", task="metrics.test_failing", outcome="failure")
+        == 1
+    )
+
+
+def test_the_grafana_dashboard_charts_only_metrics_the_service_exports(settings):
+    import json
+    import re
+    from pathlib import Path
+
+    settings.METRICS_TOKEN = TOKEN
+    text = APIClient().get("/metrics", HTTP_AUTHORIZATION=f"Bearer {TOKEN}").content.decode()
+    exported = set()
+    for family in text_string_to_metric_families(text):
+        suffixes = {"counter": ["_total"], "histogram": ["_bucket", "_count", "_sum"]}.get(family.type, [""])
+        exported.update(family.name + suffix for suffix in suffixes)
+
+    dashboard = json.loads((Path(__file__).resolve().parents[2] / "deploy" / "grafana" / "market.json").read_text())
+    expressions = [target["expr"] for panel in dashboard["panels"] for target in panel["targets"]]
+    assert len(dashboard["panels"]) >= 10
+    used = {name for expr in expressions for name in re.findall(r"\bmarket_[a-z_]+", expr)}
+    assert used - exported == set()
+    # every metric the service exports has a panel
+    charted = {re.sub(r"_(total|bucket|count|sum)$", "", name) for name in used}
+    own = {re.sub(r"_(total|bucket|count|sum)$", "", name) for name in exported if name.startswith("market_")}
+    assert own - charted == set()
+    assert len({panel["id"] for panel in dashboard["panels"]}) == len(dashboard["panels"])
+
+
+def test_queue_depth_under_rabbitmq(monkeypatch):
+    """RabbitMQ answers a passive declare with the queue's message count; an undeclared queue is empty."""
+    import kombu
+
+    from apps.core.metrics import queue_lengths
+    from marketplace.celery import app
+
+    url = "amqp://guest:guest@127.0.0.1:5672//"
+    queue = kombu.Queue("metrics.test.rabbit", durable=False, auto_delete=False)
+    with kombu.Connection(url) as conn:
+        bound = queue(conn.default_channel)
+        bound.declare()
+        bound.purge()
+        producer = conn.Producer()
+        for n in range(4):
+            producer.publish({"n": n}, routing_key=queue.name, exchange="")
+        monkeypatch.setattr(app.conf, "broker_url", url)
+        try:
+            assert queue_lengths([queue.name, "metrics.test.never-declared"]) == {
+                queue.name: 4,
+                "metrics.test.never-declared": 0,
+            }
+        finally:
+            bound.delete()
