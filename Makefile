@@ -27,7 +27,8 @@ help:
 	@echo "make fuzz      schemathesis on every API operation as operator, enterprise user and anonymous, longer than"
 	@echo "               make test's run (FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) per operation, FUZZ_MODES=$(FUZZ_MODES)); prints a summary"
 	@echo "make smoke     boot 'make run' headless with throwaway data in var/smoke, probe it, Ctrl-C it, check no leftovers"
-	@echo "make lint      ruff check, ruff format --check, mypy apps, lint-imports (the declared app order)"
+	@echo "make lint      ruff check, ruff format --check, mypy apps, lint-imports (the declared app order),"
+	@echo "               migrations unsafe under load (manage.py check_migrations_safety, docs/migrations.md)"
 	@echo "make fmt       ruff format + ruff check --fix"
 	@echo "make bench     run every bench/*/run.py"
 	@echo "make services  start the machine's PostgreSQL, Redis and RabbitMQ on 127.0.0.1 if they are down"
@@ -137,6 +138,7 @@ lint: venv
 	$(VENV)/bin/ruff format --check .
 	DJANGO_SECRET_KEY=lint-only-not-a-secret $(VENV)/bin/mypy apps
 	$(VENV)/bin/lint-imports --no-cache
+	DJANGO_SECRET_KEY=lint-only-not-a-secret $(PY) manage.py check_migrations_safety
 
 fmt: venv
 	$(VENV)/bin/ruff format .
