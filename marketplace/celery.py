@@ -100,6 +100,17 @@ def _check_delivery_settings(sender: Any = None, **kwargs: Any) -> None:
 metrics.connect_celery_signals()
 
 
+@signals.worker_init.connect
+def _empty_metrics_directory(sender: Any = None, **kwargs: Any) -> None:
+    """Counts of a previous run of this worker (files left in the directory) would be added again."""
+    directory = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+    if directory and os.environ.get("CELERY_METRICS_PORT"):
+        os.makedirs(directory, exist_ok=True)
+        for name in os.listdir(directory):
+            if name.endswith(".db"):
+                os.remove(os.path.join(directory, name))
+
+
 @signals.worker_ready.connect
 def _serve_worker_metrics(sender: Any = None, **kwargs: Any) -> None:
     port = int(os.environ.get("CELERY_METRICS_PORT") or 0)

@@ -55,6 +55,10 @@ from prometheus_client.registry import Collector
 
 logger = logging.getLogger(__name__)
 
+# Multiprocess mode writes a file per process and metric there from the first count: the directory must exist.
+if _multiproc_dir := os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+    os.makedirs(_multiproc_dir, exist_ok=True)
+
 # No "_created" series per labelled child: they double the series count and multiprocess mode has none.
 disable_created_metrics()
 
