@@ -17,9 +17,8 @@ that cannot be read reports ``market_metrics_source_up{source} 0`` instead of fa
 - ``market_effects{status}`` (pending, failed), ``market_effects_outbox_age_seconds`` (now minus the oldest
   pending effect's creation: how long the oldest promise has waited) and ``market_effects_overdue`` (pending
   effects past their hand-over time: the sweeper or the workers are behind);
-- ``market_matching_index_version`` (the newest index change), ``market_matching_lag_seconds`` (age of the
-  oldest matching effect still pending: how long a listing change has waited to reach the index and its
-  matches) and ``market_matching_pending_effects``.
+- ``market_matching_*`` from :mod:`apps.matching.metrics` (registered with :func:`register_source`, as the
+  matching shard queues are with :func:`register_queues`: core imports no app above it).
 
 Processes: gunicorn runs several workers and a Celery worker several children. With
 ``PROMETHEUS_MULTIPROC_DIR`` set (a writable, per-host directory emptied at start: deploy/gunicorn.conf.py
@@ -157,15 +156,29 @@ def connect_celery_signals() -> None:
 # --- Read at scrape time --------------------------------------------------------------------------
 
 
-def celery_queues() -> list[str]:
-    """The queues the project's tasks are sent to: the default one, the matching shards', routed ones."""
-    from apps.matching import shards
+_queue_providers: list[Callable[[], Iterable[str]]] = []
+_sources: dict[str, Callable[[], Iterator[Metric]]] = {}
 
-    queues = {shards.DEFAULT_QUEUE}
-    queues.update(shards.shard_queue(shard) for shard in range(settings.MATCHING_SHARDS))
+
+def register_queues(provider: Callable[[], Iterable[str]]) -> None:
+    """An app names the Celery queues it sends to (matching: its shard queues); their length is reported."""
+    if provider not in _queue_providers:
+        _queue_providers.append(provider)
+
+
+def register_source(name: str, read: Callable[[], Iterator[Metric]]) -> None:
+    """An app adds metrics read at scrape time (matching: its index lag); a failing source is reported down."""
+    _sources[name] = read
+
+
+def celery_queues() -> list[str]:
+    """The queues the project's tasks are sent to: the default one, routed ones, the ones apps registered."""
+    queues = {str(getattr(settings, "CELERY_TASK_DEFAULT_QUEUE", "celery"))}
     for route in getattr(settings, "CELERY_TASK_ROUTES", {}).values():
         if isinstance(route, dict) and route.get("queue"):
             queues.add(str(route["queue"]))
+    for provider in _queue_providers:
+        queues.update(provider())
     return sorted(queues)
 
 
@@ -224,12 +237,6 @@ def _effects_metrics() -> Iterator[Metric]:
             [EffectStatus.PENDING],
         )
         age, overdue = cursor.fetchone()
-        cursor.execute(
-            "SELECT coalesce(extract(epoch FROM statement_timestamp() - min(created_at)), 0), count(*)"
-            " FROM core_effect WHERE status = %s AND name LIKE 'matching.%%'",
-            [EffectStatus.PENDING],
-        )
-        matching_age, matching_pending = cursor.fetchone()
     by_status = GaugeMetricFamily("market_effects", "Effects not done, by status.", labels=["status"])
     for status in (EffectStatus.PENDING, EffectStatus.FAILED):
         by_status.add_metric([str(status)], counts.get(status, 0))
@@ -239,20 +246,6 @@ def _effects_metrics() -> Iterator[Metric]:
     )
     yield GaugeMetricFamily(
         "market_effects_overdue", "Pending effects past their hand-over time.", value=float(overdue)
-    )
-
-    from apps.matching.index_state import current_version
-
-    yield GaugeMetricFamily(
-        "market_matching_index_version", "The newest version of the match index change log.", value=current_version()
-    )
-    yield GaugeMetricFamily(
-        "market_matching_lag_seconds",
-        "Seconds the oldest pending matching effect (a listing change not yet indexed and matched) has waited.",
-        value=float(matching_age),
-    )
-    yield GaugeMetricFamily(
-        "market_matching_pending_effects", "Matching effects still pending.", value=float(matching_pending)
     )
 
 
@@ -266,14 +259,13 @@ def _queue_metrics() -> Iterator[Metric]:
 class StoreCollector(Collector):
     """What the data stores say at scrape time; each source is read on its own and may fail alone."""
 
-    sources: dict[str, Callable[[], Iterator[Metric]]] = {"database": _effects_metrics, "broker": _queue_metrics}
-
     def collect(self) -> Iterable[Metric]:
         up = GaugeMetricFamily("market_metrics_source_up", "1 if the scrape could read the source.", labels=["source"])
         scrape = GaugeMetricFamily(
             "market_metrics_source_seconds", "Seconds the scrape took to read the source.", labels=["source"]
         )
-        for name, read in self.sources.items():
+        sources = {"database": _effects_metrics, "broker": _queue_metrics, **_sources}
+        for name, read in sources.items():
             started = time.perf_counter()
             try:
                 metrics = list(read())

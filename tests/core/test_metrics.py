@@ -95,6 +95,7 @@ def test_the_token_is_required(settings):
 def test_outbox_age_and_matching_lag_reflect_pending_effects(scrape):
     before = scrape()
     assert value(before, "market_metrics_source_up", source="database") == 1
+    assert value(before, "market_metrics_source_up", source="matching") == 1
     assert ("market_matching_index_version", frozenset()) in before
 
     with transaction.atomic():
