@@ -138,10 +138,11 @@ def test_queue_depth_is_read_from_the_broker(scrape, settings):
         client.close()
 
 
-def test_an_unreachable_broker_is_reported_not_fatal(scrape, monkeypatch):
+def test_an_unreachable_broker_is_reported_not_fatal(scrape, settings):
     from marketplace.celery import app
 
-    monkeypatch.setattr(app.conf, "broker_url", "redis://127.0.0.1:1/0")
+    settings.CELERY_BROKER_URL = "redis://127.0.0.1:1/0"  # Celery reads its configuration through Django's
+    assert app.conf.broker_url == "redis://127.0.0.1:1/0"
     samples = scrape()
     assert value(samples, "market_metrics_source_up", source="broker") == 0
     assert value(samples, "market_metrics_source_up", source="database") == 1
@@ -214,7 +215,7 @@ def test_the_grafana_dashboard_charts_only_metrics_the_service_exports(settings)
     assert len({panel["id"] for panel in dashboard["panels"]}) == len(dashboard["panels"])
 
 
-def test_queue_depth_under_rabbitmq(monkeypatch):
+def test_queue_depth_under_rabbitmq(settings):
     """RabbitMQ answers a passive declare with the queue's message count; an undeclared queue is empty."""
     import kombu
 
@@ -230,7 +231,8 @@ def test_queue_depth_under_rabbitmq(monkeypatch):
         producer = conn.Producer()
         for n in range(4):
             producer.publish({"n": n}, routing_key=queue.name, exchange="")
-        monkeypatch.setattr(app.conf, "broker_url", url)
+        settings.CELERY_BROKER_URL = url
+        assert app.conf.broker_url == url
         try:
             assert queue_lengths([queue.name, "metrics.test.never-declared"]) == {
                 queue.name: 4,
@@ -238,3 +240,45 @@ def test_queue_depth_under_rabbitmq(monkeypatch):
             }
         finally:
             bound.delete()
+
+
+def test_counts_of_several_processes_are_added_up(tmp_path, monkeypatch):
+    """Behind gunicorn each worker writes its counts to PROMETHEUS_MULTIPROC_DIR; a scrape adds them up, and
+    gunicorn's start (deploy/gunicorn.conf.py) empties the directory."""
+    import os
+    import runpy
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from prometheus_client import generate_latest
+
+    from apps.core.metrics import scrape_registry
+
+    directory = tmp_path / "prometheus"
+    root = Path(__file__).resolve().parents[2]
+    code = (
+        "import sys; from apps.core import metrics; "
+        "metrics.HTTP_REQUESTS.labels('healthz', 'GET', '200').inc(int(sys.argv[1])); "
+        "metrics.CELERY_TASKS.labels('core.effects_sweep', 'success').inc()"
+    )
+    for count in (3, 4):  # two "workers", each its own process
+        subprocess.run(  # noqa: S603
+            [sys.executable, "-c", code, str(count)],
+            cwd=root,
+            env={**os.environ, "PROMETHEUS_MULTIPROC_DIR": str(directory)},
+            check=True,
+            timeout=60,
+        )
+    assert len(list(directory.glob("*.db"))) >= 2
+    monkeypatch.setenv("PROMETHEUS_MULTIPROC_DIR", str(directory))
+    samples = {}
+    for family in text_string_to_metric_families(generate_latest(scrape_registry()).decode()):
+        for sample in family.samples:
+            samples[(sample.name, frozenset(sample.labels.items()))] = sample.value
+    assert value(samples, "market_http_requests_total", route="healthz", method="GET", status="200") == 7
+    assert value(samples, "market_celery_tasks_total", task="core.effects_sweep", outcome="success") == 2
+
+    conf = runpy.run_path(str(root / "deploy" / "gunicorn.conf.py"))
+    conf["on_starting"](None)
+    assert list(directory.glob("*.db")) == []
