@@ -112,10 +112,11 @@ def _empty_metrics_directory(sender: Any = None, **kwargs: Any) -> None:
 
 
 @signals.worker_ready.connect
-def _serve_worker_metrics(sender: Any = None, **kwargs: Any) -> None:
+def _serve_worker_metrics(sender: Any = None, **kwargs: Any) -> Any:
+    """The worker's main process serves the task metrics on CELERY_METRICS_PORT; returns the server (or None)."""
     port = int(os.environ.get("CELERY_METRICS_PORT") or 0)
     if not port:
-        return
+        return None
     from prometheus_client import REGISTRY, CollectorRegistry, start_http_server
     from prometheus_client import multiprocess as prometheus_multiprocess
 
@@ -123,8 +124,9 @@ def _serve_worker_metrics(sender: Any = None, **kwargs: Any) -> None:
     if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
         registry = CollectorRegistry()
         prometheus_multiprocess.MultiProcessCollector(registry)
-    start_http_server(port, addr=os.environ.get("CELERY_METRICS_ADDR", "0.0.0.0"), registry=registry)  # noqa: S104
+    server, _thread = start_http_server(port, addr=os.environ.get("CELERY_METRICS_ADDR", "0.0.0.0"), registry=registry)  # noqa: S104
     logger.info("task metrics on :%s/metrics", port)
+    return server
 
 
 @signals.worker_process_shutdown.connect

@@ -282,3 +282,32 @@ def test_counts_of_several_processes_are_added_up(tmp_path, monkeypatch):
     conf = runpy.run_path(str(root / "deploy" / "gunicorn.conf.py"))
     conf["on_starting"](None)
     assert list(directory.glob("*.db")) == []
+
+
+def test_the_worker_serves_its_task_metrics_on_its_port(monkeypatch):
+    """CELERY_METRICS_PORT: the worker's main process (at worker_ready) serves the task counts over HTTP."""
+    import socket
+    import urllib.request
+
+    from apps.core import metrics
+    from marketplace.celery import _serve_worker_metrics
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    monkeypatch.setenv("CELERY_METRICS_PORT", str(port))
+    monkeypatch.setenv("CELERY_METRICS_ADDR", "127.0.0.1")
+    monkeypatch.delenv("PROMETHEUS_MULTIPROC_DIR", raising=False)
+    server = _serve_worker_metrics()
+    try:
+        metrics.on_task_retry(sender=type("Task", (), {"name": "metrics.test_worker_port"})())
+        text = urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=10).read().decode()
+    finally:
+        server.shutdown()
+        server.server_close()
+    samples = {
+        (s.name, frozenset(s.labels.items())): s.value for f in text_string_to_metric_families(text) for s in f.samples
+    }
+    assert value(samples, "market_celery_tasks_total", task="metrics.test_worker_port", outcome="retry") == 1
+    monkeypatch.delenv("CELERY_METRICS_PORT")
+    assert _serve_worker_metrics() is None
