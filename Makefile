@@ -143,6 +143,7 @@ lint: venv
 	DJANGO_SECRET_KEY=lint-only-not-a-secret $(VENV)/bin/mypy apps
 	$(VENV)/bin/lint-imports --no-cache
 	DJANGO_SECRET_KEY=lint-only-not-a-secret $(PY) manage.py check_migrations_safety
+	$(VENV)/bin/hadolint --config deploy/.hadolint.yaml deploy/Containerfile
 
 fmt: venv
 	$(VENV)/bin/ruff format .

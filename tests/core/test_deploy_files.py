@@ -10,6 +10,8 @@ import functools
 import re
 import runpy
 import shlex
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -63,6 +65,17 @@ def test_the_container_file_is_multi_stage_non_root_and_checks_health():
     for source in re.findall(r"^COPY (?:--chown=\S+ )?(\S+) ", text, flags=re.MULTILINE):
         if not source.startswith("--from"):
             assert (ROOT / source).exists(), source
+
+
+def test_hadolint_finds_nothing_in_the_container_file():
+    hadolint = Path(sys.executable).parent / "hadolint"
+    result = subprocess.run(  # noqa: S603
+        [str(hadolint), "--no-color", "--config", str(DEPLOY / ".hadolint.yaml"), str(DEPLOY / "Containerfile")],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
 
 
 def test_the_deployments_have_probes_resources_and_run_as_non_root():
