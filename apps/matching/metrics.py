@@ -6,6 +6,10 @@
   re-matched on its shard; 0 when matching has caught up;
 - ``market_matching_pending_effects``: how many such effects are pending.
 
+- ``market_matching_served_version`` (set by the processes that serve an index, i.e. the workers, on their
+  metrics port; in multiprocess mode the lowest of the live processes): ``market_matching_index_version`` minus
+  it is how many change-log versions the slowest serving process is behind.
+
 Also registers the shard queues (``matching.shard.<i>``), whose lengths the core reports.
 """
 
@@ -15,11 +19,18 @@ from collections.abc import Iterator
 
 from django.conf import settings
 from django.db import connection
+from prometheus_client import Gauge
 from prometheus_client.core import GaugeMetricFamily, Metric
 
 from apps.core.metrics import register_queues, register_source
 from apps.core.models import EffectStatus
 from apps.matching import shards
+
+SERVED_VERSION = Gauge(
+    "market_matching_served_version",
+    "The match index version this process serves (after its last sync).",
+    multiprocess_mode="livemin",
+)
 
 
 def shard_queues() -> list[str]:

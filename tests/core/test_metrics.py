@@ -311,3 +311,16 @@ def test_the_worker_serves_its_task_metrics_on_its_port(monkeypatch):
     assert value(samples, "market_celery_tasks_total", task="metrics.test_worker_port", outcome="retry") == 1
     monkeypatch.delenv("CELERY_METRICS_PORT")
     assert _serve_worker_metrics() is None
+
+
+def test_the_served_index_version_is_reported_beside_the_newest(scrape):
+    """A process that serves the match index reports the version it serves; the newest is read from the log."""
+    from apps.matching import index_state
+
+    index_state.reset_local()
+    index_state.local_index()
+    samples = scrape()
+    newest = value(samples, "market_matching_index_version")
+    assert ("market_matching_served_version", frozenset()) in samples
+    assert value(samples, "market_matching_served_version") == newest == index_state.current_version()
+    index_state.reset_local()
