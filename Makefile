@@ -16,7 +16,8 @@ TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/marketplace
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
 PYTEST_ARGS ?=
 
-.PHONY: help venv run-venv run test fuzz smoke lint fmt bench services browser migrate demo manage client clean
+.PHONY: help venv run-venv run test fuzz smoke lint fmt bench services browser migrate demo manage client clean \
+	backup restore backup-drill
 
 help:
 	@echo "make venv      create $(VENV) and install requirements-dev.txt (again only when requirements change)"
@@ -27,7 +28,8 @@ help:
 	@echo "make fuzz      schemathesis on every API operation as operator, enterprise user and anonymous, longer than"
 	@echo "               make test's run (FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) per operation, FUZZ_MODES=$(FUZZ_MODES)); prints a summary"
 	@echo "make smoke     boot 'make run' headless with throwaway data in var/smoke, probe it, Ctrl-C it, check no leftovers"
-	@echo "make lint      ruff check, ruff format --check, mypy apps, lint-imports (the declared app order)"
+	@echo "make lint      ruff check, ruff format --check, mypy apps, lint-imports (the declared app order),"
+	@echo "               migrations unsafe under load (manage.py check_migrations_safety, docs/migrations.md)"
 	@echo "make fmt       ruff format + ruff check --fix"
 	@echo "make bench     run every bench/*/run.py"
 	@echo "make services  start the machine's PostgreSQL, Redis and RabbitMQ on 127.0.0.1 if they are down"
@@ -36,6 +38,9 @@ help:
 	@echo "make demo      manage.py load_demo_data against the same data stores as 'make run'"
 	@echo "make manage ARGS='createsuperuser'   any manage.py command, same data stores"
 	@echo "make client    generate the typed Python client (openapi-python-client) from the schema into var/client"
+	@echo "make backup    pg_dump (custom format) of DATABASE_URL + a tar of DJANGO_MEDIA_ROOT + a manifest, into var/backups"
+	@echo "make restore BACKUP=var/backups/<time> TARGET_URL=postgres://…/new_db [TARGET_MEDIA=dir] [FORCE=1]"
+	@echo "make backup-drill  back up, restore into a fresh database, compare counts and checksums (exit 1 on a difference)"
 	@echo "make clean     remove caches, collected static files and smoke-test data (keeps var/postgres, var/redis)"
 
 # --- Environment -------------------------------------------------------------------------------
@@ -141,6 +146,8 @@ lint: venv
 	$(VENV)/bin/ruff format --check .
 	DJANGO_SECRET_KEY=lint-only-not-a-secret $(VENV)/bin/mypy apps
 	$(VENV)/bin/lint-imports --no-cache
+	DJANGO_SECRET_KEY=lint-only-not-a-secret $(PY) manage.py check_migrations_safety
+	$(VENV)/bin/hadolint --config deploy/.hadolint.yaml deploy/Containerfile
 
 fmt: venv
 	$(VENV)/bin/ruff format .
@@ -166,3 +173,20 @@ client: venv
 clean:
 	find . -path ./$(VENV) -prune -o -type d -name __pycache__ -prune -exec rm -rf {} +
 	rm -rf .pytest_cache .mypy_cache .ruff_cache var/static var/smoke var/smoke.log
+
+# --- Backups (deploy/backup.py, deploy/README.md "Backups") ---------------------------------------
+BACKUP ?=
+TARGET_URL ?=
+TARGET_MEDIA ?=
+FORCE ?=
+
+backup: run-venv
+	$(PY) deploy/backup.py backup
+
+restore: run-venv
+	@if [ -z "$(BACKUP)" ] || [ -z "$(TARGET_URL)" ]; then echo "usage: make restore BACKUP=var/backups/<time> TARGET_URL=postgres://…/db [TARGET_MEDIA=dir] [FORCE=1]" >&2; exit 2; fi
+	$(PY) deploy/backup.py restore "$(BACKUP)" --target-url "$(TARGET_URL)" \
+		$(if $(TARGET_MEDIA),--target-media-root "$(TARGET_MEDIA)") $(if $(FORCE),--force)
+
+backup-drill: run-venv
+	$(PY) deploy/backup.py drill

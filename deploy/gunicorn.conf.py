@@ -58,3 +58,22 @@ access_log_format = '%(h)s "%(r)s" %(s)s %(b)s %(M)sms "%(a)s" request_id=%({x-r
 # Gunicorn 23+ opens a control socket in $HOME by default; nothing here uses it.
 control_socket_disable = True
 proc_name = "marketplace-web"
+
+
+# Metrics (apps.core.metrics): with PROMETHEUS_MULTIPROC_DIR set, each worker writes its counters to files
+# there and /metrics adds them up. The directory is emptied when gunicorn starts (stale files of a previous
+# run would be counted again), and a dead worker's live gauges are dropped.
+def on_starting(server: object) -> None:
+    directory = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+    if directory:
+        os.makedirs(directory, exist_ok=True)
+        for name in os.listdir(directory):
+            if name.endswith(".db"):
+                os.remove(os.path.join(directory, name))
+
+
+def child_exit(server: object, worker: object) -> None:
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        from prometheus_client import multiprocess
+
+        multiprocess.mark_process_dead(worker.pid)  # type: ignore[attr-defined]

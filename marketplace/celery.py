@@ -25,6 +25,8 @@ from typing import Any
 
 from celery import Celery, Task, signals
 
+from apps.core import metrics
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "marketplace.settings")
 
 app = Celery("marketplace")
@@ -90,3 +92,46 @@ def _check_delivery_settings(sender: Any = None, **kwargs: Any) -> None:
                 task.time_limit,
                 settings.CELERY_BROKER_CONSUMER_TIMEOUT,
             )
+
+
+# --- Metrics (apps.core.metrics) ------------------------------------------------------------------
+# Task outcomes are counted in the process that runs the task. With PROMETHEUS_MULTIPROC_DIR set, the pool's
+# children write to that directory and the worker's main process serves the sum on CELERY_METRICS_PORT.
+metrics.connect_celery_signals()
+
+
+@signals.worker_init.connect
+def _empty_metrics_directory(sender: Any = None, **kwargs: Any) -> None:
+    """Counts of a previous run of this worker (files left in the directory) would be added again."""
+    directory = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+    if directory and os.environ.get("CELERY_METRICS_PORT"):
+        os.makedirs(directory, exist_ok=True)
+        for name in os.listdir(directory):
+            if name.endswith(".db"):
+                os.remove(os.path.join(directory, name))
+
+
+@signals.worker_ready.connect
+def _serve_worker_metrics(sender: Any = None, **kwargs: Any) -> Any:
+    """The worker's main process serves the task metrics on CELERY_METRICS_PORT; returns the server (or None)."""
+    port = int(os.environ.get("CELERY_METRICS_PORT") or 0)
+    if not port:
+        return None
+    from prometheus_client import REGISTRY, CollectorRegistry, start_http_server
+    from prometheus_client import multiprocess as prometheus_multiprocess
+
+    registry = REGISTRY
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        registry = CollectorRegistry()
+        prometheus_multiprocess.MultiProcessCollector(registry)
+    server, _thread = start_http_server(port, addr=os.environ.get("CELERY_METRICS_ADDR", "0.0.0.0"), registry=registry)  # noqa: S104
+    logger.info("task metrics on :%s/metrics", port)
+    return server
+
+
+@signals.worker_process_shutdown.connect
+def _forget_child_metrics(pid: int | None = None, **kwargs: Any) -> None:
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        from prometheus_client import multiprocess as prometheus_multiprocess
+
+        prometheus_multiprocess.mark_process_dead(pid or os.getpid())

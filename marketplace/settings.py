@@ -85,6 +85,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django_guid.middleware.guid_middleware",
+    # Requests by route, method and status, with latency, for /metrics (apps.core.metrics); outermost but one.
+    "apps.core.metrics.MetricsMiddleware",
     # The client's address from X-Forwarded-For, only behind TRUSTED_PROXIES; before anything reads it.
     "apps.core.middleware.TrustedProxyMiddleware",
     "django.middleware.security.SecurityMiddleware",
@@ -586,7 +588,7 @@ EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)
 # --- Security --------------------------------------------------------------------------------
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=not DEBUG)
-SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$", r"^metrics$"]
 SESSION_COOKIE_SECURE = not DEBUG
 CSRF_COOKIE_SECURE = not DEBUG
 SESSION_COOKIE_HTTPONLY = True
@@ -641,3 +643,19 @@ LOGGING = {
 }
 
 ADMIN_URL = env.str("DJANGO_ADMIN_URL", default="admin/")
+
+# --- Observability (deploy/README.md, "Metrics" and "Error tracking") ------------------------
+# GET /metrics answers only with this bearer token (Prometheus' `authorization` credentials); unset, it is 404.
+METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
+# Errors and their traces go to Sentry (or a compatible service) only when a DSN is given; no personal data
+# (send_default_pii off: no cookies, auth headers, user names or addresses).
+SENTRY_DSN = env.str("SENTRY_DSN", default="")
+if SENTRY_DSN:
+    from marketplace.sentry import init_sentry
+
+    init_sentry(
+        dsn=SENTRY_DSN,
+        environment=env.str("SENTRY_ENVIRONMENT", default="development" if DEBUG else "production"),
+        release=env.str("SENTRY_RELEASE", default="") or None,
+        traces_sample_rate=env.float("SENTRY_TRACES_SAMPLE_RATE", default=0.0),
+    )

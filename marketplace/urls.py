@@ -6,6 +6,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, Spec
 from apps.core import changelog, health
 from apps.core.apis import ApiRootApi
 from apps.core.bulk_apis import ImportJobDetailApi
+from apps.core.metrics import metrics_view
 
 api_v1: list[URLPattern | URLResolver] = [
     path("", ApiRootApi.as_view(), name="api-root"),
@@ -38,6 +39,7 @@ api_v1: list[URLPattern | URLResolver] = [
 urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),
+    path("metrics", metrics_view, name="metrics"),
     path("api/v1/", include(api_v1)),
     path("api/changelog", changelog.api_changelog, name="api-changelog"),
     path(settings.ADMIN_URL, admin.site.urls),

@@ -234,6 +234,9 @@ def local_index() -> ServedIndex:
             _LOCAL.append(ServedIndex.build())
         index = _LOCAL[0]
     index.sync()
+    from apps.matching.metrics import SERVED_VERSION
+
+    SERVED_VERSION.set(index.version)
     return index
 
 
