@@ -157,9 +157,10 @@ def check_migration(migration: Migration, before: ProjectState, big_tables: set[
         elif isinstance(op, ops.AlterField) and not is_new:
             table = _table(state, app, op.model_name)
             old = _field_from_state(state, app, op.model_name, op.name)
-            new = op.field.clone()
-            new.set_attributes_from_name(op.name)
-            new.model = old.model
+            # The field as the state after the operation renders it: a relation's target is resolved there.
+            after = state.clone()
+            op.state_forwards(app, after)
+            new = _field_from_state(after, app, op.model_name, op.name)
             if not _type_change_is_safe(_db_type(old), _db_type(new)):
                 found.append(("alter-type", f"{table}.{op.name}: {_db_type(old)} → {_db_type(new)}"))
             if old.null and not new.null:
