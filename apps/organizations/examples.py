@@ -124,6 +124,7 @@ ORGANIZATIONS_CREATE_ABROAD = write_examples(
         "verification_status": "pending",
         "verified_at": None,
         "rejection_reason": "",
+        "qualifications": [],
         "created_at": "2026-12-08T04:25:02.118374+08:00",
     },
     status=201,

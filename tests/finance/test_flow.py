@@ -118,7 +118,7 @@ def test_a_pledged_patent_is_not_pledgeable_collateral(client_for, fw):
     Pledge.objects.create(
         asset=fw.patent,
         pledgors=[{"organization_id": fw.enterprise.pk}],
-        pledgee="中国银行柳州分行",
+        pledgee_name="中国银行柳州分行",
         secured_amount=Decimal("1000000.00"),
         term_start="2026-01-01",
         term_end="2028-12-31",

@@ -145,7 +145,7 @@ def test_priority_claims_that_cannot_stand_are_refused(client_for, vietnamese, o
     claim = {"office": "VN", "number": overrides.pop("claim_number", "1-2023-01234"), "date": "2023-03-01"}
     data = _asset(office="MY", application_number="PI2024001234", filing_date="2024-03-01", priority_claims=[claim])
     data.update(overrides)
-    response = client_for(user).post(URL, data, format="json")
+    response = client_for(user).post(URL, data, format="json", HTTP_ACCEPT_LANGUAGE="en")
     assert response.status_code == 400, response.json()
     assert response.json()["code"] == "invalid_priority_claim"
     assert fragment in response.json()["errors"][0]["message"]

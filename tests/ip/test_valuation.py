@@ -31,7 +31,9 @@ COST = {
 def test_both_approaches_equal_the_hand_computation(client_for):
     owner = OrganizationFactory()
     user = member_of(owner)
-    response = client_for(user).post(URL, {"title": "参考估值", "income": INCOME, "cost": COST}, format="json")
+    response = client_for(user).post(
+        URL, {"title": "参考估值", "income": INCOME, "cost": COST}, format="json", HTTP_ACCEPT_LANGUAGE="en"
+    )
     assert response.status_code == 201, response.json()
     result = response.json()["result"]
     # Year 1: 1,000,000 × 5% = 50,000; × 0.75 = 37,500; ÷ 1.1 → factor 0.909091 → 34,090.91.
