@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "apps.accounts",
     "apps.reference",
     "apps.organizations",
+    "apps.markets",
     "apps.notifications",
     "apps.webhooks",
     "apps.ip",
@@ -75,6 +76,8 @@ INSTALLED_APPS = [
     "apps.brokers",
     "apps.deals",
     "apps.contracts",
+    "apps.experts",
+    "apps.events",
     "apps.demo",
 ]
 

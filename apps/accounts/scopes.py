@@ -37,6 +37,9 @@ SCOPE_FAMILIES: dict[str, str] = {
     "imports": "bulk import jobs: their status and report",
     "changes": "the changes feed (created, updated, deleted entries to mirror)",
     "alerts": "saved searches, their previews and digests",
+    "markets": "the market network: markets, their operators",
+    "experts": "the expert pool, review panels, blind scoring",
+    "events": "roadshows and matchmaking events (对接会): registrations, slots, attendance, attributed deals",
 }
 PUBLIC = ""  # operations anyone may call (the API root, the schema and its viewers): no scope needed
 
@@ -57,6 +60,9 @@ OPERATION_FAMILIES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (r"^(contracts|registrations)(/|$)", "contracts"),
         (r"^ip-assets(/|$)", "ip"),
         (r"^stats(/|$)", "stats"),
+        (r"^markets(/|$)", "markets"),
+        (r"^(experts|expert-reviews)(/|$)", "experts"),
+        (r"^events(/|$)", "events"),
         (r"^(organizations|api-keys)(/|$)", "organizations"),
         (r"^notifications(/|$)", "notifications"),
         (r"^reference(/|$)", "reference"),

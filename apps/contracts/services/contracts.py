@@ -40,6 +40,7 @@ from apps.core.effects import effect
 from apps.core.errors import ApplicationError
 from apps.core.versioning import stale_version_error
 from apps.deals.models import DealStage
+from apps.markets.access import market_for_region
 from apps.organizations.access import is_operator, organization_ids
 from apps.organizations.models import Organization
 from apps.reference.models import Country, EntityType, Region, TechnologyField
@@ -254,6 +255,8 @@ def contract_create(*, actor: User, data: Mapping[str, Any]) -> Contract:
     field = _reference(TechnologyField, data["technology_field_code"], "technology_field_code")
     values: dict[str, Any] = {**_resolve_party("buyer", data), **_resolve_party("seller", data)}
     _check_parties(actor=actor, values=values, deal=deal)
+    # The contract's market: where the registrant is (the seller, or the domestic buyer of an import).
+    values["market"] = market_for_region(values["buyer_region_id" if values["is_import"] else "seller_region_id"])
     external = external_fields(actor=actor, data=data)
 
     with external_id_guard():

@@ -77,6 +77,12 @@ class IPAssetBriefSerializer(serializers.Serializer):
 class ListingDetailMixin(serializers.Serializer):
     rejection_reason = serializers.SerializerMethodField()
     submitted_at = serializers.DateTimeField(allow_null=True)
+    home_market = serializers.CharField(
+        source="home_market_id",
+        allow_null=True,
+        required=False,
+        help_text="The code of the market of the network whose operators review this listing.",
+    )
     viewer_access = serializers.SerializerMethodField(
         help_text="owner, operator, nda_accepted, nda_pending or none: what the reader may open."
     )
