@@ -36,6 +36,7 @@ from apps.demo.data import DEMO_ORGANIZATIONS, DEMO_PEOPLE, OPERATOR_KEY, DemoOr
 from apps.demo.history import HISTORY_MONTHS
 from apps.demo.listings import DEMO_ACHIEVEMENTS, DEMO_DEMANDS, DemoAchievement, DemoDemand
 from apps.demo.market_loader import MarketLoader, notify_matching
+from apps.demo.network import load_network
 from apps.listings.models import Achievement, Demand, ListingEvent, ListingStatus
 from apps.listings.services import achievement_build, demand_build
 from apps.organizations.models import Membership, MembershipRole, Organization, VerificationStatus
@@ -84,6 +85,10 @@ class Command(BaseCommand):
                 "pledge",
                 "statistics fold",
                 "annuity reminder",
+                "market",
+                "expert",
+                "event",
+                "event deal",
             ),
             0,
         )
@@ -123,6 +128,7 @@ class Command(BaseCommand):
                 warn=self._warn,
                 history_months=settings.DEMO_HISTORY_MONTHS if history is None else history,
             ).load()
+            load_network(operator=verifier, progress=self._progress, heading=self._heading)
 
         if self.verbosity < 1:
             return
