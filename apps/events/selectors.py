@@ -43,7 +43,7 @@ def registration_list(*, actor: Actor, event: Event) -> QuerySet[EventRegistrati
     if operates(actor, event.market_id):
         return qs
     # A registrant sees who else comes (to book a meeting): organisations, not contact details.
-    if qs.filter(user_id=getattr(actor, "pk", None)).exists():
+    if qs.filter(user_id=getattr(actor, "pk", None) or 0).exists():
         return qs
     return qs.none()
 
@@ -59,7 +59,7 @@ def slot_list(*, actor: Actor, event: Event) -> QuerySet[MeetingSlot]:
     qs = MeetingSlot.objects.filter(event=event).select_related("requester__organization", "counterpart__organization")
     if operates(actor, event.market_id):
         return qs
-    user_id = getattr(actor, "pk", None)
+    user_id = getattr(actor, "pk", None) or 0
     return qs.filter(Q(requester__user_id=user_id) | Q(counterpart__user_id=user_id))
 
 
@@ -96,10 +96,10 @@ def event_figures(*, actor: Actor, date_from: date | None = None, date_to: date 
                 "kind": event.kind,
                 "market_code": event.market_id,
                 "starts_at": event.starts_at,
-                "registrants": event.registrants,  # type: ignore[attr-defined]
-                "attendees": event.attendees,  # type: ignore[attr-defined]
-                "meetings": event.meetings,  # type: ignore[attr-defined]
-                "deals": event.deal_count,  # type: ignore[attr-defined]
+                "registrants": event.registrants,
+                "attendees": event.attendees,
+                "meetings": event.meetings,
+                "deals": event.deal_count,
                 "contracts": contracts["n"],
                 "contract_amount": contracts["amount"] or Decimal("0.00"),
                 "registered_amount": registered["amount"] or Decimal("0.00"),

@@ -79,7 +79,7 @@ class ReviewCreateInputSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=ReviewKind.choices)
     challenge_id = serializers.IntegerField(required=False, min_value=1)
     registration_id = serializers.IntegerField(required=False, min_value=1)
-    criteria = CriterionSerializer(many=True, min_length=1, max_length=10)
+    criteria = serializers.ListField(child=CriterionSerializer(), min_length=1, max_length=10)
     panel_size = serializers.IntegerField(min_value=1, max_value=15, default=3)
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
@@ -142,7 +142,7 @@ class ItemScoreInputSerializer(serializers.Serializer):
 
 
 class ScoresInputSerializer(serializers.Serializer):
-    scores = ItemScoreInputSerializer(many=True, min_length=1, max_length=100)
+    scores = serializers.ListField(child=ItemScoreInputSerializer(), min_length=1, max_length=100)
 
 
 class ScoreOutputSerializer(serializers.Serializer):

@@ -17,7 +17,13 @@ from django.utils.translation import gettext as _
 from apps.core.errors import ApplicationError
 from apps.experts import scoring
 from apps.experts.models import Expert, ExpertReview, PanelMember, PanelStatus, ReviewStatus, Score
-from apps.markets.access import is_network_operator, market_scope, operates, require_network_operator
+from apps.markets.access import (
+    is_network_operator,
+    market_scope,
+    operated_market_codes,
+    operates,
+    require_network_operator,
+)
 from apps.organizations.access import Actor, organization_ids
 
 
@@ -40,6 +46,8 @@ def access_expert(*, actor: Actor, pk: Any) -> Expert:
 
 
 def review_visible_qs(actor: Actor) -> QuerySet[ExpertReview]:
+    if operated_market_codes(actor) is None:  # the global operator
+        return ExpertReview.objects.all()
     user_id = getattr(actor, "pk", None)
     panel = Q(panel__expert__user_id=user_id, panel__status=PanelStatus.SELECTED) if user_id else Q(pk__in=[])
     orgs = organization_ids(actor)
@@ -58,7 +66,7 @@ def access_review(*, actor: Actor, pk: Any) -> ExpertReview:
 def panel_role(actor: Actor, review: ExpertReview) -> str:
     """``manager`` (operator of its market or the challenge's issuer) or ``expert``."""
     if operates(actor, review.market_id) or (
-        review.challenge_id is not None and review.challenge.issuer_id in organization_ids(actor)
+        getattr(review.challenge, "issuer_id", None) in organization_ids(actor)
     ):
         return "manager"
     return "expert"
@@ -66,7 +74,7 @@ def panel_role(actor: Actor, review: ExpertReview) -> str:
 
 def my_membership(*, actor: Actor, review: ExpertReview) -> PanelMember | None:
     return PanelMember.objects.filter(
-        review=review, expert__user_id=getattr(actor, "pk", None), status=PanelStatus.SELECTED
+        review=review, expert__user_id=getattr(actor, "pk", None) or 0, status=PanelStatus.SELECTED
     ).first()
 
 

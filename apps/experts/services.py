@@ -276,7 +276,7 @@ def scores_submit(*, actor: Actor, review: ExpertReview, scores: list[dict[str, 
     """A panel member's scores of every item, once; the review completes with the last member's."""
     member = (
         PanelMember.objects.select_for_update()
-        .filter(review=review, expert__user_id=getattr(actor, "pk", None), status=PanelStatus.SELECTED)
+        .filter(review=review, expert__user_id=getattr(actor, "pk", None) or 0, status=PanelStatus.SELECTED)
         .first()
     )
     if member is None:

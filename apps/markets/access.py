@@ -100,7 +100,8 @@ def market_operator_users(market_code: str | None) -> list[User]:
     if market_code is None:
         return []
     parents = dict(Market.objects.values_list("code", "parent_id"))
-    chain, code = [], market_code
+    chain: list[str] = []
+    code: str | None = market_code
     while code and code not in chain:
         chain.append(code)
         code = parents.get(code)

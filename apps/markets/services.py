@@ -97,11 +97,12 @@ def _require_manager(actor: Actor, market: Market) -> None:
     if codes is None:
         return
     managed = set(
-        MarketOperator.objects.filter(user_id=getattr(actor, "pk", None), role=MarketOperatorRole.MANAGER).values_list(
+        MarketOperator.objects.filter(user_id=getattr(actor, "pk", None) or 0, role=MarketOperatorRole.MANAGER).values_list(
             "market_id", flat=True
         )
     )
-    chain, code = set(), market.code
+    chain: set[str] = set()
+    code: str | None = market.code
     parents = dict(Market.objects.values_list("code", "parent_id"))
     while code and code not in chain:
         chain.add(code)

@@ -197,7 +197,8 @@ def test_statistics_and_national_export_per_sub_market(network, client_for, sett
     assert network.city.get("/api/v1/stats/report", query).json()["rows"] == []
     assert client_for(member_of(OrganizationFactory())).get("/api/v1/stats/report", query).status_code == 403
 
-    csv_text = network.op.get("/api/v1/stats/report", {**query, "format": "csv"}).content.decode("utf-8-sig")
+    as_file = network.op.get("/api/v1/stats/report", {**query, "format": "csv"})
+    csv_text = b"".join(as_file.streaming_content).decode("utf-8-sig")
     assert csv_text.splitlines()[0].startswith("所属市场")
     assert "鹿寨县科技服务工作站" in csv_text
 

@@ -256,7 +256,8 @@ def contract_create(*, actor: User, data: Mapping[str, Any]) -> Contract:
     values: dict[str, Any] = {**_resolve_party("buyer", data), **_resolve_party("seller", data)}
     _check_parties(actor=actor, values=values, deal=deal)
     # The contract's market: where the registrant is (the seller, or the domestic buyer of an import).
-    values["market"] = market_for_region(values["buyer_region_id" if values["is_import"] else "seller_region_id"])
+    registrant_region = values["buyer_region" if values["is_import"] else "seller_region"]
+    values["market"] = market_for_region(registrant_region.code if registrant_region is not None else None)
     external = external_fields(actor=actor, data=data)
 
     with external_id_guard():
