@@ -387,6 +387,11 @@ SPECTACULAR_SETTINGS = {
         "DealStageEnum": "apps.deals.models.DealStage",
         "MatchStateEnum": "apps.matching.models.MatchState",
         "ContractTypeEnum": "apps.contracts.catalogue.ContractType",
+        "ReviewKindEnum": "apps.experts.models.ReviewKind",
+        "EventKindEnum": "apps.events.models.EventKind",
+        "MarketOperatorRoleEnum": "apps.markets.models.MarketOperatorRole",
+        # The organisations' membership role keeps its name beside the market operators' role.
+        "RoleEnum": "apps.organizations.models.MembershipRole",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",

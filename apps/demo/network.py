@@ -23,6 +23,8 @@ from apps.events.models import Event, EventDealAttribution, EventRegistration
 from apps.events.services import deal_attribute, event_create, event_register
 from apps.experts.models import Expert
 from apps.experts.services import expert_conflict_add, expert_create
+from apps.listings.models import Achievement, Demand
+from apps.markets.access import assign_home_markets
 from apps.markets.models import Market
 from apps.markets.services import market_create
 from apps.organizations.models import Organization
@@ -74,6 +76,9 @@ def load_network(*, operator: User, progress: Progress, heading: Callable[[str],
                     expert_conflict_add(actor=operator, expert=expert, organization_id=_org("auto_parts").pk,
                                         reason="原同一集团下属企业")  # fmt: skip
             progress("expert", name, created=created)
+        # The demo's listings are built directly (load_demo_data); give them their home markets.
+        for model in (Achievement, Demand):
+            assign_home_markets(model.objects.all())
         _matchmaking(operator, progress)
 
 

@@ -52,11 +52,11 @@ class EventOutputSerializer(serializers.Serializer):
         return obj.registrations.count()
 
 
-class RegistrationInputSerializer(serializers.Serializer):
+class EventRegistrationInputSerializer(serializers.Serializer):
     organization_id = serializers.IntegerField(required=False, allow_null=True, min_value=1)
 
 
-class RegistrationOutputSerializer(serializers.Serializer):
+class EventRegistrationOutputSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     organization_id = serializers.IntegerField()
     organization_name = serializers.CharField(source="organization.name")
@@ -157,30 +157,30 @@ class EventRegistrationListCreateApi(APIView):
     @extend_schema(
         tags=TAGS,
         operation_id="events_registrations_list",
-        responses={200: RegistrationOutputSerializer(many=True)},
+        responses={200: EventRegistrationOutputSerializer(many=True)},
         summary="Who registered (the organiser and the registrants).",
     )
     def get(self, request: Request, pk: int) -> Response:
         event = selectors.access_event(pk=pk)
         rows = selectors.registration_list(actor=request_user(request), event=event)[:1000]
-        return Response(RegistrationOutputSerializer(rows, many=True).data)
+        return Response(EventRegistrationOutputSerializer(rows, many=True).data)
 
     @extend_schema(
         tags=TAGS,
         operation_id="events_registrations_create",
         examples=examples.EVENTS_REGISTRATIONS_CREATE,
-        request=RegistrationInputSerializer,
-        responses={201: RegistrationOutputSerializer},
+        request=EventRegistrationInputSerializer,
+        responses={201: EventRegistrationOutputSerializer},
         summary="Register for the event for one of your organisations (409 when full or over).",
     )
     def post(self, request: Request, pk: int) -> Response:
         event = selectors.access_event(pk=pk)
-        serializer = RegistrationInputSerializer(data=request.data)
+        serializer = EventRegistrationInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         registration = services.event_register(
             actor=request_user(request), event=event, organization_id=serializer.validated_data.get("organization_id")
         )
-        return Response(RegistrationOutputSerializer(registration).data, status=status.HTTP_201_CREATED)
+        return Response(EventRegistrationOutputSerializer(registration).data, status=status.HTTP_201_CREATED)
 
 
 class EventCheckInApi(APIView):
@@ -189,7 +189,7 @@ class EventCheckInApi(APIView):
         operation_id="events_registrations_check_in",
         examples=examples.EVENTS_REGISTRATIONS_CHECK_IN,
         request=None,
-        responses={200: RegistrationOutputSerializer},
+        responses={200: EventRegistrationOutputSerializer},
         summary="The organiser checks a registrant in (attendance).",
     )
     def post(self, request: Request, pk: int, registration_id: int) -> Response:
@@ -197,7 +197,7 @@ class EventCheckInApi(APIView):
         event = selectors.access_event(pk=pk)
         registration = selectors.access_event_registration(actor=actor, event=event, pk=registration_id)
         registration = services.event_check_in(actor=actor, registration=registration)
-        return Response(RegistrationOutputSerializer(registration).data)
+        return Response(EventRegistrationOutputSerializer(registration).data)
 
 
 class EventSlotListCreateApi(APIView):

@@ -232,3 +232,24 @@ def test_statistics_and_national_export_per_sub_market(network, client_for, sett
     assert bad.json()["code"] == "bad_date_range"
     nobody = client_for(member_of(OrganizationFactory()))
     assert nobody.get("/api/v1/contracts/network-export", window).status_code == 403
+
+
+def test_the_operator_moves_a_listing_to_another_markets_queue(network, client_for):
+    pk = _submitted_achievement(client_for(member_of(network.city_org)), "柳城县蔗糖副产品利用")
+    url = f"/api/v1/achievements/{pk}/home-market"
+    # The county station cannot pull in another market's listing; the 来宾 manager operates neither market.
+    assert network.county.post(url, {"market_code": "luzhai"}, format="json").status_code == 404
+    assert network.city.post(url, {"market_code": "laibin"}, format="json").status_code == 404
+    unknown = network.op.post(url, {"market_code": "nowhere"}, format="json")
+    assert (unknown.status_code, unknown.json()["code"]) == (400, "unknown_market")
+    assert Achievement.objects.get(pk=pk).home_market_id == "liuzhou"
+
+    moved = network.op.post(url, {"market_code": "luzhai"}, format="json")
+    assert moved.status_code == 200, moved.json()
+    assert moved.json()["home_market"] == "luzhai"
+    queue = network.county.get("/api/v1/achievements", {"status": "submitted"}).json()["results"]
+    assert [row["id"] for row in queue] == [pk]
+    # The county operator may not send it on to a market it does not operate.
+    onward = network.county.post(url, {"market_code": "laibin"}, format="json")
+    assert (onward.status_code, onward.json()["code"]) == (403, "operator_only")
+    assert Achievement.objects.get(pk=pk).home_market_id == "luzhai"

@@ -184,6 +184,10 @@ class ReviewInputSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=1000, required=False, allow_blank=True, default="")
 
 
+class MoveMarketInputSerializer(serializers.Serializer):
+    market_code = serializers.SlugField(max_length=24, help_text="The market of the network to move it to.")
+
+
 class NoteInputSerializer(serializers.Serializer):
     note = serializers.CharField(max_length=1000, required=False, allow_blank=True, default="")
 
