@@ -85,9 +85,12 @@ EXPERT_REVIEWS_SCORES_CREATE = write_examples(
             {"item": "B", "criteria": {"feasibility": "70", "team": "82"}, "comment": ""},
         ]
     },
-    response=[
-        {"item": "A", "criteria": {"feasibility": "85.00", "team": "78.00"}, "total": "82.20", "comment": "方案成熟。"},
-        {"item": "B", "criteria": {"feasibility": "70.00", "team": "82.00"}, "total": "74.80", "comment": ""},
-    ],
+    # A list response: the schema shows the example as one element of the list.
+    response={
+        "item": "A",
+        "criteria": {"feasibility": "85.00", "team": "78.00"},
+        "total": "82.20",
+        "comment": "方案成熟。",
+    },
     status=201,
 )
