@@ -7,6 +7,7 @@ import json
 from decimal import Decimal
 
 import pytest
+from django.utils import timezone
 
 from apps.core.effects import run_pending_effects
 from apps.listings.models import Achievement
@@ -253,3 +254,34 @@ def test_the_operator_moves_a_listing_to_another_markets_queue(network, client_f
     onward = network.county.post(url, {"market_code": "laibin"}, format="json")
     assert (onward.status_code, onward.json()["code"]) == (403, "operator_only")
     assert Achievement.objects.get(pk=pk).home_market_id == "luzhai"
+
+
+def test_the_dashboard_shows_each_market_and_a_station_its_own(network, settings, tmp_path):
+    from django.test import Client
+
+    from tests.factories import TEST_PASSWORD
+
+    settings.MEDIA_ROOT = tmp_path
+    on = timezone.localdate().replace(day=1).isoformat()
+    _registered(network, _World("450223"), "300000.00", on=on)
+    _registered(network, _World("450202"), "1000000.00", on=on)
+    run_pending_effects(names=["stats.fold_contract"])
+
+    def dashboard(user):
+        client = Client()
+        client.post("/stats/login/", {"username": user.email, "password": TEST_PASSWORD, "next": "/stats/dashboard/"})
+        return client.get("/stats/dashboard/")
+
+    everything = dashboard(network.operator)
+    assert everything.status_code == 200
+    html = everything.content.decode()
+    assert 'id="h-market"' in html
+    assert "鹿寨县科技服务工作站" in html
+    assert "柳州科技大市场" in html
+    station = dashboard(network.county_user)
+    assert station.status_code == 200
+    html = station.content.decode()
+    assert "鹿寨县科技服务工作站" in html
+    assert "柳州科技大市场" not in html
+    # Someone who operates no market gets the dashboard's 403 page.
+    assert dashboard(member_of(OrganizationFactory())).status_code == 403
