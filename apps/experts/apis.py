@@ -100,6 +100,16 @@ class ReviewCriterionOutputSerializer(serializers.Serializer):
     weight = serializers.CharField()
 
 
+class ReviewListOutputSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    kind = serializers.ChoiceField(choices=ReviewKind.choices)
+    title = serializers.CharField()
+    status = serializers.ChoiceField(choices=ReviewStatus.choices)
+    market_code = serializers.CharField(source="market_id", allow_null=True)
+    panel_size = serializers.IntegerField()
+    created_at = serializers.DateTimeField()
+
+
 class ReviewOutputSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     kind = serializers.ChoiceField(choices=ReviewKind.choices)
@@ -218,14 +228,13 @@ class ReviewListCreateApi(APIView):
     @extend_schema(
         tags=TAGS,
         operation_id="expert_reviews_list",
-        responses={200: ReviewOutputSerializer(many=True)},
-        summary="Reviews you organise or sit on the panel of.",
+        responses={200: ReviewListOutputSerializer(many=True)},
+        summary="Reviews you organise or sit on the panel of (open one for its items and your part).",
     )
     def get(self, request: Request) -> Response:
-        actor = request_user(request)
         return paginated_response(
-            request=request, view=self, queryset=selectors.review_visible_qs(actor),
-            render=lambda page: ReviewOutputSerializer(page, many=True, context={"actor": actor}).data,
+            request=request, view=self, queryset=selectors.review_visible_qs(request_user(request)),
+            serializer_class=ReviewListOutputSerializer,
         )  # fmt: skip
 
     @extend_schema(

@@ -9,7 +9,8 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Count, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -149,10 +150,16 @@ def _select_panel(review: ExpertReview, *, parties: set[int], field_code: str | 
     """Consider the active experts of the field (or every active expert when the field has too few), in
     order of their current load and then seniority in the pool; record each exclusion with its reason and
     select the first ``panel_size`` without a conflict."""
+    load = (
+        PanelMember.objects.filter(expert=OuterRef("pk"), status=PanelStatus.SELECTED)
+        .values("expert")
+        .annotate(n=Count("id"))
+        .values("n")
+    )
     pool = Expert.objects.filter(active=True).prefetch_related("conflicts")
     if field_code is not None:
         pool = pool.filter(fields__code=field_code)
-    candidates = sorted(pool.distinct(), key=lambda e: (e.panels.filter(status=PanelStatus.SELECTED).count(), e.pk))
+    candidates = pool.annotate(load=Coalesce(Subquery(load), 0)).order_by("load", "pk")
     names = _party_names(parties)
     selected = 0
     for expert in candidates:
