@@ -47,7 +47,8 @@ def test_loads_the_expected_organisations_users_and_memberships() -> None:
     # And the market around them (tests/demo/test_demo_market.py looks at it closely).
     assert (
         "9 listing(s) sent to matching, 2 broker(s), 4 introduction(s), 6 deal(s), 16 contract(s), "
-        "5 IP asset(s), 2 custody agreement(s), 1 pledge(s), 16 statistics fold(s), 2 annuity reminder(s)." in output
+        "5 IP asset(s), 2 custody agreement(s), 1 pledge(s), 16 statistics fold(s), 2 annuity reminder(s), "
+        "3 market(s), 4 expert(s), 1 event(s), 1 event deal(s)." in output
     )
     assert "柳州示例螺蛳粉食品有限公司" in output
 
