@@ -364,8 +364,8 @@ def test_growth_and_amount_texts():
 
 def test_the_page_costs_a_fixed_number_of_queries(operator, filled, django_assert_num_queries):
     client = logged_in(operator)
-    # Session, user, memberships; seven reports of at most two aggregates each; the field names.
-    with django_assert_num_queries(17):
+    # Session, user, memberships; eight reports of at most two aggregates each; the field and market names.
+    with django_assert_num_queries(20):
         assert client.get(URL, {"year": "2025"}).status_code == 200
 
 
