@@ -388,6 +388,7 @@ SPECTACULAR_SETTINGS = {
         "MatchStateEnum": "apps.matching.models.MatchState",
         "ContractTypeEnum": "apps.contracts.catalogue.ContractType",
         "ReviewKindEnum": "apps.experts.models.ReviewKind",
+        "ReviewStatusEnum": "apps.experts.models.ReviewStatus",
         "EventKindEnum": "apps.events.models.EventKind",
         "MarketOperatorRoleEnum": "apps.markets.models.MarketOperatorRole",
         # The organisations' membership role keeps its name beside the market operators' role.
