@@ -534,6 +534,13 @@ CUSTODY_REMINDER_OFFSETS_DAYS = env.list("CUSTODY_REMINDER_OFFSETS_DAYS", cast=i
 # hand-made market. load_demo_data --history-months overrides it.
 DEMO_HISTORY_MONTHS = env.int("DEMO_HISTORY_MONTHS", default=36)
 
+# --- Expert pool (apps.experts) ---------------------------------------------------------------
+# Registrations whose declared technology amount reaches this (yuan) may be given an expert review
+# (the 30-working-day case of the registration rules).
+EXPERT_REVIEW_THRESHOLD = env.int("EXPERT_REVIEW_THRESHOLD", default=5_000_000)
+# An expert whose organisation had a contract or deal with a party within this many years is excluded (回避).
+EXPERT_COLLABORATION_YEARS = env.int("EXPERT_COLLABORATION_YEARS", default=3)
+
 # --- Transaction statistics (apps.stats) -----------------------------------------------------
 # The market's home city (GB/T 2260): flows are city / province / other provinces … as seen from here.
 STATS_HOME_REGION = env.str("STATS_HOME_REGION", default="450200")
