@@ -75,9 +75,12 @@ INSTALLED_APPS = [
     "apps.stats",
     "apps.brokers",
     "apps.deals",
+    "apps.negotiation",
     "apps.contracts",
     "apps.experts",
     "apps.events",
+    "apps.trading",
+    "apps.settlement",
     "apps.demo",
 ]
 
@@ -232,6 +235,8 @@ CELERY_BEAT_SCHEDULE = {
     # Mornings (Asia/Shanghai): the operator hears of registration applications past their deadline.
     # Hourly: saved searches whose digest is due get it (apps.alerts; daily or weekly per search).
     "alerts-send-digests": {"task": "alerts.send_digests", "schedule": crontab(minute=40)},
+    # Every minute: auctions past their end are closed (winner, results notice, deposits; apps.trading).
+    "trading-close-auctions": {"task": "trading.close_auctions", "schedule": 60.0},
     "contracts-overdue-registrations": {
         "task": "contracts.notify_overdue_registrations",
         "schedule": crontab(hour=8, minute=30),
@@ -393,6 +398,14 @@ SPECTACULAR_SETTINGS = {
         "MarketOperatorRoleEnum": "apps.markets.models.MarketOperatorRole",
         # The organisations' membership role keeps its name beside the market operators' role.
         "RoleEnum": "apps.organizations.models.MembershipRole",
+        "SaleModeEnum": "apps.trading.models.SaleMode",
+        # The challenges' mode keeps the name it had before trading's mode joined the schema.
+        "ModeEnum": "apps.challenges.models.ChallengeMode",
+        "ContractDocumentStatusEnum": "apps.contracts.models.ContractDocumentStatus",
+        "ImplementationStageEnum": "apps.settlement.models.ImplementationStage",
+        "ReportedStageEnum": "apps.settlement.models.REPORTED_STAGES",
+        "PostingKindEnum": "apps.settlement.models.PostingKind",
+        "BeneficiaryKindEnum": "apps.settlement.models.BeneficiaryKind",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
@@ -436,7 +449,7 @@ DJANGO_GUID = {
 
 # --- Internationalisation --------------------------------------------------------------------
 LANGUAGE_CODE = "zh-hans"
-LANGUAGES = [("zh-hans", _("Simplified Chinese")), ("en", _("English"))]
+LANGUAGES = [("zh-hans", _("Simplified Chinese")), ("en", _("English")), ("vi", _("Vietnamese"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
@@ -460,6 +473,11 @@ MEDIA_URL = "media/"
 # --- Listings --------------------------------------------------------------------------------
 # An achievement published without an expiry date stays up this many days.
 LISTING_DEFAULT_VALIDITY_DAYS = env.int("LISTING_DEFAULT_VALIDITY_DAYS", default=365)
+# Trading (apps/trading, docs/trading.md): the public notice (公示) of a listed sale, in days (the default
+# for everyone, the minimum for universities and research institutes), and the auctions' anti-sniping
+# window: a bid in the last N minutes moves the end to N minutes after it.
+TRADING_NOTICE_DAYS = env.int("TRADING_NOTICE_DAYS", default=15)
+TRADING_AUCTION_EXTENSION_MINUTES = env.int("TRADING_AUCTION_EXTENSION_MINUTES", default=5)
 LISTING_ATTACHMENT_MAX_BYTES = env.int("LISTING_ATTACHMENT_MAX_BYTES", default=20 * 1024 * 1024)
 LISTING_ATTACHMENTS_MAX = env.int("LISTING_ATTACHMENTS_MAX", default=20)
 # Bulk import through the API: the largest file and the most rows in one file. The API imports within
@@ -523,6 +541,11 @@ MARKET_DATE_MAX = env.str("MARKET_DATE_MAX", default="2100-12-31")
 # The registering office's region code (GB/T 2260): the first six digits of the registration numbers
 # the market issues itself (office code + year + 6-digit sequence = 16 digits).
 CONTRACT_REGISTRATION_OFFICE_CODE = env.str("CONTRACT_REGISTRATION_OFFICE_CODE", default="450200")
+# The TrueType font (or collection, its first face) embedded in contract documents rendered to PDF: it
+# must cover simplified Chinese (Debian: fonts-wqy-microhei; `fc-list :lang=zh` lists candidates).
+CONTRACT_PDF_FONT = env.str("CONTRACT_PDF_FONT", default="/usr/share/fonts/truetype/wqy/wqy-microhei.ttc")
+# A negotiation message's attachments: at most this many per message.
+NEGOTIATION_MAX_ATTACHMENTS = env.int("NEGOTIATION_MAX_ATTACHMENTS", default=5)
 
 # --- Custody (知识产权托管) -------------------------------------------------------------------------
 # Days before an annuity's due date when owner and custodian are reminded (then monthly through the grace
@@ -621,6 +644,8 @@ LOGGING = {
     "loggers": {
         "django.db.backends": {"level": "INFO"},
         "django_guid": {"level": "WARNING"},
+        # Font subsetting for contract PDFs logs every glyph at INFO.
+        "fontTools": {"level": "WARNING"},
         # Refusals anyone can cause (answered 400/413 by apps.core.errors): Django logs them at ERROR.
         "django.security.TooManyFieldsSent": {"filters": ["as_warning"]},
         "django.security.TooManyFilesSent": {"filters": ["as_warning"]},

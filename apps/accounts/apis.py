@@ -42,7 +42,7 @@ class UserRegisterInputSerializer(serializers.Serializer):
     password = serializers.CharField(max_length=128, write_only=True, style={"input_type": "password"})
     name = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
     phone = serializers.CharField(max_length=32, required=False, allow_blank=True, default="")
-    preferred_language = serializers.ChoiceField(choices=["zh-hans", "en"], required=False, default="zh-hans")
+    preferred_language = serializers.ChoiceField(choices=["zh-hans", "en", "vi"], required=False, default="zh-hans")
 
 
 class UserOutputSerializer(serializers.Serializer):

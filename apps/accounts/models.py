@@ -53,7 +53,10 @@ class User(AbstractUser):
     name = models.CharField(_("full name"), max_length=100, blank=True)
     phone = models.CharField(_("phone"), max_length=32, blank=True)
     preferred_language = models.CharField(
-        _("preferred language"), max_length=8, choices=[("zh-hans", "简体中文"), ("en", "English")], default="zh-hans"
+        _("preferred language"),
+        max_length=8,
+        choices=[("zh-hans", "简体中文"), ("en", "English"), ("vi", "Tiếng Việt")],
+        default="zh-hans",
     )
     is_service_account = models.BooleanField(
         _("service account"), default=False, help_text=_("The identity behind an API key; cannot log in.")

@@ -25,7 +25,8 @@ SCOPE_FAMILIES: dict[str, str] = {
     "challenges": "challenges (揭榜挂帅), bids, milestones, tranches",
     "brokers": "brokers, introductions, scorecards, commissions",
     "deals": "deals, their activities, brokers and history",
-    "contracts": "technology contracts, deductions, payments, registrations (认定登记)",
+    "contracts": "technology contracts, deductions, payments, registrations (认定登记), documents, the evidence chain; "
+    "escrow settlement, after-deal reports, royalties, revenue sharing",
     "custody": "IP custody: agreements, custody assets, annuity payments, pledges, portfolio, calendar",
     "ip": "IP assets and their legal events",
     "stats": "transaction statistics and reports",
@@ -40,6 +41,7 @@ SCOPE_FAMILIES: dict[str, str] = {
     "markets": "the market network: markets, their operators",
     "experts": "the expert pool, review panels, blind scoring",
     "events": "roadshows and matchmaking events (对接会): registrations, slots, attendance, attributed deals",
+    "trading": "listed sales (挂牌), notices, objections, auctions, deposits and bids",
 }
 PUBLIC = ""  # operations anyone may call (the API root, the schema and its viewers): no scope needed
 
@@ -57,7 +59,11 @@ OPERATION_FAMILIES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (r"^(challenges|bids|milestones)(/|$)", "challenges"),
         (r"^(brokers|introductions)(/|$)", "brokers"),
         (r"^deals(/|$)", "deals"),
-        (r"^(contracts|registrations)(/|$)", "contracts"),
+        (r"^(contracts|registrations|evidence)(/|$)", "contracts"),
+        # After signing (apps.settlement): escrow settlement, royalties, revenue sharing are contract money.
+        (r"^(settlement|royalty-reports|income-allocations)(/|$)", "contracts"),
+        (r"^organizations/[^/]+/(distribution-schemes|income-allocations)(/|$)", "contracts"),
+        (r"^me/income-allocations$", "contracts"),
         (r"^ip-assets(/|$)", "ip"),
         (r"^stats(/|$)", "stats"),
         (r"^markets(/|$)", "markets"),
@@ -71,6 +77,7 @@ OPERATION_FAMILIES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (r"^import-jobs(/|$)", "imports"),
         (r"^changes(/|$)", "changes"),
         (r"^saved-searches(/|$)", "alerts"),
+        (r"^trading(/|$)", "trading"),
         (r"^open-data/", PUBLIC),
     )
 )

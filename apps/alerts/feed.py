@@ -71,7 +71,7 @@ def public_feed(*, kinds: list[str] | None = None, technology_field: str | None 
             .values_list(*columns, text)[:limit]
         )
         items += [
-            FeedItem(kind, pk, title, _short(summary), field, field_name, region, published)
+            FeedItem(kind, pk, title, _short(summary), field, field_name, region or "", published)
             for pk, title, field, field_name, region, published, summary in rows
         ]
     if AlertKind.CHALLENGE in kinds:
@@ -99,7 +99,7 @@ def public_feed(*, kinds: list[str] | None = None, technology_field: str | None 
                 _short(_("Reward %(reward)s yuan. %(text)s") % {"reward": reward, "text": text}),
                 field,
                 field_name,
-                region,
+                region or "",
                 opened,
             )
             for pk, title, field, field_name, region, opened, text, reward in rows

@@ -146,12 +146,12 @@ def digest_candidates(*, saved_search: SavedSearch, until: datetime, limit: int)
         qs = _achievements(saved_search, user, since, until)
         total += qs.count()
         rows = qs.order_by("published_at", "pk").values_list(*listing_columns)[:limit]
-        entries += [DigestEntry(AlertKind.ACHIEVEMENT, *row) for row in rows]
+        entries += [DigestEntry(AlertKind.ACHIEVEMENT, pk, t, f, r or "", at) for pk, t, f, r, at in rows]
     if AlertKind.DEMAND in kinds:
         qs = _demands(saved_search, user, since, until)
         total += qs.count()
         rows = qs.order_by("published_at", "pk").values_list(*listing_columns)[:limit]
-        entries += [DigestEntry(AlertKind.DEMAND, *row) for row in rows]
+        entries += [DigestEntry(AlertKind.DEMAND, pk, t, f, r or "", at) for pk, t, f, r, at in rows]
     if AlertKind.CHALLENGE in kinds:
         challenges = _challenges(saved_search, user, since, until)
         total += challenges.count()
@@ -159,6 +159,9 @@ def digest_candidates(*, saved_search: SavedSearch, until: datetime, limit: int)
             "pk", "demand__title", "demand__technology_field_id", "demand__region_id", "opened_at"
         )[:limit]
         # opened_at is set: the window filtered on it.
-        entries += [DigestEntry(AlertKind.CHALLENGE, pk, t, f, r, at) for pk, t, f, r, at in opened if at is not None]
+        # A listing of an organisation abroad has no region: "".
+        entries += [
+            DigestEntry(AlertKind.CHALLENGE, pk, t, f, r or "", at) for pk, t, f, r, at in opened if at is not None
+        ]
     entries.sort(key=lambda entry: (entry.published_at, entry.kind, entry.object_id))
     return entries[:limit], total

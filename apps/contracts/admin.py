@@ -18,6 +18,8 @@ from django.http import HttpRequest
 from apps.contracts.models import (
     BypassAlert,
     Contract,
+    ContractDocument,
+    ContractSignature,
     Deduction,
     Payment,
     PaymentMilestone,
@@ -149,3 +151,19 @@ class RuleSetAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         # Registrations keep the rule set they were made under.
         return False
+
+
+class SignatureInline(ReadOnlyAdminMixin, admin.TabularInline):
+    model = ContractSignature
+    extra = 0
+    fields = ("role", "organization", "signer", "signed_at", "document_sha256", "ip_address")
+
+
+@admin.register(ContractDocument)
+class ContractDocumentAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Contract document versions and their signatures: written by the parties through the API only."""
+
+    list_display = ("contract", "number", "status", "template", "pdf_sha256", "signed_at", "created_at")
+    list_filter = ("status", "template")
+    search_fields = ("contract__title", "pdf_sha256")
+    inlines = [SignatureInline]

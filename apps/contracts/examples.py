@@ -375,3 +375,57 @@ REGISTRATIONS_RESUBMIT = write_examples(
     },
     status=200,
 )
+
+
+_SIGNATURE = {
+    "organization_id": 2,
+    "organization_name": "广西科技大学",
+    "role": "seller",
+    "signer_id": 7,
+    "signed_at": "2026-12-08T10:15:42.118204+08:00",
+    "document_sha256": "9c1e4b7a0f3d2e6c8b5a41d7e9f02c3b6a8d5e1f4c7b0a9e3d2f6c8b5a4e1d70",
+}
+_DOCUMENT = {
+    "contract_id": 1,
+    "number": 1,
+    "status": "draft",
+    "template": "transfer",
+    "overrides": {"schedule": "乙方应在本合同生效后十五日内交付全部工艺文件，并派工程师到甲方现场指导两次。"},
+    "clauses": [
+        {
+            "key": "subject",
+            "heading": "项目名称",
+            "text": "本合同转让的项目为“齿轮渗碳热处理技术转让合同”，合同编号（待编号），所属技术领域为先进制造。",
+        },
+        {
+            "key": "schedule",
+            "heading": "技术资料的交付及转让登记",
+            "text": "乙方应在本合同生效后十五日内交付全部工艺文件，并派工程师到甲方现场指导两次。",
+        },
+    ],
+    "pdf_sha256": "9c1e4b7a0f3d2e6c8b5a41d7e9f02c3b6a8d5e1f4c7b0a9e3d2f6c8b5a4e1d70",
+    "pdf_size": 48211,
+    "signatures": [],
+    "signed_at": None,
+    "created_at": "2026-12-08T09:58:10.204117+08:00",
+}
+
+CONTRACTS_DOCUMENTS_CREATE = write_examples(
+    "contracts_documents_create",
+    summary="按技术转让（专利权）合同示范文本起草，改写交付条款",
+    request={"overrides": {"schedule": "乙方应在本合同生效后十五日内交付全部工艺文件，并派工程师到甲方现场指导两次。"}},
+    response=_DOCUMENT,
+    status=201,
+)
+CONTRACTS_DOCUMENTS_REVISE = write_examples(
+    "contracts_documents_revise",
+    summary="草稿阶段改回示范文本的交付条款",
+    request={"overrides": {"schedule": None}},
+    response={**_DOCUMENT, "overrides": {}},
+)
+CONTRACTS_DOCUMENTS_SIGN = write_examples(
+    "contracts_documents_sign",
+    summary="让与方管理员确认文本摘要后签署",
+    request={"document_sha256": "9c1e4b7a0f3d2e6c8b5a41d7e9f02c3b6a8d5e1f4c7b0a9e3d2f6c8b5a4e1d70"},
+    response={**_DOCUMENT, "status": "signing", "signatures": [_SIGNATURE]},
+)

@@ -19,6 +19,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pghistory
+import pgtrigger
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
@@ -636,3 +637,90 @@ class BypassAlert(models.Model):
 
     def __str__(self) -> str:
         return f"{self.contract_id} / {self.introduction_id}"
+
+
+class ContractDocumentStatus(models.TextChoices):
+    DRAFT = "draft", _("draft")
+    SIGNING = "signing", _("being signed")
+    SIGNED = "signed", _("signed")
+    SUPERSEDED = "superseded", _("superseded")
+
+
+class ContractDocument(TimeStampedModel):
+    """One version of a contract's written text, drafted from the model text of its type, as a PDF.
+
+    A draft's clauses may be changed (``overrides`` of the template's clauses, re-rendered each time).
+    The first signature freezes the version; once every party on the platform has signed, it is
+    ``signed`` and the database refuses to change or delete it. Any change after that is a new version
+    (``number`` + 1): earlier versions and their signatures stay as they were.
+    """
+
+    contract = models.ForeignKey(
+        Contract, verbose_name=_("contract"), on_delete=models.PROTECT, related_name="document_versions"
+    )
+    number = models.PositiveIntegerField(_("version"))
+    status = models.CharField(
+        _("status"), max_length=12, choices=ContractDocumentStatus.choices, default=ContractDocumentStatus.DRAFT
+    )
+    template = models.CharField(_("model text"), max_length=40)
+    overrides = models.JSONField(_("clause overrides"), default=dict, blank=True)
+    clauses = models.JSONField(_("clauses"), default=list)
+    pdf = models.FileField(_("PDF"), upload_to="contracts/documents/%Y/%m/")
+    pdf_sha256 = models.CharField(_("PDF SHA-256"), max_length=64)
+    pdf_size = models.PositiveIntegerField(_("PDF size"), default=0)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("created by"), null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    signed_at = models.DateTimeField(_("signed by all at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["contract", "number"]
+        verbose_name = _("contract document")
+        verbose_name_plural = _("contract documents")
+        constraints = [
+            models.UniqueConstraint(fields=["contract", "number"], name="contract_document_unique_number"),
+        ]
+        triggers = [
+            pgtrigger.Protect(
+                name="contract_document_signed_immutable",
+                operation=pgtrigger.Update | pgtrigger.Delete,
+                condition=pgtrigger.Q(old__status="signed"),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.contract_id} v{self.number} ({self.status})"
+
+
+class ContractSignature(models.Model):
+    """One party's electronic signature of one document version: who signed, for whom, when, and the
+    SHA-256 of the PDF they signed. Append-only (the database refuses UPDATE and DELETE)."""
+
+    document = models.ForeignKey(
+        ContractDocument, verbose_name=_("document"), on_delete=models.PROTECT, related_name="signatures"
+    )
+    organization = models.ForeignKey(
+        "organizations.Organization", verbose_name=_("organisation"), on_delete=models.PROTECT, related_name="+"
+    )
+    role = models.CharField(_("party"), max_length=8)
+    signer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("signer"), on_delete=models.PROTECT, related_name="+"
+    )
+    signed_at = models.DateTimeField(_("signed at"))
+    document_sha256 = models.CharField(_("signed document SHA-256"), max_length=64)
+    ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+    user_agent = models.CharField(_("user agent"), max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["document", "signed_at"]
+        verbose_name = _("contract signature")
+        verbose_name_plural = _("contract signatures")
+        constraints = [
+            models.UniqueConstraint(fields=["document", "organization"], name="contract_signature_once_per_party"),
+        ]
+        triggers = [
+            pgtrigger.Protect(name="contract_signature_append_only", operation=pgtrigger.Update | pgtrigger.Delete),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.document_id} {self.role} {self.signer_id}"

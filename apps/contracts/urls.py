@@ -2,7 +2,7 @@
 
 from django.urls import URLPattern, path
 
-from apps.contracts.apis import brokers, bulk, contracts, network_export, payments, registration
+from apps.contracts.apis import brokers, bulk, contracts, documents, network_export, payments, registration
 
 urlpatterns: list[URLPattern] = [
     path("contracts", contracts.ContractListCreateApi.as_view(), name="contracts"),
@@ -36,6 +36,27 @@ urlpatterns: list[URLPattern] = [
         name="contract-payments",
     ),
     path("contracts/<int:contract_id>/document", contracts.ContractDocumentApi.as_view(), name="contract-document"),
+    path(
+        "contracts/<int:contract_id>/documents",
+        documents.ContractDocumentListCreateApi.as_view(),
+        name="contract-documents",
+    ),
+    path(
+        "contracts/<int:contract_id>/documents/<int:number>",
+        documents.ContractDocumentDetailApi.as_view(),
+        name="contract-document-version",
+    ),
+    path(
+        "contracts/<int:contract_id>/documents/<int:number>/pdf",
+        documents.ContractDocumentPdfApi.as_view(),
+        name="contract-document-pdf",
+    ),
+    path(
+        "contracts/<int:contract_id>/documents/<int:number>/sign",
+        documents.ContractDocumentSignApi.as_view(),
+        name="contract-document-sign",
+    ),
+    path("contracts/<int:contract_id>/evidence", documents.ContractEvidenceApi.as_view(), name="contract-evidence"),
     path("contracts/<int:contract_id>/history", contracts.ContractHistoryApi.as_view(), name="contract-history"),
     path(
         "contracts/<int:contract_id>/registration",

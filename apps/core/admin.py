@@ -10,7 +10,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 
 from apps.core.effects import retry_effects
-from apps.core.models import Effect, ImportJob
+from apps.core.models import Effect, EvidenceEntry, ImportJob
 
 
 class ReadOnlyAdminMixin:
@@ -68,3 +68,13 @@ class ImportJobAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     ordering = ("-id",)
     exclude = ("content",)
     list_select_related = ("created_by",)
+
+
+@admin.register(EvidenceEntry)
+class EvidenceEntryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """The evidence chain (apps.core.evidence): read only; `manage.py verify_evidence` checks it."""
+
+    list_display = ("position", "stream", "event", "subject_type", "subject_id", "created_at", "hash")
+    list_filter = ("stream", "event")
+    search_fields = ("hash", "event")
+    ordering = ("-position",)

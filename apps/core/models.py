@@ -1,3 +1,4 @@
+import pgtrigger
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.core.serializers.json import DjangoJSONEncoder
@@ -205,3 +206,53 @@ class ChangeLog(models.Model):
 
     def __str__(self) -> str:
         return f"head {self.head}, purged through {self.purged_through}"
+
+
+class EvidenceEntry(models.Model):
+    """One event in the tamper-evident evidence chain (:mod:`apps.core.evidence`).
+
+    Every entry carries the hash of the entry before it (``prev_hash``) and its own hash over
+    ``prev_hash`` and its canonical fields, so editing, deleting or reordering a row breaks every hash
+    after it. Rows are append-only: a database trigger refuses UPDATE and DELETE.
+    """
+
+    position = models.BigIntegerField(_("position"), unique=True)
+    stream = models.CharField(_("stream"), max_length=40)
+    subject_type = models.CharField(_("subject type"), max_length=40)
+    subject_id = models.BigIntegerField(_("subject id"))
+    event = models.CharField(_("event"), max_length=60)
+    payload = models.JSONField(_("payload"), default=dict)
+    actor_id = models.BigIntegerField(_("acting user id"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"))
+    prev_hash = models.CharField(_("previous hash"), max_length=64)
+    hash = models.CharField(_("hash"), max_length=64, unique=True)
+
+    class Meta:
+        verbose_name = _("evidence entry")
+        verbose_name_plural = _("evidence entries")
+        indexes = [models.Index(fields=["subject_type", "subject_id"], name="core_evidence_subject")]
+        triggers = [
+            pgtrigger.Protect(name="evidence_append_only", operation=pgtrigger.Update | pgtrigger.Delete),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.position} {self.stream} {self.event} {self.subject_type} {self.subject_id}"
+
+
+class EvidenceHead(models.Model):
+    """The one row holding the chain's last position and hash.
+
+    Appenders lock it (``SELECT … FOR UPDATE``) for the rest of their transaction, so entries are
+    chained one at a time in commit order and two concurrent appends never fork the chain. Verifying
+    compares the chain's end with it, which catches a deleted last entry.
+    """
+
+    position = models.BigIntegerField(_("last position"), default=0)
+    hash = models.CharField(_("last hash"), max_length=64, blank=True, default="")
+
+    class Meta:
+        verbose_name = _("evidence chain head")
+        verbose_name_plural = _("evidence chain head")
+
+    def __str__(self) -> str:
+        return f"#{self.position} {self.hash[:12]}"

@@ -97,8 +97,12 @@ def schedule_for(
     filing_date: date | None,
     grant_date: date | None,
     reduction: FeeReduction | None,
+    office: str = "CN",
 ) -> list[AnnuityYear]:
-    """The annuities an asset owes over its term; empty for non-patents, ungranted or ended rights."""
+    """The annuities an asset owes over its term; empty for non-patents, ungranted or ended rights, and for
+    patents of other offices than CNIPA (whose fees these tables are not)."""
+    if office != "CN":
+        return []
     if kind not in PATENT_KINDS or filing_date is None or grant_date is None or legal_status in _NO_ANNUITIES:
         return []
     return annuity_schedule(kind=kind, filing_date=filing_date, grant_date=grant_date, reduction=reduction)

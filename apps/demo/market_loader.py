@@ -79,6 +79,8 @@ from apps.demo.market import (
     DemoParty,
     DemoPatent,
 )
+from apps.demo.negotiation_and_documents import load_negotiation, load_signed_document
+from apps.demo.settlement import load_settlement
 from apps.ip.models import IPAsset
 from apps.ip.services import ip_asset_create
 from apps.listings.models import Achievement, Demand
@@ -183,6 +185,11 @@ class MarketLoader:
         self._each(DEMO_DEALS, self._deal)
         self.heading("Contracts")
         self._each(self.contracts, self._contract)
+        self.heading("Negotiation and signed documents")
+        self._each((None,), lambda _item: load_negotiation(progress=self.progress, pdf=demo_pdf))
+        self._each((None,), lambda _item: load_signed_document(progress=self.progress))
+        self.heading("Settlement, after the deal, royalties and revenue sharing")
+        self._settlement()
         self.heading("IP assets and custody")
         self._each(DEMO_PATENTS, self._patent)
         self._each(DEMO_CUSTODIES, self._custody)
@@ -190,6 +197,16 @@ class MarketLoader:
         self.heading("Statistics and reminders")
         self._fold_statistics()
         self._send_annuity_reminders()
+
+    def _settlement(self) -> None:
+        try:
+            with transaction.atomic():
+                contract_id = load_settlement(today=self.today, progress=self.progress, demo_pdf=demo_pdf)
+        except (ApplicationError, ObjectDoesNotExist, MultipleObjectsReturned) as problem:
+            self.warn(f"  skipped  settlement: {problem}")
+            return
+        if contract_id is not None:
+            self.new_contract_ids.append(contract_id)
 
     def _fold_statistics(self) -> None:
         """Fold the new contracts into the statistics now, in the loading transaction: the figures are there

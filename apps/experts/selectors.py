@@ -65,9 +65,7 @@ def access_review(*, actor: Actor, pk: Any) -> ExpertReview:
 
 def panel_role(actor: Actor, review: ExpertReview) -> str:
     """``manager`` (operator of its market or the challenge's issuer) or ``expert``."""
-    if operates(actor, review.market_id) or (
-        getattr(review.challenge, "issuer_id", None) in organization_ids(actor)
-    ):
+    if operates(actor, review.market_id) or (getattr(review.challenge, "issuer_id", None) in organization_ids(actor)):
         return "manager"
     return "expert"
 

@@ -14,7 +14,7 @@ from apps.core.changes import UPDATED_SINCE_PARAMETER
 from apps.core.fields import MarketDateField
 from apps.core.pagination import StandardCursorPagination, paginated_response
 from apps.ip import examples
-from apps.ip.models import IPAsset, IPAssetKind, LegalEventKind, LegalStatus
+from apps.ip.models import IPAsset, IPAssetKind, LegalEventKind, LegalStatus, PatentOffice
 from apps.ip.selectors import access_ip_asset, ip_asset_list, legal_event_list
 from apps.ip.services import (
     ip_asset_create,
@@ -30,6 +30,12 @@ TAGS = ["ip"]
 class IPCoOwnerInputSerializer(serializers.Serializer):
     organization_id = serializers.IntegerField(required=False, allow_null=True, min_value=1)
     name = serializers.CharField(required=False, allow_blank=True, max_length=100, help_text="A named person.")
+
+
+class PriorityClaimSerializer(serializers.Serializer):
+    office = serializers.ChoiceField(choices=PatentOffice.choices, help_text="Office of the earlier filing.")
+    number = serializers.CharField(max_length=32, help_text="Its application number, in that office's form.")
+    date = MarketDateField(help_text="Its filing date: the priority date.")
 
 
 class IPAssetInputSerializer(serializers.Serializer):
@@ -48,8 +54,15 @@ class IPAssetInputSerializer(serializers.Serializer):
     )
     kind = serializers.ChoiceField(choices=IPAssetKind.choices)
     title = serializers.CharField(max_length=300)
+    office = serializers.ChoiceField(
+        choices=PatentOffice.choices, required=False, help_text="Patent office (default CN, CNIPA)."
+    )
     application_number = serializers.CharField(
-        max_length=20, required=False, allow_blank=True, help_text="CNIPA application number, e.g. 201710601862.3."
+        max_length=32,
+        required=False,
+        allow_blank=True,
+        help_text="In the office's form: CNIPA 201710601862.3, PCT/CN2023/123456, EP23123456.7, 16/123,456, "
+        "1-2023-01234 (Viet Nam), PI2023001234 (Malaysia) … (docs/asean.md).",
     )
     patent_number = serializers.CharField(
         max_length=22, required=False, allow_blank=True, help_text="ZL + the application number."
@@ -67,6 +80,15 @@ class IPAssetInputSerializer(serializers.Serializer):
     filing_date = MarketDateField(required=False, allow_null=True)
     grant_date = MarketDateField(required=False, allow_null=True)
     legal_status = serializers.ChoiceField(choices=LegalStatus.choices, required=False)
+    family_id = serializers.CharField(
+        max_length=40, required=False, allow_blank=True, help_text="Groups the applications of one invention."
+    )
+    priority_claims = serializers.ListField(
+        child=PriorityClaimSerializer(),
+        required=False,
+        max_length=20,
+        help_text="Earlier filings whose priority this application claims (12 months, designs 6).",
+    )
     co_owners = serializers.ListField(
         child=IPCoOwnerInputSerializer(),
         required=False,
@@ -100,12 +122,15 @@ class IPAssetOutputSerializer(serializers.Serializer):
     kind = serializers.CharField()
     kind_display = serializers.CharField(source="get_kind_display")
     title = serializers.CharField()
+    office = serializers.CharField()
     application_number = serializers.CharField()
     patent_number = serializers.CharField()
     publication_number = serializers.CharField()
     registration_number = serializers.CharField()
     ipc_main = serializers.CharField()
     ipc_codes = serializers.ListField(child=serializers.CharField())
+    family_id = serializers.CharField()
+    priority_claims = PriorityClaimSerializer(many=True)
     filing_date = MarketDateField(allow_null=True)
     grant_date = MarketDateField(allow_null=True)
     legal_status = serializers.ChoiceField(choices=LegalStatus.choices)
@@ -131,6 +156,8 @@ class IPAssetListCreateApi(APIView):
             OpenApiParameter("kind", str, many=True, enum=IPAssetKind.values),
             OpenApiParameter("legal_status", str, many=True, enum=LegalStatus.values),
             OpenApiParameter("owner", int, description="Owner organisation id."),
+            OpenApiParameter("office", str, many=True, enum=PatentOffice.values),
+            OpenApiParameter("family_id", str, description="The applications of one patent family."),
             OpenApiParameter(
                 "q",
                 str,
@@ -149,7 +176,7 @@ class IPAssetListCreateApi(APIView):
     @extend_schema(
         tags=TAGS,
         operation_id="ip_assets_create",
-        examples=examples.IP_ASSETS_CREATE,
+        examples=[*examples.IP_ASSETS_CREATE, *examples.IP_ASSETS_CREATE_PCT],
         request=IPAssetInputSerializer,
         responses={201: IPAssetOutputSerializer},
         summary="Record an IP asset for one of your organisations; identifiers are checked (409 if already recorded).",

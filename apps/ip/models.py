@@ -34,6 +34,25 @@ PATENT_TYPE_DIGITS_BY_KIND = {
 }
 
 
+class PatentOffice(models.TextChoices):
+    """Where an application was filed (codes as WIPO ST.3; WO for PCT international applications)."""
+
+    CNIPA = "CN", _("CNIPA (China)")
+    WIPO = "WO", _("WIPO (PCT international application)")
+    EPO = "EP", _("European Patent Office")
+    USPTO = "US", _("USPTO (United States)")
+    VIETNAM = "VN", _("IP Viet Nam")
+    THAILAND = "TH", _("DIP (Thailand)")
+    MALAYSIA = "MY", _("MyIPO (Malaysia)")
+    SINGAPORE = "SG", _("IPOS (Singapore)")
+    INDONESIA = "ID", _("DJKI (Indonesia)")
+    PHILIPPINES = "PH", _("IPOPHL (Philippines)")
+    CAMBODIA = "KH", _("Cambodia")
+    LAOS = "LA", _("Lao PDR")
+    MYANMAR = "MM", _("Myanmar")
+    BRUNEI = "BN", _("BruIPO (Brunei)")
+
+
 class LegalStatus(models.TextChoices):
     PENDING = "pending", _("pending examination")
     GRANTED = "granted", _("granted, in force")
@@ -53,7 +72,10 @@ class IPAsset(TimeStampedModel):
     external_id = models.CharField(_("external id"), max_length=100, blank=True, default="")
     kind = models.CharField(_("kind"), max_length=32, choices=IPAssetKind.choices)
     title = models.CharField(_("title"), max_length=300)
-    application_number = models.CharField(_("application number"), max_length=20, blank=True)
+    office = models.CharField(
+        _("patent office"), max_length=2, choices=PatentOffice.choices, default=PatentOffice.CNIPA
+    )
+    application_number = models.CharField(_("application number"), max_length=32, blank=True)
     patent_number = models.CharField(_("patent number"), max_length=22, blank=True)
     publication_number = models.CharField(_("publication number"), max_length=24, blank=True)
     registration_number = models.CharField(_("registration number"), max_length=40, blank=True)
@@ -66,6 +88,11 @@ class IPAsset(TimeStampedModel):
     legal_status = models.CharField(
         _("legal status"), max_length=16, choices=LegalStatus.choices, default=LegalStatus.PENDING
     )
+    # Applications for one invention in several offices share a family id (the owner's own, or e.g. a
+    # DOCDB family number); the list filter ``family_id`` shows the family.
+    family_id = models.CharField(_("patent family"), max_length=40, blank=True, db_index=True)
+    # Paris Convention priorities: [{"office": "VN", "number": "1-2023-01234", "date": "2023-03-01"}, …]
+    priority_claims = models.JSONField(_("priority claims"), default=list, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("created by"), null=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -77,7 +104,9 @@ class IPAsset(TimeStampedModel):
         constraints = [
             # A patent exists once in the register, whoever enters it.
             models.UniqueConstraint(
-                fields=["application_number"], condition=~Q(application_number=""), name="ipasset_application_unique"
+                fields=["office", "application_number"],
+                condition=~Q(application_number=""),
+                name="ipasset_application_unique",
             ),
             models.CheckConstraint(
                 condition=Q(grant_date__isnull=True)

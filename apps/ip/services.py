@@ -23,7 +23,6 @@ from apps.core.errors import ApplicationError
 from apps.core.validators import (
     ipc_problem,
     normalize_ipc,
-    patent_application_number_problem,
     patent_number_problem,
     patent_type_digit,
 )
@@ -37,6 +36,12 @@ from apps.ip.models import (
     IPLegalEvent,
     LegalEventKind,
     LegalStatus,
+)
+from apps.ip.offices import (
+    Office,
+    application_number_problem,
+    normalise_application_number,
+    priority_claim_problems,
 )
 from apps.organizations.access import actor_memberships, admin_organization_ids, resolve_owner
 from apps.organizations.models import Organization
@@ -59,10 +64,13 @@ class IPAssetError(StrEnum):
     BAD_CO_OWNER = "invalid_co_owner"
     EVENT_DATE = "invalid_event_date"
     ADMIN_REQUIRED = "owner_admin_required"
+    PRIORITY_INVALID = "invalid_priority_claim"
 
 
 # CNIPA publication numbers: CN, 7–9 digits, a kind code (A, B, U, S, or with a digit: A1, B2 …).
 PUBLICATION_NUMBER_RE = re.compile(r"CN\d{7,9}[A-Z]\d?", re.ASCII)
+# Other offices' publication and patent numbers: a country code, digits and an optional kind code.
+FOREIGN_NUMBER_RE = re.compile(r"[A-Z]{2}[0-9/\-]{4,16}[A-Z]?\d?", re.ASCII)
 # Software copyright registration numbers (软著登字): year, SR, 6–7 digits, e.g. 2019SR1234567.
 SOFTWARE_REGISTRATION_RE = re.compile(r"(?:19|20)\d{2}SR\d{6,7}", re.ASCII)
 
@@ -80,8 +88,19 @@ IP_ASSET_FIELDS = (
     "filing_date",
     "grant_date",
     "legal_status",
+    "office",
+    "family_id",
+    "priority_claims",
 )
-PATENT_ONLY_FIELDS = ("application_number", "patent_number", "publication_number", "ipc_main", "ipc_codes")
+PATENT_ONLY_FIELDS = (
+    "application_number",
+    "patent_number",
+    "publication_number",
+    "ipc_main",
+    "ipc_codes",
+    "priority_claims",
+    "family_id",
+)
 # Pending and rejected rights were never granted, so they have no grant date; lapsed, expired and
 # invalidated ones were granted once and keep theirs.
 _NEVER_GRANTED = frozenset({LegalStatus.PENDING, LegalStatus.REJECTED})
@@ -161,15 +180,20 @@ def normalize_ipc_codes(asset: IPAsset) -> dict[str, str]:
 
 def _identifier_problems(asset: IPAsset) -> dict[str, str]:
     problems: dict[str, str] = {}
+    domestic = asset.office == Office.CNIPA
     if asset.application_number:
-        problem = patent_application_number_problem(asset.application_number)
+        asset.application_number = normalise_application_number(asset.office, asset.application_number)
+        problem = application_number_problem(asset.office, asset.application_number)
         if problem:
             problems["application_number"] = problem
     if asset.patent_number:
-        problem = patent_number_problem(asset.patent_number)
+        problem = patent_number_problem(asset.patent_number) if domestic else None
+        if not domestic and not FOREIGN_NUMBER_RE.fullmatch(asset.patent_number):
+            problem = _("A patent number is the country code and the number, e.g. US11223344.")
         if problem:
             problems["patent_number"] = problem
-    if asset.publication_number and not PUBLICATION_NUMBER_RE.fullmatch(asset.publication_number):
+    publication_re = PUBLICATION_NUMBER_RE if domestic else FOREIGN_NUMBER_RE
+    if asset.publication_number and not publication_re.fullmatch(asset.publication_number):
         problems["publication_number"] = _("A publication number is CN, the number and a kind code, e.g. CN102822194B.")
     if (
         asset.kind == IPAssetKind.SOFTWARE_COPYRIGHT
@@ -248,7 +272,7 @@ def check_ip_asset(asset: IPAsset, *, today: date | None = None) -> None:
             _("A software copyright is recorded with its registration number."),
             {"registration_number": _("Required for software copyrights, e.g. 2019SR1234567.")},
         )
-    if is_patent:
+    if is_patent and asset.office == Office.CNIPA:
         allowed = PATENT_TYPE_DIGITS_BY_KIND[IPAssetKind(asset.kind)]
         digit = patent_type_digit(asset.application_number)
         if digit not in allowed:
@@ -268,6 +292,14 @@ def check_ip_asset(asset: IPAsset, *, today: date | None = None) -> None:
     date_problem = _date_problem(asset, today)
     if date_problem is not None:
         raise date_problem
+    claims = [{**claim, "date": date.fromisoformat(claim["date"])} for claim in asset.priority_claims or []]
+    priority_problems = priority_claim_problems(claims, kind=asset.kind, filing_date=asset.filing_date)
+    if priority_problems:
+        raise _refuse(
+            IPAssetError.PRIORITY_INVALID,
+            _("Some priority claims cannot stand."),
+            {"priority_claims": " ".join(priority_problems)},
+        )
 
 
 # --- writes ------------------------------------------------------------------------------------
@@ -278,7 +310,16 @@ def _assign(asset: IPAsset, data: dict[str, Any]) -> None:
         if name in data:
             value = data[name]
             if value is None and name not in {"filing_date", "grant_date"}:
-                value = [] if name == "ipc_codes" else ""
+                value = [] if name in {"ipc_codes", "priority_claims"} else ""
+            if name == "priority_claims":
+                value = [
+                    {
+                        "office": claim["office"],
+                        "number": normalise_application_number(claim["office"], claim["number"]),
+                        "date": claim["date"].isoformat(),
+                    }
+                    for claim in value
+                ]
             setattr(asset, name, value)
 
 

@@ -81,7 +81,7 @@ _COMMON_HEAD = (
 _COMMON_TAIL = (
     ExportColumn("所属机构", lambda o: o.owner.name, 28),
     ExportColumn("所属机构统一社会信用代码", lambda o: o.owner.credit_code, 22),
-    ExportColumn("地区", lambda o: o.region.name_zh, 10),
+    ExportColumn("地区", lambda o: o.region.name_zh if o.region else "", 10),
     ExportColumn("发布时间", lambda o: _local(o.published_at), 17),
     ExportColumn("创建时间", lambda o: _local(o.created_at), 17),
     ExportColumn("保密内容", lambda o: o.confidential_detail, 40, confidential=True),

@@ -46,7 +46,10 @@ class ListingFilter(django_filters.FilterSet):
     owner = django_filters.NumberFilter(field_name="owner_id")
     home_market = django_filters.CharFilter(field_name="home_market_id", max_length=24)
     mine = django_filters.BooleanFilter(method="filter_mine")
-    language = django_filters.ChoiceFilter(choices=Language.choices)
+    language = django_filters.ChoiceFilter(choices=Language.choices, help_text="The original language.")
+    available_language = django_filters.ChoiceFilter(
+        choices=Language.choices, method="filter_available_language", help_text="Original or translated into."
+    )
     published_after = MarketDateFilter(field_name="published_at", lookup_expr="date__gte")
     published_before = MarketDateFilter(field_name="published_at", lookup_expr="date__lte")
     ordering = django_filters.CharFilter(method="filter_noop")
@@ -72,6 +75,9 @@ class ListingFilter(django_filters.FilterSet):
 
     def filter_region(self, queryset: QuerySet[Any], name: str, value: str) -> QuerySet[Any]:
         return queryset.filter(region__code__startswith=region_prefix(value))
+
+    def filter_available_language(self, queryset: QuerySet[Any], name: str, value: str) -> QuerySet[Any]:
+        return queryset.filter(Q(language=value) | Q(translations__has_key=value))
 
     def filter_external_id(self, queryset: QuerySet[Any], name: str, value: str) -> QuerySet[Any]:
         # An external id is the owner's own: it finds only the caller's organisations' listings.

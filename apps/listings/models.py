@@ -85,6 +85,10 @@ class PriceType(models.TextChoices):
 class Language(models.TextChoices):
     ZH = "zh", _("Chinese")
     EN = "en", _("English")
+    VI = "vi", _("Vietnamese")
+    TH = "th", _("Thai")
+    ID = "id", _("Indonesian")
+    MS = "ms", _("Malay")
 
 
 def _search_vector() -> Any:
@@ -110,6 +114,9 @@ class Listing(TimeStampedModel):
     language = models.CharField(_("language"), max_length=2, choices=Language.choices, default=Language.ZH)
     title = models.CharField(_("title"), max_length=200)
     translated_title = models.CharField(_("translated title"), max_length=300, blank=True)
+    # Further language versions beside the original (``language``): {"en": {"title": …, "summary": …}}
+    # for an achievement, {"vi": {"title": …, "description": …}} for a demand. All are searched and matched.
+    translations = models.JSONField(_("translations"), default=dict, blank=True)
     technology_field = models.ForeignKey(
         "reference.TechnologyField", verbose_name=_("technology field"), on_delete=models.PROTECT, related_name="+"
     )
@@ -123,7 +130,10 @@ class Listing(TimeStampedModel):
         blank=True,
     )
     # The owner's region, copied at creation so region filters need no join.
-    region = models.ForeignKey("reference.Region", verbose_name=_("region"), on_delete=models.PROTECT, related_name="+")
+    # None for an owner outside China (see Organization.country).
+    region = models.ForeignKey(
+        "reference.Region", verbose_name=_("region"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     # The market of the network whose operators review it (derived from the owner's region at creation,
     # overridable by the operator); the listing is visible across the network all the same.
     home_market = models.ForeignKey(

@@ -79,6 +79,32 @@ class ListingMoneyField(MoneyField):
         super().__init__(**kwargs)
 
 
+class AchievementTranslationSerializer(serializers.Serializer):
+    title = serializers.CharField(max_length=300)
+    summary = serializers.CharField(max_length=5000, required=False, allow_blank=True, default="")
+
+
+class DemandTranslationSerializer(serializers.Serializer):
+    title = serializers.CharField(max_length=300)
+    description = serializers.CharField(max_length=8000, required=False, allow_blank=True, default="")
+
+
+def check_translations(value: dict[str, Any], language: str) -> dict[str, Any]:
+    """Language codes of the listing languages, none the original's; stored in Language order."""
+    unknown = sorted(set(value) - set(Language.values))
+    if unknown:
+        raise serializers.ValidationError(
+            _("Unknown language: %(codes)s. Use %(known)s.")
+            % {"codes": ", ".join(unknown)[:60], "known": ", ".join(Language.values)},
+            code="unknown_language",
+        )
+    if language in value:
+        raise serializers.ValidationError(
+            _("The original language is given by title and text, not as a translation."), code="original_language"
+        )
+    return {code: dict(value[code]) for code in Language.values if code in value}
+
+
 class ListingInputSerializer(serializers.Serializer):
     owner_id = serializers.IntegerField(required=False, help_text="Organisation that lists it; defaults to yours.")
     external_id = serializers.CharField(
@@ -109,10 +135,25 @@ class ListingInputSerializer(serializers.Serializer):
     def validate_cooperation_modes(self, value: list[str]) -> list[str]:
         return list(dict.fromkeys(value))
 
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if "translations" in attrs:
+            # On a partial update without ``language`` the service checks against the stored one.
+            language = attrs.get("language") or (Language.ZH if not self.partial else "")
+            try:
+                attrs["translations"] = check_translations(attrs["translations"], language)
+            except serializers.ValidationError as exc:
+                raise serializers.ValidationError({"translations": exc.detail}) from None
+        return attrs
+
 
 class AchievementInputSerializer(ListingInputSerializer):
     summary = serializers.CharField(max_length=3000)
     translated_summary = serializers.CharField(max_length=5000, required=False, allow_blank=True)
+    translations = serializers.DictField(
+        child=AchievementTranslationSerializer(),
+        required=False,
+        help_text="Further language versions by code (en, zh, vi, th, id, ms), beside the original `language`.",
+    )
     trl = serializers.IntegerField(
         min_value=1,
         max_value=9,
@@ -136,6 +177,11 @@ class AchievementInputSerializer(ListingInputSerializer):
 class DemandInputSerializer(ListingInputSerializer):
     description = serializers.CharField(max_length=5000)
     translated_description = serializers.CharField(max_length=8000, required=False, allow_blank=True)
+    translations = serializers.DictField(
+        child=DemandTranslationSerializer(),
+        required=False,
+        help_text="Further language versions by code (en, zh, vi, th, id, ms), beside the original `language`.",
+    )
     industry = ReferenceCodeField(kind="industry", required=False, allow_blank=True)
     budget_min = ListingMoneyField()
     budget_max = ListingMoneyField()

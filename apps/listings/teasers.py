@@ -95,7 +95,7 @@ def render_teasers(rows: Iterable[dict[str, Any]], model: type[Achievement] | ty
             "keywords": row["keywords"],
             "cooperation_modes": row["cooperation_modes"],
             "owner": {"id": row["owner_id"], "name": row["owner__name"], "type": row["owner__type"]},
-            "region": {"code": row["region_id"], "name": row["region__name_zh"]},
+            "region": {"code": row["region_id"], "name": row["region__name_zh"]} if row["region_id"] else None,
             "published_at": _optional(_datetime, row["published_at"]),
             "created_at": _datetime(row["created_at"]),
         }

@@ -96,11 +96,8 @@ def _require_manager(actor: Actor, market: Market) -> None:
     codes = operated_market_codes(actor)
     if codes is None:
         return
-    managed = set(
-        MarketOperator.objects.filter(user_id=getattr(actor, "pk", None) or 0, role=MarketOperatorRole.MANAGER).values_list(
-            "market_id", flat=True
-        )
-    )
+    mine = MarketOperator.objects.filter(user_id=getattr(actor, "pk", None) or 0, role=MarketOperatorRole.MANAGER)
+    managed = set(mine.values_list("market_id", flat=True))
     chain: set[str] = set()
     code: str | None = market.code
     parents = dict(Market.objects.values_list("code", "parent_id"))

@@ -90,11 +90,19 @@ def _demand_qs() -> QuerySet[Demand]:
     return Demand.objects.order_by("pk")
 
 
+def _versions(listing: Achievement | Demand, text_key: str) -> tuple[list[str], list[str]]:
+    """Titles and texts of a listing's further language versions (an English summary of a Vietnamese
+    achievement meets a Chinese demand through the glossary)."""
+    versions = list((listing.translations or {}).values())
+    return [v.get("title", "") for v in versions], [v.get(text_key, "") for v in versions]
+
+
 def achievement_document(achievement: Achievement) -> engine.Achievement:
+    titles, texts = _versions(achievement, "summary")
     return engine.Achievement(
         id=achievement.pk,
-        title=achievement.title,
-        text="\n".join(t for t in (achievement.summary, achievement.translated_summary) if t),
+        title="\n".join(t for t in (achievement.title, *titles) if t),
+        text="\n".join(t for t in (achievement.summary, achievement.translated_summary, *texts) if t),
         keywords=tuple(achievement.keywords),
         field=achievement.technology_field_id,
         industries=frozenset(i.pk for i in achievement.industries.all()),
@@ -110,10 +118,11 @@ def achievement_document(achievement: Achievement) -> engine.Achievement:
 
 
 def demand_document(demand: Demand) -> engine.Demand:
+    titles, texts = _versions(demand, "description")
     return engine.Demand(
         id=demand.pk,
-        title=demand.title,
-        text="\n".join(t for t in (demand.description, demand.translated_description) if t),
+        title="\n".join(t for t in (demand.title, *titles) if t),
+        text="\n".join(t for t in (demand.description, demand.translated_description, *texts) if t),
         keywords=tuple(demand.keywords),
         field=demand.technology_field_id,
         industries=frozenset([demand.industry_id]) if demand.industry_id else frozenset(),

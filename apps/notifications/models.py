@@ -35,12 +35,22 @@ class NotificationKind(models.TextChoices):
     CHALLENGE_MILESTONE_REVIEWED = "challenge.milestone_reviewed", _("milestone reviewed")
     DEAL_CREATED = "deal.created", _("deal opened")
     DEAL_STAGE = "deal.stage", _("deal stage changed")
+    NEGOTIATION_MESSAGE = "negotiation.message", _("new negotiation message")
     CONTRACTS_BROKER_BYPASS = "contracts.broker_bypass", _("broker bypassed")
     CONTRACTS_REGISTRATION_DECIDED = "contracts.registration_decided", _("registration decided")
     CONTRACTS_REGISTRATION_OVERDUE = "contracts.registration_overdue", _("registration overdue")
     STATS_RECOMPUTE_DIFFERENCES = "stats.recompute_differences", _("statistics recompute found differences")
     WEBHOOK_DISABLED = "webhooks.subscription_disabled", _("webhook subscription switched off")
     ALERTS_DIGEST = "alerts.digest", _("new for a saved search")
+    TRADING_OBJECTION = "trading.objection", _("objection to a sale")
+    TRADING_OBJECTION_RESOLVED = "trading.objection_resolved", _("objection resolved")
+    TRADING_WITHDRAWN = "trading.withdrawn", _("sale withdrawn")
+    TRADING_SOLD = "trading.sold", _("sale concluded")
+    TRADING_UNSOLD = "trading.unsold", _("auction closed unsold")
+    TRADING_OUTBID = "trading.outbid", _("outbid")
+    TRADING_WON = "trading.won", _("auction won")
+    TRADING_LOST = "trading.lost", _("auction lost")
+    TRADING_DEPOSIT = "trading.deposit", _("deposit changed")
 
 
 class Notification(TimeStampedModel):

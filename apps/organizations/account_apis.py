@@ -52,7 +52,7 @@ class MeOutputSerializer(UserOutputSerializer):
 class MeUpdateInputSerializer(serializers.Serializer):
     name = serializers.CharField(max_length=100, required=False, allow_blank=True)
     phone = serializers.CharField(max_length=32, required=False, allow_blank=True)
-    preferred_language = serializers.ChoiceField(choices=["zh-hans", "en"], required=False)
+    preferred_language = serializers.ChoiceField(choices=["zh-hans", "en", "vi"], required=False)
 
 
 @extend_schema_serializer(deprecate_fields=["scope"])

@@ -19,7 +19,7 @@ from django.utils.translation import ngettext
 
 from apps.accounts.models import User
 from apps.core.errors import ApplicationError
-from apps.organizations.models import Membership, Organization
+from apps.organizations.models import Membership, Organization, VerificationDocument
 from apps.organizations.services import OrganizationError, organization_verify
 
 
@@ -42,16 +42,43 @@ class MembershipInline(admin.TabularInline):
     autocomplete_fields = ("user",)
 
 
+class VerificationDocumentInline(admin.TabularInline):
+    """What the organisation handed in for its verification; the file opens from here."""
+
+    model = VerificationDocument
+    extra = 0
+    fields = ("kind", "file", "original_name", "size", "sha256", "uploaded_by", "created_at")
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+
 @admin.register(Organization)
 class OrganizationAdmin(admin.ModelAdmin):
-    list_display = ("name", "type", "credit_code", "region", "verification_status", "created_at")
-    list_filter = ("type", "verification_status", ("region", admin.RelatedOnlyFieldListFilter))
-    search_fields = ("name", "short_name", "name_en", "credit_code")
-    list_select_related = ("region",)
+    list_display = (
+        "name",
+        "type",
+        "country",
+        "credit_code",
+        "registration_id",
+        "region",
+        "verification_status",
+        "created_at",
+    )
+    list_filter = (
+        "type",
+        "verification_status",
+        ("country", admin.RelatedOnlyFieldListFilter),
+        ("region", admin.RelatedOnlyFieldListFilter),
+    )
+    search_fields = ("name", "short_name", "name_en", "credit_code", "registration_id")
+    list_select_related = ("region", "country")
     date_hierarchy = "created_at"
     ordering = ("-created_at",)
     raw_id_fields = ("region",)
-    inlines = (MembershipInline,)
+    inlines = (MembershipInline, VerificationDocumentInline)
     action_form = OrganizationActionForm
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     actions = ("verify_selected", "reject_selected")
@@ -64,8 +91,8 @@ class OrganizationAdmin(admin.ModelAdmin):
         "updated_at",
     )
     fieldsets = (
-        (None, {"fields": ("name", "short_name", "name_en", "type", "credit_code")}),
-        (_("Classification"), {"fields": ("region", "entity_type")}),
+        (None, {"fields": ("name", "short_name", "name_en", "type", "country", "credit_code", "registration_id")}),
+        (_("Classification"), {"fields": ("region", "foreign_region", "entity_type")}),
         (_("Contact"), {"fields": ("address", "website", "contact_email", "contact_phone", "description")}),
         (
             _("Verification"),

@@ -51,8 +51,34 @@ class OrganizationCreateInputSerializer(serializers.Serializer):
     name_en = serializers.CharField(max_length=300, required=False, allow_blank=True)
     short_name = serializers.CharField(max_length=60, required=False, allow_blank=True)
     type = serializers.ChoiceField(choices=OrganizationType.choices)
-    credit_code = serializers.CharField(min_length=1, max_length=64, validators=[_credit_code])
-    region_code = serializers.RegexField(r"^\d{6}$", error_messages={"invalid": _("A region code has six digits.")})
+    country = serializers.RegexField(
+        r"^[A-Za-z]{2}$",
+        required=False,
+        default="CN",
+        help_text="ISO 3166-1 alpha-2 code of the country of registration (default CN).",
+        error_messages={"invalid": _("A country code has two letters (ISO 3166-1 alpha-2).")},
+    )
+    credit_code = serializers.CharField(
+        min_length=1,
+        max_length=64,
+        required=False,
+        validators=[_credit_code],
+        help_text="Unified social credit code; required in China, absent elsewhere.",
+    )
+    region_code = serializers.RegexField(
+        r"^\d{6}$",
+        required=False,
+        help_text="GB/T 2260 region; required in China, absent elsewhere.",
+        error_messages={"invalid": _("A region code has six digits.")},
+    )
+    registration_id = serializers.CharField(
+        max_length=40,
+        required=False,
+        help_text="Outside China: the registration number in the country (e.g. Vietnam's 10-digit enterprise code).",
+    )
+    foreign_region = serializers.CharField(
+        max_length=100, required=False, allow_blank=True, help_text="Outside China: province or state."
+    )
     entity_type_code = serializers.RegexField(
         r"^\d{3}$", error_messages={"invalid": _("An entity type code has three digits.")}
     )
@@ -80,9 +106,13 @@ class OrganizationOutputSerializer(serializers.Serializer):
     short_name = serializers.CharField()
     type = serializers.CharField()
     type_display = serializers.CharField(source="get_type_display")
+    country = serializers.CharField(source="country.alpha2")
+    country_name = serializers.CharField(source="country.name_zh")
     credit_code = serializers.CharField()
-    region_code = serializers.CharField(source="region_id")
-    region_name = serializers.CharField(source="region.name_zh")
+    registration_id = serializers.CharField()
+    region_code = serializers.CharField(source="region_id", allow_null=True)
+    region_name = serializers.CharField(source="region.name_zh", allow_null=True, default=None)
+    foreign_region = serializers.CharField()
     entity_type_code = serializers.CharField(source="entity_type_id")
     entity_type_name = serializers.CharField(source="entity_type.name_zh")
     address = serializers.CharField()
@@ -129,6 +159,7 @@ class OrganizationListCreateApi(APIView):
             OpenApiParameter("type", str, enum=OrganizationType.values),
             OpenApiParameter("verification_status", str),
             OpenApiParameter("region", str, description="Region code; a prefecture code matches its districts."),
+            OpenApiParameter("country", str, description="ISO 3166-1 alpha-2 country code."),
             OpenApiParameter("q", str, description="Search by name (Chinese or English) or credit code."),
             UPDATED_SINCE_PARAMETER,
         ],
@@ -143,7 +174,7 @@ class OrganizationListCreateApi(APIView):
     @extend_schema(
         tags=TAGS,
         operation_id="organizations_create",
-        examples=examples.ORGANIZATIONS_CREATE,
+        examples=[*examples.ORGANIZATIONS_CREATE, *examples.ORGANIZATIONS_CREATE_ABROAD],
         request=OrganizationCreateInputSerializer,
         responses={201: OrganizationOutputSerializer},
         summary="Register an organisation; the caller becomes its admin and it awaits the operator's verification.",

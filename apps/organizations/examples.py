@@ -3,6 +3,8 @@ the business path and checked against their schemas by tests/core/test_schema_ex
 
 from __future__ import annotations
 
+from drf_spectacular.utils import OpenApiExample
+
 from apps.core.examples import write_examples
 
 API_KEY_CREATE = write_examples(
@@ -84,6 +86,73 @@ ME_UPDATE = write_examples(
 )
 
 
+ORGANIZATIONS_CREATE_ABROAD = write_examples(
+    "organizations_create_abroad",
+    summary="A Vietnamese enterprise registers with its enterprise code (no Chinese credit code or region)",
+    request={
+        "name": "Công ty Cổ phần Công nghệ Nhiệt luyện Hà Nội",
+        "name_en": "Hanoi Heat Treatment Technology JSC",
+        "type": "enterprise",
+        "country": "VN",
+        "registration_id": "0109998883",
+        "foreign_region": "Hà Nội",
+        "entity_type_code": "300",
+        "contact_email": "office@nhietluyen.example.vn",
+        "contact_phone": "+84 24 3825 0000",
+    },
+    response={
+        "id": 7,
+        "name": "Công ty Cổ phần Công nghệ Nhiệt luyện Hà Nội",
+        "name_en": "Hanoi Heat Treatment Technology JSC",
+        "short_name": "",
+        "type": "enterprise",
+        "type_display": "企业",
+        "country": "VN",
+        "country_name": "越南",
+        "credit_code": "",
+        "registration_id": "0109998883",
+        "region_code": None,
+        "region_name": None,
+        "foreign_region": "Hà Nội",
+        "entity_type_code": "300",
+        "entity_type_name": "外商投资企业",
+        "address": "",
+        "website": "",
+        "description": "",
+        "contact_email": "office@nhietluyen.example.vn",
+        "contact_phone": "+84 24 3825 0000",
+        "verification_status": "pending",
+        "verified_at": None,
+        "rejection_reason": "",
+        "created_at": "2026-12-08T04:25:02.118374+08:00",
+    },
+    status=201,
+)
+
+ORGANIZATIONS_VERIFICATION_DOCUMENTS_CREATE = [
+    OpenApiExample(
+        "organizations_verification_documents_create",
+        summary="The Vietnamese enterprise hands in its certificate of registration",
+        value={"file": "giay-chung-nhan-dang-ky-doanh-nghiep.pdf", "kind": "registration_certificate"},
+        request_only=True,
+        media_type="multipart/form-data",
+    ),
+    *write_examples(
+        "organizations_verification_documents_create",
+        summary="The Vietnamese enterprise hands in its certificate of registration",
+        response={
+            "id": 1,
+            "kind": "registration_certificate",
+            "original_name": "giay-chung-nhan-dang-ky-doanh-nghiep.pdf",
+            "content_type": "application/pdf",
+            "size": 482113,
+            "sha256": "3b8f2c1d9e7a4b6058c2d1e3f4a5b6c7d8e9f0a1b2c3d4e5f60718293a4b5c6d",
+            "created_at": "2026-12-08T04:27:44.902113+08:00",
+        },
+        status=201,
+    ),
+]
+
 ORGANIZATIONS_CREATE = write_examples(
     "organizations_create",
     summary="注册柳州精工齿轮有限公司（待运营方核验）",
@@ -107,9 +176,13 @@ ORGANIZATIONS_CREATE = write_examples(
         "short_name": "柳州精工",
         "type": "enterprise",
         "type_display": "企业",
+        "country": "CN",
+        "country_name": "中国",
         "credit_code": "914502000000007772",
+        "registration_id": "",
         "region_code": "450203",
         "region_name": "鱼峰区",
+        "foreign_region": "",
         "entity_type_code": "170",
         "entity_type_name": "私营企业",
         "address": "广西柳州市鱼峰区阳和工业新区阳泰路8号",
@@ -137,9 +210,13 @@ ORGANIZATIONS_UPDATE = write_examples(
         "short_name": "柳州精工",
         "type": "enterprise",
         "type_display": "企业",
+        "country": "CN",
+        "country_name": "中国",
         "credit_code": "914502000000007772",
+        "registration_id": "",
         "region_code": "450203",
         "region_name": "鱼峰区",
+        "foreign_region": "",
         "entity_type_code": "170",
         "entity_type_name": "私营企业",
         "address": "广西柳州市鱼峰区阳和工业新区阳泰路8号",
@@ -167,9 +244,13 @@ ORGANIZATIONS_VERIFY = write_examples(
         "short_name": "柳州精工",
         "type": "enterprise",
         "type_display": "企业",
+        "country": "CN",
+        "country_name": "中国",
         "credit_code": "914502000000007772",
+        "registration_id": "",
         "region_code": "450203",
         "region_name": "鱼峰区",
+        "foreign_region": "",
         "entity_type_code": "170",
         "entity_type_name": "私营企业",
         "address": "广西柳州市鱼峰区阳和工业新区阳泰路8号",

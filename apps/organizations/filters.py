@@ -9,12 +9,17 @@ class OrganizationFilter(django_filters.FilterSet):
     type = django_filters.ChoiceFilter(choices=OrganizationType.choices)
     verification_status = django_filters.ChoiceFilter(choices=VerificationStatus.choices)
     region = django_filters.CharFilter(method="filter_region", help_text="Region code; 4502xx matches within 450200.")
-    q = django_filters.CharFilter(method="filter_q", help_text="Name, English name, short name or credit code.")
+    country = django_filters.CharFilter(
+        field_name="country__alpha2", lookup_expr="iexact", help_text="ISO 3166-1 alpha-2 country code."
+    )
+    q = django_filters.CharFilter(
+        method="filter_q", help_text="Name, English name, short name, credit code or foreign registration number."
+    )
     updated_since = AwareDateTimeFilter(field_name="updated_at", lookup_expr="gte")
 
     class Meta:
         model = Organization
-        fields = ["type", "verification_status", "region", "q", "updated_since"]
+        fields = ["type", "verification_status", "region", "country", "q", "updated_since"]
 
     def filter_region(self, queryset: QuerySet[Organization], name: str, value: str) -> QuerySet[Organization]:
         # A province or prefecture code matches everything inside it (GB/T 2260 prefixes).
@@ -31,4 +36,5 @@ class OrganizationFilter(django_filters.FilterSet):
             | Q(name_en__icontains=value)
             | Q(short_name__icontains=value)
             | Q(credit_code=value.upper())
+            | Q(registration_id=value.upper())
         )

@@ -8,6 +8,9 @@ from django.utils.translation import gettext_lazy as _
 from apps.core.models import TimeStampedModel
 from apps.core.validators import validate_credit_code
 
+# ISO 3166-1 numeric code of China (the reference.Country primary key).
+CHINA = "156"
+
 
 class OrganizationType(models.TextChoices):
     ENTERPRISE = "enterprise", _("enterprise")
@@ -35,12 +38,33 @@ class Organization(TimeStampedModel):
     name_en = models.CharField(_("English name"), max_length=300, blank=True)
     short_name = models.CharField(_("short name"), max_length=60, blank=True)
     type = models.CharField(_("type"), max_length=32, choices=OrganizationType.choices)
+    country = models.ForeignKey(
+        "reference.Country",
+        verbose_name=_("country"),
+        on_delete=models.PROTECT,
+        related_name="organizations",
+        default=CHINA,
+    )
+    # China: the unified social credit code; elsewhere empty and ``registration_id`` holds the country's own.
     credit_code = models.CharField(
-        _("unified social credit code"), max_length=18, unique=True, validators=[validate_credit_code]
+        _("unified social credit code"), max_length=18, blank=True, validators=[validate_credit_code]
     )
+    registration_id = models.CharField(
+        _("registration number"),
+        max_length=32,
+        blank=True,
+        help_text=_("An organisation outside China: its registration number in its country (see docs/asean.md)."),
+    )
+    # China: a GB/T 2260 region; elsewhere none, and ``foreign_region`` names the province or state.
     region = models.ForeignKey(
-        "reference.Region", verbose_name=_("region"), on_delete=models.PROTECT, related_name="organizations"
+        "reference.Region",
+        verbose_name=_("region"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="organizations",
     )
+    foreign_region = models.CharField(_("province or state (outside China)"), max_length=100, blank=True)
     entity_type = models.ForeignKey(
         "reference.EntityType", verbose_name=_("entity type"), on_delete=models.PROTECT, related_name="organizations"
     )
@@ -80,6 +104,27 @@ class Organization(TimeStampedModel):
             models.CheckConstraint(
                 condition=models.Q(credit_code=Upper("credit_code")), name="organization_credit_code_upper"
             ),
+            models.UniqueConstraint(
+                fields=["credit_code"], condition=~models.Q(credit_code=""), name="organization_credit_code_unique"
+            ),
+            models.UniqueConstraint(
+                fields=["country", "registration_id"],
+                condition=~models.Q(registration_id=""),
+                name="organization_registration_id_unique",
+            ),
+            # China: credit code and region, no foreign identifier; elsewhere the reverse.
+            models.CheckConstraint(
+                condition=(
+                    models.Q(country=CHINA, region__isnull=False, registration_id="", foreign_region="")
+                    & ~models.Q(credit_code="")
+                )
+                | (
+                    ~models.Q(country=CHINA)
+                    & models.Q(region__isnull=True, credit_code="")
+                    & ~models.Q(registration_id="")
+                ),
+                name="organization_identifier_by_country",
+            ),
         ]
         indexes = [models.Index(fields=["type", "verification_status"])]
 
@@ -89,6 +134,43 @@ class Organization(TimeStampedModel):
     @property
     def is_verified(self) -> bool:
         return self.verification_status == VerificationStatus.VERIFIED
+
+
+class VerificationDocumentKind(models.TextChoices):
+    REGISTRATION_CERTIFICATE = "registration_certificate", _("certificate of registration")
+    TAX_CERTIFICATE = "tax_certificate", _("tax registration certificate")
+    AUTHORISATION = "authorisation", _("letter of authorisation")
+    OTHER = "other", _("other document")
+
+
+class VerificationDocument(TimeStampedModel):
+    """A document the organisation gives the operator to verify it: for an organisation abroad, whose
+    registration number the platform cannot look up, its certificate of registration. Seen by the
+    organisation's members and the operator only."""
+
+    organization = models.ForeignKey(
+        Organization,
+        verbose_name=_("organisation"),
+        on_delete=models.CASCADE,
+        related_name="verification_documents",
+    )
+    kind = models.CharField(_("kind"), max_length=32, choices=VerificationDocumentKind.choices)
+    file = models.FileField(_("file"), upload_to="organizations/verification/")
+    original_name = models.CharField(_("original file name"), max_length=255)
+    content_type = models.CharField(_("content type"), max_length=100)
+    size = models.PositiveIntegerField(_("size (bytes)"))
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("uploaded by"), null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = _("verification document")
+        verbose_name_plural = _("verification documents")
+
+    def __str__(self) -> str:
+        return self.original_name
 
 
 class MembershipRole(models.TextChoices):

@@ -25,13 +25,14 @@ from apps.organizations.access import organization_ids as organization_ids
 from apps.organizations.models import (
     Membership,
     Organization,
+    VerificationDocument,
     VerificationStatus,
 )
 
 
 def organization_visible_qs(actor: Actor) -> QuerySet[Organization]:
     """Verified organisations form the public directory; unverified ones only their members see."""
-    qs = Organization.objects.select_related("region", "entity_type")
+    qs = Organization.objects.select_related("region", "entity_type", "country")
     if is_operator(actor):
         return qs
     return qs.filter(Q(verification_status=VerificationStatus.VERIFIED) | Q(pk__in=organization_ids(actor)))
@@ -82,3 +83,17 @@ def membership_list(*, actor: Actor, organization: Organization) -> QuerySet[Mem
 
 def user_memberships(*, actor: User) -> QuerySet[Membership]:
     return Membership.objects.filter(user=actor).select_related("organization")
+
+
+def verification_document_list(*, actor: Actor, organization: Organization) -> QuerySet[VerificationDocument]:
+    """The organisation's verification documents: for its members and the operator; others get a 404."""
+    if not is_operator(actor) and organization.pk not in organization_ids(actor):
+        raise Http404
+    return VerificationDocument.objects.filter(organization=organization).order_by("id")
+
+
+def access_verification_document(*, actor: Actor, organization: Organization, pk: int) -> VerificationDocument:
+    document = verification_document_list(actor=actor, organization=organization).filter(pk=pk).first()
+    if document is None:
+        raise Http404
+    return document

@@ -44,6 +44,7 @@ from apps.stats import charts
 from apps.stats.dims import Dim, Measure, Zone
 from apps.stats.drilldown_links import cell_query
 from apps.stats.selectors import PERIOD, ZONE_LABELS, Report, ReportRow, in_wan, in_yi, stats_report
+from apps.stats.selectors.aftercare import aftercare_report
 
 SESSION_VERSION_KEY = "stats_session_version"
 FIRST_YEAR = 2000
@@ -195,6 +196,11 @@ def _figures(user: User, year: int, today: date) -> dict[str, Any]:
     # absorption (技术吸纳) those whose buyer is in the city, by where the seller is.
     output = report([Dim.BUYER_ZONE], filters={Dim.SELLER_ZONE: [Zone.CITY]})
     absorption = report([Dim.SELLER_ZONE], filters={Dim.BUYER_ZONE: [Zone.CITY]})
+    # Cross-border with ASEAN, country by country: inflow (技术引进) is a buyer in China acquiring from a seller
+    # in an ASEAN country; outflow the reverse.
+    china = [Zone.CITY, Zone.PROVINCE, Zone.DOMESTIC]
+    asean_in = report([Dim.SELLER_AREA], filters={Dim.SELLER_ZONE: [Zone.ASEAN], Dim.BUYER_ZONE: china})
+    asean_out = report([Dim.BUYER_AREA], filters={Dim.BUYER_ZONE: [Zone.ASEAN], Dim.SELLER_ZONE: china})
     months = stats_report(
         actor=user,
         group_by=[PERIOD],
@@ -225,7 +231,10 @@ def _figures(user: User, year: int, today: date) -> dict[str, Any]:
         ),
         "market_rows": _table(by_market, by_market.rows, Dim.MARKET),
         **_flows(output, absorption),
+        "asean_in_rows": _table(asean_in, asean_in.rows, Dim.SELLER_AREA),
+        "asean_out_rows": _table(asean_out, asean_out.rows, Dim.BUYER_AREA),
         **_trend(months.rows, year, date_to),
+        "aftercare": aftercare_report(actor=user, year=year),
         "generated_at": timezone.localtime(),
     }
 

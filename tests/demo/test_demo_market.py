@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from datetime import timedelta
 from decimal import Decimal
 from io import StringIO
@@ -15,6 +16,7 @@ from apps.brokers.models import Broker, BrokerLevel, BrokerStatus, Introduction
 from apps.contracts.catalogue import CHINA, ContractType
 from apps.contracts.models import (
     Contract,
+    ContractDocument,
     Deduction,
     Payment,
     PaymentMilestone,
@@ -24,17 +26,23 @@ from apps.contracts.models import (
     RegistrationStatus,
 )
 from apps.contracts.selectors import SHANGHAI, market_today
+from apps.core.evidence import verify_chain
+from apps.core.models import EvidenceEntry
 from apps.custody.models import AgreementStatus, CustodyAgreement, CustodyAsset, Pledge, PledgeStatus
 from apps.custody.models import Payment as AnnuityPayment
 from apps.deals.models import ActivityKind, Deal, DealActivity, DealStage
 from apps.demo.data import DEMO_EMAIL_DOMAIN, DEMO_MARK
 from apps.demo.listings import DEMO_ACHIEVEMENTS, DEMO_DEMANDS
 from apps.demo.market import DEMO_CONTRACTS, DEMO_DEALS, DEMO_INTRODUCTIONS
+from apps.demo.negotiation_and_documents import SIGNED_CONTRACT, THREAD_SUBJECT
 from apps.ip.models import IPAsset, IPLegalEvent, LegalEventKind
 from apps.listings.models import Achievement, Demand
 from apps.matching import index_state
 from apps.matching.models import ChangeOp, IndexChange, ListingKind, Match
+from apps.negotiation.models import Thread
 from apps.organizations.models import Organization, OrganizationType
+from apps.trading.models import Bid, Deposit, Sale
+from tests.settlement.demo_checks import check_after_deal_story
 
 pytestmark = pytest.mark.django_db
 
@@ -79,7 +87,12 @@ def test_brokers_are_verified_with_levels_certificates_and_specialties() -> None
 def test_deals_stand_at_several_stages_with_their_activity() -> None:
     load()
 
-    stages = dict(Deal.objects.values_list("title", "stage"))
+    # The deals of the demo market (an auction's win opens one more: see the trading test below).
+    stages = dict(
+        Deal.objects.exclude(pk__in=Sale.objects.filter(deal__isnull=False).values("deal_id")).values_list(
+            "title", "stage"
+        )
+    )
     assert len(stages) == len(DEMO_DEALS)
     assert set(stages.values()) >= {
         DealStage.LEAD,
@@ -116,7 +129,8 @@ def test_contracts_of_every_type_with_money_and_parties_near_and_far() -> None:
     today = market_today()
     contracts = Contract.objects.all()
 
-    assert contracts.count() == len(DEMO_CONTRACTS)
+    # The hand-made contracts and the after-deal story's licence (apps/demo/settlement.py).
+    assert contracts.count() == len(DEMO_CONTRACTS) + 1
     assert set(contracts.values_list("type", flat=True)) == set(ContractType.values)
     for contract in contracts:
         deducted = contract.deductions.aggregate(s=Sum("amount"))["s"] or Decimal("0")
@@ -129,6 +143,9 @@ def test_contracts_of_every_type_with_money_and_parties_near_and_far() -> None:
         assert all(p.paid_on <= today for p in contract.payments.all())
     assert Deduction.objects.count() >= 4
     assert Payment.objects.count() > PaymentMilestone.objects.count() / 2
+
+    # The after-deal story: escrow settlement, 小试/中试 reports, royalties, the university's split.
+    check_after_deal_story()
 
     # Parties in Liuzhou, elsewhere in Guangxi, another province and abroad.
     buyer_regions = set(contracts.exclude(buyer_region=None).values_list("buyer_region_id", flat=True))
@@ -147,6 +164,17 @@ def test_contracts_of_every_type_with_money_and_parties_near_and_far() -> None:
     months = {(d.year, d.month) for d in signed}
     assert len(months) >= 12
     assert any((y - 1, m) in months for y, m in months)
+
+    # Issue 20: one contract's document drafted from its model text and signed by both parties, a
+    # negotiation thread under the licensed achievement's NDA, and every event in the evidence chain.
+    document = ContractDocument.objects.get(contract__contract_number=SIGNED_CONTRACT)
+    assert document.status == "signed" and document.signatures.count() == 2
+    assert hashlib.sha256(document.pdf.read()).hexdigest() == document.pdf_sha256
+    assert set(document.signatures.values_list("document_sha256", flat=True)) == {document.pdf_sha256}
+    thread = Thread.objects.get(subject=THREAD_SUBJECT)
+    assert thread.message_count == 2 and thread.messages.first().attachments.count() == 1
+    assert EvidenceEntry.objects.filter(event="contract.signed", subject_id=document.contract_id).exists()
+    assert verify_chain().ok
 
 
 def test_registrations_are_decided_by_the_operator_with_later_events() -> None:
@@ -256,6 +284,28 @@ def test_after_commit_the_demo_demands_have_stored_matches(django_capture_on_com
     assert registered.activities.filter(kind=ActivityKind.SYSTEM).count() == 5
 
 
+def test_trading_shows_a_patent_under_notice_a_finished_and_a_running_auction() -> None:
+    load()
+    listed = Sale.objects.get(mode="fixed_price")
+    assert (listed.status, listed.seller.type, listed.notice_days) == ("listed", "university", 15)
+    assert listed.phase() == "notice"
+    assert listed.objections.get().status == "dismissed"
+
+    done = Sale.objects.get(mode="auction", status="sold")
+    top = Bid.objects.filter(sale=done).order_by("-amount", "sequence").first()
+    assert top is not None and done.final_price == top.amount >= (done.reserve_price or 0)
+    assert done.buyer_id == top.bidder.organization_id
+    assert done.deal is not None and done.deal.stage == DealStage.NEGOTIATING
+    assert sorted(Deposit.objects.filter(sale=done).values_list("status", flat=True)) == [
+        "applied",
+        "refunded",
+        "refunded",
+    ]
+
+    running = Sale.objects.get(mode="auction", status="listed")
+    assert running.phase() == "bidding" and running.bid_count > 0 and running.reserve_met is False
+
+
 def test_a_second_run_creates_nothing_anywhere() -> None:
     load()
     models = [
@@ -276,6 +326,8 @@ def test_a_second_run_creates_nothing_anywhere() -> None:
         AnnuityPayment,
         Pledge,
         IndexChange,
+        Sale,
+        Bid,
     ]
     before = {model.__name__: model.objects.count() for model in models}
     versions = dict(Contract.objects.values_list("pk", "version"))

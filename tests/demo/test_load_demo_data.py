@@ -15,6 +15,7 @@ from apps.demo.accounts import DEMO_LOGINS, DEMO_PASSWORD
 from apps.demo.data import DEMO_EMAIL_DOMAIN, DEMO_ORGANIZATIONS, DEMO_PEOPLE
 from apps.listings.models import Achievement, Demand, ListingStatus
 from apps.organizations.models import Membership, MembershipRole, Organization, OrganizationType, VerificationStatus
+from apps.organizations.registration_ids import registration_id_problem
 
 pytestmark = pytest.mark.django_db
 
@@ -40,15 +41,17 @@ def debug_on(settings: Settings) -> None:
 def test_loads_the_expected_organisations_users_and_memberships() -> None:
     output = load()
 
-    assert Organization.objects.count() == len(DEMO_ORGANIZATIONS) == 12
-    assert User.objects.count() == len(DEMO_PEOPLE) == 22
-    assert Membership.objects.count() == len(DEMO_PEOPLE)
-    assert "created 12 organisation(s), 22 user(s), 22 membership(s), 9 listing(s)" in output
+    # Beside the Liuzhou market: a Vietnamese and a Thai enterprise, each with its admin (apps/demo/asean.py).
+    assert Organization.objects.count() == len(DEMO_ORGANIZATIONS) + 2 == 14
+    assert User.objects.count() == len(DEMO_PEOPLE) + 2 == 24
+    assert Membership.objects.count() == len(DEMO_PEOPLE) + 2
+    assert "created 14 organisation(s), 24 user(s), 24 membership(s), 11 listing(s)" in output
     # And the market around them (tests/demo/test_demo_market.py looks at it closely).
     assert (
-        "9 listing(s) sent to matching, 2 broker(s), 4 introduction(s), 6 deal(s), 16 contract(s), "
-        "5 IP asset(s), 2 custody agreement(s), 1 pledge(s), 16 statistics fold(s), 2 annuity reminder(s), "
-        "3 market(s), 4 expert(s), 1 event(s), 1 event deal(s)." in output
+        "11 listing(s) sent to matching, 2 broker(s), 4 introduction(s), 6 deal(s), 16 contract(s), "
+        "1 negotiation thread(s), 1 signed contract document(s), "
+        "7 IP asset(s), 2 custody agreement(s), 1 pledge(s), 1 after-deal story(s), 17 statistics fold(s), "
+        "2 annuity reminder(s), 3 market(s), 4 expert(s), 1 event(s), 1 event deal(s)." in output
     )
     assert "柳州示例螺蛳粉食品有限公司" in output
 
@@ -58,7 +61,7 @@ def test_loads_the_expected_organisations_users_and_memberships() -> None:
     assert pending.type == OrganizationType.ENTERPRISE
     assert pending.verified_by is None
     verified = Organization.objects.filter(verification_status=VerificationStatus.VERIFIED)
-    assert verified.count() == 11
+    assert verified.count() == 13
     assert all(org.verified_at and org.verified_by for org in verified)
     assert set(Organization.objects.values_list("region_id", flat=True)) == {
         "450202",
@@ -66,6 +69,7 @@ def test_loads_the_expected_organisations_users_and_memberships() -> None:
         "450204",
         "450205",
         "450206",
+        None,  # the ASEAN enterprises
     }
 
     # Every organisation has an admin; most also have an ordinary member.
@@ -79,7 +83,12 @@ def test_loads_the_expected_organisations_users_and_memberships() -> None:
 def test_every_row_is_valid_and_every_credit_code_checks_out() -> None:
     load()
 
-    for organization in Organization.objects.all():
+    for organization in Organization.objects.exclude(country_id="156"):
+        # The ASEAN enterprises (apps/demo/asean.py): fictitious numbers that pass their country's check.
+        organization.full_clean()
+        assert organization.registration_id in {"0109998883", "0105599777668"}
+        assert registration_id_problem(organization.country.alpha2, organization.registration_id) is None
+    for organization in Organization.objects.filter(country_id="156"):
         organization.full_clean()
         assert credit_code_problem(organization.credit_code) is None
         assert len(organization.credit_code) == 18
@@ -121,7 +130,7 @@ def test_a_run_after_a_partial_load_only_adds_what_is_missing() -> None:
     output = load()
 
     assert "created 0 organisation(s), 0 user(s), 1 membership(s)" in output
-    assert Membership.objects.count() == len(DEMO_PEOPLE)
+    assert Membership.objects.count() == len(DEMO_PEOPLE) + 2  # and the ASEAN enterprises' admins
 
 
 @pytest.mark.usefixtures("debug_on")
@@ -181,7 +190,7 @@ def test_force_loads_with_debug_off(settings: Settings) -> None:
 
     load("--force")
 
-    assert Organization.objects.count() == len(DEMO_ORGANIZATIONS)
+    assert Organization.objects.count() == len(DEMO_ORGANIZATIONS) + 2  # and the ASEAN enterprises
 
 
 @pytest.mark.usefixtures("debug_on")
@@ -189,9 +198,11 @@ def test_demo_listings_are_published_searchable_and_bilingual(client) -> None:
     from apps.demo.listings import DEMO_ACHIEVEMENTS, DEMO_DEMANDS
 
     load()
-    assert Achievement.objects.filter(status=ListingStatus.PUBLISHED).count() == len(DEMO_ACHIEVEMENTS)
+    # The ASEAN enterprises add one Vietnamese and one Thai achievement.
+    assert Achievement.objects.filter(status=ListingStatus.PUBLISHED).count() == len(DEMO_ACHIEVEMENTS) + 2
     assert Demand.objects.filter(status=ListingStatus.PUBLISHED).count() == len(DEMO_DEMANDS)
     assert Achievement.objects.filter(language="en").exists()
+    assert set(Achievement.objects.filter(language__in=["vi", "th"]).values_list("language", flat=True)) == {"vi", "th"}
     found = client.get("/api/v1/achievements", {"q": "热失控"}).json()["results"]
     assert [a["title"] for a in found] == ["磷酸铁锂电池包热失控预警算法"]
     assert all(a["summary"].startswith("【演示数据】") for a in client.get("/api/v1/achievements").json()["results"])

@@ -187,7 +187,7 @@ BAD_INPUT = [
     ({"legal_status": "sold"}, 400, "validation_error", ["legal_status"]),
     ({"ipc_codes": ["A61K 31/495"] * 31}, 400, "validation_error", ["ipc_codes"]),
     ({"ipc_codes": "A61K 31/495"}, 400, "validation_error", ["ipc_codes"]),
-    ({"application_number": "2" * 21}, 400, "validation_error", ["application_number"]),
+    ({"application_number": "2" * 33}, 400, "validation_error", ["application_number"]),
     # identifiers in a wrong format (every bad one is reported at once)
     ({"application_number": "201710601862.4"}, 400, "invalid_ip_identifier", ["application_number"]),
     ({"application_number": "2017106018623"}, 400, "invalid_ip_identifier", ["application_number"]),

@@ -32,6 +32,7 @@ from apps.challenges.services.common import (
     move,
 )
 from apps.core.errors import ApplicationError
+from apps.core.evidence import record_evidence
 from apps.notifications.services import notify
 
 # --- scoring and the award ---------------------------------------------------------------------
@@ -124,6 +125,17 @@ def challenge_award(*, actor: User, challenge: Challenge, bid_ids: list[int]) ->
             {"bid_id": b.pk, "organization_id": b.organization_id, "organization": b.organization.name} for b in winners
         ],
         not_awarded=[pk for pk, _org in losers],
+    )
+    record_evidence(
+        stream="bids",
+        subject_type="challenge",
+        subject_id=moved.pk,
+        event="challenge.awarded",
+        payload={
+            "awarded": [{"bid_id": b.pk, "organization_id": b.organization_id} for b in winners],
+            "not_awarded": [pk for pk, _org in losers],
+        },
+        actor_id=actor.pk,
     )
     title = moved.demand.title
     notify(

@@ -32,6 +32,7 @@ from apps.challenges.services.common import (
     members_of,
 )
 from apps.core.errors import ApplicationError
+from apps.core.evidence import record_evidence, sha256_hex
 from apps.listings.services import check_upload
 from apps.notifications.services import notify
 from apps.organizations.access import actor_memberships
@@ -148,6 +149,20 @@ def bid_create(*, actor: User, challenge: Challenge, data: Mapping[str, Any]) ->
                 status=409,
             ) from None
         raise
+    record_evidence(
+        stream="bids",
+        subject_type="challenge",
+        subject_id=locked.pk,
+        event="challenge.bid_submitted",
+        payload={
+            "bid_id": bid.pk,
+            "organization_id": team.pk,
+            "proposal_sha256": sha256_hex(bid.proposal.encode("utf-8")),
+            "budget_lines": lines,
+            "commitment_confirmed": bid.commitment_confirmed,
+        },
+        actor_id=actor.pk,
+    )
     notify(
         recipients=members_of([locked.issuer_id]),
         kind="challenge.bid_submitted",
@@ -180,6 +195,14 @@ def bid_withdraw(*, actor: User, bid: Bid) -> Bid:
             _("Only a submitted bid can be withdrawn."), code=ChallengeError.BID_BAD_STATE, status=409
         )
     bid.refresh_from_db()
+    record_evidence(
+        stream="bids",
+        subject_type="challenge",
+        subject_id=challenge.pk,
+        event="challenge.bid_withdrawn",
+        payload={"bid_id": bid.pk, "organization_id": bid.organization_id},
+        actor_id=actor.pk,
+    )
     return bid
 
 

@@ -23,6 +23,7 @@ from apps.contracts.selectors.contracts import (
     payment_list,
     start_of_day,
 )
+from apps.contracts.selectors.documents import access_document, contract_evidence, document_list
 from apps.contracts.selectors.registration import (
     access_registration,
     access_registration_for_operator,
@@ -40,6 +41,7 @@ __all__ = [
     "ZONES",
     "CommissionLine",
     "access_contract",
+    "access_document",
     "access_registration",
     "access_registration_for_operator",
     "broker_commission_contracts",
@@ -48,10 +50,12 @@ __all__ = [
     "bypass_window_start",
     "calendar_exceptions",
     "calendar_years",
+    "contract_evidence",
     "contract_history",
     "contract_list",
     "contract_visible_qs",
     "deduction_list",
+    "document_list",
     "is_contract_broker",
     "is_contract_party",
     "market_today",

@@ -1,6 +1,7 @@
 """Writes of contracts, their money and their registration, by sub-domain.
 
 - :mod:`.contracts`: terms, deductions and the signed document;
+- :mod:`.documents`: contract documents drafted from the model texts, their PDF and signing;
 - :mod:`.payments`: payment milestones and payments received;
 - :mod:`.bypass`: the alert for a contract signed without the introducing broker;
 - :mod:`.registration`: registration (认定登记), its decision, later events and deadlines.
@@ -22,7 +23,8 @@ from apps.contracts.services.contracts import (
     contract_update,
     deduction_add,
 )
-from apps.contracts.services.errors import ContractError, RegistrationError
+from apps.contracts.services.documents import document_create, document_revise, document_sign
+from apps.contracts.services.errors import ContractError, DocumentError, RegistrationError
 from apps.contracts.services.external_ids import contract_upsert_by_external_id
 from apps.contracts.services.payments import check_payment_writer, milestone_create, payment_create
 from apps.contracts.services.registration import (
@@ -40,6 +42,7 @@ from apps.contracts.services.registration import (
 __all__ = [
     "BYPASS_NOTIFICATION_KIND",
     "ContractError",
+    "DocumentError",
     "RegistrationError",
     "check_contract_writer",
     "check_operator",
@@ -53,6 +56,9 @@ __all__ = [
     "contract_update",
     "contract_upsert_by_external_id",
     "deduction_add",
+    "document_create",
+    "document_revise",
+    "document_sign",
     "milestone_create",
     "next_registration_number",
     "payment_create",

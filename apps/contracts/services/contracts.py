@@ -33,6 +33,7 @@ from apps.contracts.models import (
 from apps.contracts.selectors import is_contract_broker, is_contract_party, market_today
 from apps.contracts.services.errors import ContractError
 from apps.contracts.services.errors import bad_input as _bad
+from apps.contracts.services.evidence import evidence_contract
 from apps.contracts.services.external_ids import external_fields, external_id_guard
 from apps.contracts.services.webhooks import publish_contract_recorded
 from apps.core.changes import record_model_changes
@@ -117,7 +118,11 @@ def _resolve_party(role: str, data: Mapping[str, Any]) -> dict[str, Any]:
         if organization is None:
             raise _bad(_("Unknown organisation."), code=ContractError.BAD_PARTIES, field=f"{role}_id")
     country = _reference(Country, data.get(f"{role}_country_code"), f"{role}_country_code")
-    country_code = country.pk if country is not None else CHINA
+    if country is None and organization is not None:
+        # An organisation registered abroad (e.g. in an ASEAN country) is a party abroad by default.
+        country_code = organization.country_id
+    else:
+        country_code = country.pk if country is not None else CHINA
     region = _reference(Region, data.get(f"{role}_region_code"), f"{role}_region_code")
     entity_type = _reference(EntityType, data.get(f"{role}_entity_type_code"), f"{role}_entity_type_code")
     name = (data.get(f"{role}_name") or "").strip()
@@ -285,6 +290,7 @@ def contract_create(*, actor: User, data: Mapping[str, Any]) -> Contract:
         Deduction(contract=contract, kind=d["kind"], description=d.get("description", ""), amount=d["amount"])
         for d in deduction_rows
     )
+    evidence_contract(contract=contract, event="contract.recorded", actor_id=actor.pk)
     _after_signing(contract)
     return contract
 
@@ -347,7 +353,9 @@ def contract_update(*, actor: User, contract: Contract, expected_version: int, d
             for d in deduction_rows
         )
     with external_id_guard():
-        return _conditional_update(contract=locked, expected_version=expected_version, **values)
+        updated = _conditional_update(contract=locked, expected_version=expected_version, **values)
+    evidence_contract(contract=updated, event="contract.amended", actor_id=actor.pk, changed=sorted(data))
+    return updated
 
 
 def _check_room(*, contract: Contract, contract_amount: Decimal) -> None:
@@ -379,11 +387,17 @@ def deduction_add(
     lines = [*locked.deductions.values_list("amount", flat=True), amount]
     technology = check_technology_amount(contract_amount=locked.contract_amount, deductions=lines)
     deduction = Deduction.objects.create(contract=locked, kind=kind, amount=amount, description=description)
-    _conditional_update(
+    updated = _conditional_update(
         contract=locked,
         expected_version=expected_version,
         technology_amount=technology,
         deductions_total=locked.contract_amount - technology,
+    )
+    evidence_contract(
+        contract=updated,
+        event="contract.deduction_added",
+        actor_id=actor.pk,
+        deduction={"kind": kind, "amount": amount, "description": description},
     )
     return deduction
 
@@ -419,6 +433,7 @@ def contract_document_attach(*, actor: User, contract: Contract, upload: Uploade
     except Exception:
         storage.delete(new_path)
         raise
+    evidence_contract(contract=updated, event="contract.document_attached", actor_id=actor.pk, document_name=name[:255])
     if old_path:
         transaction.on_commit(lambda: storage.delete(old_path))
     return updated

@@ -42,3 +42,14 @@ class RegistrationError(StrEnum):
 
 def bad_input(message: str, *, code: str, field: str, status: int = 400) -> ApplicationError:
     return ApplicationError(message, code=code, status=status, field_errors={field: message})
+
+
+class DocumentError(StrEnum):
+    DRAFT_OPEN = "contract_document_draft_open"
+    FROZEN = "contract_document_frozen"
+    UNKNOWN_CLAUSE = "contract_document_unknown_clause"
+    CLAUSE_TOO_LONG = "contract_document_clause_too_long"
+    NOT_SIGNATORY = "contract_document_not_signatory"
+    ALREADY_SIGNED = "contract_document_already_signed"
+    HASH_MISMATCH = "contract_document_hash_mismatch"
+    NOT_SIGNABLE = "contract_document_not_signable"

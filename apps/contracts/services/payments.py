@@ -14,6 +14,7 @@ from apps.contracts.selectors import is_contract_party, market_today
 from apps.contracts.services.contracts import sum_amounts
 from apps.contracts.services.errors import ContractError
 from apps.contracts.services.errors import bad_input as _bad
+from apps.contracts.services.evidence import evidence_payment
 from apps.contracts.services.webhooks import publish_payment
 from apps.core.effects import effect
 from apps.core.errors import ApplicationError
@@ -89,5 +90,6 @@ def payment_create(
         recorded_by=actor,
     )
     effect("stats.fold_contract", contract_id=locked.pk)
+    evidence_payment(payment=payment)
     publish_payment(payment)
     return payment

@@ -31,6 +31,7 @@ from apps.contracts.selectors import SHANGHAI, calendar_exceptions, calendar_yea
 from apps.contracts.services.contracts import sync_deal
 from apps.contracts.services.errors import RegistrationError
 from apps.contracts.services.errors import bad_input as _bad
+from apps.contracts.services.evidence import evidence_registration
 from apps.contracts.services.webhooks import publish_registration
 from apps.core.changes import record_model_changes
 from apps.core.effects import effect
@@ -111,6 +112,7 @@ def _event(
     )
     if after is not None:
         effect("stats.fold_contract", contract_id=registration.contract_id)
+    evidence_registration(registration=registration, event=event)
     return event
 
 

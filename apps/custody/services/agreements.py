@@ -114,6 +114,7 @@ def _new_custody_rows(
                 filing_date=asset.filing_date,
                 grant_date=asset.grant_date,
                 reduction=reduction_of(row),
+                office=asset.office,
             )
         except AnnuityError as exc:
             raise ApplicationError(

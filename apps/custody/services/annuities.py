@@ -39,6 +39,7 @@ def annuity_state_values(row: CustodyAsset, asset: IPAsset, today: date) -> dict
         filing_date=asset.filing_date,
         grant_date=asset.grant_date,
         reduction=reduction_of(row),
+        office=asset.office,
     )
     if schedule and row.next_year is None and row.paid_through_year == 0:
         # Granted while in custody: as when an asset is entrusted, the years already due are taken as paid

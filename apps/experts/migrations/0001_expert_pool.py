@@ -11,7 +11,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('challenges', '0002_decision_log_append_only'),
-        ('contracts', '0005_contract_market'),
+        ('contracts', '0005_contract_documents_and_signatures'),
         ('markets', '0002_main_market'),
         ('organizations', '0001_initial'),
         ('reference', '0002_load_reference_data'),

@@ -23,7 +23,7 @@ from apps.listings.apis.payloads import (
     DemandDetailOutputSerializer,
     DemandListOutputSerializer,
 )
-from apps.listings.models import Achievement, CooperationMode, Demand, ListingStatus, Stage
+from apps.listings.models import Achievement, CooperationMode, Demand, Language, ListingStatus, Stage
 from apps.listings.serializers import AchievementInputSerializer, DemandInputSerializer
 
 # --- kinds -------------------------------------------------------------------------------------
@@ -101,7 +101,14 @@ def client_ip(request: Request) -> str | None:
 # --- generic views -----------------------------------------------------------------------------
 
 LIST_PARAMETERS = [
-    OpenApiParameter("q", str, description="Search text, Chinese or English (segmented with jieba)."),
+    OpenApiParameter(
+        "q",
+        str,
+        description="Search text in any listing language (Chinese by jieba, Thai by PyThaiNLP; "
+        "Vietnamese also matches without diacritics).",
+    ),
+    OpenApiParameter("language", str, enum=Language.values, description="The original language."),
+    OpenApiParameter("available_language", str, enum=Language.values, description="Original or translated into."),
     OpenApiParameter("technology_field", str, description="Field codes, comma-separated (01–11)."),
     OpenApiParameter("industry", str, description="Industry codes, comma-separated."),
     OpenApiParameter("cooperation_mode", str, many=True, enum=CooperationMode.values),

@@ -42,7 +42,7 @@ class ListingTeaserSerializer(serializers.Serializer):
     keywords = serializers.ListField(child=serializers.CharField())
     cooperation_modes = serializers.ListField(child=serializers.ChoiceField(choices=CooperationMode.choices))
     owner = OwnerBriefSerializer()
-    region = RegionBriefSerializer()
+    region = RegionBriefSerializer(allow_null=True, help_text="None for an owner outside China.")
     published_at = serializers.DateTimeField(allow_null=True)
     created_at = serializers.DateTimeField()
 
@@ -100,8 +100,19 @@ class ListingDetailMixin(serializers.Serializer):
         return str(self.context.get("access", "none"))
 
 
+class AchievementTranslationOutputSerializer(serializers.Serializer):
+    title = serializers.CharField()
+    summary = serializers.CharField()
+
+
+class DemandTranslationOutputSerializer(serializers.Serializer):
+    title = serializers.CharField()
+    description = serializers.CharField()
+
+
 class AchievementDetailOutputSerializer(ListingDetailMixin, AchievementListOutputSerializer):
     translated_summary = serializers.CharField()
+    translations = serializers.DictField(child=AchievementTranslationOutputSerializer())
     ip_assets = IPAssetBriefSerializer(many=True, source="ip_assets.all")
 
 
@@ -116,6 +127,7 @@ class DemandListOutputSerializer(ListingTeaserSerializer):
 
 class DemandDetailOutputSerializer(ListingDetailMixin, DemandListOutputSerializer):
     translated_description = serializers.CharField()
+    translations = serializers.DictField(child=DemandTranslationOutputSerializer())
     region_preference = RegionBriefSerializer(allow_null=True)
 
 

@@ -17,7 +17,7 @@ from django.db.models import Model
 from django.utils.text import format_lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from psycopg2.extras import execute_values
+from psycopg2.extras import Json, execute_values
 
 from apps.accounts.models import User
 from apps.core.bulk import BulkReport
@@ -116,8 +116,14 @@ def _insert(model: type[Model], columns: Sequence[str], values: Sequence[tuple[A
 
 def _store(kind: ListingKind, rows: list[CheckedRow], *, actor_id: int | None, note: str, now: datetime) -> list[int]:
     """Insert the rows; returns the ids of those stored as published."""
-    columns = [f.column for f in stored_fields(kind.model)]
-    pks = _insert(kind.model, columns, [r.values for r in rows], ids=True)
+    fields = stored_fields(kind.model)
+    columns = [f.column for f in fields]
+    # JSON columns (the language versions) need psycopg2's adapter; the rest adapt as they are.
+    json_at = [i for i, f in enumerate(fields) if f.get_internal_type() == "JSONField"]
+    values = [r.values for r in rows]
+    if json_at:
+        values = [tuple(Json(v) if i in json_at else v for i, v in enumerate(row)) for row in values]
+    pks = _insert(kind.model, columns, values, ids=True)
     assign_home_markets(kind.model.objects.filter(pk__in=pks))
     if kind is ACHIEVEMENT_KIND:
         links = [(pk, code) for r, pk in zip(rows, pks, strict=True) for code in r.industries]

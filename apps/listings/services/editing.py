@@ -41,6 +41,7 @@ ACHIEVEMENT_FIELDS = (
     "contact_email",
     "summary",
     "translated_summary",
+    "translations",
     "trl",
     "attribute",
     "price_type",
@@ -62,6 +63,7 @@ DEMAND_FIELDS = (
     "contact_email",
     "description",
     "translated_description",
+    "translations",
     "industry",
     "budget_min",
     "budget_max",
@@ -118,11 +120,20 @@ def check_demand_budget(*, budget_min: Decimal | None, budget_max: Decimal | Non
 
 def _refresh_derived(listing: Listing) -> None:
     """Search columns and the duplicate fingerprint follow the text."""
+    if listing.language in (listing.translations or {}):
+        raise ApplicationError(
+            _("The original language is given by title and text, not as a translation."),
+            code=ListingError.TRANSLATION_OF_ORIGINAL,
+            field_errors={"translations": _("Remove the original language or change `language`.")},
+        )
     text = listing.summary if isinstance(listing, Achievement) else listing.description
     translated = listing.translated_summary if isinstance(listing, Achievement) else listing.translated_description
     listing.fingerprint = search.fingerprint(listing.title, text)
+    text_key = "summary" if isinstance(listing, Achievement) else "description"
+    versions = list((listing.translations or {}).values())
     columns = search.search_columns(
-        head=[listing.title, listing.translated_title, " ".join(listing.keywords)], body=[text, translated]
+        head=[listing.title, listing.translated_title, " ".join(listing.keywords), *(v["title"] for v in versions)],
+        body=[text, translated, *(v.get(text_key, "") for v in versions)],
     )
     listing.search_head = columns["search_head"]
     listing.search_body = columns["search_body"]

@@ -32,11 +32,13 @@ from django.utils import timezone
 from apps.accounts.models import User
 from apps.core.history import history_context
 from apps.demo.accounts import DEMO_PASSWORD
+from apps.demo.asean import load_asean
 from apps.demo.data import DEMO_ORGANIZATIONS, DEMO_PEOPLE, OPERATOR_KEY, DemoOrganization, DemoPerson
 from apps.demo.history import HISTORY_MONTHS
 from apps.demo.listings import DEMO_ACHIEVEMENTS, DEMO_DEMANDS, DemoAchievement, DemoDemand
 from apps.demo.market_loader import MarketLoader, notify_matching
 from apps.demo.network import load_network
+from apps.demo.trading import load_trading
 from apps.listings.models import Achievement, Demand, ListingEvent, ListingStatus
 from apps.listings.services import achievement_build, demand_build
 from apps.organizations.models import Membership, MembershipRole, Organization, VerificationStatus
@@ -80,9 +82,13 @@ class Command(BaseCommand):
                 "introduction",
                 "deal",
                 "contract",
+                "negotiation thread",
+                "signed contract document",
                 "IP asset",
                 "custody agreement",
                 "pledge",
+                "sale",
+                "after-deal story",
                 "statistics fold",
                 "annuity reminder",
                 "market",
@@ -117,6 +123,8 @@ class Command(BaseCommand):
             demand_ids = [
                 self._demand(demand, organizations[demand.owner_key], reviewer=verifier) for demand in DEMO_DEMANDS
             ]
+            self._heading("ASEAN enterprises")
+            achievement_ids += load_asean(reviewer=verifier, progress=self._progress)
             self.created["matching"] = notify_matching(
                 achievement_ids=[pk for pk in achievement_ids if pk is not None],
                 demand_ids=[pk for pk in demand_ids if pk is not None],
@@ -128,6 +136,8 @@ class Command(BaseCommand):
                 warn=self._warn,
                 history_months=settings.DEMO_HISTORY_MONTHS if history is None else history,
             ).load()
+            self._heading("Trading")
+            load_trading(progress=self._progress, warn=self._warn)
             load_network(operator=verifier, progress=self._progress, heading=self._heading)
 
         if self.verbosity < 1:

@@ -1,0 +1,1 @@
+"""HTTP for settlement (escrow), after-deal tracking, royalties and revenue sharing."""
