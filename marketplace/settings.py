@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "apps.accounts",
     "apps.reference",
     "apps.organizations",
+    "apps.markets",
     "apps.notifications",
     "apps.webhooks",
     "apps.ip",
@@ -77,6 +78,8 @@ INSTALLED_APPS = [
     "apps.negotiation",
     "apps.contracts",
     "apps.finance",
+    "apps.experts",
+    "apps.events",
     "apps.trading",
     "apps.settlement",
     "apps.subsidies",
@@ -394,6 +397,12 @@ SPECTACULAR_SETTINGS = {
         "MatchStateEnum": "apps.matching.models.MatchState",
         "ContractTypeEnum": "apps.contracts.catalogue.ContractType",
         "FinanceProductKindEnum": "apps.finance.models.ProductKind",
+        "ReviewKindEnum": "apps.experts.models.ReviewKind",
+        "ReviewStatusEnum": "apps.experts.models.ReviewStatus",
+        "EventKindEnum": "apps.events.models.EventKind",
+        "MarketOperatorRoleEnum": "apps.markets.models.MarketOperatorRole",
+        # The organisations' membership role keeps its name beside the market operators' role.
+        "RoleEnum": "apps.organizations.models.MembershipRole",
         "SaleModeEnum": "apps.trading.models.SaleMode",
         # The challenges' mode keeps the name it had before trading's mode joined the schema.
         "ModeEnum": "apps.challenges.models.ChallengeMode",
@@ -552,6 +561,13 @@ CUSTODY_REMINDER_OFFSETS_DAYS = env.list("CUSTODY_REMINDER_OFFSETS_DAYS", cast=i
 # Months of registered contracts behind the demo market (its statistics' history); 0 loads only the
 # hand-made market. load_demo_data --history-months overrides it.
 DEMO_HISTORY_MONTHS = env.int("DEMO_HISTORY_MONTHS", default=36)
+
+# --- Expert pool (apps.experts) ---------------------------------------------------------------
+# Registrations whose declared technology amount reaches this (yuan) may be given an expert review
+# (the 30-working-day case of the registration rules).
+EXPERT_REVIEW_THRESHOLD = env.int("EXPERT_REVIEW_THRESHOLD", default=5_000_000)
+# An expert whose organisation had a contract or deal with a party within this many years is excluded (回避).
+EXPERT_COLLABORATION_YEARS = env.int("EXPERT_COLLABORATION_YEARS", default=3)
 
 # --- Transaction statistics (apps.stats) -----------------------------------------------------
 # The market's home city (GB/T 2260): flows are city / province / other provinces … as seen from here.

@@ -40,6 +40,9 @@ SCOPE_FAMILIES: dict[str, str] = {
     "changes": "the changes feed (created, updated, deleted entries to mirror)",
     "alerts": "saved searches, their previews and digests",
     "finance": "technology finance: products, financing requests, applications, risk compensation pools",
+    "markets": "the market network: markets, their operators",
+    "experts": "the expert pool, review panels, blind scoring",
+    "events": "roadshows and matchmaking events (对接会): registrations, slots, attendance, attributed deals",
     "trading": "listed sales (挂牌), notices, objections, auctions, deposits and bids",
 }
 PUBLIC = ""  # operations anyone may call (the API root, the schema and its viewers): no scope needed
@@ -66,6 +69,9 @@ OPERATION_FAMILIES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (r"^(ip-assets|ip-valuations)(/|$)", "ip"),
         (r"^subsidies(/|$)", "subsidies"),
         (r"^stats(/|$)", "stats"),
+        (r"^markets(/|$)", "markets"),
+        (r"^(experts|expert-reviews)(/|$)", "experts"),
+        (r"^events(/|$)", "events"),
         (r"^(organizations|api-keys)(/|$)", "organizations"),
         (r"^notifications(/|$)", "notifications"),
         (r"^reference(/|$)", "reference"),

@@ -148,6 +148,11 @@ class Contract(TimeStampedModel):
     seller_entity_type = models.ForeignKey(
         "reference.EntityType", verbose_name=_("seller entity type"), on_delete=models.PROTECT, related_name="+"
     )
+    # The market of the network the contract belongs to (its statistics scope, its registration queue): the
+    # market serving the registrant's region (the seller, or the domestic buyer of an import contract).
+    market = models.ForeignKey(
+        "markets.Market", verbose_name=_("market"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     is_import = models.BooleanField(
         _("technology import"), default=False, help_text=_("Seller abroad, buyer in China: the buyer registers.")
     )

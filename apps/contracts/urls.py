@@ -2,13 +2,18 @@
 
 from django.urls import URLPattern, path
 
-from apps.contracts.apis import brokers, bulk, contracts, documents, payments, registration
+from apps.contracts.apis import brokers, bulk, contracts, documents, network_export, payments, registration
 
 urlpatterns: list[URLPattern] = [
     path("contracts", contracts.ContractListCreateApi.as_view(), name="contracts"),
     path("contracts/import", bulk.ContractImportApi.as_view(), name="contracts-import"),
     path("contracts/import/template.xlsx", bulk.ContractImportTemplateApi.as_view(), name="contracts-template"),
     path("contracts/export", bulk.ContractExportApi.as_view(), name="contracts-export"),
+    path(
+        "contracts/network-export",
+        network_export.ContractNetworkExportApi.as_view(),
+        name="contracts-network-export",
+    ),
     path("contracts/<int:contract_id>", contracts.ContractDetailApi.as_view(), name="contract-detail"),
     path(
         "contracts/by-external-id/<str:external_id>",

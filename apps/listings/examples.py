@@ -675,7 +675,23 @@ CUSTODY_ASSETS_TO_MARKET = write_examples(
 )
 
 
+ACHIEVEMENTS_MOVE_MARKET = write_examples(
+    "achievements_move_market",
+    summary="总运营方将成果转到鹿寨县工作站审核",
+    request={"market_code": "luzhai"},
+    response={**ACHIEVEMENT_REVIEW[-1].value, "home_market": "luzhai"},
+)
+DEMANDS_MOVE_MARKET = write_examples(
+    "demands_move_market",
+    summary="总运营方将需求转到来宾科技大市场",
+    request={"market_code": "laibin"},
+    response={**DEMAND_REVIEW[-1].value, "home_market": "laibin"},
+)
+
+
 BY_OPERATION = {
+    "achievements_move_market": ACHIEVEMENTS_MOVE_MARKET,
+    "demands_move_market": DEMANDS_MOVE_MARKET,
     "demands_create": DEMAND_CREATE,
     "achievements_create": ACHIEVEMENT_CREATE,
     "demands_submit": DEMAND_SUBMIT,

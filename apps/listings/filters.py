@@ -44,6 +44,7 @@ class ListingFilter(django_filters.FilterSet):
     region = django_filters.CharFilter(method="filter_region", validators=[_six_digits])
     status = django_filters.MultipleChoiceFilter(choices=ListingStatus.choices, distinct=False)
     owner = django_filters.NumberFilter(field_name="owner_id")
+    home_market = django_filters.CharFilter(field_name="home_market_id", max_length=24)
     mine = django_filters.BooleanFilter(method="filter_mine")
     language = django_filters.ChoiceFilter(choices=Language.choices, help_text="The original language.")
     available_language = django_filters.ChoiceFilter(

@@ -134,6 +134,16 @@ class Listing(TimeStampedModel):
     region = models.ForeignKey(
         "reference.Region", verbose_name=_("region"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+    # The market of the network whose operators review it (derived from the owner's region at creation,
+    # overridable by the operator); the listing is visible across the network all the same.
+    home_market = models.ForeignKey(
+        "markets.Market",
+        verbose_name=_("home market"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
 
     confidential_detail = models.TextField(_("confidential detail"), max_length=20000, blank=True)
     contact_name = models.CharField(_("contact name"), max_length=60, blank=True)

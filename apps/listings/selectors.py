@@ -37,6 +37,7 @@ from apps.listings.models import (
     NdaRequest,
     NdaStatus,
 )
+from apps.markets.access import operated_markets_condition
 from apps.organizations.access import Actor, is_operator, organization_ids
 
 Listing = Achievement | Demand
@@ -46,7 +47,13 @@ def listing_visible_qs(model: type[Listing], actor: Actor | None) -> QuerySet[An
     qs = model.objects.all()
     if is_operator(actor):
         return qs
-    return qs.filter(Q(status=ListingStatus.PUBLISHED) | Q(owner_id__in=organization_ids(actor)))
+    visible = Q(status=ListingStatus.PUBLISHED) | Q(owner_id__in=organization_ids(actor))
+    # A market operator sees every listing of the markets it operates (its review queue), and the rest of
+    # the network as everyone does.
+    operated = operated_markets_condition(actor)
+    if operated is not None:
+        visible |= operated
+    return qs.filter(visible)
 
 
 def search_query(text: str) -> SearchQuery | None:

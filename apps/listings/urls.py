@@ -16,6 +16,7 @@ def _routes(kind_views: dict, plural: str) -> list[URLPattern]:
         ),
         path(f"{plural}/<int:pk>/submit", v["submit"].as_view(), name=f"{plural}-submit"),
         path(f"{plural}/<int:pk>/review", v["review"].as_view(), name=f"{plural}-review"),
+        path(f"{plural}/<int:pk>/home-market", v["move_market"].as_view(), name=f"{plural}-home-market"),
         path(f"{plural}/<int:pk>/withdraw", v["withdraw"].as_view(), name=f"{plural}-withdraw"),
         path(f"{plural}/<int:pk>/reopen", v["reopen"].as_view(), name=f"{plural}-reopen"),
         path(f"{plural}/<int:pk>/mark-transferred", v["mark_transferred"].as_view(), name=f"{plural}-mark-transferred"),

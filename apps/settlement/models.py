@@ -266,7 +266,9 @@ class RoyaltyTerm(TimeStampedModel):
     contract = models.OneToOneField(
         "contracts.Contract", verbose_name=_("contract"), on_delete=models.PROTECT, related_name="royalty_term"
     )
-    rate_percent = models.DecimalField(_("rate (percent of net sales)"), max_digits=6, decimal_places=3, default=Decimal("0"))
+    rate_percent = models.DecimalField(
+        _("rate (percent of net sales)"), max_digits=6, decimal_places=3, default=Decimal("0")
+    )
     per_unit_fee = _money(_("fee per unit (yuan)"), default=Decimal("0"))
     minimum_annual = _money(_("minimum annual royalty (yuan)"), default=Decimal("0"))
     period = models.CharField(_("reporting period"), max_length=8, choices=RoyaltyPeriod.choices)

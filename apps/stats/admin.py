@@ -29,6 +29,7 @@ GRAIN_LABELS = {
     7: _("IP and programme"),
     8: _("broker"),
     9: _("type, field and flow"),
+    10: _("market of the network"),
 }
 
 

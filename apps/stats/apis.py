@@ -88,6 +88,7 @@ class StatsCutFiltersSerializer(serializers.Serializer):
     seller_zone = _values(_ZONES)
     buyer_zone = _values(_ZONES)
     broker = _values("broker ids; none = without a broker.")
+    market = _values("market codes of the network (apps.markets), e.g. liuzhou, luzhai.")
 
 
 class StatsReportQuerySerializer(StatsCutFiltersSerializer):

@@ -39,6 +39,9 @@ class Dim(StrEnum):
     BUYER_ZONE = "buyer_zone"
     # The deal's lead broker (its id as text), "" when the contract came without a broker.
     BROKER = "broker"
+    # The market of the network the contract belongs to (apps.markets: the registrant's market), its code;
+    # "" for a contract recorded before it had one.
+    MARKET = "market"
 
 
 DIMS: tuple[Dim, ...] = tuple(Dim)
@@ -98,6 +101,7 @@ GRAINS: tuple[Grain, ...] = (
         Dim.SELLER_ZONE,
         Dim.BUYER_ZONE,
     ),
+    _grain(10, "market", Dim.MARKET, Dim.SELLER_ZONE, Dim.BUYER_ZONE),
 )
 GRAIN_BY_ID: dict[int, Grain] = {grain.id: grain for grain in GRAINS}
 

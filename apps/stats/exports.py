@@ -50,6 +50,7 @@ COLUMN_HEADERS: dict[str, str] = {
     Dim.SELLER_ZONE: "技术来源（卖方区域）",
     Dim.BUYER_ZONE: "技术流向（买方区域）",
     Dim.BROKER: "技术经纪人",
+    Dim.MARKET: "所属市场",
 }
 MEASURE_HEADERS: dict[str, str] = {
     Measure.CONTRACT_COUNT: "合同数(项)",

@@ -41,6 +41,7 @@ class DimensionColumns(models.Model):
     seller_zone = _dim(_("seller zone"), 8)
     buyer_zone = _dim(_("buyer zone"), 8)
     broker = _dim(_("broker"), 20)
+    market = _dim(_("market"), 24)
 
     class Meta:
         abstract = True

@@ -122,6 +122,7 @@ def _dimension_sql(alias: str, broker_sql: str) -> list[str]:
         Dim.SELLER_ZONE: _zone_sql(alias, "seller"),
         Dim.BUYER_ZONE: _zone_sql(alias, "buyer"),
         Dim.BROKER: f"COALESCE({broker_sql}, '')",
+        Dim.MARKET: f"COALESCE({alias}.market_id, '')",
     }
     return [f"({expressions[dim]})::text" for dim in DIMS]
 
@@ -163,6 +164,7 @@ def contract_dimensions(contract: Contract) -> dict[Dim, str]:
         Dim.SELLER_ZONE: seller_zone,
         Dim.BUYER_ZONE: buyer_zone,
         Dim.BROKER: "" if broker_id is None else str(broker_id),
+        Dim.MARKET: contract.market_id or "",
     }
 
 

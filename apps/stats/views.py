@@ -42,7 +42,7 @@ from apps.accounts.throttles import LoginAccountThrottle, LoginAddressThrottle
 from apps.contracts.selectors import market_today
 from apps.finance.models import ProductKind
 from apps.finance.selectors import financing_volume
-from apps.organizations.access import is_operator
+from apps.markets.access import is_network_operator
 from apps.stats import charts
 from apps.stats.dims import Dim, Measure, Zone
 from apps.stats.drilldown_links import cell_query
@@ -152,7 +152,8 @@ def refuse_non_operator(request: HttpRequest) -> HttpResponseBase | None:
     if not _session_is_current(request, user):
         logout(request)
         return redirect_to_login(request.get_full_path(), login_url=reverse("stats-login"))
-    if not is_operator(user):
+    # Market operators see the dashboard of their markets (the reports below are scoped to them).
+    if not is_network_operator(user):
         return _self_contained(render(request, "stats/forbidden.html", status=403))
     return None
 
@@ -194,6 +195,7 @@ def _figures(user: User, year: int, today: date) -> dict[str, Any]:
     by_type = report([Dim.CONTRACT_TYPE])
     by_class = report([Dim.LEGACY_CLASS])
     by_field = report([Dim.TECHNOLOGY_FIELD])
+    by_market = report([Dim.MARKET])
     # Output (技术输出) counts contracts whose seller is in the city, by where the buyer is;
     # absorption (技术吸纳) those whose buyer is in the city, by where the seller is.
     output = report([Dim.BUYER_ZONE], filters={Dim.SELLER_ZONE: [Zone.CITY]})
@@ -228,6 +230,10 @@ def _figures(user: User, year: int, today: date) -> dict[str, Any]:
             "chart-field", _("Contract amount by technology field"), fields_sorted, Dim.TECHNOLOGY_FIELD
         ),
         "field_rows": _table(by_field, fields_sorted, Dim.TECHNOLOGY_FIELD),
+        "market_chart": _bar_chart(
+            "chart-market", _("Contract amount by market of the network"), by_market.rows, Dim.MARKET
+        ),
+        "market_rows": _table(by_market, by_market.rows, Dim.MARKET),
         **_flows(output, absorption),
         "asean_in_rows": _table(asean_in, asean_in.rows, Dim.SELLER_AREA),
         "asean_out_rows": _table(asean_out, asean_out.rows, Dim.BUYER_AREA),

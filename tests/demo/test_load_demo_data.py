@@ -52,7 +52,7 @@ def test_loads_the_expected_organisations_users_and_memberships() -> None:
         "1 negotiation thread(s), 1 signed contract document(s), "
         "7 IP asset(s), 2 custody agreement(s), 1 pledge(s), 9 finance(s), 3 sale(s), 1 after-deal story(s), "
         "17 statistics fold(s), "
-        "2 annuity reminder(s), 1 subsidy round(s)." in output
+        "2 annuity reminder(s), 1 subsidy round(s), 3 market(s), 4 expert(s), 1 event(s), 1 event deal(s)." in output
     )
     assert "柳州示例螺蛳粉食品有限公司" in output
 

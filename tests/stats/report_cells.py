@@ -25,6 +25,7 @@ BASE_DIMS: dict[Dim, str] = {
     Dim.SELLER_ZONE: "city",
     Dim.BUYER_ZONE: "city",
     Dim.BROKER: "",
+    Dim.MARKET: "liuzhou",
 }
 _LEGACY = {"licence": "transfer"}
 

@@ -364,10 +364,10 @@ def test_growth_and_amount_texts():
 
 def test_the_page_costs_a_fixed_number_of_queries(operator, filled, django_assert_num_queries):
     client = logged_in(operator)
-    # Session, user, memberships; nine reports of at most two aggregates each (two for ASEAN by country);
-    # the field and country names; the after-deal table (two aggregates); the financing volume (rows and total);
-    # the finance cards (pledges and subsidies, this year and last).
-    with django_assert_num_queries(30):
+    # Session, user, memberships; ten reports of at most two aggregates each (two for ASEAN by country);
+    # the field, country and market names; the after-deal table (two aggregates); the financing volume (rows
+    # and total); the finance cards (pledges and subsidies, this year and last).
+    with django_assert_num_queries(33):
         assert client.get(URL, {"year": "2025"}).status_code == 200
 
 

@@ -140,6 +140,7 @@ def expected_dims(spec: Spec, world: Any) -> dict[Dim, str]:
         Dim.SELLER_ZONE: "city",
         Dim.BUYER_ZONE: zone,
         Dim.BROKER: str(world.broker.pk) if spec.with_deal else "",
+        Dim.MARKET: "liuzhou",
     }
 
 

@@ -11,7 +11,7 @@ from apps.contracts.models import Contract
 from apps.contracts.services import payment_create
 from apps.deals.services import deal_broker_add
 from apps.notifications.models import Notification
-from apps.stats.dims import ALL, DIMS, Dim, Zone
+from apps.stats.dims import ALL, DIMS, GRAIN_BY_ID, GRAINS, Dim, Zone
 from apps.stats.models import Cell, ContractFigures
 from apps.stats.services import (
     RECOMPUTE_NOTIFICATION_KIND,
@@ -59,7 +59,7 @@ def fold(contract_id: int) -> bool:
 def every_grain_agrees():
     """Each grain sums to the same monthly totals as grain 1 (the headline)."""
     expected = grain_totals(1)
-    for grain in range(10):
+    for grain in GRAIN_BY_ID:
         assert grain_totals(grain) == expected, grain
 
 
@@ -322,7 +322,7 @@ def test_a_lost_fold_is_found_and_the_figures_repaired_so_the_next_fold_adds_not
     # The change's fold task is lost (recorded long ago, so not within the recompute's grace period).
     event(operator, registration, "change", on="2026-04-01", contract_amount=D("900000.00"))
     run = stats_recompute()
-    assert run.differences == 10  # April, in every grain
+    assert run.differences == len(GRAINS)  # April, in every grain
     figures = ContractFigures.objects.get(contract_id=registration.contract_id)
     assert figures.months["2026-04-01"] == [0, "300000.00", "0.00", "0.00"]
     assert fold(registration.contract_id) is False

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
 
@@ -18,6 +18,7 @@ from apps.contracts.models import (
 )
 from apps.contracts.selectors.contracts import contract_visible_qs, market_today
 from apps.contracts.workdays import Exceptions
+from apps.markets.access import operated_markets_condition, operates
 from apps.organizations.access import Actor, is_operator, require_operator
 
 
@@ -41,7 +42,9 @@ def registration_visible_qs(actor: Actor) -> QuerySet[Registration]:
     qs = Registration.objects.select_related("contract", "applicant", "rule_set")
     if is_operator(actor):
         return qs
-    return qs.filter(contract__in=contract_visible_qs(actor))
+    visible = Q(contract__in=contract_visible_qs(actor))
+    operated = operated_markets_condition(actor, "contract__market")
+    return qs.filter(visible | operated if operated is not None else visible)
 
 
 def registration_list(*, actor: Actor, filters: dict[str, Any] | None = None) -> QuerySet[Registration]:
@@ -71,7 +74,8 @@ def access_registration_for_operator(*, actor: Actor, pk: int) -> Registration:
     """A registration the operator is to decide or record an event of: 404 to those who may not see it,
     403 (``operator_only``) to the others, before their input is even read."""
     registration = access_registration(actor=actor, pk=pk)
-    require_operator(actor, _("Registration decisions are the market operator's."))
+    if not operates(actor, registration.contract.market_id):
+        require_operator(actor, _("Registration decisions are the market operator's."))
     return registration
 
 

@@ -43,6 +43,7 @@ from apps.core.versioning import stale_version_error
 from apps.custody.models import ConsentAction
 from apps.custody.services import check_pledge_consent
 from apps.deals.models import DealStage
+from apps.markets.access import market_for_region
 from apps.organizations.access import is_operator, organization_ids
 from apps.organizations.models import Organization
 from apps.reference.models import Country, EntityType, Region, TechnologyField
@@ -301,6 +302,9 @@ def contract_create(*, actor: User, data: Mapping[str, Any]) -> Contract:
     field = _reference(TechnologyField, data["technology_field_code"], "technology_field_code")
     values: dict[str, Any] = {**_resolve_party("buyer", data), **_resolve_party("seller", data)}
     _check_parties(actor=actor, values=values, deal=deal)
+    # The contract's market: where the registrant is (the seller, or the domestic buyer of an import).
+    registrant_region = values["buyer_region" if values["is_import"] else "seller_region"]
+    values["market"] = market_for_region(registrant_region.code if registrant_region is not None else None)
     external = external_fields(actor=actor, data=data)
 
     with external_id_guard():

@@ -38,6 +38,7 @@ from apps.core.effects import effect
 from apps.core.errors import ApplicationError, ErrorCode
 from apps.core.lifecycle import Lifecycle, Transition
 from apps.deals.models import DealStage
+from apps.markets.access import operates
 from apps.organizations.access import Actor, operator_users, organization_ids, require_operator
 
 S = RegistrationStatus
@@ -134,7 +135,10 @@ def _back_dated(as_of: date | None, *, not_before: date, hour: int) -> tuple[dat
     return as_of, datetime.combine(as_of, time(hour), tzinfo=SHANGHAI)
 
 
-def check_operator(actor: Actor) -> None:
+def check_operator(actor: Actor, market_code: str | None = None) -> None:
+    """The global operator decides every registration; a market's operator those of its markets."""
+    if operates(actor, market_code):
+        return
     require_operator(actor, _("Registration decisions are the market operator's."))
 
 
@@ -311,7 +315,7 @@ def registration_decide(
     ``as_of``: the past day of the decision (loaders of past records only; see ``_back_dated``). Such a
     decision is history: the registration number is of that year and the applicant is not notified.
     """
-    check_operator(actor)
+    check_operator(actor, registration.contract.market_id)
     if decision not in DECISIONS:
         raise _bad(_("Unknown decision."), code=ErrorCode.VALIDATION_ERROR, field="decision")
     locked = _locked_registration(registration, action=decision)
@@ -419,7 +423,7 @@ def registration_record_event(
     so its ``effective_on`` is the registration's (another date given is refused). The event keeps the
     amounts after it and the deltas, so the statistics can fold them by ``effective_on``.
     """
-    check_operator(actor)
+    check_operator(actor, registration.contract.market_id)
     if kind not in LATER_EVENTS:
         raise _bad(_("Unknown event kind."), code=ErrorCode.VALIDATION_ERROR, field="kind")
     locked = _locked_registration(registration, action=kind)

@@ -12,7 +12,12 @@ from apps.accounts.authentication import request_user
 from apps.core.pagination import StandardCursorPagination, WindowPagination, paginated_response
 from apps.listings import selectors, services, teasers
 from apps.listings.apis.kinds import KindView, PublicReadMixin
-from apps.listings.apis.payloads import ListingEventOutputSerializer, NoteInputSerializer, ReviewInputSerializer
+from apps.listings.apis.payloads import (
+    ListingEventOutputSerializer,
+    MoveMarketInputSerializer,
+    NoteInputSerializer,
+    ReviewInputSerializer,
+)
 from apps.listings.models import ListingStatus
 
 
@@ -101,6 +106,16 @@ class ListingReviewApi(KindView):
         serializer = ReviewInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         moved = services.listing_review(
+            actor=request_user(request), listing=self.listing(request, pk), **serializer.validated_data
+        )
+        return self.detail_response(request, moved)
+
+
+class ListingMoveMarketApi(KindView):
+    def post(self, request: Request, pk: int) -> Response:
+        serializer = MoveMarketInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        moved = services.listing_move_market(
             actor=request_user(request), listing=self.listing(request, pk), **serializer.validated_data
         )
         return self.detail_response(request, moved)

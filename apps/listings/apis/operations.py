@@ -30,6 +30,7 @@ from apps.listings.apis.listings import (
     ListingEventsApi,
     ListingListCreateApi,
     ListingMarkTransferredApi,
+    ListingMoveMarketApi,
     ListingReopenApi,
     ListingReviewApi,
     ListingSubmitApi,
@@ -41,6 +42,7 @@ from apps.listings.apis.payloads import (
     ConfidentialAccessOutputSerializer,
     ConfidentialOutputSerializer,
     ListingEventOutputSerializer,
+    MoveMarketInputSerializer,
     NdaRequestInputSerializer,
     NdaRequestOutputSerializer,
     NoteInputSerializer,
@@ -102,6 +104,21 @@ def views_for(kind: Kind) -> dict[str, type[KindView]]:
         "submit": _for_kind(ListingSubmitApi, kind, post={"op": "submit", "request": None, "responses": {200: detail}}),
         "review": _for_kind(
             ListingReviewApi, kind, post={"op": "review", "request": ReviewInputSerializer, "responses": {200: detail}}
+        ),
+        "move_market": _for_kind(
+            ListingMoveMarketApi,
+            kind,
+            post={
+                "op": "move_market",
+                "description": str(
+                    _(
+                        "Move the listing to another market of the network (its review queue): the global "
+                        "operator, or an operator of both markets."
+                    )
+                ),
+                "request": MoveMarketInputSerializer,
+                "responses": {200: detail},
+            },
         ),
         "withdraw": _for_kind(
             ListingWithdrawApi,

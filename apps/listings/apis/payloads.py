@@ -77,6 +77,12 @@ class IPAssetBriefSerializer(serializers.Serializer):
 class ListingDetailMixin(serializers.Serializer):
     rejection_reason = serializers.SerializerMethodField()
     submitted_at = serializers.DateTimeField(allow_null=True)
+    home_market = serializers.CharField(
+        source="home_market_id",
+        allow_null=True,
+        required=False,
+        help_text="The code of the market of the network whose operators review this listing.",
+    )
     viewer_access = serializers.SerializerMethodField(
         help_text="owner, operator, nda_accepted, nda_pending or none: what the reader may open."
     )
@@ -188,6 +194,10 @@ class ConfidentialAccessOutputSerializer(serializers.Serializer):
 class ReviewInputSerializer(serializers.Serializer):
     approve = serializers.BooleanField()
     reason = serializers.CharField(max_length=1000, required=False, allow_blank=True, default="")
+
+
+class MoveMarketInputSerializer(serializers.Serializer):
+    market_code = serializers.SlugField(max_length=24, help_text="The market of the network to move it to.")
 
 
 class NoteInputSerializer(serializers.Serializer):

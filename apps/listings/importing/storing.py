@@ -37,6 +37,7 @@ from apps.listings.importing.formats import (
 from apps.listings.importing.reading import RowError, read_listing_file
 from apps.listings.models import ACTIVE_STATUSES, Achievement, ListingEvent, ListingStatus
 from apps.listings.services import record_market_change
+from apps.markets.access import assign_home_markets
 from apps.notifications.services import notify
 from apps.organizations.access import operator_users
 
@@ -123,6 +124,7 @@ def _store(kind: ListingKind, rows: list[CheckedRow], *, actor_id: int | None, n
     if json_at:
         values = [tuple(Json(v) if i in json_at else v for i, v in enumerate(row)) for row in values]
     pks = _insert(kind.model, columns, values, ids=True)
+    assign_home_markets(kind.model.objects.filter(pk__in=pks))
     if kind is ACHIEVEMENT_KIND:
         links = [(pk, code) for r, pk in zip(rows, pks, strict=True) for code in r.industries]
         if links:

@@ -40,6 +40,7 @@ class ListingError(StrEnum):
     NDA_NOT_VERIFIED = "nda_organization_not_verified"
     PLEDGED_ASSET = "pledged_asset_not_transferable"
     TRANSLATION_OF_ORIGINAL = "translation_of_original_language"
+    UNKNOWN_MARKET = "unknown_market"
 
 
 # --- owners, permissions, what others hear of -----------------------------------------------------

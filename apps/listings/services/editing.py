@@ -22,6 +22,7 @@ from apps.listings.services.common import (
     record_event,
     resolve_owner,
 )
+from apps.markets.access import market_for_region
 from apps.organizations.models import Organization
 
 # --- field rules shared by create, update and import -------------------------------------------
@@ -219,6 +220,7 @@ def _set_ip_assets(achievement: Achievement, ids: list[int]) -> None:
 def achievement_create(*, actor: User, data: dict[str, Any]) -> Achievement:
     owner = resolve_owner(actor=actor, owner_id=data.get("owner_id"))
     achievement = achievement_build(actor=actor, owner=owner, data=data)
+    achievement.home_market = market_for_region(owner.region_id)
     _save_new(achievement)
     if data.get("industries"):
         achievement.industries.set(data["industries"])
@@ -233,6 +235,7 @@ def achievement_create(*, actor: User, data: dict[str, Any]) -> Achievement:
 def demand_create(*, actor: User, data: dict[str, Any]) -> Demand:
     owner = resolve_owner(actor=actor, owner_id=data.get("owner_id"))
     demand = demand_build(actor=actor, owner=owner, data=data)
+    demand.home_market = market_for_region(owner.region_id)
     _save_new(demand)
     record_event(demand, from_status="", to_status=ListingStatus.DRAFT, actor=actor)
     publish_listing_event(demand, "listing.created")

@@ -31,8 +31,10 @@ from apps.listings.services.common import (
     record_event,
     record_market_change,
 )
+from apps.markets.access import market_operator_users, require_market_operator
+from apps.markets.models import Market
 from apps.notifications.services import notify
-from apps.organizations.access import is_operator, operator_users, require_operator
+from apps.organizations.access import is_operator, operator_users
 
 LISTING_LIFECYCLE = Lifecycle(
     transitions={
@@ -102,7 +104,7 @@ def listing_submit(*, actor: User, listing: Listing) -> Listing:
     check_no_pledged_transfer(listing)
     moved = _move(actor=actor, listing=listing, action="submit", submitted_at=timezone.now(), rejection_reason="")
     notify(
-        recipients=operator_users(),
+        recipients=[*operator_users(), *market_operator_users(moved.home_market_id)],
         kind="listing_submitted",
         title=format_lazy(gettext_lazy("Listing awaiting review: {title}"), title=moved.title),
         body="",
@@ -115,7 +117,9 @@ def listing_submit(*, actor: User, listing: Listing) -> Listing:
 @transaction.atomic
 def listing_review(*, actor: User, listing: Listing, approve: bool, reason: str = "") -> Listing:
     """The operator publishes a submitted listing, or sends it back with a reason."""
-    require_operator(actor)
+    # The operator of the listing's home market (or of a market above it) reviews it; the global operator
+    # reviews every market's.
+    require_market_operator(actor, listing.home_market_id)
     now = timezone.now()
     if approve:
         changes: dict[str, Any] = {"published_at": now, "reviewed_at": now, "reviewed_by_id": actor.pk}
@@ -145,6 +149,24 @@ def listing_review(*, actor: User, listing: Listing, approve: bool, reason: str 
         title = format_lazy(gettext_lazy("Returned for changes: {title}"), title=moved.title)
     notify(recipients=owner_recipients(moved), kind="listing_reviewed", title=title, body=reason, target=moved)
     return moved
+
+
+@transaction.atomic
+def listing_move_market(*, actor: User, listing: Listing, market_code: str) -> Listing:
+    """Move a listing to another market of the network (its review queue and scope): the global operator,
+    or an operator of both the listing's market and the target market."""
+    require_market_operator(actor, listing.home_market_id)
+    market = Market.objects.filter(pk=market_code, active=True).first()
+    if market is None:
+        raise ApplicationError(
+            _("Unknown or inactive market."),
+            code=ListingError.UNKNOWN_MARKET,
+            field_errors={"market_code": _("Unknown code.")},
+        )
+    require_market_operator(actor, market.code)
+    type(listing).objects.filter(pk=listing.pk).update(home_market=market, updated_at=timezone.now())
+    listing.refresh_from_db()
+    return listing
 
 
 @transaction.atomic

@@ -36,6 +36,7 @@ DIM_NAMES: dict[str, Any] = {
     Dim.SELLER_ZONE: gettext_lazy("seller zone (where the technology comes from)"),
     Dim.BUYER_ZONE: gettext_lazy("buyer zone (where the technology goes)"),
     Dim.BROKER: gettext_lazy("broker"),
+    Dim.MARKET: gettext_lazy("market of the network"),
 }
 MEASURE_NAMES: dict[str, Any] = {
     Measure.CONTRACT_COUNT: pgettext_lazy("statistics", "contracts"),
@@ -149,7 +150,7 @@ class Labeller:
     def __init__(self, keys: Sequence[str], row_keys: Sequence[tuple[str, ...]], period: str) -> None:
         self.keys = list(keys)
         self.period = period
-        codes: dict[str, set[str]] = {"field": set(), "entity": set(), "area": set(), "broker": set()}
+        codes: dict[str, set[str]] = {"field": set(), "entity": set(), "area": set(), "broker": set(), "market": set()}
         kinds = {
             Dim.TECHNOLOGY_FIELD: "field",
             Dim.SELLER_ENTITY_TYPE: "entity",
@@ -157,6 +158,7 @@ class Labeller:
             Dim.SELLER_AREA: "area",
             Dim.BUYER_AREA: "area",
             Dim.BROKER: "broker",
+            Dim.MARKET: "market",
         }
         self.kind_of = {
             i: kinds[Dim(name)] for i, name in enumerate(self.keys) if name != PERIOD and Dim(name) in kinds
@@ -184,6 +186,8 @@ class Labeller:
     def _coded(self, kind: str, value: str) -> str:
         if kind == "broker" and not value:
             return _("no broker")
+        if kind == "market" and not value:
+            return _("no market")
         return self.names[kind].get(value) or value
 
 
@@ -238,7 +242,20 @@ def _broker_names(codes: set[str]) -> dict[str, str]:
     }
 
 
-_LOOKUPS = {"field": _field_names, "entity": _entity_type_names, "area": _area_names, "broker": _broker_names}
+def _market_names(codes: set[str]) -> dict[str, str]:
+    from apps.markets.models import Market
+
+    rows = Market.objects.filter(code__in=codes).values_list("code", "name_zh", "name_en")
+    return {code: _pick(zh, en) for code, zh, en in rows}
+
+
+_LOOKUPS = {
+    "field": _field_names,
+    "entity": _entity_type_names,
+    "area": _area_names,
+    "broker": _broker_names,
+    "market": _market_names,
+}
 
 
 # --- display -----------------------------------------------------------------------------------

@@ -36,6 +36,7 @@ from apps.stats.selectors.report import (
     check_filters,
     check_statistics_access,
     filter_conditions,
+    scope_to_markets,
 )
 
 Figures = dict[str, Decimal | int]
@@ -149,7 +150,7 @@ def stats_cell_contracts(
     Raises ApplicationError: 403 for an actor who may not read statistics, 400 for a bad filter or window.
     """
     check_statistics_access(actor=actor)
-    checked = check_filters(filters or {})
+    checked = scope_to_markets(actor, check_filters(filters or {}))
     names = check_exact(exact, checked)
     start = first_of_month(date_from) if date_from else None
     end = first_of_month(date_to) if date_to else first_of_month(market_today())

@@ -38,6 +38,7 @@ from rest_framework import status
 
 from apps.contracts.selectors import market_today
 from apps.core.errors import ApplicationError
+from apps.markets.access import is_network_operator, operated_market_codes
 from apps.organizations.access import Actor, is_operator
 from apps.stats.dims import DIMS, MEASURES, Dim, Measure, grain_for
 from apps.stats.models import Cell
@@ -106,7 +107,19 @@ class Report:
 def can_view_statistics(actor: Actor | None) -> bool:
     if actor is None or not getattr(actor, "is_authenticated", False):
         return False
-    return is_operator(actor) or bool(actor.has_perm(VIEW_PERMISSION))
+    return is_operator(actor) or bool(actor.has_perm(VIEW_PERMISSION)) or is_network_operator(actor)
+
+
+def scope_to_markets(actor: Actor | None, checked: dict[str, tuple[str, ...]]) -> dict[str, tuple[str, ...]]:
+    """A market operator's statistics are those of the markets it operates: the market filter is narrowed
+    to them (a market asked for outside them gives nothing). The global operator and accounts allowed to
+    read statistics see the whole network."""
+    if is_operator(actor) or (actor is not None and actor.has_perm(VIEW_PERMISSION)):
+        return checked
+    operated = operated_market_codes(actor) or frozenset()
+    asked = checked.get(Dim.MARKET.value)
+    allowed = operated if asked is None else operated & set(asked)
+    return {**checked, Dim.MARKET.value: tuple(sorted(allowed))}
 
 
 def check_statistics_access(*, actor: Actor | None) -> None:
@@ -142,7 +155,7 @@ def stats_report(
     keys = _check_group_by(group_by)
     if period not in PERIODS:
         raise _bad("period", _("Choose month, quarter or year."), ReportError.BAD_PERIOD)
-    checked = check_filters(filters or {})
+    checked = scope_to_markets(actor, check_filters(filters or {}))
     start = first_of_month(date_from) if date_from else None
     end = first_of_month(date_to) if date_to else first_of_month(market_today())
     if start is not None and start > end:
@@ -230,6 +243,7 @@ _CODE_PATTERNS: dict[Dim, re.Pattern[str]] = {
     Dim.SELLER_AREA: re.compile(r"^(\d{2}|\d{3}|\d{4}|\d{6})$"),
     Dim.BUYER_AREA: re.compile(r"^(\d{2}|\d{3}|\d{4}|\d{6})$"),
     Dim.BROKER: re.compile(rf"^(\d{{1,20}}|{NO_BROKER})$"),
+    Dim.MARKET: re.compile(r"^[-a-z0-9_]{1,24}$"),
 }
 
 

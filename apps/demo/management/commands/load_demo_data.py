@@ -37,6 +37,7 @@ from apps.demo.data import DEMO_ORGANIZATIONS, DEMO_PEOPLE, OPERATOR_KEY, DemoOr
 from apps.demo.history import HISTORY_MONTHS
 from apps.demo.listings import DEMO_ACHIEVEMENTS, DEMO_DEMANDS, DemoAchievement, DemoDemand
 from apps.demo.market_loader import MarketLoader, notify_matching
+from apps.demo.network import load_network
 from apps.demo.trading import load_trading
 from apps.listings.models import Achievement, Demand, ListingEvent, ListingStatus
 from apps.listings.services import achievement_build, demand_build
@@ -92,6 +93,10 @@ class Command(BaseCommand):
                 "statistics fold",
                 "annuity reminder",
                 "subsidy round",
+                "market",
+                "expert",
+                "event",
+                "event deal",
             ),
             0,
         )
@@ -135,6 +140,7 @@ class Command(BaseCommand):
             ).load()
             self._heading("Trading")
             load_trading(progress=self._progress, warn=self._warn)
+            load_network(operator=verifier, progress=self._progress, heading=self._heading)
 
         if self.verbosity < 1:
             return
