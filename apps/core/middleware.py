@@ -141,12 +141,17 @@ def _readable(path: str) -> bool:
 def created_location(path: str, data: object) -> str | None:
     """Where a record created by POST ``path`` is read: ``path/<id>`` when that URL answers GET (a listing,
     a deal, an attachment …), else the collection ``path`` itself when it answers GET (rows that live only
-    in their parent's list: payments, deductions, activities, scores, legal events …)."""
+    in their parent's list: payments, deductions, activities, scores, legal events …), else the parent record
+    whose answer shows it (an expert's conflicts, a pool's capital, a milestone's deposits)."""
     path = path.rstrip("/")
     record_id = data.get("id") if isinstance(data, dict) else None
     if isinstance(record_id, int | str) and str(record_id) and _readable(f"{path}/{record_id}"):
         return f"{path}/{record_id}"
-    return path if _readable(path) else None
+    if _readable(path):
+        return path
+    parent = path.rsplit("/", 1)[0]
+    # A record's own URL (/api/v1/<collection>/<id>…), never a bare collection prefix such as /api/v1/finance.
+    return parent if parent.count("/") > 3 and _readable(parent) else None
 
 
 class CreatedLocationMiddleware:

@@ -16,6 +16,7 @@ from apps.challenges.selectors import access_challenge
 from apps.contracts.selectors import access_registration
 from apps.core.fields import DecimalNumberField
 from apps.core.pagination import StandardCursorPagination, paginated_response
+from apps.core.schema import problem_response
 from apps.experts import examples, selectors, services
 from apps.experts.models import ConflictReason, ExpertReview, PanelStatus, ReviewKind, ReviewStatus
 
@@ -215,7 +216,9 @@ class ExpertConflictCreateApi(APIView):
         serializer = ConflictInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         conflict = services.expert_conflict_add(actor=actor, expert=expert, **serializer.validated_data)
-        return Response(ConflictOutputSerializer(conflict).data, status=status.HTTP_201_CREATED)
+        response = Response(ConflictOutputSerializer(conflict).data, status=status.HTTP_201_CREATED)
+        response["Location"] = "/api/v1/experts"  # the pool lists each expert with its declared conflicts
+        return response
 
 
 def _review(request: Request, review: ExpertReview, code: int = 200) -> Response:
@@ -242,7 +245,10 @@ class ReviewListCreateApi(APIView):
         operation_id="expert_reviews_create",
         examples=examples.EXPERT_REVIEWS_CREATE,
         request=ReviewCreateInputSerializer,
-        responses={201: ReviewOutputSerializer},
+        responses={
+            201: ReviewOutputSerializer,
+            **problem_response(404, "The challenge or registration does not exist or is not visible to you."),
+        },
         summary="Open a blind review of a challenge's bids or of a large registration; the panel is drawn "
         "from the pool with conflicted experts excluded (回避).",
     )

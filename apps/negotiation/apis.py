@@ -6,7 +6,7 @@ from django.conf import settings
 from django.http import FileResponse
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -115,6 +115,8 @@ class ThreadListCreateApi(APIView):
     @extend_schema(
         tags=TAGS,
         operation_id="negotiation_threads_list",
+        # Named here: with problem responses beside the list, drf-spectacular does not add them itself.
+        parameters=[OpenApiParameter("cursor", str), OpenApiParameter("page_size", int)],
         summary="The deal's negotiation threads with your unread counts (parties and brokers only).",
         responses={200: NegotiationThreadOutputSerializer(many=True), **_ACCESS},
     )
@@ -177,6 +179,8 @@ class MessageListCreateApi(APIView):
     @extend_schema(
         tags=TAGS,
         operation_id="negotiation_messages_list",
+        # Named here: with problem responses beside the list, drf-spectacular does not add them itself.
+        parameters=[OpenApiParameter("cursor", str), OpenApiParameter("page_size", int)],
         summary="The thread's messages, oldest first (reading does not mark them read: POST …/read does).",
         responses={200: NegotiationMessageOutputSerializer(many=True), **_ACCESS},
     )

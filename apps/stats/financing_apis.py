@@ -28,7 +28,8 @@ from apps.core.exporting import csv_chunks
 from apps.core.negotiation import FileResponseNegotiation
 from apps.finance.models import ProductKind
 from apps.finance.selectors import VOLUME_DIMS, VolumeReport, financing_volume
-from apps.organizations.models import OrganizationType
+from apps.finance.selectors.reports import NO_QUALIFICATION
+from apps.organizations.models import OrganizationType, QualificationKind
 from apps.stats.apis import REPORT_FORMATS, StatsMonthField, check_query
 from apps.stats.selectors import check_statistics_access
 
@@ -60,6 +61,11 @@ class FinancingRowSerializer(serializers.Serializer):
     month = serializers.CharField(required=False, help_text="YYYY-MM of disbursement.")
     kind = serializers.CharField(required=False)
     institution_type = serializers.CharField(required=False)
+    qualification = serializers.CharField(
+        required=False,
+        help_text="The borrower's qualification valid on the disbursement day (high_tech_enterprise, tech_sme, "
+        "gazelle, listing_incubation) or none; a borrower with two counts under both.",
+    )
     count = serializers.IntegerField()
     amount = serializers.DecimalField(max_digits=24, decimal_places=2, help_text="Yuan disbursed.")
 
@@ -73,7 +79,7 @@ class FinancingOutputSerializer(serializers.Serializer):
     total_amount = serializers.DecimalField(max_digits=24, decimal_places=2)
 
 
-_HEADERS = {"month": "放款月份", "kind": "产品类型", "institution_type": "机构类型"}
+_HEADERS = {"month": "放款月份", "kind": "产品类型", "institution_type": "机构类型", "qualification": "企业资质"}
 
 
 def _label(dim: str, value: Any) -> str:
@@ -81,6 +87,8 @@ def _label(dim: str, value: Any) -> str:
         return str(ProductKind(value).label)
     if dim == "institution_type":
         return str(OrganizationType(value).label)
+    if dim == "qualification":
+        return "无" if value == NO_QUALIFICATION else str(QualificationKind(value).label)
     return str(value)
 
 
@@ -107,7 +115,7 @@ class StatsFinancingApi(APIView):
     @extend_schema(
         tags=TAGS,
         operation_id="stats_financing",
-        summary="Financing volume (融资额): money disbursed by month, product kind and institution type.",
+        summary="Financing volume (融资额): money disbursed by month, product kind, institution type, qualification.",
         description=(
             "For the market operator and accounts with stats.view_cell; anybody else gets 403. Counts "
             "applications disbursed (then repaid or defaulted too) by their disbursement day. "

@@ -40,6 +40,7 @@ from django.views.decorators.http import require_GET
 from apps.accounts.models import User
 from apps.accounts.throttles import LoginAccountThrottle, LoginAddressThrottle
 from apps.contracts.selectors import market_today
+from apps.events.selectors import event_figures
 from apps.finance.models import ProductKind
 from apps.finance.selectors import financing_volume
 from apps.markets.access import is_network_operator
@@ -240,8 +241,17 @@ def _figures(user: User, year: int, today: date) -> dict[str, Any]:
         **_trend(months.rows, year, date_to),
         "aftercare": aftercare_report(actor=user, year=year),
         "finance_rows": _finance_rows(date_from, date_to),
+        "event_rows": _event_rows(user, date_from, date_to),
         "generated_at": timezone.localtime(),
     }
+
+
+def _event_rows(user: User, date_from: date, date_to: date) -> list[dict[str, Any]]:
+    """Roadshows and 对接会 starting in the window, of the markets the user operates: registrants, attendees,
+    the deals they started and the contracts signed from those deals (apps.events.selectors.event_figures)."""
+    last_day = date_to.replace(day=calendar.monthrange(date_to.year, date_to.month)[1])
+    rows = event_figures(actor=user, date_from=date_from, date_to=last_day)
+    return [{**row, "contract_wan": f"{in_wan(row['contract_amount']):,}"} for row in rows]
 
 
 def _finance_rows(date_from: date, date_to: date) -> list[dict[str, Any]]:

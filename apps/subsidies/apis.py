@@ -252,7 +252,10 @@ class RoundListCreateApi(APIView):
         operation_id="subsidies_rounds_create",
         examples=examples.SUBSIDIES_ROUNDS_CREATE,
         request=RoundInputSerializer,
-        responses={201: RoundOutputSerializer},
+        responses={
+            201: RoundOutputSerializer,
+            **problem_response(404, "The policy does not exist or is not visible to you."),
+        },
         summary="Open a round under an active policy version, with its window and budget (operator).",
     )
     def post(self, request: Request) -> Response:
@@ -298,6 +301,7 @@ class ClaimListCreateApi(APIView):
         responses={
             201: ClaimOutputSerializer,
             **IDEMPOTENCY_RESPONSES,
+            **problem_response(404, "The round or a contract does not exist or is not visible to you."),
         },
         summary="Claim the post-subsidy on paid, registered contracts; the amount is computed at once.",
     )

@@ -38,6 +38,12 @@ SET_BY_VIEW = {
     "contracts_upsert_by_external_id": "/api/v1/contracts/{id}",
     "ip_assets_import": "/api/v1/ip-assets",
     "contracts_registration_apply": "/api/v1/registrations/{id}",
+    # rows shown in another record's answer
+    "experts_conflicts_create": "/api/v1/experts",
+    "finance_enrolments_recoveries": "/api/v1/finance/pools/{pool_id}",
+    "income_allocations_create": "/api/v1/organizations/{seller_id}/income-allocations",
+    "royalty_payments_create": "/api/v1/contracts/{contract_id}/royalty-reports",
+    "settlement_deposits_create": "/api/v1/contracts/{contract_id}/settlement/milestones",
 }
 
 

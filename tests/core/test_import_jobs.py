@@ -121,8 +121,9 @@ def test_a_worker_runs_the_job_and_reports_rows_done(client_for, settings, tmp_p
         with blocker.cursor() as cursor:
             cursor.execute(
                 "INSERT INTO ip_ipasset (owner_id, kind, title, application_number, patent_number, "
-                "publication_number, registration_number, ipc_main, ipc_codes, legal_status, external_id, created_at, "
-                "updated_at) VALUES (%s, 'invention', '占位', %s, '', '', '', '', '{}', 'pending', '', now(), now())",
+                "publication_number, registration_number, ipc_main, ipc_codes, legal_status, external_id, office, "
+                "family_id, priority_claims, created_at, updated_at) VALUES (%s, 'invention', '占位', %s, '', '', '', "
+                "'', '{}', 'pending', '', 'CN', '', '[]', now(), now())",
                 [org.pk, numbers[3]],
             )
         log = tmp_path / "worker.log"

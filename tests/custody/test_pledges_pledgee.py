@@ -12,6 +12,7 @@ from apps.core.effects import run_pending_effects
 from apps.custody.models import Pledge, PledgeConsent, PledgeWarning
 from apps.custody.services import annuity_reminders_send
 from apps.notifications.models import Notification
+from apps.organizations.models import OrganizationType
 from tests.contracts.factories import contract_payload, pdf_upload
 from tests.custody.factories import make_agreement, make_patent
 from tests.factories import OrganizationFactory, member_of, operator_user
@@ -23,8 +24,8 @@ URL = "/api/v1/custody/pledges"
 
 @pytest.fixture
 def bank():
-    # Any verified organisation may be the pledgee; this one plays the bank.
-    org = OrganizationFactory(name="柳州银行股份有限公司")
+    # Any verified organisation may be the pledgee; here a bank.
+    org = OrganizationFactory(name="柳州银行股份有限公司", type=OrganizationType.BANK, entity_type_id="160")
     return org, member_of(org)
 
 

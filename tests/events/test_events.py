@@ -6,12 +6,13 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from django.test import Client
 from django.utils import timezone
 
 from apps.events.models import EventDealAttribution, EventRegistration, MeetingSlot
 from tests.contracts.factories import make_contract, pdf_upload
 from tests.deals.factories import DealWorld
-from tests.factories import OrganizationFactory, member_of, operator_user
+from tests.factories import TEST_PASSWORD, OrganizationFactory, member_of, operator_user
 
 pytestmark = pytest.mark.django_db
 
@@ -126,6 +127,16 @@ def test_a_deal_is_attributed_to_the_matchmaking_meeting_where_it_started(fair, 
     assert row["registered_amount"] == "600000.00"
     # Figures are the operators': anyone else is refused.
     assert buyer.get("/api/v1/events/figures").status_code == 403
+    # The statistics dashboard shows the event with the deal it started and the contract signed from it.
+    browser = Client()
+    browser.post("/stats/login/", {"username": fair["operator"].email, "password": TEST_PASSWORD})
+    html = browser.get("/stats/dashboard/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    panel = html[html.index('id="h-events"') :]
+    row_html = panel[panel.index(f'data-event="{event["id"]}"') :].split("</tr>")[0]
+    cells = [cell.split(">", 1)[1].split("<")[0] for cell in row_html.split("<td")[1:]]
+    assert "柳州汽车零部件技术对接会" in row_html
+    # date, registrants, attendees, deals started, contracts, contract amount (10k yuan)
+    assert cells[1:] == ["3", "2", "1", "1", "60.00"]
 
 
 def test_a_deal_whose_parties_were_not_there_is_not_attributed(fair, client_for):

@@ -13,6 +13,8 @@ from openpyxl import load_workbook
 
 from apps.finance import services
 from apps.finance.models import ProductKind
+from apps.organizations.models import QualificationKind
+from apps.organizations.services import qualification_submit, qualification_verify
 from tests.factories import TEST_PASSWORD
 from tests.finance.helpers import IP_PLEDGE_PRODUCT
 
@@ -79,3 +81,35 @@ def test_dashboard_shows_the_finance_panel(fw):
     html = client.get("/stats/dashboard/", {"year": "2026"}, HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert 'id="h-finance"' in html
     assert "123.46" in html  # ¥1,234,567 in 万元
+
+
+def test_the_volume_by_the_borrowers_qualification_on_the_disbursement_day(client_for, fw):
+    # 科技型中小企业 valid until 2026-10-31: the October loan counts under it, the November one under none.
+    tag = qualification_submit(
+        actor=fw.owner,
+        organization=fw.enterprise,
+        kind="tech_sme",
+        certificate_number="202645020100123",
+        valid_from=date(2026, 1, 1),
+        valid_until=date(2026, 10, 31),
+        evidence="https://www.innofund.gov.cn/ 入库编号 202645020100123",
+    )
+    # A pending tag counts for nothing: verify it (the operator).
+    qualification_verify(actor=fw.operator, tag=tag, approve=True)
+    _disburse(fw, amount="1000000.00", on=date(2026, 10, 9))
+    _disburse(fw, amount="500000.00", on=date(2026, 11, 3), kind="sci_tech_loan")
+    operator = client_for(fw.operator)
+    body = operator.get("/api/v1/stats/financing", {"by": "qualification,kind"}).json()
+    assert body["rows"] == [
+        {"qualification": "tech_sme", "kind": "ip_pledge_loan", "count": 1, "amount": "1000000.00"},
+        {"qualification": "none", "kind": "sci_tech_loan", "count": 1, "amount": "500000.00"},
+    ]
+    assert (body["total_count"], body["total_amount"]) == (2, "1500000.00")
+    csv = operator.get("/api/v1/stats/financing", {"by": "qualification", "format": "csv"})
+    text = b"".join(csv.streaming_content).decode("utf-8-sig")
+    with translation.override("zh-hans"):
+        sme = str(QualificationKind.TECH_SME.label)
+    lines = ["企业资质,笔数,金额（元）", f"{sme},1,1000000.00", "无,1,500000.00", "合计,2,1500000.00"]
+    assert text.splitlines() == lines
+    # The borrower itself may not read the market's figures.
+    assert client_for(fw.owner).get("/api/v1/stats/financing", {"by": "qualification"}).status_code == 403

@@ -366,8 +366,9 @@ def test_the_page_costs_a_fixed_number_of_queries(operator, filled, django_asser
     client = logged_in(operator)
     # Session, user, memberships; ten reports of at most two aggregates each (two for ASEAN by country);
     # the field, country and market names; the after-deal table (two aggregates); the financing volume (rows
-    # and total); the finance cards (pledges and subsidies, this year and last).
-    with django_assert_num_queries(33):
+    # and total); the finance cards (pledges and subsidies, this year and last); the year's events (one query
+    # here, where there are none; two more per event).
+    with django_assert_num_queries(34):
         assert client.get(URL, {"year": "2025"}).status_code == 200
 
 

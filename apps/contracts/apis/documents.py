@@ -7,7 +7,7 @@ from typing import Any
 from django.http import FileResponse
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -260,6 +260,8 @@ class ContractEvidenceApi(APIView):
     @extend_schema(
         tags=TAGS,
         operation_id="contracts_evidence",
+        # Named here: with problem responses beside the list, drf-spectacular does not add them itself.
+        parameters=[OpenApiParameter("cursor", str), OpenApiParameter("page_size", int)],
         summary="The contract's entries in the evidence chain (recorded, amended, signed, registered, paid).",
         description=(
             "Each entry carries the hash of the chain entry before it and its own hash over its content "

@@ -16,6 +16,7 @@ from rest_framework.views import APIView
 from apps.accounts.authentication import request_user
 from apps.core.fields import MarketDateField
 from apps.core.pagination import StandardCursorPagination, paginated_response
+from apps.core.schema import problem_response
 from apps.finance import examples, selectors, services
 from apps.finance.apis.common import TAGS, FinanceOrgBriefSerializer, money_field, rate_field
 from apps.finance.apis.requests import FinancingRequestOutputSerializer
@@ -128,7 +129,10 @@ class ApplicationListCreateApi(APIView):
         operation_id="finance_applications_create",
         examples=examples.FINANCE_APPLICATIONS_CREATE,
         request=ApplicationInputSerializer,
-        responses={201: ApplicationOutputSerializer},
+        responses={
+            201: ApplicationOutputSerializer,
+            **problem_response(404, "The request or the product does not exist or is not visible to you."),
+        },
         summary="Apply with a request to a published product whose eligibility rules it meets (409 not_eligible).",
     )
     def post(self, request: Request) -> Response:

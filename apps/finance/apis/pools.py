@@ -215,4 +215,6 @@ class EnrolmentRecoveryApi(APIView):
         serializer = RecoveryInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         posting = services.recovery_record(actor=actor, enrolment=enrolment, **serializer.validated_data)
-        return Response(LedgerPostingOutputSerializer(posting).data, status=status.HTTP_201_CREATED)
+        response = Response(LedgerPostingOutputSerializer(posting).data, status=status.HTTP_201_CREATED)
+        response["Location"] = f"/api/v1/finance/pools/{enrolment.pool_id}"  # the pool's report counts it
+        return response

@@ -13,6 +13,7 @@ from rest_framework.views import APIView
 
 from apps.accounts.authentication import request_user
 from apps.core.pagination import StandardCursorPagination, paginated_response
+from apps.core.schema import problem_response
 from apps.finance import examples, selectors, services
 from apps.finance.apis.common import TAGS, FinanceOrgBriefSerializer, money_field, rate_field
 from apps.finance.models import ProductKind
@@ -97,7 +98,10 @@ class ProductListCreateApi(APIView):
         operation_id="finance_products_create",
         examples=examples.FINANCE_PRODUCTS_CREATE,
         request=ProductInputSerializer,
-        responses={201: ProductOutputSerializer},
+        responses={
+            201: ProductOutputSerializer,
+            **problem_response(404, "The institution does not exist or you are not its member."),
+        },
         summary="An institution's member drafts a product (published separately).",
     )
     def post(self, request: Request) -> Response:

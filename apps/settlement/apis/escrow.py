@@ -174,9 +174,12 @@ class EscrowDepositApi(APIView):
         serializer = EscrowDepositInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         posting, created = escrow_deposit(actor=actor, milestone=milestone, **serializer.validated_data)
-        return Response(
+        response = Response(
             PostingOutputSerializer(posting).data, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK
         )
+        if created:  # the contract's settlement plan shows the milestone's deposits
+            response["Location"] = f"/api/v1/contracts/{milestone.contract_id}/settlement/milestones"
+        return response
 
 
 def _action_view(name: str, summary: str, serializer_class: type[serializers.Serializer], run: Any, ex: Any) -> Any:

@@ -16,6 +16,7 @@ from apps.accounts.authentication import request_user
 from apps.accounts.models import User
 from apps.core.fields import MarketDateField
 from apps.core.pagination import paginated_response
+from apps.core.schema import problem_response
 from apps.organizations.models import Membership
 from apps.settlement import examples
 from apps.settlement.apis.common import SHARING_TAGS, OldestFirstPagination, money
@@ -162,7 +163,10 @@ class IncomeSplitApi(APIView):
         operation_id="income_allocations_create",
         examples=examples.INCOME_ALLOCATIONS_CREATE,
         request=IncomeSplitInputSerializer,
-        responses={201: IncomeAllocationOutputSerializer(many=True)},
+        responses={
+            201: IncomeAllocationOutputSerializer(many=True),
+            **problem_response(404, "The payment does not exist or is not visible to you."),
+        },
         summary="Split a payment received under the scheme in force on its date (the seller's admins; once).",
     )
     def post(self, request: Request) -> Response:
@@ -171,7 +175,11 @@ class IncomeSplitApi(APIView):
         serializer.is_valid(raise_exception=True)
         payment = access_payment_for_split(actor=actor, pk=serializer.validated_data["payment_id"])
         allocations = income_allocate_payment(actor=actor, payment=payment)
-        return Response(IncomeAllocationOutputSerializer(allocations, many=True).data, status=status.HTTP_201_CREATED)
+        response = Response(
+            IncomeAllocationOutputSerializer(allocations, many=True).data, status=status.HTTP_201_CREATED
+        )
+        response["Location"] = f"/api/v1/organizations/{payment.contract.seller_id}/income-allocations"
+        return response
 
 
 class AllocationListApi(APIView):

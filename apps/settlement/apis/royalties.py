@@ -234,4 +234,8 @@ class RoyaltyPaymentCreateApi(APIView):
         serializer = RoyaltyPaymentInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         record = royalty_payment_record(actor=actor, report=report, **serializer.validated_data)
-        return Response(RoyaltyPaymentOutputSerializer(record).data, status=status.HTTP_201_CREATED)
+        response = Response(RoyaltyPaymentOutputSerializer(record).data, status=status.HTTP_201_CREATED)
+        response["Location"] = (
+            f"/api/v1/contracts/{report.contract_id}/royalty-reports"  # the report shows its payments
+        )
+        return response
