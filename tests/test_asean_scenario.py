@@ -202,6 +202,10 @@ def test_a_vietnamese_enterprise_sells_technology_to_liuzhou(
         )
     )
     assert outflow["rows"] == []
+    # In its sub-market of the network: the buyer registered it in Liuzhou, so the main market counts the inflow.
+    by_market = _ok(operator_client.get("/api/v1/stats/report", {**query, "group_by": "market,seller_area"}))
+    assert [row["key"] for row in by_market["rows"]] == [{"market": "liuzhou", "seller_area": VIETNAM}]
+    assert by_market["rows"][0]["values"]["technology_amount"] == "800000.00"
     # Statistics are the operator's: the enterprises are refused.
     assert vn_client.get("/api/v1/stats/report", query).status_code == 403
 

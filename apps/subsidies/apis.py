@@ -43,6 +43,14 @@ class SubsidyRulesSerializer(serializers.Serializer):
     claimant_region_prefixes = serializers.ListField(child=serializers.CharField(max_length=6), default=list)
     counterparty_location = serializers.ChoiceField(choices=["any", "in_city", "out_of_city"], default="any")
     city_region_prefix = serializers.CharField(max_length=6, default="4502")
+    max_contracts_per_claim = serializers.IntegerField(
+        min_value=1, allow_null=True, default=None, help_text="null: any number; 1: one contract per claim."
+    )
+    cap_by_new_sales_revenue = serializers.BooleanField(
+        default=False,
+        help_text="The claim is never above the new sales revenue the claimant declares for the year "
+        "(new_sales_revenue, required in each claim then).",
+    )
 
 
 class PolicyInputSerializer(serializers.Serializer):
@@ -91,6 +99,12 @@ class ClaimInputSerializer(serializers.Serializer):
         min_value=1, required=False, allow_null=True, help_text="Default: your only organisation."
     )
     contract_ids = serializers.ListField(child=serializers.IntegerField(min_value=1), min_length=1, max_length=50)
+    new_sales_revenue = _money(
+        required=False,
+        allow_null=True,
+        help_text="Yuan: the new sales revenue the claimed technology brought this year, from the accounts the "
+        "operator may audit. Required when the policy caps the claim by it.",
+    )
 
 
 class ClaimDecisionInputSerializer(serializers.Serializer):

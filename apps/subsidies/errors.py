@@ -19,6 +19,8 @@ class SubsidyError(StrEnum):
     ALREADY_CLAIMED = "subsidy_contract_already_claimed"
     BAD_TRANSITION = "subsidy_claim_bad_transition"
     REASON_REQUIRED = "subsidy_reason_required"
+    TOO_MANY_CONTRACTS = "subsidy_too_many_contracts"
+    REVENUE_REQUIRED = "subsidy_new_sales_revenue_required"
     AMOUNT_TOO_HIGH = "subsidy_amount_above_computed"
     BUDGET_EXCEEDED = "subsidy_round_budget_exceeded"
     DISBURSEMENT_AMOUNT = "subsidy_disbursement_amount"

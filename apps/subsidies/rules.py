@@ -11,7 +11,9 @@ A policy's ``rules`` (JSON, validated by :func:`parse_rules`)::
       "require_registered": true,                # only contracts registered (认定登记) count
       "claimant_region_prefixes": ["4502"],      # GB/T 2260 prefixes the claimant must be in; [] = anywhere
       "counterparty_location": "any",            # "any" | "in_city" | "out_of_city" (relative to city_region_prefix)
-      "city_region_prefix": "4502"
+      "city_region_prefix": "4502",
+      "max_contracts_per_claim": 1,              # null: any number (Nanning's pattern: one contract per claim)
+      "cap_by_new_sales_revenue": true           # the claim ≤ the claimant's declared new sales revenue that year
     }
 
 The computation (:func:`compute_claim`), in this order:
@@ -26,7 +28,10 @@ The computation (:func:`compute_claim`), in this order:
 5. the cap per enterprise per year: what the enterprise already holds under the policy that year is taken
    off the cap; the rest goes to the eligible contracts in the order given (the caller passes them by
    signing date, then id) until it is used up;
-6. the total is the sum of the lines.
+6. the cap by new sales revenue (when the policy asks for it): the claimant declares its new sales revenue
+   of the year the technology brought (audited later by the operator); the lines, in the same order, take
+   from it until it is used up, so the claim is never above it;
+7. the total is the sum of the lines.
 """
 
 from __future__ import annotations
@@ -65,6 +70,8 @@ class PolicyRules:
     claimant_region_prefixes: tuple[str, ...]
     counterparty_location: str
     city_region_prefix: str
+    max_contracts_per_claim: int | None = None
+    cap_by_new_sales_revenue: bool = False
 
     def as_data(self) -> dict[str, Any]:
         def money(value: Decimal | None) -> str | None:
@@ -80,6 +87,8 @@ class PolicyRules:
             "claimant_region_prefixes": list(self.claimant_region_prefixes),
             "counterparty_location": self.counterparty_location,
             "city_region_prefix": self.city_region_prefix,
+            "max_contracts_per_claim": self.max_contracts_per_claim,
+            "cap_by_new_sales_revenue": self.cap_by_new_sales_revenue,
         }
 
 
@@ -118,6 +127,8 @@ def parse_rules(data: Mapping[str, Any]) -> PolicyRules:
         "claimant_region_prefixes",
         "counterparty_location",
         "city_region_prefix",
+        "max_contracts_per_claim",
+        "cap_by_new_sales_revenue",
     }
     unknown = sorted(set(data) - known)
     if unknown:
@@ -153,7 +164,17 @@ def parse_rules(data: Mapping[str, Any]) -> PolicyRules:
     city = data.get("city_region_prefix", "4502")
     if not isinstance(city, str) or not city.isdigit() or not 2 <= len(city) <= 6:
         raise RulesError(_("A 2–6 digit region code prefix."), field="city_region_prefix")
+    max_contracts = data.get("max_contracts_per_claim")
+    if max_contracts is not None and (
+        isinstance(max_contracts, bool) or not isinstance(max_contracts, int) or max_contracts < 1
+    ):
+        raise RulesError(_("A whole number of at least 1, or null."), field="max_contracts_per_claim")
+    by_revenue = data.get("cap_by_new_sales_revenue", False)
+    if not isinstance(by_revenue, bool):
+        raise RulesError(_("true or false."), field="cap_by_new_sales_revenue")
     return PolicyRules(
+        max_contracts_per_claim=max_contracts,
+        cap_by_new_sales_revenue=by_revenue,
         claimant_role=role,
         shares=shares,
         min_paid_technology_amount=threshold,
@@ -218,6 +239,7 @@ COUNTERPARTY_LOCATION = "counterparty_location_not_covered"
 NOT_PAID = "nothing_paid"
 BELOW_THRESHOLD = "below_threshold"
 ENTERPRISE_CAP = "enterprise_year_cap_reached"
+NEW_REVENUE_CAP = "new_sales_revenue_cap_reached"
 
 
 def _in_city(region: str | None, country: str, city: str) -> bool:
@@ -246,9 +268,15 @@ def _reasons(rules: PolicyRules, facts: ContractFacts) -> list[str]:
 
 
 def compute_claim(
-    rules: PolicyRules, contracts: Sequence[ContractFacts], *, already_granted_this_year: Decimal = ZERO
+    rules: PolicyRules,
+    contracts: Sequence[ContractFacts],
+    *,
+    already_granted_this_year: Decimal = ZERO,
+    new_sales_revenue: Decimal | None = None,
 ) -> ClaimComputation:
-    """The claim's lines and total, the caps applied in the documented order (module docstring)."""
+    """The claim's lines and total, the caps applied in the documented order (module docstring).
+    ``new_sales_revenue`` is the claimant's declaration, needed when the policy caps by it."""
+    revenue_left = new_sales_revenue if rules.cap_by_new_sales_revenue else None
     lines: list[ClaimLine] = []
     remaining = (
         None
@@ -272,6 +300,12 @@ def compute_claim(
             remaining -= capped
             if capped < line.after_contract_cap:
                 line.reasons.append(ENTERPRISE_CAP)
+        if revenue_left is not None:
+            before_revenue = capped
+            capped = min(capped, max(revenue_left, ZERO))
+            revenue_left -= capped
+            if capped < before_revenue:
+                line.reasons.append(NEW_REVENUE_CAP)
         line.amount = capped
         lines.append(line)
     total = sum((line.amount for line in lines), ZERO)

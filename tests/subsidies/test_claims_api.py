@@ -268,3 +268,61 @@ def test_rejection_frees_the_contracts_and_the_budget_holds(client_for, world, o
     over = op.post(f"/api/v1/subsidies/claims/{third.json()['id']}/decide", {"decision": "approve"}, format="json")
     assert (over.status_code, over.json()["code"]) == (409, "subsidy_round_budget_exceeded")
     assert SubsidyClaim.objects.get(pk=third.json()["id"]).status == "under_review"
+
+
+def test_the_nanning_pattern_one_contract_per_claim_and_not_above_new_sales_revenue(client_for, world, operator):
+    """DOMAIN.md's pattern as policy data: transfer or development only, paid ≥ ¥300,000, one contract per claim,
+    the subsidy not above the buyer's new sales revenue of the year (declared in the claim)."""
+    client = client_for(operator)
+    rules = {
+        "claimant_role": "buyer",
+        "shares": {"transfer": "0.10", "development": "0.10"},
+        "min_paid_technology_amount": "300000.00",
+        "max_contracts_per_claim": 1,
+        "cap_by_new_sales_revenue": True,
+    }
+    policy = client.post(
+        "/api/v1/subsidies/policies",
+        {"name": "南宁模式后补助", "version": "2025", "effective_from": "2025-01-01", "rules": rules},
+        format="json",
+    ).json()
+    assert policy["rules"]["max_contracts_per_claim"] == 1 and policy["rules"]["cap_by_new_sales_revenue"] is True
+    assert client.post(f"/api/v1/subsidies/policies/{policy['id']}/activate").status_code == 200
+    today = market_today()
+    round_ = client.post(
+        "/api/v1/subsidies/rounds",
+        {
+            "policy_id": policy["id"],
+            "name": "2026年",
+            "opens_on": (today - timedelta(days=1)).isoformat(),
+            "closes_on": (today + timedelta(days=30)).isoformat(),
+            "budget": "1000000.00",
+        },
+        format="json",
+    ).json()
+    first = _contract(world, operator, paid="900000.00", contract_amount=Decimal("900000.00"))
+    second = _contract(world, operator, paid="500000.00", contract_amount=Decimal("500000.00"))
+    buyer = client_for(world.buyer_user)
+    url = "/api/v1/subsidies/claims"
+
+    two = buyer.post(url, {"round_id": round_["id"], "contract_ids": [first.pk, second.pk]}, format="json")
+    assert (two.status_code, two.json()["code"]) == (400, "subsidy_too_many_contracts")
+    undeclared = buyer.post(url, {"round_id": round_["id"], "contract_ids": [first.pk]}, format="json")
+    assert (undeclared.status_code, undeclared.json()["code"]) == (400, "subsidy_new_sales_revenue_required")
+    assert not SubsidyClaim.objects.exists()
+
+    # 900,000 paid × 10% = 90,000, but the technology brought only 60,000.00 of new sales: the claim is 60,000.
+    capped = buyer.post(
+        url, {"round_id": round_["id"], "contract_ids": [first.pk], "new_sales_revenue": "60000.00"}, format="json"
+    )
+    assert capped.status_code == 201, capped.json()
+    [line] = capped.json()["breakdown"]["lines"]
+    assert (line["raw"], line["amount"], line["reasons"]) == ("90000.00", "60000.00", ["new_sales_revenue_cap_reached"])
+    assert capped.json()["computed_amount"] == "60000.00"
+    assert capped.json()["breakdown"]["declared_new_sales_revenue"] == "60000.00"
+    # Revenue above the subsidy does not reduce it: 500,000 × 10% = 50,000.
+    whole = buyer.post(
+        url, {"round_id": round_["id"], "contract_ids": [second.pk], "new_sales_revenue": "2000000.00"}, format="json"
+    )
+    assert whole.status_code == 201, whole.json()
+    assert whole.json()["computed_amount"] == "50000.00"

@@ -10,6 +10,7 @@ from apps.subsidies.rules import (
     BELOW_THRESHOLD,
     COUNTERPARTY_LOCATION,
     ENTERPRISE_CAP,
+    NEW_REVENUE_CAP,
     ContractFacts,
     RulesError,
     compute_claim,
@@ -76,9 +77,30 @@ def test_threshold_and_rounding_half_up_to_the_fen():
         ({"counterparty_location": "moon"}, "counterparty_location"),
         ({"claimant_region_prefixes": ["abc"]}, "claimant_region_prefixes"),
         ({"surprise": True}, "surprise"),
+        ({"max_contracts_per_claim": 0}, "max_contracts_per_claim"),
+        ({"max_contracts_per_claim": True}, "max_contracts_per_claim"),
+        ({"cap_by_new_sales_revenue": "yes"}, "cap_by_new_sales_revenue"),
     ],
 )
 def test_bad_rules_name_the_key(change, field):
     with pytest.raises(RulesError) as caught:
         parse_rules({**RULES, **change})
     assert caught.value.field == field
+
+
+def test_the_new_sales_revenue_caps_last_across_the_lines_in_order():
+    rules = parse_rules({**RULES, "cap_by_new_sales_revenue": True})
+    result = compute_claim(
+        rules,
+        [_facts(1, "400000.00", "110108"), _facts(2, "300000.00", "440305")],
+        new_sales_revenue=Decimal("45000.00"),
+    )
+    first, second = result.lines
+    # 40,000 then 30,000 after the contract cap; the year cap (60,000) leaves 20,000 for the second, and the
+    # declared revenue (45,000) leaves it 5,000.
+    assert (first.amount, first.reasons) == (Decimal("40000.00"), [])
+    assert (second.amount, second.reasons) == (Decimal("5000.00"), [ENTERPRISE_CAP, NEW_REVENUE_CAP])
+    assert result.total == Decimal("45000.00")
+    # Without the rule the declaration changes nothing.
+    plain = compute_claim(parse_rules(RULES), [_facts(1, "400000.00", "110108")], new_sales_revenue=Decimal("1"))
+    assert plain.total == Decimal("40000.00")

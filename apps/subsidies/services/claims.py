@@ -95,7 +95,12 @@ def _held_this_year(*, enterprise_id: int, policy_name: str, year: int) -> Decim
 
 @transaction.atomic
 def claim_submit(
-    *, actor: User, round: SubsidyRound, contract_ids: list[int], enterprise_id: int | None = None
+    *,
+    actor: User,
+    round: SubsidyRound,
+    contract_ids: list[int],
+    enterprise_id: int | None = None,
+    new_sales_revenue: Decimal | None = None,
 ) -> SubsidyClaim:
     """An enterprise claims the subsidy on some of its contracts in an open round. The amount is computed
     now, under the round's policy version, and kept with its breakdown."""
@@ -124,6 +129,18 @@ def claim_submit(
         )
     policy = round.policy
     rules = parse_rules(policy.rules)
+    if rules.max_contracts_per_claim is not None and len(wanted) > rules.max_contracts_per_claim:
+        raise ApplicationError(
+            _("This policy takes at most %(max)s contract(s) per claim.") % {"max": rules.max_contracts_per_claim},
+            code=SubsidyError.TOO_MANY_CONTRACTS,
+            field_errors={"contract_ids": _("Too many for this policy.")},
+        )
+    if rules.cap_by_new_sales_revenue and new_sales_revenue is None:
+        raise ApplicationError(
+            _("This policy caps a claim by the new sales revenue of the year: declare it (new_sales_revenue)."),
+            code=SubsidyError.REVENUE_REQUIRED,
+            field_errors={"new_sales_revenue": _("Required by this policy.")},
+        )
     party = Q(buyer_id=enterprise.pk) if rules.claimant_role == "buyer" else Q(seller_id=enterprise.pk)
     contracts = list(Contract.objects.filter(party, pk__in=wanted))
     missing = sorted(set(wanted) - {c.pk for c in contracts})
@@ -145,11 +162,15 @@ def claim_submit(
         raise _already_claimed(taken)
     held = _held_this_year(enterprise_id=enterprise.pk, policy_name=policy.name, year=round.opens_on.year)
     computed = compute_claim(
-        rules, contract_facts(contracts=contracts, claimant_role=rules.claimant_role), already_granted_this_year=held
+        rules,
+        contract_facts(contracts=contracts, claimant_role=rules.claimant_role),
+        already_granted_this_year=held,
+        new_sales_revenue=new_sales_revenue,
     )
     breakdown: dict[str, Any] = {
         "policy": {"id": policy.pk, "name": policy.name, "version": policy.version, "rules": policy.rules},
         "already_granted_this_year": f"{held:.2f}",
+        "declared_new_sales_revenue": None if new_sales_revenue is None else f"{new_sales_revenue:.2f}",
         "enterprise_cap_remaining_before": None
         if computed.enterprise_cap_remaining_before is None
         else f"{computed.enterprise_cap_remaining_before:.2f}",
