@@ -102,3 +102,26 @@ def test_a_version_in_the_original_language_is_refused_on_update_too(client_for,
     outsider = member_of(OrganizationFactory(name="南宁无关科技有限公司"))
     assert client_for(outsider).patch(f"{URL}/{pk}", {"translations": {}}, format="json").status_code == 404
     assert list(Achievement.objects.get(pk=pk).translations) == ["en", "ms"]
+
+
+@pytest.mark.django_db
+def test_a_thai_listing_is_published_with_an_english_or_chinese_version(client_for, owner):
+    client = client_for(owner)
+    malay_only = {"ms": {"title": "Pengurusan bateri litium", "summary": "Hayat bateri lebih panjang."}}
+    created = client.post(URL, _data(translations=malay_only), format="json")
+    assert created.status_code == 201, created.json()  # a draft may wait for its version
+    pk = created.json()["id"]
+    refused = client.post(f"{URL}/{pk}/submit", HTTP_ACCEPT_LANGUAGE="en")
+    assert refused.status_code == 400, refused.json()
+    assert refused.json()["code"] == "bridge_version_required"
+    assert "Chinese or English version" in refused.json()["detail"]
+    assert client.get(f"{URL}/{pk}").json()["status"] == "draft"
+    # An English title without its text is not a version yet; with it, the listing goes to review.
+    english = {"en": {"title": "Lithium battery management", "summary": ""}}
+    assert client.patch(f"{URL}/{pk}", {"translations": {**malay_only, **english}}, format="json").status_code == 200
+    assert client.post(f"{URL}/{pk}/submit").json()["code"] == "bridge_version_required"
+    english["en"]["summary"] = "Extends battery life by 20%."
+    assert client.patch(f"{URL}/{pk}", {"translations": {**malay_only, **english}}, format="json").status_code == 200
+    submitted = client.post(f"{URL}/{pk}/submit")
+    assert submitted.status_code == 200, submitted.json()
+    assert submitted.json()["status"] == "submitted"

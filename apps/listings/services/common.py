@@ -21,6 +21,7 @@ class ListingError(StrEnum):
     OWNER_REQUIRED = "owner_required"
     NOT_OWNER_MEMBER = "not_owner_member"
     OWNER_NOT_VERIFIED = "owner_not_verified"
+    BRIDGE_VERSION_REQUIRED = "bridge_version_required"
     BAD_TRANSITION = "bad_transition"
     NOT_EDITABLE = "not_editable"
     REASON_REQUIRED = "rejection_reason_required"

@@ -84,6 +84,33 @@ def check_no_pledged_transfer(listing: Listing) -> None:
         )
 
 
+# Languages the matching engine reads through its zh-en glossary; a listing written in another language
+# (vi, th, id, ms) reaches the market's demands and offers through a version in one of these.
+BRIDGE_LANGUAGES = ("zh", "en")
+
+
+def check_bridge_version(listing: Listing) -> None:
+    """A listing in Vietnamese, Thai, Indonesian or Malay is published with a Chinese or English version (a title
+    and its text), so that it is matched across languages (docs/asean.md); drafts may wait for it."""
+    if listing.language in BRIDGE_LANGUAGES:
+        return
+    text_key = "summary" if isinstance(listing, Achievement) else "description"
+    versions = listing.translations or {}
+    bridged = any(
+        (versions.get(code) or {}).get("title") and (versions.get(code) or {}).get(text_key)
+        for code in BRIDGE_LANGUAGES
+    )
+    if not bridged and not listing.translated_title:
+        raise ApplicationError(
+            _(
+                "A listing written in this language is published with a Chinese or English version (title and "
+                "text in translations.zh or translations.en), so that it is matched across languages."
+            ),
+            code=ListingError.BRIDGE_VERSION_REQUIRED,
+            field_errors={"translations": _("Add a Chinese or English version.")},
+        )
+
+
 @transaction.atomic
 def listing_submit(*, actor: User, listing: Listing) -> Listing:
     check_owner_member(actor=actor, listing=listing)
@@ -102,6 +129,7 @@ def listing_submit(*, actor: User, listing: Listing) -> Listing:
             field_errors={field: _("This date is in the past.")},
         )
     check_no_pledged_transfer(listing)
+    check_bridge_version(listing)
     moved = _move(actor=actor, listing=listing, action="submit", submitted_at=timezone.now(), rejection_reason="")
     notify(
         recipients=[*operator_users(), *market_operator_users(moved.home_market_id)],
