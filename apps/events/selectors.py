@@ -15,7 +15,7 @@ from django.db.models import Count, Q, QuerySet, Sum
 from django.http import Http404
 
 from apps.contracts.models import Contract, Registration, RegistrationStatus
-from apps.events.models import Event, EventDealAttribution, EventRegistration, MeetingSlot
+from apps.events.models import Event, EventRegistration, MeetingSlot
 from apps.markets.access import market_scope, operates, require_network_operator
 from apps.organizations.access import Actor
 
@@ -81,14 +81,38 @@ def event_figures(*, actor: Actor, date_from: date | None = None, date_to: date 
         meetings=Count("slots", distinct=True),
         deal_count=Count("deals", distinct=True),
     ).order_by("starts_at", "id")
+    found = list(events)
+    # The contracts of the attributed deals, and what registration recognised of them: two grouped queries
+    # for all the events (none when there is no event).
+    ids = [event.pk for event in found]
+    signed = (
+        {
+            row["deal__event_attribution__event_id"]: row
+            for row in Contract.objects.filter(deal__event_attribution__event_id__in=ids)
+            .values("deal__event_attribution__event_id")
+            .annotate(n=Count("id"), amount=Sum("contract_amount"))
+            .order_by()
+        }
+        if ids
+        else {}
+    )
+    recognised = (
+        {
+            row["contract__deal__event_attribution__event_id"]: row["amount"]
+            for row in Registration.objects.filter(
+                contract__deal__event_attribution__event_id__in=ids, status=RegistrationStatus.REGISTERED
+            )
+            .values("contract__deal__event_attribution__event_id")
+            .annotate(amount=Sum("recognised_contract_amount"))
+            .order_by()
+        }
+        if ids
+        else {}
+    )
     rows = []
-    for event in events:
-        deal_ids = EventDealAttribution.objects.filter(event=event).values("deal_id")
-        signed = Contract.objects.filter(deal_id__in=deal_ids)
-        contracts = signed.aggregate(n=Count("id"), amount=Sum("contract_amount"))
-        registered = Registration.objects.filter(
-            contract__deal_id__in=deal_ids, status=RegistrationStatus.REGISTERED
-        ).aggregate(amount=Sum("recognised_contract_amount"))
+    for event in found:
+        contracts = signed.get(event.pk, {"n": 0, "amount": None})
+        registered = {"amount": recognised.get(event.pk)}
         rows.append(
             {
                 "event_id": event.pk,
