@@ -230,6 +230,7 @@ class EvidenceEntry(models.Model):
     class Meta:
         verbose_name = _("evidence entry")
         verbose_name_plural = _("evidence entries")
+        ordering = ["position"]
         indexes = [models.Index(fields=["subject_type", "subject_id"], name="core_evidence_subject")]
         triggers = [
             pgtrigger.Protect(name="evidence_append_only", operation=pgtrigger.Update | pgtrigger.Delete),
