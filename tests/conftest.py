@@ -11,6 +11,7 @@ from rest_framework.test import APIClient
 
 from apps.accounts.models import User
 from apps.accounts.tokens import MarketRefreshToken
+from tests.database_template import build_template, django_db_modify_db_settings  # noqa: F401 - overrides pytest-django's
 
 
 @pytest.fixture(autouse=True)
@@ -110,6 +111,7 @@ def _dirty_tracked_files() -> set[str] | None:
 
 
 def pytest_sessionstart(session: pytest.Session) -> None:
+    build_template(session.config)
     # On in CI (a clean clone nobody edits meanwhile) or on request; a developer editing files while the
     # suite runs would otherwise see their own edits reported.
     if os.environ.get("CI") or os.environ.get("CHECK_WORK_TREE"):
