@@ -4,14 +4,17 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('core', '0005_evidence_chain'),
+        ("core", "0005_evidence_chain"),
     ]
 
     operations = [
         migrations.AlterModelOptions(
-            name='evidenceentry',
-            options={'ordering': ['position'], 'verbose_name': 'evidence entry', 'verbose_name_plural': 'evidence entries'},
+            name="evidenceentry",
+            options={
+                "ordering": ["position"],
+                "verbose_name": "evidence entry",
+                "verbose_name_plural": "evidence entries",
+            },
         ),
     ]
