@@ -34,8 +34,9 @@ from typing import Any, TypeVar, cast
 
 from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, connections
-from django.db.utils import ConnectionDoesNotExist, DatabaseError, InterfaceError, OperationalError
+from django.db.utils import DatabaseError, InterfaceError, OperationalError
 from django.http import HttpResponseBase, StreamingHttpResponse
+from django.utils.connection import ConnectionDoesNotExist
 from prometheus_client import Counter
 from prometheus_client.core import GaugeMetricFamily, Metric
 

