@@ -155,7 +155,7 @@ def _remember(health: ReplicaHealth) -> ReplicaHealth:
     _state["health"] = health
     if previous is None or previous.reason is not health.reason:
         if health.usable:
-            logger.info("reports read from the replica again (lag %.1f s)", health.lag_seconds or 0.0)
+            logger.info("reports read from the replica (lag %.1f s)", health.lag_seconds or 0.0)
         else:
             logger.warning(
                 "reports read from the primary: replica %s%s",
