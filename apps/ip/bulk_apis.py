@@ -24,6 +24,7 @@ from apps.core.bulk_apis import (
     template_response,
 )
 from apps.core.negotiation import FileResponseNegotiation
+from apps.core.replica import reads_from_replica
 from apps.ip import bulk, examples
 from apps.ip.apis import TAGS, IPAssetOutputSerializer
 from apps.ip.models import IPAssetKind, LegalStatus
@@ -86,6 +87,7 @@ class IPAssetExportApi(APIView):
         responses={(200, NDJSON_CONTENT_TYPE): OpenApiTypes.BINARY},
         summary="Every IP asset the list shows you (same filters), one JSON object a line, newest first.",
     )
+    @reads_from_replica
     def get(self, request: Request) -> StreamingHttpResponse:
         qs = ip_asset_list(actor=request_user(request), filters=request.query_params).order_by("-id")
         limited = qs[: settings.BULK_EXPORT_MAX_ROWS]

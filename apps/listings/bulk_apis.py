@@ -34,6 +34,7 @@ from apps.core.bulk_apis import (
 from apps.core.errors import ApplicationError
 from apps.core.exporting import csv_chunks
 from apps.core.negotiation import FileResponseNegotiation
+from apps.core.replica import reads_from_replica
 from apps.listings import examples, exporting, importing
 from apps.listings.apis import ACHIEVEMENT_PARAMETERS, DEMAND_PARAMETERS, LIST_PARAMETERS
 from apps.listings.importing.template import import_template
@@ -85,6 +86,7 @@ class ListingExportApi(APIView):
     kind: importing.ListingKind
     content_negotiation_class = FileResponseNegotiation
 
+    @reads_from_replica
     def get(self, request: Request) -> HttpResponseBase:
         default = "jsonl" if wants_jsonl(request) else "csv"
         query = BulkExportQuerySerializer(data={"format": request.query_params.get("format") or default})

@@ -18,6 +18,7 @@ from apps.accounts.authentication import request_user
 from apps.core.exporting import csv_chunks
 from apps.core.fields import MoneyField
 from apps.core.negotiation import FileResponseNegotiation
+from apps.core.replica import reads_from_replica
 from apps.stats.selectors import check_statistics_access
 from apps.stats.selectors.aftercare import AftercareRow, aftercare_report
 
@@ -73,6 +74,7 @@ class StatsAftercareApi(APIView):
         parameters=[StatsAftercareQuerySerializer],
         responses={(200, "application/json"): StatsAftercareOutputSerializer, (200, "text/csv"): OpenApiTypes.BINARY},
     )
+    @reads_from_replica
     def get(self, request: Request) -> HttpResponseBase:
         actor = request_user(request)
         check_statistics_access(actor=actor)

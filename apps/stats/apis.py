@@ -23,6 +23,7 @@ from rest_framework.views import APIView
 
 from apps.accounts.authentication import request_user
 from apps.core.negotiation import FileResponseNegotiation
+from apps.core.replica import reads_from_replica
 from apps.core.validators import market_date_problem
 from apps.stats import exports
 from apps.stats.dims import DIMS, GRAIN_BY_ID, MEASURES, Measure
@@ -250,6 +251,7 @@ class StatsReportApi(APIView):
             (200, exports.CONTENT_TYPES["xlsx"]): OpenApiTypes.BINARY,
         },
     )
+    @reads_from_replica
     def get(self, request: Request) -> HttpResponseBase:
         actor = request_user(request)
         # Refuse before validating: a caller without access learns nothing about the parameters.

@@ -12,6 +12,7 @@ from rest_framework.utils.urls import replace_query_param
 from rest_framework.views import APIView
 
 from apps.accounts.authentication import request_user
+from apps.core.replica import reads_from_replica
 from apps.stats.apis import TAGS, StatsCutFiltersSerializer, StatsMeasuresSerializer, StatsMonthField, check_query
 from apps.stats.selectors import check_statistics_access
 from apps.stats.selectors.drilldown import DRILLDOWN_PAGE_MAX, CellContracts, stats_cell_contracts
@@ -117,5 +118,6 @@ class StatsCellContractsApi(APIView):
         parameters=[StatsCellContractsQuerySerializer],
         responses={200: StatsCellContractsOutputSerializer},
     )
+    @reads_from_replica
     def get(self, request: Request) -> Response:
         return Response(StatsCellContractsOutputSerializer(_data(cell_contracts(request), request)).data)

@@ -26,6 +26,7 @@ from rest_framework.views import APIView
 from apps.accounts.authentication import request_user
 from apps.core.exporting import csv_chunks
 from apps.core.negotiation import FileResponseNegotiation
+from apps.core.replica import reads_from_replica
 from apps.finance.models import ProductKind
 from apps.finance.selectors import VOLUME_DIMS, VolumeReport, financing_volume
 from apps.finance.selectors.reports import NO_QUALIFICATION
@@ -128,6 +129,7 @@ class StatsFinancingApi(APIView):
             (200, XLSX): OpenApiTypes.BINARY,
         },
     )
+    @reads_from_replica
     def get(self, request: Request) -> HttpResponseBase:
         check_statistics_access(actor=request_user(request))
         query = check_query(request.query_params, FinancingQuerySerializer)

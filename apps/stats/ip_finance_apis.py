@@ -23,6 +23,7 @@ from apps.accounts.authentication import request_user
 from apps.core.exporting import neutralise
 from apps.core.fields import MoneyField
 from apps.core.negotiation import FileResponseNegotiation
+from apps.core.replica import reads_from_replica
 from apps.stats.apis import StatsMonthField, check_query
 from apps.stats.exports import CONTENT_TYPES
 from apps.stats.selectors.ip_finance import FinanceFigures, finance_figures
@@ -107,6 +108,7 @@ class StatsFinanceApi(APIView):
             (200, CONTENT_TYPES["xlsx"]): OpenApiTypes.BINARY,
         },
     )
+    @reads_from_replica
     def get(self, request: Request) -> HttpResponseBase:
         actor = request_user(request)
         check_statistics_access(actor=actor)

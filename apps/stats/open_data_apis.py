@@ -26,6 +26,7 @@ from apps.accounts.throttles import CACHE_UNAVAILABLE
 from apps.contracts.catalogue import ContractType
 from apps.contracts.selectors import market_today
 from apps.core.http_cache import NOT_MODIFIED, conditional_response
+from apps.core.replica import reads_from_replica
 from apps.reference.models import TechnologyField
 from apps.stats.open_data import MarketFigures, OpenCell, market_figures
 
@@ -145,6 +146,7 @@ class MarketFiguresApi(APIView):
         parameters=[MarketFiguresQuerySerializer],
         responses={200: MarketFiguresOutputSerializer, 304: NOT_MODIFIED},
     )
+    @reads_from_replica
     def get(self, request: Request) -> Response:
         query = MarketFiguresQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)

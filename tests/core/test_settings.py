@@ -65,3 +65,23 @@ def test_production_defaults_are_secure():
     result = run(["-c", code], DJANGO_SECRET_KEY="k" * 60)
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == ["False", "True", "True", "True", "True", "[]"]
+
+
+def test_a_replica_url_adds_the_replica_alias_mirroring_default_under_the_test_runner():
+    code = (
+        "import json, os; os.environ['DJANGO_SETTINGS_MODULE']='marketplace.settings';"
+        "from django.conf import settings;"
+        "r = settings.DATABASES.get('replica');"
+        "print(json.dumps(r and {k: r[k] for k in ('HOST', 'PORT', 'NAME', 'TEST')} | "
+        "{'timeout': r['OPTIONS']['connect_timeout'], 'options': r['OPTIONS'].get('options')}))"
+    )
+    url = "postgres://market_ro@db-replica:5433/marketplace"
+    result = run(["-c", code], DJANGO_DEBUG="true", DATABASE_REPLICA_URL=url, DATABASE_REPLICA_CONNECT_TIMEOUT="3")
+    assert result.returncode == 0, result.stderr
+    import json
+
+    replica = json.loads(result.stdout)
+    assert (replica["HOST"], replica["PORT"], replica["NAME"]) == ("db-replica", 5433, "marketplace")
+    assert replica["TEST"] == {"MIRROR": "default"}
+    assert replica["timeout"] == 3
+    assert "jit=off" in replica["options"]  # the primary's session settings, on the replica too

@@ -28,6 +28,7 @@ from apps.core.bulk_apis import (
     template_response,
 )
 from apps.core.negotiation import FileResponseNegotiation
+from apps.core.replica import reads_from_replica
 
 
 class ContractImportApi(APIView):
@@ -86,6 +87,7 @@ class ContractExportApi(APIView):
         responses={(200, NDJSON_CONTENT_TYPE): OpenApiTypes.BINARY},
         summary="Every contract the list shows you (same filters), one JSON object a line, newest first.",
     )
+    @reads_from_replica
     def get(self, request: Request) -> StreamingHttpResponse:
         params = request.query_params.copy()
         params.pop("format", None)

@@ -14,6 +14,7 @@ from apps.accounts.authentication import request_user
 from apps.contracts.network_export import csv_export_chunks, jsonl_chunks, registered_contracts
 from apps.core.fields import MarketDateField
 from apps.core.negotiation import FileResponseNegotiation
+from apps.core.replica import reads_from_replica
 
 TAGS = ["contracts"]
 
@@ -40,6 +41,7 @@ class ContractNetworkExportApi(APIView):
         responses={(200, "application/jsonl"): OpenApiTypes.BINARY, (200, "text/csv"): OpenApiTypes.BINARY},
         summary="Registered contracts for the national network (JSON Lines or CSV; operators of their markets).",
     )
+    @reads_from_replica
     def get(self, request: Request) -> HttpResponseBase:
         query = NetworkExportQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)

@@ -20,6 +20,7 @@ from rest_framework.views import APIView
 from apps.accounts.authentication import request_user
 from apps.accounts.permissions import PeopleOnly
 from apps.core.negotiation import FileResponseNegotiation
+from apps.core.replica import reads_from_replica
 from apps.core.schema import problem_response
 from apps.custody import examples, selectors
 from apps.custody.apis.common import TAGS, CustodyAssetOutputSerializer, money_field
@@ -113,6 +114,7 @@ class PortfolioExportApi(APIView):
         responses={(200, "text/csv"): OpenApiTypes.BINARY, **problem_response(404, _PORTFOLIO_NOT_FOUND)},
         summary="The portfolio as CSV (UTF-8 with BOM, Chinese headers), by due date.",
     )
+    @reads_from_replica
     def get(self, request: Request) -> HttpResponseBase:
         org_id, role = _portfolio_query(request)
         today = timezone.localdate()
