@@ -6,9 +6,10 @@ import re
 from typing import Any
 
 from .glossary import Glossary
-from .tokenise import CONCEPT_PREFIX, STOP_WORDS
+from .tokenise import BRIDGE_PREFIX, CONCEPT_PREFIX, STOP_WORDS
 
-ENGINE_VERSION = "1.1.0"
+# 1.2.0: CC-CEDICT translations of Chinese words, English lemmas (simplemma), the learned text relevance
+ENGINE_VERSION = "1.2.0"
 
 MAX_TERMS = 12
 
@@ -25,7 +26,9 @@ def explanation(
     filters: list[dict[str, Any]],
     glossary: Glossary,
 ) -> dict[str, Any]:
-    """``terms`` are (token, share of the raw BM25 score); concept tokens are shown as glossary terms."""
+    """``terms`` are (token, share of the raw BM25 score); concept tokens are shown as glossary terms,
+    bridge tokens as the English word with ``"via": "dictionary"``. The shares are of the BM25 score; with
+    the learned ranker on, the text part is the ranker's relevance, split in the same proportions."""
     shown = []
     for token, weight in sorted(terms, key=lambda tw: (-tw[1], tw[0]))[:MAX_TERMS]:
         share = weight / raw_text if raw_text > 0 else 0.0
@@ -35,6 +38,9 @@ def explanation(
             english = glossary.english_for(concept)
             if english:
                 item["english"] = english[0]
+        elif token.startswith(BRIDGE_PREFIX):
+            # an English word of one text met as the dictionary translation of a Chinese word of the other
+            item = {"term": token[len(BRIDGE_PREFIX) :], "weight": round(share * text_part, 6), "via": "dictionary"}
         else:
             item = {"term": token, "weight": round(share * text_part, 6)}
         shown.append(item)

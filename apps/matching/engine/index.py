@@ -35,6 +35,7 @@ import scipy.sparse as sp
 
 from .documents import COOPERATION_MODES, Achievement, Demand, DocId, Document, Match
 from .score import FitQuery, Params, combine, fit_scores
+from .ranker import default_ranker, features, term_kinds
 from .tokenise import CONCEPT_PREFIX, Tokeniser, default_tokeniser
 
 Kind = Literal["achievement", "demand"]
@@ -256,7 +257,7 @@ class MatchIndex:
 
     def fingerprint(self) -> str:
         """Stable digest of the indexed content: equal for equal content, whatever order it was added in."""
-        hasher = hashlib.sha256(f"{self.kind}\x1e{self.tokeniser.glossary.digest}".encode())
+        hasher = hashlib.sha256(f"{self.kind}\x1e{self.tokeniser.digest}".encode())
         digests = self._cols.digest
         for doc_id in sorted(self._row_of, key=lambda i: (type(i).__name__, str(i))):
             digest = digests[self._row_of[doc_id]].tobytes().hex()
@@ -280,6 +281,9 @@ class MatchIndex:
         zh_weight = p.query_concept_weight if query else p.concept_weight
         replace = query and p.query_concepts_replace
         zh_concepts = self.tokeniser.glossary.concepts_for_chinese
+        # English translations of the Chinese words (CC-CEDICT): the bridge to texts in English
+        translations, english_bridge = self.tokeniser.translations, self.tokeniser.english_bridge
+        tr_weight = p.query_translation_weight if query else p.translation_weight
         # every weight is a multiple of 1/8, so these sums are exact in any order (both build paths agree);
         # terms enter in text order (title, keywords, body; a section's tokens before its concepts)
         for text, weight in (
@@ -290,6 +294,17 @@ class MatchIndex:
             if not text:
                 continue
             tokens, zh, en = analyse(text)
+            if tr_weight > 0:
+                # a document's Chinese words add their English translations (met by an English query's
+                # words) and its English words a bridge copy (met by a Chinese query's translations), so
+                # translations never meet each other: two Chinese texts match on their own words only
+                bridged = translations(tokens, bridge=query)
+                if not query:
+                    for t in english_bridge(tokens):
+                        counts[t] = get(t, 0) + weight
+                share = weight * tr_weight
+                for t in bridged:
+                    counts[t] = get(t, 0) + share
             if replace:
                 tokens = [t for t in tokens if not zh_concepts(t)]
             if weight == 1.0:
@@ -864,10 +879,19 @@ class MatchIndex:
             candidates, text = candidates[top], text[top]
         fq = FitQuery.of(query, self._fields.codes, self._industry_mask(query.industries, register=False))
         fit = fit_scores(fq, cols, candidates, self.params, {v: c for c, v in self._fields.codes.items()})
-        final, text_part = combine(text, fit.total, self.params)
+        relevance = None
+        if self.params.learned_ranker:
+            # every candidate's per-term contributions: the learned ranker's features, and the explanations'
+            pool_contributions = self._term_weights(candidates, term_ids) * qweights[None, :]
+            feats = features(pool_contributions, qweights, term_kinds(names), cols.length[candidates])
+            relevance = default_ranker().relevance(feats)
+        final, text_part = combine(text, fit.total, self.params, relevance)
         order = np.lexsort((candidates, -final))[:k]
         final_rows = candidates[order]
-        contributions = self._term_weights(final_rows, term_ids) * qweights[None, :]
+        if relevance is not None:
+            contributions = pool_contributions[order]
+        else:
+            contributions = self._term_weights(final_rows, term_ids) * qweights[None, :]
         return [
             self._match(
                 int(final_rows[n]),
@@ -882,6 +906,14 @@ class MatchIndex:
             )
             for n, i in enumerate(order.tolist())
         ]
+
+    def ranking_features(self, query: Document, doc_ids: Sequence[DocId]) -> npt.NDArray[np.float64]:
+        """The learned ranker's features (``ranker.FEATURES``) of ``doc_ids`` as candidates for ``query``
+        (for training: ``doc_ids`` are the candidates a search returned, best first)."""
+        term_ids, qweights, names = self._query_terms(query)
+        rows = np.array([self._row_of[i] for i in doc_ids], dtype=np.int64)
+        contributions = self._term_weights(rows, term_ids) * qweights[None, :]
+        return features(contributions, qweights, term_kinds(names), self._cols.length[rows])
 
     def search_many(self, queries: Sequence[Document], k: int = 10, today: date | None = None) -> list[list[Match]]:
         """Batch re-match: ``search`` for each query, in order."""
