@@ -326,14 +326,14 @@ COMPONENTS = ("glossary", "dictionary", "lemmatiser", "learned_ranker")
 
 def variant(off: frozenset[str]) -> tuple[Tokeniser, Params]:
     """A tokeniser and parameters with the ``off`` components switched off (the rest as in production)."""
-    from .glossary import Glossary, load_glossary
+    from .glossary import Glossary
     from .tokenise import default_dictionary
 
     unknown = off - set(COMPONENTS)
     if unknown:
         raise ValueError(f"unknown components: {sorted(unknown)}")
     tokeniser = Tokeniser(
-        Glossary() if "glossary" in off else load_glossary(),
+        Glossary() if "glossary" in off else default_tokeniser().glossary,
         None if "dictionary" in off else default_dictionary(),
         lemmatise="lemmatiser" not in off,
     )

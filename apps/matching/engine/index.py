@@ -271,6 +271,12 @@ class MatchIndex:
         anyway, so in an indexed document it counts ``concept_weight`` (a light synonym bonus); found
         through an English phrase it is the only bridge to a Chinese query and counts fully. In a query
         every concept counts fully.
+
+        Translations (CC-CEDICT, ``Tokeniser.translations``): an indexed document's Chinese words add
+        their English translations (``translation_weight``), met by an English query's own words, and its
+        English words a bridge copy (``=word``), met by a Chinese query's translations, which a query
+        adds as bridge tokens (``query_translation_weight``). Translations never meet translations, so
+        two Chinese texts still match on their own words only.
         """
         p = self.params
         analyse = self.tokeniser.analyse
@@ -294,17 +300,7 @@ class MatchIndex:
             if not text:
                 continue
             tokens, zh, en = analyse(text)
-            if tr_weight > 0:
-                # a document's Chinese words add their English translations (met by an English query's
-                # words) and its English words a bridge copy (met by a Chinese query's translations), so
-                # translations never meet each other: two Chinese texts match on their own words only
-                bridged = translations(tokens, bridge=query)
-                if not query:
-                    for t in english_bridge(tokens):
-                        counts[t] = get(t, 0) + weight
-                share = weight * tr_weight
-                for t in bridged:
-                    counts[t] = get(t, 0) + share
+            surface = tokens
             if replace:
                 tokens = [t for t in tokens if not zh_concepts(t)]
             if weight == 1.0:
@@ -324,6 +320,16 @@ class MatchIndex:
                     for c in en:
                         key = CONCEPT_PREFIX + c
                         counts[key] = get(key, 0) + weight
+            if tr_weight > 0:
+                # a document's Chinese words add their English translations (met by an English query's
+                # words) and its English words a bridge copy (met by a Chinese query's translations), so
+                # translations never meet each other: two Chinese texts match on their own words only
+                if not query:
+                    for t in english_bridge(surface):
+                        counts[t] = get(t, 0) + weight
+                share = weight * tr_weight
+                for t, n in Counter(translations(surface, bridge=query)).items():
+                    counts[t] = get(t, 0) + share * n
         return counts
 
     def _features(self, doc: Document) -> dict[str, Any]:
