@@ -78,7 +78,9 @@ def test_an_english_achievement_is_found_from_a_chinese_demand() -> None:
     # every matched term came through the glossary (shown as the Chinese concept with its English) or the
     # dictionary (the English word a Chinese word of the demand translates to: 厌氧 → anaerobic)
     assert terms and all(t["via"] in ("glossary", "dictionary") for t in terms)
-    assert {"term": "anaerobic", "via": "dictionary"}.items() <= next(t for t in terms if t["term"] == "anaerobic").items()
+    assert {"term": "anaerobic", "via": "dictionary"}.items() <= next(
+        t for t in terms if t["term"] == "anaerobic"
+    ).items()
     assert {"term": "厌氧消化", "english": "anaerobic digestion"}.items() <= next(
         t for t in terms if t["term"] == "厌氧消化"
     ).items()

@@ -33,7 +33,19 @@ _ENGLISH_SENSE = re.compile(r"^[a-z][a-z0-9\- ]*$")
 _FILLERS = re.compile(r"\b(?:sb|sth|one's|oneself|etc)\b")
 _CJK = re.compile(r"^[\u3400-\u4dbf\u4e00-\u9fff]{2,}$")
 # senses that are references, not translations
-_SKIP = ("fig.", "lit.", "cl:", "variant of", "old variant", "see ", "also written", "abbr.", "surname ", "used in ", "erhua ")
+_SKIP = (
+    "fig.",
+    "lit.",
+    "cl:",
+    "variant of",
+    "old variant",
+    "see ",
+    "also written",
+    "abbr.",
+    "surname ",
+    "used in ",
+    "erhua ",
+)
 
 
 def dictionary_path() -> Path:

@@ -311,7 +311,11 @@ def evaluate(
         "bm25": metrics(base_runs, judged.grades, k),
         "parts": parts,
         "cross_lingual": {
-            direction: {"pairs": figures["pairs"], "engine": figures[f"recall@{k}"], "bm25": base_cl[direction][f"recall@{k}"]}
+            direction: {
+                "pairs": figures["pairs"],
+                "engine": figures[f"recall@{k}"],
+                "bm25": base_cl[direction][f"recall@{k}"],
+            }
             for direction, figures in engine_cl.items()
         },
         "p50_ms": round(float(np.median(timings)), 3) if timings else 0.0,

@@ -69,7 +69,8 @@ def _inside(short: str, long: str) -> bool:
 def meaningful_terms(terms: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """The evidence a person can read: no single characters, stop words or bare numbers, and no word
     that only repeats part of a longer term shown beside it (锂离子 beside 锂离子电池): its weight goes
-    to that term, and a word found both directly and as a glossary concept is shown once, as the concept.
+    to that term, and a word found both directly and as a glossary concept is shown once, as the concept
+    (so is an English word the dictionary matched that a concept's English name contains).
     Display only: the score is unchanged."""
     merged: dict[str, dict[str, Any]] = {}
     for item in terms:
@@ -88,6 +89,9 @@ def meaningful_terms(terms: list[dict[str, Any]]) -> list[dict[str, Any]]:
     shown: list[dict[str, Any]] = []
     for item in longest_first:
         home = next((s for s in shown if _inside(item["term"], s["term"])), None)
+        if home is None and item.get("via") == "dictionary":
+            # an English word the dictionary matched that a glossary concept shown already names
+            home = next((s for s in shown if item["term"] in str(s.get("english", "")).lower().split()), None)
         if home is None:
             shown.append(item)
         else:

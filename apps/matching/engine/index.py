@@ -34,8 +34,8 @@ import numpy.typing as npt
 import scipy.sparse as sp
 
 from .documents import COOPERATION_MODES, Achievement, Demand, DocId, Document, Match
-from .score import FitQuery, Params, combine, fit_scores
 from .ranker import default_ranker, features, term_kinds
+from .score import FitQuery, Params, combine, fit_scores
 from .tokenise import CONCEPT_PREFIX, Tokeniser, default_tokeniser
 
 Kind = Literal["achievement", "demand"]
