@@ -34,7 +34,7 @@ import numpy.typing as npt
 import scipy.sparse as sp
 
 from .documents import COOPERATION_MODES, Achievement, Demand, DocId, Document, Match
-from .ranker import default_ranker, features, term_kinds
+from .ranker import COVERAGE_TERMS, default_ranker, features
 from .score import FitQuery, Params, combine, fit_scores
 from .tokenise import CONCEPT_PREFIX, Tokeniser, default_tokeniser
 
@@ -887,17 +887,11 @@ class MatchIndex:
         fit = fit_scores(fq, cols, candidates, self.params, {v: c for c, v in self._fields.codes.items()})
         relevance = None
         if self.params.learned_ranker:
-            # every candidate's per-term contributions: the learned ranker's features, and the explanations'
-            pool_contributions = self._term_weights(candidates, term_ids) * qweights[None, :]
-            feats = features(pool_contributions, qweights, term_kinds(names), cols.length[candidates])
-            relevance = default_ranker().relevance(feats)
+            relevance = default_ranker().relevance(self._ranking_features(candidates, text, term_ids, qweights))
         final, text_part = combine(text, fit.total, self.params, relevance)
         order = np.lexsort((candidates, -final))[:k]
         final_rows = candidates[order]
-        if relevance is not None:
-            contributions = pool_contributions[order]
-        else:
-            contributions = self._term_weights(final_rows, term_ids) * qweights[None, :]
+        contributions = self._term_weights(final_rows, term_ids) * qweights[None, :]
         return [
             self._match(
                 int(final_rows[n]),
@@ -913,13 +907,20 @@ class MatchIndex:
             for n, i in enumerate(order.tolist())
         ]
 
+    def _ranking_features(
+        self, rows: npt.NDArray[np.int64], bm25: npt.NDArray[Any], term_ids: npt.NDArray[np.int64], qweights: FloatArray
+    ) -> npt.NDArray[np.float64]:
+        head = slice(0, COVERAGE_TERMS)  # the query's terms come most weighted first
+        hits = self._term_weights(rows, term_ids[head]) > 0
+        return features(bm25, hits, qweights[head], self._cols.length[rows])
+
     def ranking_features(self, query: Document, doc_ids: Sequence[DocId]) -> npt.NDArray[np.float64]:
         """The learned ranker's features (``ranker.FEATURES``) of ``doc_ids`` as candidates for ``query``
         (for training: ``doc_ids`` are the candidates a search returned, best first)."""
-        term_ids, qweights, names = self._query_terms(query)
+        term_ids, qweights, _ = self._query_terms(query)
         rows = np.array([self._row_of[i] for i in doc_ids], dtype=np.int64)
-        contributions = self._term_weights(rows, term_ids) * qweights[None, :]
-        return features(contributions, qweights, term_kinds(names), self._cols.length[rows])
+        bm25 = (self._term_weights(rows, term_ids) * qweights[None, :]).sum(axis=1)
+        return self._ranking_features(rows, bm25, term_ids, qweights)
 
     def search_many(self, queries: Sequence[Document], k: int = 10, today: date | None = None) -> list[list[Match]]:
         """Batch re-match: ``search`` for each query, in order."""
