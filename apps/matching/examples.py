@@ -32,7 +32,7 @@ MATCHES_FEEDBACK = write_examples(
         "dismissal_reason": "",
         "dismissed_by_me": False,
         "my_progress": "contacted",
-        "engine_version": "1.1.0",
+        "engine_version": "1.2.0",
         "index_version": 4,
         "created_at": "2026-12-08T06:00:12.503118+08:00",
         "updated_at": "2026-12-08T15:26:40.881420+08:00",
@@ -40,14 +40,16 @@ MATCHES_FEEDBACK = write_examples(
         "feedback_at": "2026-12-08T15:26:40.881420+08:00",
         "notified_at": "2026-12-08T06:00:13.117052+08:00",
         "explanation": {
-            "engine_version": "1.1.0",
+            "engine_version": "1.2.0",
             "score": 0.8127,
             "terms": [
                 {"term": "热处理", "weight": 0.214, "via": "glossary", "english": "heat treatment"},
                 {"term": "齿轮", "weight": 0.183},
                 {"term": "变形控制", "weight": 0.097},
             ],
-            "terms_text": "热处理、齿轮、变形控制",
+            "terms_text": "双方文本均提到热处理（heat treatment）、齿轮、变形控制。",
+            "sentences": ["双方文本均提到热处理（heat treatment）、齿轮、变形控制。", "双方同属先进制造领域。"],
+            "text": "双方文本均提到热处理（heat treatment）、齿轮、变形控制。双方同属先进制造领域。",
             "criteria": [
                 {
                     "criterion": "text",

@@ -239,3 +239,34 @@ def evidence_text(terms: Sequence[dict[str, Any]]) -> str:
 
 def evidence(terms: Any) -> list[dict[str, Any]]:
     return meaningful_terms(list(terms or []))
+
+
+def translated_text(terms: Sequence[dict[str, Any]]) -> str | None:
+    """The sentence for words met across the two languages through the dictionary, if any."""
+    words = [str(t["term"]) for t in terms if t.get("via") == "dictionary"]
+    if not words:
+        return None
+    return _("One text is in Chinese and the other in English; the dictionary matched %(terms)s.") % {
+        "terms": _list(words)
+    }
+
+
+def sentences(terms: Sequence[dict[str, Any]], criteria: Sequence[dict[str, Any]]) -> list[str]:
+    """Every reason as one sentence, most weighty first: the shared words, the words met across the
+    languages, then each fit criterion that passed or lacked data (a failed one is no reason)."""
+    out = [evidence_text(terms)]
+    across = translated_text(terms)
+    if across:
+        out.append(across)
+    ranked = sorted(criteria, key=lambda row: -float(row.get("contribution") or 0))
+    out.extend(_end(str(row["text"])) for row in ranked if row.get("passed") is not False and row.get("text"))
+    return out
+
+
+def _end(text: str) -> str:
+    return text if text.endswith((".", "。", "!", "！")) else text + ("。" if _zh() else ".")
+
+
+def paragraph(told: Sequence[str]) -> str:
+    """The sentences as one paragraph (Chinese sentences are not separated by spaces)."""
+    return ("" if _zh() else " ").join(told)

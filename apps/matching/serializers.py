@@ -9,7 +9,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from apps.core.fields import MarketDateField
-from apps.matching.explaining import criterion_row, evidence, evidence_text, filter_row
+from apps.matching.explaining import criterion_row, evidence, evidence_text, filter_row, paragraph, sentences
 from apps.matching.models import BrokerProgress, DismissalReason, Match, MatchState
 
 # Labels of the engine's criteria and filters, translated for the reader. A criterion the engine adds
@@ -105,7 +105,11 @@ class MatchFilterOutputSerializer(MatchCriterionOutputSerializer):
 class MatchTermOutputSerializer(serializers.Serializer):
     term = serializers.CharField(help_text="A word or glossary concept both texts share.")
     weight = serializers.FloatField(help_text="Its share of the score.")
-    via = serializers.CharField(required=False, help_text="`glossary` when reached through a glossary concept.")
+    via = serializers.CharField(
+        required=False,
+        help_text="`glossary` when reached through a glossary concept, `dictionary` when an English word of one "
+        "text is the dictionary translation (CC-CEDICT) of a Chinese word of the other.",
+    )
     english = serializers.CharField(required=False, help_text="The concept's English name.")
 
 
@@ -118,6 +122,12 @@ class MatchExplanationOutputSerializer(serializers.Serializer):
         "longer term shown is counted with it).",
     )
     terms_text = serializers.CharField(help_text="The shared words as a sentence in the request's language.")
+    sentences = serializers.ListField(
+        child=serializers.CharField(),
+        help_text="Every reason for the match as one sentence in the request's language, most weighty first: "
+        "the shared words, words matched across Chinese and English, each fit criterion met or not known.",
+    )
+    text = serializers.CharField(help_text="The sentences as one paragraph.")
     criteria = MatchCriterionOutputSerializer(many=True)
     filters = MatchFilterOutputSerializer(many=True, help_text="Only the filters the search applied.")
 
@@ -139,12 +149,16 @@ def render_explanation(match: Match) -> dict[str, Any]:
 
     text = raw.get("text") or {}
     terms = evidence(text.get("terms", []) if isinstance(text, dict) else [])
+    criteria = rows(raw.get("criteria"), criterion_row)
+    told = sentences(terms, criteria)
     return {
         "engine_version": raw.get("engine_version", match.engine_version),
         "score": raw.get("score", match.score),
         "terms": terms,
         "terms_text": evidence_text(terms),
-        "criteria": rows(raw.get("criteria"), criterion_row),
+        "sentences": told,
+        "text": paragraph(told),
+        "criteria": criteria,
         "filters": rows(raw.get("filters"), filter_row),
     }
 

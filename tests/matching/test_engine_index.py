@@ -75,8 +75,12 @@ def test_an_english_achievement_is_found_from_a_chinese_demand() -> None:
     matches = build().search(Demand(id="d", title="畜禽粪便厌氧消化", text="养猪场粪便产沼气"), k=3)
     assert matches[0].id == "en-5"
     terms = matches[0].explanation["text"]["terms"]
-    # every matched term came through the glossary, shown as the Chinese concept with its English
-    assert terms and all(t["via"] == "glossary" for t in terms)
+    # every matched term came through the glossary (shown as the Chinese concept with its English) or the
+    # dictionary (the English word a Chinese word of the demand translates to: 厌氧 → anaerobic)
+    assert terms and all(t["via"] in ("glossary", "dictionary") for t in terms)
+    assert {"term": "anaerobic", "via": "dictionary"}.items() <= next(
+        t for t in terms if t["term"] == "anaerobic"
+    ).items()
     assert {"term": "厌氧消化", "english": "anaerobic digestion"}.items() <= next(
         t for t in terms if t["term"] == "厌氧消化"
     ).items()
@@ -288,12 +292,15 @@ def _random_corpus(seed: int, n: int) -> tuple[list[Achievement], list[Demand]]:
 def test_scores_equal_an_independent_exhaustive_bm25() -> None:
     docs, queries = _random_corpus(1, 300)
     index = build(docs)
+    plain = MatchIndex("achievement", params=dataclasses.replace(index.params, learned_ranker=False))
+    plain.add_many(docs)
     for query in queries[:15]:
         expected = _reference_bm25(index, docs, query)
         best = max(expected.values())
         for match in index.search(query, k=10):
             assert match.explanation["text"]["bm25"] == pytest.approx(expected[match.id], rel=1e-4, abs=1e-3)
-        top = index.search(query, k=1)[0]
+        # without the learned ranker the best BM25 comes first (with it, coverage and length count too)
+        top = plain.search(query, k=1)[0]
         assert expected[top.id] == pytest.approx(best, rel=1e-4)
 
 
@@ -444,6 +451,13 @@ def _reference_analysis(
         occurrences = [(t, weight) for t in tokens]
         occurrences += [("~" + c, weight * zh_weight) for c in zh] if zh_weight > 0 else []
         occurrences += [("~" + c, weight) for c in en]
+        # dictionary translations: a document's English words as bridges, its Chinese words' translations;
+        # a query's translations as bridges
+        if not query:
+            occurrences += [("=" + t, weight) for t in tokens if t.isascii() and not t[0].isdigit()]
+        translated = [w for t in tokens if not t.isascii() for w in tokeniser.dictionary.translate(t)]
+        tr_weight = p.query_translation_weight if query else p.translation_weight
+        occurrences += [(("=" + w) if query else w, weight * tr_weight) for w in translated]
         for term, w in occurrences:
             out[term] = out.get(term, 0.0) + w
     return list(out.items())

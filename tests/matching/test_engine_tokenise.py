@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 
 from apps.matching.engine import tokenize
+from apps.matching.engine.dictionary import Dictionary
 from apps.matching.engine.glossary import Glossary, load_glossary
-from apps.matching.engine.tokenise import Tokeniser, default_tokeniser, normalise, stem
+from apps.matching.engine.tokenise import Tokeniser, default_tokeniser, english_text_tokens, lemma, normalise, stem
 
 
 def test_chinese_is_segmented_in_search_mode_and_function_words_dropped() -> None:
@@ -97,3 +98,44 @@ def test_glossary_chinese_terms_become_single_tokens_of_the_engine_only() -> Non
     from apps.listings.search import tokens_for_query
 
     assert "夸克组件器" not in tokens_for_query("新型夸克组件器")
+
+
+def test_chinese_words_translate_to_english_through_cc_cedict() -> None:
+    tokeniser = default_tokeniser()
+    dictionary = tokeniser.dictionary
+    assert dictionary is not None and len(dictionary) > 70_000  # the packaged CC-CEDICT, no hand list
+    assert dictionary.translate("电池") == ("battery",)
+    assert set(dictionary.translate("锂离子电池")) >= {"lithium", "ion", "battery"}
+    # references and classifiers are no translations; a sense's "to" goes
+    assert "cl" not in dictionary.translate("电池") and "weld" in dictionary.translate("焊接")
+    tokens = tokeniser.surface("焊接电池")
+    assert set(tokeniser.translations(tokens)) >= {"weld", "battery"}
+    assert set(tokeniser.translations(tokens, bridge=True)) >= {"=weld", "=battery"}
+    # English words get a bridge copy; numbers and Chinese words do not
+    assert tokeniser.english_bridge(["battery", "5g", "电池"]) == ["=battery"]
+
+
+def test_english_words_are_lemmatised_so_inflections_meet() -> None:
+    assert lemma("welding") == lemma("welded") == lemma("welds") == "weld"
+    assert lemma("bearings") == lemma("bearing")
+    assert lemma("batteries") == "battery"
+    assert stem("welding") == "welding"  # the light stem alone would miss it
+    assert english_text_tokens("to weld (metal)") == ["weld", "metal"]
+
+
+def test_a_changed_dictionary_changes_the_index_fingerprint() -> None:
+    from apps.matching.engine import Achievement, MatchIndex
+
+    line = "電池 电池 [dian4 chi2] /battery/"
+    glossary = default_tokeniser().glossary
+    one = Tokeniser(glossary, Dictionary.from_lines([line], english_text_tokens))
+    other = Tokeniser(glossary, Dictionary.from_lines([line.replace("battery", "cell")], english_text_tokens))
+    doc = Achievement(id=1, title="电池")
+    indexes = [MatchIndex(tokeniser=t) for t in (one, other)]
+    for index in indexes:
+        index.add(doc)
+    assert indexes[0].analyse(doc)["battery"] > 0 and "battery" not in indexes[1].analyse(doc)
+    assert indexes[0].fingerprint() != indexes[1].fingerprint()
+    again = MatchIndex(tokeniser=Tokeniser(glossary, Dictionary.from_lines([line], english_text_tokens)))
+    again.add(doc)
+    assert again.fingerprint() == indexes[0].fingerprint()

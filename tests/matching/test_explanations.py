@@ -8,6 +8,7 @@ from decimal import Decimal
 
 import pytest
 from django.utils import translation
+from django.utils.translation import gettext
 
 from apps.matching.engine.explain import meaningful_terms
 from apps.matching.explaining import filter_row
@@ -161,3 +162,57 @@ def test_every_filter_the_engine_applies_reads_as_a_sentence_without_nulls(marke
         "detail": {"count": 2},
         "text": "Listings left out: 2 (dismissed before, or of the same organisation).",
     }
+
+
+EXCAVATOR_ACHIEVEMENT = {
+    "title": "Boom potential energy recovery for hydraulic excavators",
+    "summary": "A hydraulic accumulator stores the potential energy of the lowered boom and returns it to the "
+    "pump, cutting fuel consumption by 12 to 18 percent.",
+    "keywords": ["energy recovery", "excavator"],
+    "technology_field": "03",
+    "trl": 6,
+    "cooperation_modes": ["licence"],
+}
+EXCAVATOR_DEMAND = {
+    "title": "挖掘机油耗高",
+    "description": "动臂下降时势能白白浪费，希望回收这部分能量，降低挖掘机油耗。",
+    "technology_field": "03",
+    "cooperation_modes": ["licence"],
+    "wanted_stage": "pilot",
+}
+
+
+@pytest.fixture
+def cross_lingual_match(university, enterprise, uni_user, ent_user, operator, on_commit, celery_eager):
+    achievement = on_commit(
+        publish, draft_achievement(university, **EXCAVATOR_ACHIEVEMENT), owner_user=uni_user, operator=operator
+    )
+    demand = on_commit(publish, draft_demand(enterprise, **EXCAVATOR_DEMAND), owner_user=ent_user, operator=operator)
+    return Match.objects.get(demand=demand, achievement=achievement)
+
+
+@pytest.mark.parametrize(
+    ("language", "field"), [("en", "Both are in "), ("zh-hans", "双方同属"), ("vi", "Cả hai đều thuộc ")]
+)
+def test_a_cross_lingual_match_reads_as_sentences_in_the_readers_language(
+    client_for, ent_user, cross_lingual_match, language, field
+):
+    """An English achievement found from a Chinese demand through the dictionary (CC-CEDICT), explained
+    reason by reason in the reader's language, the codes kept beside the sentences."""
+    explanation = _explain(client_for(ent_user), cross_lingual_match, language)
+    terms = explanation["terms"]
+    dictionary_words = [t["term"] for t in terms if t.get("via") == "dictionary"]
+    assert dictionary_words, terms
+    sentences = explanation["sentences"]
+    assert sentences[0] == explanation["terms_text"]
+    with translation.override(language):
+        across = gettext("One text is in Chinese and the other in English; the dictionary matched %(terms)s.")
+    assert across.split("%(terms)s")[0] in sentences[1], sentences
+    assert all(word in sentences[1] for word in dictionary_words)
+    # one sentence per criterion met or not known (the price is unknown on both sides), none for a failed one
+    shown = [row for row in explanation["criteria"] if row["passed"] is not False]
+    assert len(sentences) == 2 + len(shown)
+    assert all(s.endswith((".", "。")) for s in sentences), sentences
+    assert field in explanation["text"] and explanation["text"].startswith(sentences[0])
+    assert {row["criterion"] for row in explanation["criteria"]} >= {"field", "trl", "price"}
+    assert "?" not in explanation["text"]

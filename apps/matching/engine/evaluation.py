@@ -19,10 +19,11 @@ from __future__ import annotations
 
 import json
 import math
+import re
 import time
 from collections import Counter
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
@@ -31,6 +32,7 @@ import numpy as np
 
 from .documents import Achievement, Demand, DocId
 from .index import MatchIndex
+from .ranker import Ranker, train
 from .score import Params
 from .tokenise import Tokeniser, default_tokeniser
 
@@ -227,9 +229,13 @@ def metrics(runs: dict[DocId, list[DocId]], grades: dict[DocId, dict[DocId, int]
 
 
 def engine_runs(
-    judged: JudgedSet, demands: list[Demand], k: int, params: Params | None = None
+    judged: JudgedSet,
+    demands: list[Demand],
+    k: int,
+    params: Params | None = None,
+    tokeniser: Tokeniser | None = None,
 ) -> tuple[dict[DocId, list[DocId]], list[float]]:
-    index = MatchIndex("achievement", params=params)
+    index = MatchIndex("achievement", params=params, tokeniser=tokeniser)
     index.add_many(judged.achievements)
     runs: dict[DocId, list[DocId]] = {}
     timings: list[float] = []
@@ -241,19 +247,135 @@ def engine_runs(
     return runs, timings
 
 
-def evaluate(judged: JudgedSet, k: int = 10, params: Params | None = None) -> dict[str, Any]:
-    """The figures ``evaluate_matching`` prints."""
+_CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
+
+
+def language(doc: Achievement | Demand) -> str:
+    """The document's ``lang``, or ``zh`` when a fifth of its title and text is Chinese, else ``en``."""
+    if doc.lang:
+        return doc.lang
+    text = doc.title + doc.text
+    return "zh" if text and len(_CJK.findall(text)) * 5 >= len(text) else "en"
+
+
+def cross_lingual_recall(
+    judged: JudgedSet, demands: list[Demand], runs: dict[DocId, list[DocId]], k: int
+) -> dict[str, dict[str, float | int]]:
+    """Recall@k of the relevant achievements written in the other language than the demand, per direction
+    (``zh→en``: Chinese demands, English achievements), with the number of such pairs."""
+    lang = {a.id: language(a) for a in judged.achievements}
+    out: dict[str, dict[str, float | int]] = {}
+    for source, target in (("zh", "en"), ("en", "zh")):
+        found = total = 0
+        for demand in demands:
+            if language(demand) != source:
+                continue
+            top = set(runs.get(demand.id, [])[:k])
+            for doc_id, grade in judged.grades.get(demand.id, {}).items():
+                if grade > 0 and lang.get(doc_id) == target:
+                    total += 1
+                    found += doc_id in top
+        if total:
+            out[f"{source}→{target}"] = {f"recall@{k}": round(found / total, 4), "pairs": total}
+    return out
+
+
+def split_demands(demands: list[Demand]) -> dict[str, list[Demand]]:
+    """The development half (constants and the learned ranker are fitted on it) and the held-out half
+    (never used for fitting), by a fixed digest of the demand id: ``iter_halves``' A and B."""
+    halves = dict(iter_halves(demands))
+    return {"dev": halves["A"], "held_out": halves["B"]}
+
+
+def evaluate(
+    judged: JudgedSet, k: int = 10, params: Params | None = None, tokeniser: Tokeniser | None = None
+) -> dict[str, Any]:
+    """The figures ``evaluate_matching`` prints: the whole set, its dev and held-out halves, and the
+    cross-lingual recall, for the engine and for BM25 in the same run."""
     demands = judged.judged_demands()
-    runs, timings = engine_runs(judged, demands, k, params)
+    runs, timings = engine_runs(judged, demands, k, params, tokeniser)
     baseline = BM25Baseline(judged.achievements, default_tokeniser())
     base_runs = {d.id: baseline.search(d, k=k) for d in demands}
+    parts: dict[str, Any] = {}
+    for name, part in split_demands(demands).items():
+        ids = {d.id for d in part}
+        parts[name] = {
+            "queries": len(part),
+            "engine": metrics({q: r for q, r in runs.items() if q in ids}, judged.grades, k),
+            "bm25": metrics({q: r for q, r in base_runs.items() if q in ids}, judged.grades, k),
+        }
+    engine_cl = cross_lingual_recall(judged, demands, runs, k)
+    base_cl = cross_lingual_recall(judged, demands, base_runs, k)
     return {
         "engine": metrics(runs, judged.grades, k),
         "bm25": metrics(base_runs, judged.grades, k),
+        "parts": parts,
+        "cross_lingual": {
+            direction: {
+                "pairs": figures["pairs"],
+                "engine": figures[f"recall@{k}"],
+                "bm25": base_cl[direction][f"recall@{k}"],
+            }
+            for direction, figures in engine_cl.items()
+        },
         "p50_ms": round(float(np.median(timings)), 3) if timings else 0.0,
         "queries": len(demands),
         "k": k,
     }
+
+
+# The components of the engine an ablation switches off one at a time.
+COMPONENTS = ("glossary", "dictionary", "lemmatiser", "learned_ranker")
+
+
+def variant(off: frozenset[str]) -> tuple[Tokeniser, Params]:
+    """A tokeniser and parameters with the ``off`` components switched off (the rest as in production)."""
+    from .glossary import Glossary
+    from .tokenise import default_dictionary
+
+    unknown = off - set(COMPONENTS)
+    if unknown:
+        raise ValueError(f"unknown components: {sorted(unknown)}")
+    tokeniser = Tokeniser(
+        Glossary() if "glossary" in off else default_tokeniser().glossary,
+        None if "dictionary" in off else default_dictionary(),
+        lemmatise="lemmatiser" not in off,
+    )
+    return tokeniser, replace(Params(), learned_ranker="learned_ranker" not in off)
+
+
+def ablation(judged: JudgedSet, k: int = 10) -> list[dict[str, Any]]:
+    """nDCG@k of the dev and held-out halves and cross-lingual recall with every component, with each
+    one off, and with all of them off."""
+    rows = []
+    for off in [frozenset(), *(frozenset({c}) for c in COMPONENTS), frozenset(COMPONENTS)]:
+        tokeniser, params = variant(off)
+        result = evaluate(judged, k=k, params=params, tokeniser=tokeniser)
+        rows.append(
+            {
+                "off": sorted(off),
+                **{name: part["engine"][f"ndcg@{k}"] for name, part in result["parts"].items()},
+                "bm25": {name: part["bm25"][f"ndcg@{k}"] for name, part in result["parts"].items()},
+                "cross_lingual": {d: f["engine"] for d, f in result["cross_lingual"].items()},
+            }
+        )
+    return rows
+
+
+def train_ranker(sets: list[JudgedSet], pool: int = 100) -> tuple[Ranker, int]:
+    """The learned ranker fitted on the *dev* halves of ``sets`` (the held-out halves are never read):
+    each dev demand's ``pool`` best candidates by the engine without the ranker, with their grades."""
+    groups = []
+    for judged in sets:
+        index = MatchIndex("achievement", params=replace(Params(), learned_ranker=False))
+        index.add_many(judged.achievements)
+        for demand in split_demands(judged.judged_demands())["dev"]:
+            ids = [m.id for m in index.search(demand, k=pool)]
+            if not ids:
+                continue
+            grades = judged.grades.get(demand.id, {})
+            groups.append((index.ranking_features(demand, ids), np.array([grades.get(i, 0) for i in ids])))
+    return train(groups), len(groups)
 
 
 def iter_halves(demands: list[Demand]) -> Iterator[tuple[str, list[Demand]]]:

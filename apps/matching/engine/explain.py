@@ -6,9 +6,10 @@ import re
 from typing import Any
 
 from .glossary import Glossary
-from .tokenise import CONCEPT_PREFIX, STOP_WORDS
+from .tokenise import BRIDGE_PREFIX, CONCEPT_PREFIX, STOP_WORDS
 
-ENGINE_VERSION = "1.1.0"
+# 1.2.0: CC-CEDICT translations of Chinese words, English lemmas (simplemma), the learned text relevance
+ENGINE_VERSION = "1.2.0"
 
 MAX_TERMS = 12
 
@@ -25,7 +26,9 @@ def explanation(
     filters: list[dict[str, Any]],
     glossary: Glossary,
 ) -> dict[str, Any]:
-    """``terms`` are (token, share of the raw BM25 score); concept tokens are shown as glossary terms."""
+    """``terms`` are (token, share of the raw BM25 score); concept tokens are shown as glossary terms,
+    bridge tokens as the English word with ``"via": "dictionary"``. The shares are of the BM25 score; with
+    the learned ranker on, the text part is the ranker's relevance, split in the same proportions."""
     shown = []
     for token, weight in sorted(terms, key=lambda tw: (-tw[1], tw[0]))[:MAX_TERMS]:
         share = weight / raw_text if raw_text > 0 else 0.0
@@ -35,6 +38,9 @@ def explanation(
             english = glossary.english_for(concept)
             if english:
                 item["english"] = english[0]
+        elif token.startswith(BRIDGE_PREFIX):
+            # an English word of one text met as the dictionary translation of a Chinese word of the other
+            item = {"term": token[len(BRIDGE_PREFIX) :], "weight": round(share * text_part, 6), "via": "dictionary"}
         else:
             item = {"term": token, "weight": round(share * text_part, 6)}
         shown.append(item)
@@ -63,7 +69,8 @@ def _inside(short: str, long: str) -> bool:
 def meaningful_terms(terms: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """The evidence a person can read: no single characters, stop words or bare numbers, and no word
     that only repeats part of a longer term shown beside it (锂离子 beside 锂离子电池): its weight goes
-    to that term, and a word found both directly and as a glossary concept is shown once, as the concept.
+    to that term, and a word found both directly and as a glossary concept is shown once, as the concept
+    (so is an English word the dictionary matched that a concept's English name contains).
     Display only: the score is unchanged."""
     merged: dict[str, dict[str, Any]] = {}
     for item in terms:
@@ -82,6 +89,9 @@ def meaningful_terms(terms: list[dict[str, Any]]) -> list[dict[str, Any]]:
     shown: list[dict[str, Any]] = []
     for item in longest_first:
         home = next((s for s in shown if _inside(item["term"], s["term"])), None)
+        if home is None and item.get("via") == "dictionary":
+            # an English word the dictionary matched that a glossary concept shown already names
+            home = next((s for s in shown if item["term"] in str(s.get("english", "")).lower().split()), None)
         if home is None:
             shown.append(item)
         else:

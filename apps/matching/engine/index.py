@@ -34,6 +34,7 @@ import numpy.typing as npt
 import scipy.sparse as sp
 
 from .documents import COOPERATION_MODES, Achievement, Demand, DocId, Document, Match
+from .ranker import COVERAGE_TERMS, default_ranker, features
 from .score import FitQuery, Params, combine, fit_scores
 from .tokenise import CONCEPT_PREFIX, Tokeniser, default_tokeniser
 
@@ -256,7 +257,7 @@ class MatchIndex:
 
     def fingerprint(self) -> str:
         """Stable digest of the indexed content: equal for equal content, whatever order it was added in."""
-        hasher = hashlib.sha256(f"{self.kind}\x1e{self.tokeniser.glossary.digest}".encode())
+        hasher = hashlib.sha256(f"{self.kind}\x1e{self.tokeniser.digest}".encode())
         digests = self._cols.digest
         for doc_id in sorted(self._row_of, key=lambda i: (type(i).__name__, str(i))):
             digest = digests[self._row_of[doc_id]].tobytes().hex()
@@ -270,6 +271,12 @@ class MatchIndex:
         anyway, so in an indexed document it counts ``concept_weight`` (a light synonym bonus); found
         through an English phrase it is the only bridge to a Chinese query and counts fully. In a query
         every concept counts fully.
+
+        Translations (CC-CEDICT, ``Tokeniser.translations``): an indexed document's Chinese words add
+        their English translations (``translation_weight``), met by an English query's own words, and its
+        English words a bridge copy (``=word``), met by a Chinese query's translations, which a query
+        adds as bridge tokens (``query_translation_weight``). Translations never meet translations, so
+        two Chinese texts still match on their own words only.
         """
         p = self.params
         analyse = self.tokeniser.analyse
@@ -280,6 +287,9 @@ class MatchIndex:
         zh_weight = p.query_concept_weight if query else p.concept_weight
         replace = query and p.query_concepts_replace
         zh_concepts = self.tokeniser.glossary.concepts_for_chinese
+        # English translations of the Chinese words (CC-CEDICT): the bridge to texts in English
+        translations, english_bridge = self.tokeniser.translations, self.tokeniser.english_bridge
+        tr_weight = p.query_translation_weight if query else p.translation_weight
         # every weight is a multiple of 1/8, so these sums are exact in any order (both build paths agree);
         # terms enter in text order (title, keywords, body; a section's tokens before its concepts)
         for text, weight in (
@@ -290,6 +300,7 @@ class MatchIndex:
             if not text:
                 continue
             tokens, zh, en = analyse(text)
+            surface = tokens
             if replace:
                 tokens = [t for t in tokens if not zh_concepts(t)]
             if weight == 1.0:
@@ -309,6 +320,16 @@ class MatchIndex:
                     for c in en:
                         key = CONCEPT_PREFIX + c
                         counts[key] = get(key, 0) + weight
+            if tr_weight > 0:
+                # a document's Chinese words add their English translations (met by an English query's
+                # words) and its English words a bridge copy (met by a Chinese query's translations), so
+                # translations never meet each other: two Chinese texts match on their own words only
+                if not query:
+                    for t in english_bridge(surface):
+                        counts[t] = get(t, 0) + weight
+                share = weight * tr_weight
+                for t, n in Counter(translations(surface, bridge=query)).items():
+                    counts[t] = get(t, 0) + share * n
         return counts
 
     def _features(self, doc: Document) -> dict[str, Any]:
@@ -864,7 +885,10 @@ class MatchIndex:
             candidates, text = candidates[top], text[top]
         fq = FitQuery.of(query, self._fields.codes, self._industry_mask(query.industries, register=False))
         fit = fit_scores(fq, cols, candidates, self.params, {v: c for c, v in self._fields.codes.items()})
-        final, text_part = combine(text, fit.total, self.params)
+        relevance = None
+        if self.params.learned_ranker:
+            relevance = default_ranker().relevance(self._ranking_features(candidates, text, term_ids, qweights))
+        final, text_part = combine(text, fit.total, self.params, relevance)
         order = np.lexsort((candidates, -final))[:k]
         final_rows = candidates[order]
         contributions = self._term_weights(final_rows, term_ids) * qweights[None, :]
@@ -882,6 +906,21 @@ class MatchIndex:
             )
             for n, i in enumerate(order.tolist())
         ]
+
+    def _ranking_features(
+        self, rows: npt.NDArray[np.int64], bm25: npt.NDArray[Any], term_ids: npt.NDArray[np.int64], qweights: FloatArray
+    ) -> npt.NDArray[np.float64]:
+        head = slice(0, COVERAGE_TERMS)  # the query's terms come most weighted first
+        hits = self._term_weights(rows, term_ids[head]) > 0
+        return features(bm25, hits, qweights[head], self._cols.length[rows])
+
+    def ranking_features(self, query: Document, doc_ids: Sequence[DocId]) -> npt.NDArray[np.float64]:
+        """The learned ranker's features (``ranker.FEATURES``) of ``doc_ids`` as candidates for ``query``
+        (for training: ``doc_ids`` are the candidates a search returned, best first)."""
+        term_ids, qweights, _ = self._query_terms(query)
+        rows = np.array([self._row_of[i] for i in doc_ids], dtype=np.int64)
+        bm25 = (self._term_weights(rows, term_ids) * qweights[None, :]).sum(axis=1)
+        return self._ranking_features(rows, bm25, term_ids, qweights)
 
     def search_many(self, queries: Sequence[Document], k: int = 10, today: date | None = None) -> list[list[Match]]:
         """Batch re-match: ``search`` for each query, in order."""

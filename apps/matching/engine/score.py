@@ -38,6 +38,10 @@ class Params:
     concept_weight: float = 0.25
     query_concept_weight: float = 0.5
     query_concepts_replace: bool = False
+    # a Chinese word's English translations (CC-CEDICT), in an indexed document and in a query; every
+    # weight stays a multiple of 1/8 (see ``MatchIndex.analyse``)
+    translation_weight: float = 0.5
+    query_translation_weight: float = 1.0
     fit_share: float = 0.25
     weights: dict[str, float] = field(
         default_factory=lambda: {
@@ -55,6 +59,9 @@ class Params:
     # rows only. 0 = every term selects.
     query_terms_max: int = 32
     rerank_pool: int = 1000
+    # the text relevance of the candidates from the learned ranker (``ranker``, trained on the dev
+    # halves of the judged sets); off = BM25 over the best candidate's BM25
+    learned_ranker: bool = True
     prune: bool = True  # MaxScore pruning (exact); off = score every posting of every query term
     pool_factor: int = 10
 
@@ -208,9 +215,17 @@ def _yuan(value: float) -> str:
 
 
 def combine(
-    text: npt.NDArray[np.float32], fit_total: npt.NDArray[np.float64], params: Params
+    text: npt.NDArray[np.float32],
+    fit_total: npt.NDArray[np.float64],
+    params: Params,
+    relevance: npt.NDArray[np.float64] | None = None,
 ) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
-    best = float(text.max()) if len(text) else 0.0
-    rel = text.astype(np.float64) / best if best > 0 else np.zeros(len(text))
+    """Final scores and their text parts. The text relevance (0–1) is the learned ranker's
+    (``relevance``, see ``ranker``) or else BM25 over the best candidate's."""
+    if relevance is not None:
+        rel = relevance
+    else:
+        best = float(text.max()) if len(text) else 0.0
+        rel = text.astype(np.float64) / best if best > 0 else np.zeros(len(text))
     text_part = (1.0 - params.fit_share) * rel
     return text_part + fit_total, text_part

@@ -22,17 +22,22 @@ from __future__ import annotations
 import re
 import threading
 import unicodedata
+from collections.abc import Callable
 from functools import lru_cache
 from itertools import chain, compress, repeat
 from operator import is_not
 
 import rjieba
+import simplemma
 
 from apps.core.text import STOP_WORDS as _SHARED_STOP_WORDS
 
+from .dictionary import Dictionary, load_dictionary
 from .glossary import Glossary, load_glossary
 
 CONCEPT_PREFIX = "~"
+# An English word as a Chinese text's translation meets it: ``=battery`` (see ``Tokeniser.translations``).
+BRIDGE_PREFIX = "="
 
 # Function words of technical prose beyond the shared list of ``apps.core.text`` (listing search's): they
 # occur in almost every text and only add noise to a relevance score.
@@ -81,22 +86,51 @@ def stem(word: str) -> str:
     return word
 
 
-def english_tokens(run: str) -> list[str]:
+@lru_cache(maxsize=200_000)
+def lemma(word: str) -> str:
+    """The English dictionary form (simplemma: *measured* → *measure*, *welding* → *weld*), or the light
+    stem for a word simplemma leaves as it is (technical plurals it does not know)."""
+    if len(word) <= 3 or not word.isalpha():
+        return word
+    # the stem first, so every inflection reaches the same form (simplemma alone: bearings → bearing,
+    # bearing → bear)
+    stemmed = stem(word)
+    return str(simplemma.lemmatize(stemmed, lang="en")).lower()
+
+
+def english_tokens(run: str, reduce: Callable[[str], str] = stem) -> list[str]:
     """Tokens of one ASCII run: the whole technical term, and its word parts when it has several."""
     if _NUMBER.match(run):
         return [run]
     parts = [p for p in _PARTS.split(run) if p]
     if len(parts) == 1:
-        return [] if run in STOP_WORDS else [stem(run)]
-    whole = "-".join(stem(p) if p.isalpha() else p for p in parts)
-    return [whole] + [stem(p) for p in parts if p not in STOP_WORDS and not _NUMBER.match(p) and len(p) > 1]
+        return [] if run in STOP_WORDS else [reduce(run)]
+    whole = "-".join(reduce(p) if p.isalpha() else p for p in parts)
+    return [whole] + [reduce(p) for p in parts if p not in STOP_WORDS and not _NUMBER.match(p) and len(p) > 1]
+
+
+def english_text_tokens(text: str, reduce: Callable[[str], str] = lemma) -> list[str]:
+    """Tokens of a short English text (a dictionary sense), stop words dropped."""
+    out: list[str] = []
+    for match in _ASCII_RUN.finditer(normalise(text)):
+        out.extend(t for t in english_tokens(match.group(), reduce) if t not in STOP_WORDS)
+    return out
 
 
 class Tokeniser:
-    """Segmentation plus glossary concepts. One per process (``default_tokeniser``); thread-safe reads."""
+    """Segmentation, glossary concepts and dictionary translations. One per process
+    (``default_tokeniser``); thread-safe reads.
 
-    def __init__(self, glossary: Glossary) -> None:
+    ``dictionary``: Chinese words also yield their English translations (CC-CEDICT, ``dictionary``);
+    ``lemmatise``: English surface tokens are dictionary forms (simplemma) rather than light stems.
+    """
+
+    def __init__(self, glossary: Glossary, dictionary: Dictionary | None = None, *, lemmatise: bool = True) -> None:
         self.glossary = glossary
+        self.dictionary = dictionary
+        self.lemmatise = lemmatise
+        self._reduce: Callable[[str], str] = lemma if lemmatise else stem
+        self._translations: dict[str, tuple[str, ...]] = {}
         self._jieba = rjieba.Jieba()
         for term in glossary.zh_terms():
             if not self._jieba.has_word(term):
@@ -138,13 +172,47 @@ class Tokeniser:
             if parsed is None:
                 if len(runs) > _WORD_CACHE_MAX:
                     runs.clear()
-                parsed = runs[run] = (english_tokens(run), [stem(p) for p in _PARTS.split(run) if p])
+                parsed = runs[run] = (english_tokens(run, self._reduce), [stem(p) for p in _PARTS.split(run) if p])
             tokens.extend(parsed[0])
             phrase.extend(parsed[1])
             previous_end = match.end()
         if phrase:
             en_concepts.extend(glossary.concepts_for_english(phrase))
         return tokens, concepts, en_concepts
+
+    @property
+    def digest(self) -> str:
+        """Names everything that decides a text's terms: glossary, dictionary and English reduction."""
+        dictionary = self.dictionary.digest if self.dictionary is not None else "-"
+        return f"{self.glossary.digest}.{dictionary}.{'lemma' if self.lemmatise else 'stem'}"
+
+    def translations(self, tokens: list[str], *, bridge: bool = False) -> list[str]:
+        """The English translations of the Chinese words among ``tokens`` (empty without a dictionary);
+        ``bridge``: as bridge tokens (``=battery``), the form a query's translations take."""
+        if self.dictionary is None:
+            return []
+        try:
+            found = list(map(self._translations.__getitem__, tokens))
+        except KeyError:
+            found = [self._translation(t) for t in tokens]
+        words = chain.from_iterable(found)
+        return [BRIDGE_PREFIX + w for w in words] if bridge else list(words)
+
+    def english_bridge(self, tokens: list[str]) -> list[str]:
+        """Bridge tokens of the English words among ``tokens``: what a Chinese query's translations meet."""
+        if self.dictionary is None:
+            return []
+        return [BRIDGE_PREFIX + t for t in tokens if t < "\u3400" and not t[0].isdigit()]
+
+    def _translation(self, word: str) -> tuple[str, ...]:
+        found = self._translations.get(word)
+        if found is None:
+            if len(self._translations) > _WORD_CACHE_MAX:
+                self._translations.clear()
+            dictionary = self.dictionary
+            found = () if word < "\u3400" or dictionary is None else dictionary.translate(word)
+            self._translations[word] = found
+        return found
 
     def _info(self, word: str) -> tuple[str, ...] | None:
         if word not in self._words:
@@ -173,8 +241,13 @@ _COMMON_SINGLES = frozenset("的了和与及或等在于是为对以将把被从
 
 
 @lru_cache(maxsize=1)
+def default_dictionary() -> Dictionary:
+    return load_dictionary(english_text_tokens)
+
+
+@lru_cache(maxsize=1)
 def default_tokeniser() -> Tokeniser:
-    return Tokeniser(load_glossary())
+    return Tokeniser(load_glossary(), default_dictionary())
 
 
 def tokenize(text: str) -> list[str]:

@@ -1,10 +1,16 @@
-"""``manage.py evaluate_matching PATH [--k 10]``: offline quality of the matching engine on a judged set.
+"""``manage.py evaluate_matching PATH [PATH ...] [--k 10] [--ablation] [--train-ranker OUT]``: offline quality
+of the matching engine on judged sets.
 
-Reads the JSON Lines set (format: ``shared/data/README.md``), builds the production engine in memory
-(nothing is read from or written to the database), and prints one line of JSON: nDCG@k, recall@k and
-MRR for the engine and for a plain Okapi BM25 baseline over the same tokens
-(``apps.matching.engine.evaluation.BM25Baseline``), the p50 milliseconds per engine query, the number
-of judged queries and k.
+Reads each JSON Lines set (format: ``shared/data/README.md``), builds the production engine in memory
+(nothing is read from or written to the database), and prints one line of JSON per set: nDCG@k,
+recall@k and MRR for the engine and for a plain Okapi BM25 baseline over the same tokens
+(``apps.matching.engine.evaluation.BM25Baseline``), the same for the set's development and held-out
+halves (``parts``), the recall@k of relevant achievements in the other language (``cross_lingual``),
+the p50 milliseconds per engine query, the number of judged queries and k.
+
+``--ablation``: one line per set and variant instead — every component on, each one off, all off.
+``--train-ranker OUT``: fit the learned ranker on the development halves of the sets, write it to OUT
+(``apps/matching/data/ranker.json`` is the one the engine ships), then evaluate.
 """
 
 from __future__ import annotations
@@ -15,23 +21,53 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from apps.matching.engine.evaluation import SetFormatError, evaluate, load_set
+from apps.matching.engine.evaluation import (
+    JudgedSet,
+    SetFormatError,
+    ablation,
+    evaluate,
+    load_set,
+    train_ranker,
+)
+from apps.matching.engine.ranker import default_ranker, save_ranker
 
 
 class Command(BaseCommand):
-    help = "Evaluate the matching engine against a judged JSON Lines set (no database access)."
+    help = "Evaluate the matching engine against judged JSON Lines sets (no database access)."
     requires_system_checks: list[str] = []
     requires_migrations_checks = False
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("path", type=Path, help="JSON Lines file of achievements, demands and judgements")
+        parser.add_argument("paths", nargs="+", type=Path, help="JSON Lines files of achievements, demands, judgements")
         parser.add_argument("--k", type=int, default=10, help="cut-off rank for the metrics (default 10)")
+        parser.add_argument("--ablation", action="store_true", help="each component off in turn")
+        parser.add_argument("--train-ranker", type=Path, default=None, help="fit the learned ranker, write it here")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        path: Path = options["path"]
         k: int = options["k"]
         if k < 1:
             raise CommandError("--k must be at least 1")
+        sets = [(path, self._load(path)) for path in options["paths"]]
+        out: Path | None = options["train_ranker"]
+        if out is not None:
+            ranker, queries = train_ranker([judged for _, judged in sets])
+            save_ranker(
+                ranker,
+                out,
+                trained_on=[f"{path.name} (dev half)" for path, _ in sets],
+                pairs_note=f"pairwise logistic regression over the candidates of {queries} dev demands",
+            )
+            default_ranker.cache_clear()
+            self.stderr.write(f"ranker written to {out}: weights {list(ranker.weights)}")
+        for path, judged in sets:
+            if options["ablation"]:
+                for row in ablation(judged, k=k):
+                    self.stdout.write(json.dumps({"set": path.name, **row}, ensure_ascii=False))
+            else:
+                self.stdout.write(json.dumps(evaluate(judged, k=k), ensure_ascii=False))
+
+    @staticmethod
+    def _load(path: Path) -> JudgedSet:
         if not path.is_file():
             raise CommandError(f"no such file: {path}")
         try:
@@ -44,4 +80,4 @@ class Command(BaseCommand):
             raise CommandError(f"{path}: the set has no achievements")
         if not judged.judged_demands():
             raise CommandError(f"{path}: no demand has a judgement of grade > 0")
-        self.stdout.write(json.dumps(evaluate(judged, k=k), ensure_ascii=False))
+        return judged
