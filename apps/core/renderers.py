@@ -13,6 +13,7 @@ keeps any other payload byte-for-byte what it was.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
@@ -40,7 +41,7 @@ class FastJSONRenderer(JSONRenderer):
     """``application/json`` as DRF renders it, byte for byte, written by orjson (see the module doc)."""
 
     def render(
-        self, data: Any, accepted_media_type: str | None = None, renderer_context: dict[str, Any] | None = None
+        self, data: Any, accepted_media_type: str | None = None, renderer_context: Mapping[str, Any] | None = None
     ) -> bytes:
         if data is None:
             return b""
