@@ -1,40 +1,31 @@
-"""A JSON renderer that writes exactly what DRF's ``JSONRenderer`` writes, with orjson doing the work.
+"""A JSON renderer that writes what DRF's ``JSONRenderer`` writes, with orjson doing the work.
 
 DRF's renderer runs ``json.dumps`` in pure Python over every value: on a list page of 20 teasers that
-is a noticeable part of a request. orjson writes the same bytes for the values a list page holds
-(strings, integers, booleans, None, lists, dicts with string keys): the same escapes, no spaces,
-non-ASCII as UTF-8, and U+2028/U+2029 escaped afterwards as DRF does. Values orjson would write
-differently go through DRF's own encoder (dates and times, lazy translations: ``default``)
-or make the whole document fall back to DRF's renderer: floats and Decimals (orjson prints ``1e-05``
-as ``0.00001``), integers beyond 64 bits, non-string keys, an indented (browsable) rendering. So the
-renderer is only put on views whose payload holds no floats (the public lists), and the fallback
-keeps any other payload byte-for-byte what it was.
+is a noticeable part of a request. For strings, integers, booleans, None, lists and dicts with string
+keys orjson writes the same bytes: the same escapes, no spaces, non-ASCII as UTF-8, and U+2028/U+2029
+escaped afterwards as DRF does. Dates and times go through DRF's own encoder (``default``), and
+anything orjson refuses (non-string keys, integers beyond 64 bits, lone surrogates) or an indented
+(browsable) rendering falls back to DRF's renderer.
+
+One difference remains, so the renderer is only put on views whose payloads hold no floats (the list
+pages of listings: their figures are integers and decimal strings): a float, or a Decimal that DRF's
+encoder turns into one, is written in its shortest form by both, but orjson never uses an exponent
+for small numbers (``0.00001`` where ``json.dumps`` writes ``1e-05``) and writes NaN as ``null``.
+Checking every value for floats first cost more than orjson saved.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from decimal import Decimal
 from typing import Any
 
 import orjson
 from rest_framework.renderers import JSONRenderer
 from rest_framework.utils.encoders import JSONEncoder
 
-# Dates and times as DRF writes them (milliseconds, "Z"); str/int/dict subclasses as json.dumps does.
+# Dates and times as DRF writes them (its isoformat, "Z" for UTC); str/int/dict subclasses as json.dumps does.
 _OPTIONS = orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_PASSTHROUGH_DATACLASS
 _drf_default = JSONEncoder().default
-
-
-def _has_float(value: Any) -> bool:
-    # DRF's encoder writes a Decimal as a float too.
-    if isinstance(value, float | Decimal):
-        return True
-    if isinstance(value, dict):
-        return any(_has_float(v) for v in value.values())
-    if isinstance(value, list | tuple):
-        return any(_has_float(v) for v in value)
-    return False
 
 
 class FastJSONRenderer(JSONRenderer):
@@ -50,8 +41,6 @@ class FastJSONRenderer(JSONRenderer):
             or self.ensure_ascii
             or self.get_indent(accepted_media_type or "", renderer_context or {}) is not None
         ):
-            return super().render(data, accepted_media_type, renderer_context)
-        if _has_float(data):
             return super().render(data, accepted_media_type, renderer_context)
         try:
             rendered = orjson.dumps(data, default=_drf_default, option=_OPTIONS)
