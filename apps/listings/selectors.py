@@ -26,7 +26,7 @@ from rest_framework.exceptions import ErrorDetail, ValidationError
 
 from apps.core.errors import ApplicationError
 from apps.ip.models import IPAsset
-from apps.listings import search
+from apps.listings import search, teasers
 from apps.listings.models import (
     Achievement,
     Attachment,
@@ -298,6 +298,23 @@ def achievement_list(*, actor: Actor | None, filters: Any = None) -> QuerySet[Ac
 
 def demand_list(*, actor: Actor | None, filters: Any = None) -> QuerySet[Demand]:
     return _listing_list(Demand, actor=actor, filters=filters or {})
+
+
+_PUBLIC_ROWS: dict[type[Listing], QuerySet[Any]] = {}
+
+
+def public_teaser_rows(model: type[Listing]) -> QuerySet[Any]:
+    """The market's public list (published listings, as an anonymous reader without filters sees them)
+    as teaser rows (:func:`apps.listings.teasers.teaser_rows`).
+
+    Building this queryset (visibility, columns, the industries subquery) cost about as much Python as
+    running it: for the busiest page it is built once per process and cloned per request (a clone
+    never shares the original's result cache). It holds no actor, filter or language.
+    """
+    built = _PUBLIC_ROWS.get(model)
+    if built is None:
+        built = _PUBLIC_ROWS[model] = teasers.teaser_rows(_listing_list(model, actor=None, filters={}), model)
+    return built.all()
 
 
 def access_listing(model: type[Listing], *, actor: Actor, pk: int, with_relations: bool = True) -> Any:

@@ -49,7 +49,7 @@ class Server:
     def base(self) -> str:
         return f"http://{HOST}:{self.port}"
 
-    def start(self, timeout: float = 60) -> None:
+    def start(self, timeout: float = 300) -> None:  # a busy 2-core machine boots 5 workers slowly
         self.process = subprocess.Popen(  # noqa: S603 — our own gunicorn, our own config
             [str(Path(sys.executable).parent / "gunicorn"), "-c", "deploy/gunicorn.conf.py"],
             cwd=REPO_DIR,

@@ -62,11 +62,25 @@ def _fmt(value: float) -> str:
 
 def table(rows: list[dict[str, Any]]) -> str:
     """One line per scenario; ×bare is the scenario's p50 over the bare view's p50 of the same run."""
-    header = ("scenario", "requests", "p50 ms", "p90 ms", "p99 ms", "req/s", "errors", "×bare p50", "goal")
+    header = (
+        "scenario",
+        "requests",
+        "p50 ms",
+        "p90 ms",
+        "p99 ms",
+        "req/s",
+        "errors",
+        "×bare p50",
+        "×bare req/s",
+        "goal",
+    )
     lines = [header]
     for row in rows:
         goal = row.get("goal")
-        verdict = f"{goal} {'ok' if row.get('goal_met') else 'MISSED'}" if goal else ""
+        verdicts = [f"{goal} {'ok' if row.get('goal_met') else 'MISSED'}"] if goal else []
+        if row.get("speed_goal"):
+            verdicts.append(f"{row['speed_goal']} {'ok' if row.get('speed_goal_met') else 'MISSED'}")
+        verdict = "; ".join(verdicts)
         lines.append(
             (
                 row["name"],
@@ -77,13 +91,14 @@ def table(rows: list[dict[str, Any]]) -> str:
                 _fmt(row["rps"]),
                 str(row["errors"]),
                 f"{row['ratio_to_bare_p50']:.1f}" if row.get("ratio_to_bare_p50") else "-",
+                f"{row['ratio_to_bare_rps']:.2f}" if row.get("ratio_to_bare_rps") else "-",
                 verdict,
             )
         )
     widths = [max(len(line[i]) for line in lines) for i in range(len(header))]
     out = []
     for n, line in enumerate(lines):
-        cells = [cell.ljust(widths[i]) if i in (0, 8) else cell.rjust(widths[i]) for i, cell in enumerate(line)]
+        cells = [cell.ljust(widths[i]) if i in (0, 9) else cell.rjust(widths[i]) for i, cell in enumerate(line)]
         out.append("  ".join(cells).rstrip())
         if n == 0:
             out.append("  ".join("-" * w for w in widths))

@@ -128,6 +128,8 @@ def path_of(link: str) -> str:
 
 SEARCH_GOAL = Goal("p50", 50)
 LIST_GOAL = Goal("p99", 100)
+# Issue 22: every list and search scenario serves at least this share of the bare view's requests/s.
+SPEED_GOAL_RPS_RATIO = 0.3
 
 
 @dataclass

@@ -23,7 +23,8 @@ from tqdm import tqdm
 
 from bench.listings.report import percentile, progress, svg_chart
 
-RECOMPUTE_GOAL_RATIO = 1.5
+# Issue 22: the full recompute takes no longer than the plain GROUP BY of the same run (it was 1.5×).
+RECOMPUTE_GOAL_RATIO = 1.0
 FOLD_GOAL_MS = 5.0
 REPORT_GOAL_MS = 30.0
 STEPS = ("baseline", "recompute", "fold", "report")
@@ -82,6 +83,7 @@ _PHASES = (
     ("CREATE TEMP TABLE stats_rc ON", "build grain 0"),
     ("SET LOCAL default_statistics_target", "analyze grain 0"),
     ("INSERT INTO stats_rc", "build coarser grains"),
+    ("CREATE TEMP TABLE stats_rc_suspects", "compare"),
     ("CREATE TEMP TABLE stats_rc_diff", "compare"),
     ("SELECT (SELECT count(*) FROM stats_rc)", "count"),
     ("DELETE FROM stats_cell", "repair cells"),
@@ -477,8 +479,10 @@ def code_versions() -> dict[str, str]:
 
     app = Path(__file__).resolve().parents[2] / "apps" / "stats"
     found = {}
-    for name in ("services.py", "folding.py", "selectors.py"):
+    for name in ("services.py", "folding.py", "selectors.py", "selectors/__init__.py"):
         path = app / name
+        if not path.exists():  # selectors became a package
+            continue
         stamp = datetime.fromtimestamp(path.stat().st_mtime).astimezone().strftime("%H:%M:%S")
         found[f"apps/stats/{name}"] = f"{hashlib.sha256(path.read_bytes()).hexdigest()[:12]} ({stamp})"
     return found
@@ -768,7 +772,7 @@ def write_results(
     goal_lines = [(FOLD_GOAL_MS, "fold goal 5 ms"), (REPORT_GOAL_MS, "report goal 30 ms")]
     if results.get("baseline"):
         limit = results["baseline"]["median_s"] * 1000 * RECOMPUTE_GOAL_RATIO
-        goal_lines.append((limit, "recompute goal 1.5× GROUP BY"))
+        goal_lines.append((limit, f"recompute goal {RECOMPUTE_GOAL_RATIO:g}× GROUP BY"))
     subtitle = f"{meta['contracts']:,} contracts; bars: p50 or median / p99 or slowest run; {started:%Y-%m-%d %H:%M}"
     (args.results_dir / "latest.svg").write_text(
         svg_chart(

@@ -8,6 +8,7 @@ from decimal import Decimal
 
 import pytest
 from django.utils import timezone, translation
+from rest_framework.renderers import JSONRenderer
 
 from apps.listings.apis import (
     AchievementListOutputSerializer,
@@ -83,3 +84,30 @@ def test_search_page_by_relevance_matches_serializer(org, api_client):
     by_id = {item["id"]: item for item in _serialized(Achievement, AchievementListOutputSerializer, "zh-hans")}
     assert len(results) == 2
     assert results == [by_id[item["id"]] for item in results]
+
+
+def test_list_page_is_drfs_json_byte_for_byte_and_answers_304_while_unchanged(org, api_client, client_for):
+    # The list pages are written by orjson (apps.core.renderers): the bytes must be DRF's own rendering,
+    # escapes (quotes, backslashes, U+2028) and non-ASCII included.
+    make_achievement(org, title='齿轮 "激光" 淬火 \\ 😀', summary="第一行\u2028第二行\u2029", industries=["steel"])
+    make_demand(org, title="轧辊\t修复", budget_min=Decimal("0.10"))
+    for path in ("/api/v1/achievements", "/api/v1/demands", "/api/v1/achievements?q=齿轮"):
+        page = api_client.get(path)
+        assert page.status_code == 200
+        assert page.content == JSONRenderer().render(page.json())
+        assert b"\\u2028" in page.content or "achievements" not in path
+    # Anonymous pages come from a queryset built once per process: the same as a signed-in outsider's.
+    outsider = client_for(member_of(OrganizationFactory()))
+    for path in ("/api/v1/achievements?page_size=1", "/api/v1/demands?ordering=created_at"):
+        anonymous = api_client.get(path).json()
+        assert anonymous == outsider.get(path).json()
+        assert anonymous["results"] and api_client.get(anonymous["next"] or path).status_code == 200
+    first = api_client.get("/api/v1/achievements")
+    etag = first["ETag"]
+    again = api_client.get("/api/v1/achievements", HTTP_IF_NONE_MATCH=etag)
+    assert (again.status_code, again.content, again["ETag"]) == (304, b"", etag)
+    make_achievement(org, title="新发布的成果")
+    changed = api_client.get("/api/v1/achievements", HTTP_IF_NONE_MATCH=etag)
+    assert changed.status_code == 200
+    assert changed["ETag"] != etag
+    assert changed.json()["results"][0]["title"] == "新发布的成果"
