@@ -218,6 +218,7 @@ class ServedIndexOutputSerializer(serializers.Serializer):
     demands = serializers.IntegerField()
     engine_version = serializers.CharField()
     synced_at = serializers.FloatField(help_text="When it last synced (Unix time).")
+    sync_seconds = serializers.FloatField(help_text="How often it syncs (MATCHING_SYNC_SECONDS of that worker).")
 
 
 class IndexAgreementOutputSerializer(serializers.Serializer):

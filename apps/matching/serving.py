@@ -75,6 +75,7 @@ def publish(index: index_state.ServedIndex) -> dict[str, Any]:
         "demands": sizes[1],
         "engine_version": engine.ENGINE_VERSION,
         "synced_at": time.time(),
+        "sync_seconds": float(settings.MATCHING_SYNC_SECONDS),
     }
     with _registry_lock:
         if not _stopping.is_set():
@@ -96,11 +97,12 @@ def served_indexes() -> list[dict[str, Any]]:
     """What every live serving process reported, by process name; dead processes' entries are dropped."""
     client = _client()
     key = registry_key()
-    oldest = time.time() - STALE_INTERVALS * max(settings.MATCHING_SYNC_SECONDS, 1.0)
+    now = time.time()
     live = []
     for name, raw in sorted(client.hgetall(key).items()):
         entry = json.loads(raw)
-        if entry["synced_at"] < oldest:
+        # Judged by the writer's own interval (a worker may sync at another pace than this process's setting).
+        if entry["synced_at"] < now - STALE_INTERVALS * max(entry.get("sync_seconds", 0.0), 1.0):
             client.hdel(key, name)
             continue
         live.append(entry)
