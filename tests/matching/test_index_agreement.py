@@ -86,9 +86,13 @@ def test_two_worker_replicas_converge_on_the_version_and_fingerprint(settings, t
         texts = [log.read_text(errors="replace") for log in logs]
         assert any("core.run_effect" in text and "succeeded" in text for text in texts), [t[-1500:] for t in texts]
 
-    # Stopped workers remove their entries: nobody serves, so nothing agrees.
-    stopped = read()
-    assert stopped["processes"] == [] and stopped["agree"] is False
+        # Workers that die without a word (SIGKILL) drop out once their entries go stale (three sync intervals,
+        # at least 3 s): nobody serves, so nothing agrees.
+        for worker in workers:
+            worker.kill()
+            worker.wait(timeout=10)
+        stopped = _wait_for_status(read, lambda s: not s["processes"])
+        assert stopped["agree"] is False
 
     # Only the operator reads it.
     denied = client_for(owner).get("/api/v1/matching/index-status")
