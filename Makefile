@@ -17,7 +17,7 @@ TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
 PYTEST_ARGS ?=
 
 .PHONY: help venv run-venv run test fuzz smoke lint fmt bench services browser migrate demo manage client clean \
-	backup restore backup-drill
+	backup restore backup-drill scale-demo scale-up
 
 help:
 	@echo "make venv      create $(VENV) and install requirements-dev.txt (again only when requirements change)"
@@ -42,6 +42,9 @@ help:
 	@echo "make backup    pg_dump (custom format) of DATABASE_URL + a tar of DJANGO_MEDIA_ROOT + a manifest, into var/backups"
 	@echo "make restore BACKUP=var/backups/<time> TARGET_URL=postgres://…/new_db [TARGET_MEDIA=dir] [FORCE=1]"
 	@echo "make backup-drill  back up, restore into a fresh database, compare counts and checksums (exit 1 on a difference)"
+	@echo "make scale-demo  2 web instances, 2 workers, 2 beats as separate process groups (var/scale/<name>), sharing only"
+	@echo "               PostgreSQL, RabbitMQ and Redis: beat lock, index agreement, load test (bench/scale/results); stops all"
+	@echo "make scale-up  the same processes, kept running until Ctrl-C (SCALE_ARGS='--web 3 --workers 2' to resize)"
 	@echo "make clean     remove caches, collected static files and smoke-test data (keeps var/postgres, var/redis)"
 
 # --- Environment -------------------------------------------------------------------------------
@@ -191,3 +194,16 @@ restore: run-venv
 
 backup-drill: run-venv
 	$(PY) deploy/backup.py drill
+
+# --- Scale-out on one machine (deploy/scale.py, deploy/README.md "Scale-out") ----------------------
+SCALE_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/market_scale
+SCALE_BROKER_URL ?= amqp://guest:guest@127.0.0.1:5672//
+SCALE_REDIS_URL ?= redis://127.0.0.1:6379/0
+SCALE_ARGS ?=
+SCALE_ENV = DATABASE_URL=$(SCALE_DATABASE_URL) CELERY_BROKER_URL=$(SCALE_BROKER_URL) REDIS_URL=$(SCALE_REDIS_URL)
+
+scale-demo: run-venv services
+	$(SCALE_ENV) $(PY) deploy/scale.py demo $(SCALE_ARGS)
+
+scale-up: run-venv services
+	$(SCALE_ENV) $(PY) deploy/scale.py up $(SCALE_ARGS)

@@ -50,7 +50,8 @@ limit_request_fields = 100
 # Gunicorn's own lines and the access log in the service's log format, stamped in UTC ISO 8601 like
 # every other line (marketplace/log_format.py).
 logger_class = "marketplace.gunicorn_logging.GunicornLogger"
-accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "-")
+# GUNICORN_ACCESS_LOG empty: no access log (a load test measuring the servers, not their logging).
+accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "-") or None
 errorlog = "-"
 loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
 access_log_format = '%(h)s "%(r)s" %(s)s %(b)s %(M)sms "%(a)s" request_id=%({x-request-id}o)s'

@@ -231,6 +231,10 @@ CHANGES_RETENTION_DAYS = env.int("CHANGES_RETENTION_DAYS", default=30)
 CELERY_BEAT_SCHEDULE_FILENAME = env.str(
     "CELERY_BEAT_SCHEDULE_FILENAME", default=str(BASE_DIR / "var" / "celerybeat-schedule")
 )
+# One beat schedules at a time, whoever starts how many: the one holding a PostgreSQL advisory lock
+# (marketplace/beat.py); the others check every BEAT_LOCK_CHECK_SECONDS and take over when it dies.
+CELERY_BEAT_SCHEDULER = "marketplace.beat:LockedScheduler"
+BEAT_LOCK_CHECK_SECONDS = env.float("BEAT_LOCK_CHECK_SECONDS", default=5.0)
 CELERY_BEAT_SCHEDULE = {
     # Shortly after midnight (Asia/Shanghai): listings past their date leave the market.
     "listings-expire": {"task": "listings.expire", "schedule": crontab(hour=0, minute=10)},
@@ -541,6 +545,10 @@ MATCHING_NOTIFY_MIN_SCORE = env.float("MATCHING_NOTIFY_MIN_SCORE", default=0.6)
 # 1 = every worker serves the whole index. MATCHING_SHARD_TIMEOUT: seconds a caller waits for a gather.
 MATCHING_SHARDS = env.int("MATCHING_SHARDS", default=1)
 MATCHING_SHARD_TIMEOUT = env.int("MATCHING_SHARD_TIMEOUT", default=30)
+# Every worker process syncs its in-memory index this often (seconds) and reports what it serves
+# (apps.matching.serving; GET /api/v1/matching/index-status): idle replicas converge within it. 0: only
+# when a matching task runs (and no report).
+MATCHING_SYNC_SECONDS = env.float("MATCHING_SYNC_SECONDS", default=5.0)
 # Listings per matching.index_listings task (a day's expiries are split into tasks of this size).
 MATCHING_TASK_BATCH = env.int("MATCHING_TASK_BATCH", default=100)
 # Days of index change log kept after a nightly rebuild (a worker further behind rebuilds its index).

@@ -12,8 +12,15 @@ from apps.core.pagination import StandardCursorPagination, paginated_response
 from apps.matching import examples
 from apps.matching.feedback import match_feedback
 from apps.matching.models import ListingKind
-from apps.matching.selectors import access_listing_for_matches, access_match, match_list, quality_report
+from apps.matching.selectors import (
+    access_listing_for_matches,
+    access_match,
+    index_agreement,
+    match_list,
+    quality_report,
+)
 from apps.matching.serializers import (
+    IndexAgreementOutputSerializer,
     MatchDetailOutputSerializer,
     MatchFeedbackInputSerializer,
     MatchListFilterInputSerializer,
@@ -99,3 +106,14 @@ class MatchQualityReportApi(APIView):
         filters.is_valid(raise_exception=True)
         report = quality_report(actor=request.user, **filters.validated_data)
         return Response(QualityReportOutputSerializer(report).data)
+
+
+class MatchIndexStatusApi(APIView):
+    @extend_schema(
+        tags=TAGS,
+        operation_id="matching_index_status",
+        responses={200: IndexAgreementOutputSerializer},
+        summary="The operator's check that every worker serves the newest match index (version, fingerprint).",
+    )
+    def get(self, request: Request) -> Response:
+        return Response(IndexAgreementOutputSerializer(index_agreement(actor=request.user)).data)

@@ -7,6 +7,6 @@ class MatchingConfig(AppConfig):
     verbose_name = _("Matching")
 
     def ready(self) -> None:
-        from apps.matching import metrics
+        from apps.matching import metrics, serving  # noqa: F401 - serving connects the worker signals
 
         metrics.register()

@@ -226,3 +226,18 @@ def quality_report(*, actor: Actor, since: date | None = None, until: date | Non
 def _rate(count: int, states: Mapping[str, int]) -> float | None:
     answered = sum(states.get(s, 0) for s in (MatchState.VIEWED, MatchState.CONTACTED, MatchState.DISMISSED))
     return round(count / answered, 4) if answered else None
+
+
+def index_agreement(*, actor: Actor) -> dict[str, Any]:
+    """What every live worker process serves (apps.matching.serving) against the newest change-log version.
+
+    ``agree``: at least one process reports, and all serve the newest version with one fingerprint."""
+    require_operator(actor, _("Only the market operator reads the match index status."))
+    from apps.matching import index_state, serving
+
+    processes = serving.served_indexes()
+    latest = index_state.current_version()
+    agree = bool(processes) and {(p["version"], p["fingerprint"]) for p in processes} == {
+        (latest, processes[0]["fingerprint"])
+    }
+    return {"latest_version": latest, "agree": agree, "processes": processes}

@@ -222,3 +222,22 @@ class QualityReportOutputSerializer(serializers.Serializer):
     dismissal_rate = serializers.FloatField(allow_null=True)
     by_engine_version = QualityByEngineOutputSerializer(many=True)
     by_field = QualityByFieldOutputSerializer(many=True)
+
+
+class ServedIndexOutputSerializer(serializers.Serializer):
+    process = serializers.CharField(help_text="host:pid of the worker process.")
+    version = serializers.IntegerField(help_text="The change-log version its index is synced to.")
+    fingerprint = serializers.CharField(help_text="Digest of the listings it serves (equal = same content).")
+    achievements = serializers.IntegerField()
+    demands = serializers.IntegerField()
+    engine_version = serializers.CharField()
+    synced_at = serializers.FloatField(help_text="When it last synced (Unix time).")
+    sync_seconds = serializers.FloatField(help_text="How often it syncs (MATCHING_SYNC_SECONDS of that worker).")
+
+
+class IndexAgreementOutputSerializer(serializers.Serializer):
+    latest_version = serializers.IntegerField(help_text="The newest version of the index change log.")
+    agree = serializers.BooleanField(
+        help_text="Every live worker process serves the newest version with one fingerprint (false when none reports)."
+    )
+    processes = ServedIndexOutputSerializer(many=True)

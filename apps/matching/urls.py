@@ -5,6 +5,7 @@ from apps.matching.apis import (
     DemandMatchListApi,
     MatchDetailApi,
     MatchFeedbackApi,
+    MatchIndexStatusApi,
     MatchQualityReportApi,
 )
 
@@ -13,5 +14,6 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("achievements/<int:pk>/matches", AchievementMatchListApi.as_view(), name="achievements-matches"),
     path("matches/<int:pk>", MatchDetailApi.as_view(), name="match-detail"),
     path("matches/<int:pk>/feedback", MatchFeedbackApi.as_view(), name="match-feedback"),
+    path("matching/index-status", MatchIndexStatusApi.as_view(), name="matching-index-status"),
     path("matching/quality-report", MatchQualityReportApi.as_view(), name="matching-quality-report"),
 ]
