@@ -197,7 +197,9 @@ def test_registration_and_payment_events_join_the_chain(world):
     contract = make_contract(world, document=True)
     registration_apply(actor=world.seller_user, contract=contract)
     payment_create(actor=world.buyer_user, contract=contract, amount=Decimal("1000.00"), paid_on=contract.signed_on)
-    events = list(EvidenceEntry.objects.filter(subject_type="contract", subject_id=contract.pk).values_list("stream", "event"))
+    events = list(
+        EvidenceEntry.objects.filter(subject_type="contract", subject_id=contract.pk).values_list("stream", "event")
+    )
     assert events == [
         ("contracts", "contract.recorded"),
         ("contracts", "contract.document_attached"),

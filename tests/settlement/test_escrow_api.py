@@ -74,7 +74,9 @@ def test_a_milestone_is_deposited_accepted_and_settled_as_a_contract_payment(wor
 
     # Each movement is attested in the evidence chain, which still verifies.
     events = list(
-        EvidenceEntry.objects.filter(stream="settlements", subject_type="escrow_milestone", subject_id=first["id"]).values_list("event", "payload")
+        EvidenceEntry.objects.filter(
+            stream="settlements", subject_type="escrow_milestone", subject_id=first["id"]
+        ).values_list("event", "payload")
     )
     assert [e for e, _p in events] == ["escrow.deposited", "escrow.deposited", "escrow.released"]
     assert events[-1][1]["amount"] == "300000.00" and events[-1][1]["payment_id"] == payment.pk
@@ -103,7 +105,9 @@ def test_a_disputed_milestone_is_refunded_by_the_operator_and_the_market_report_
     assert resolved.status_code == 200 and resolved.json()["status"] == "refunded"
     assert resolved.json()["held"] == "0.00"
     assert list(
-        EvidenceEntry.objects.filter(stream="settlements", subject_type="escrow_milestone", subject_id=milestone["id"]).values_list("event", flat=True)
+        EvidenceEntry.objects.filter(
+            stream="settlements", subject_type="escrow_milestone", subject_id=milestone["id"]
+        ).values_list("event", flat=True)
     ) == ["escrow.deposited", "escrow.disputed", "escrow.refunded"]
     assert not Payment.objects.filter(contract=contract).exists()
     assert buyer.post(f"{base}/refund", {}, format="json").status_code == 403
