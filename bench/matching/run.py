@@ -3,7 +3,7 @@ engine beside bm25s and rank_bm25 on the same synthetic corpus and tokens, in th
 
     .venv/bin/python bench/matching/run.py                    # 1,000,000 achievements, 1,000 demands
     .venv/bin/python bench/matching/run.py --n 200000 --queries 500
-    .venv/bin/python bench/matching/run.py --sizes 10000,100000,200000,1000000 --skip rank_bm25
+    .venv/bin/python bench/matching/run.py --sizes 10000,100000,200000,1000000 --skip rank_bm25 --parallel 1
 
 Each system runs in its own process pinned to one core (peak RSS per process). See bench/README.md.
 """
@@ -30,7 +30,8 @@ RESULTS = Path(__file__).resolve().parent / "results"
 GOALS = {"p50_ms": 20.0, "peak_mb": 2048.0, "build_rate": 5000.0}
 
 
-def run_system(system: str, args: argparse.Namespace, paths: dict[str, Path]) -> dict[str, Any]:
+def start_system(system: str, args: argparse.Namespace, paths: dict[str, Path], cpu: int) -> Any:
+    """The system's process, started (pinned to ``cpu``): finish it with ``finish_system``."""
     env = {
         **os.environ,
         "OMP_NUM_THREADS": "1",
@@ -55,15 +56,24 @@ def run_system(system: str, args: argparse.Namespace, paths: dict[str, Path]) ->
         "--rank-queries",
         str(args.rank_queries),
         "--cpu",
-        str(args.cpu),
+        str(cpu),
     ]
-    started = time.perf_counter()
-    done = subprocess.run(command, cwd=REPO, env=env, stdout=subprocess.PIPE, text=True, check=False)  # noqa: S603
-    if done.returncode != 0:
-        raise SystemExit(f"{system} failed with exit code {done.returncode}")
-    result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
-    result["wall_s"] = round(time.perf_counter() - started, 1)
+    process = subprocess.Popen(command, cwd=REPO, env=env, stdout=subprocess.PIPE, text=True)  # noqa: S603
+    return system, process, time.perf_counter()
+
+
+def finish_system(started: Any) -> dict[str, Any]:
+    system, process, at = started
+    out, _ = process.communicate()
+    if process.returncode != 0:
+        raise SystemExit(f"{system} failed with exit code {process.returncode}")
+    result: dict[str, Any] = json.loads(out.strip().splitlines()[-1])
+    result["wall_s"] = round(time.perf_counter() - at, 1)
     return result
+
+
+def run_system(system: str, args: argparse.Namespace, paths: dict[str, Path]) -> dict[str, Any]:
+    return finish_system(start_system(system, args, paths, args.cpu))
 
 
 def overlap(a: list[list[Any]], b: list[list[Any]]) -> float:
@@ -201,9 +211,18 @@ def run_size(n: int, args: argparse.Namespace) -> tuple[list[str], dict[str, dic
                 results[system] = earlier["results"][system]
                 skip.add(system)
         reused = f"bm25s and rank_bm25 figures from {args.baselines_from.name} (same corpus, an earlier run)"
-    for system in ("idle", "engine", "bm25s", "rank_bm25"):
-        if system in skip:
-            continue
+    systems = [s for s in ("idle", "engine", "bm25s", "rank_bm25") if s not in skip]
+    if args.parallel and {"engine", "bm25s"} <= set(systems):
+        # the engine and bm25s at the same time, each pinned to its own core: a machine shared with
+        # other jobs then slows both alike (one after the other, a burst of load hits only one)
+        results["idle"] = run_system("idle", size_args, paths)
+        print(f"running engine (core {args.cpu}) and bm25s (core {args.parallel}) at {n:,} …", file=sys.stderr)
+        engine = start_system("engine", size_args, paths, args.cpu)
+        bm25s = start_system("bm25s", size_args, paths, args.parallel)
+        results["bm25s"] = finish_system(bm25s)
+        results["engine"] = finish_system(engine)
+        systems = [s for s in systems if s not in results]
+    for system in systems:
         print(f"running {system} at {n:,} …", file=sys.stderr, flush=True)
         results[system] = run_system(system, size_args, paths)
         print(f"  {system}: done in {results[system]['wall_s']} s", file=sys.stderr, flush=True)
@@ -297,6 +316,12 @@ def main() -> None:
     parser.add_argument("--rank-queries", type=int, default=5, help="queries for rank_bm25 (scores in Python)")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--cpu", type=int, default=0, help="the core every system is pinned to")
+    parser.add_argument(
+        "--parallel",
+        type=int,
+        metavar="CPU",
+        help="run the engine and bm25s at the same time, bm25s pinned to this core (the engine to --cpu)",
+    )
     parser.add_argument("--skip", default="", help="comma-separated systems to leave out (bm25s, rank_bm25)")
     parser.add_argument(
         "--baselines-from",
@@ -317,7 +342,14 @@ def main() -> None:
         lines, by_size[n] = run_size(n, args)
         details.extend([*lines, ""])
         print("\n".join(lines), flush=True)
+        write(args, sizes, by_size, details)  # after every size: a cut-short run keeps what it measured
+
+
+def write(
+    args: argparse.Namespace, sizes: list[int], by_size: dict[int, dict[str, dict[str, Any]]], details: list[str]
+) -> None:
     RESULTS.mkdir(exist_ok=True)
+    done = list(by_size)
     if len(sizes) == 1:
         n = sizes[0]
         title = details[0]
@@ -325,16 +357,17 @@ def main() -> None:
         payload: dict[str, Any] = {"args": {**vars(args), "n": n}, "results": by_size[n]}
         chart = svg(by_size[n], title)
     else:
-        title = f"matching: {', '.join(f'{n:,}' for n in sizes)} achievements, {args.queries:,} demands, one core"
-        out = [title, "", *summary(by_size), "", *details[:-1]]
+        title = f"matching: {', '.join(f'{n:,}' for n in done)} achievements, {args.queries:,} demands, one core"
+        missing = [f"{n:,}" for n in sizes if n not in by_size]
+        note = [f"not measured (run cut short): {', '.join(missing)}", ""] if missing else []
+        out = [title, "", *note, *summary(by_size), "", *details[:-1]]
         payload = {
             "args": {**vars(args), "baselines_from": None},
             "sizes": {str(n): {"args": {**vars(args), "n": n}, "results": r} for n, r in by_size.items()},
         }
         chart = svg_sizes(by_size, title)
-    print("\n".join(out[: len(out) - len(details) + 1]) if len(sizes) > 1 else "")
-    (RESULTS / "latest.txt").write_text("\n".join(out) + "\n", encoding="utf-8")
     text = json.dumps(payload, ensure_ascii=False, indent=1, default=str)
+    (RESULTS / "latest.txt").write_text("\n".join(out) + "\n", encoding="utf-8")
     (RESULTS / "latest.json").write_text(text, encoding="utf-8")
     (RESULTS / "latest.svg").write_text(chart, encoding="utf-8")
 
