@@ -1094,10 +1094,10 @@ class _LazyMatch(Match):
         object.__setattr__(self, "_build", build)
 
     @property
-    def explanation(self) -> dict[str, Any]:  # type: ignore[override]
+    def explanation(self) -> dict[str, Any]:
         built: dict[str, Any] | None = self.__dict__.get("_explanation")
         if built is None:
-            built = self._build()
+            built = self.__dict__["_build"]()
             object.__setattr__(self, "_explanation", built)
         return built
 

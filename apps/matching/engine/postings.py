@@ -65,7 +65,7 @@ def lookup(
     rows: npt.NDArray[np.int32],
     weights: FloatArray,
     term_ids: IntArray,
-    keys: IntArray,
+    keys: npt.NDArray[np.integer[Any]],
 ) -> FloatArray:
     """The weight of each term in each row of ``keys`` (rows × terms; 0 where the row lacks the term):
     one binary search per (row, term) pair, all pairs advanced together."""
