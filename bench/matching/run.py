@@ -90,7 +90,9 @@ def table(results: dict[str, dict[str, Any]], args: argparse.Namespace) -> list[
         ("build time (s)", "build_s", lambda r: r["build_s"], "lower"),
         ("top-10 single query p50 (ms, 1 core)", "p50", lambda r: r["single"]["p50_ms"], "lower"),
         ("top-10 single query p99 (ms, 1 core)", "p99", lambda r: r["single"]["p99_ms"], "lower"),
+        ("top-10 single query p50, CPU time (ms)", "cpu", lambda r: r.get("single_cpu", {}).get("p50_ms", 0), "lower"),
         ("batch re-match (queries/s, 1 core)", "batch", lambda r: r["batch_qps"], "higher"),
+        ("batch re-match per CPU second (queries)", "batch_cpu", lambda r: r.get("batch_cpu_qps", 0), "higher"),
         ("RSS after build (MB)", "rss", lambda r: r["rss_built_mb"], "lower"),
         ("peak RSS (MB)", "peak", lambda r: r["peak_mb"], "lower"),
     ]
@@ -255,6 +257,22 @@ def summary(by_size: dict[int, dict[str, dict[str, Any]]]) -> list[str]:
     if 1_000_000 in by_size:
         goals.append(("1,000,000: engine peak memory ≤ 1 GB", by_size[1_000_000]["engine"]["peak_mb"] <= 1024))
     lines.append("(× = how many times the engine is ahead: bm25s p50 / engine p50, engine q/s / bm25s q/s)")
+    lines.append("")
+    lines.append("the same in CPU time (process time: what a query costs when the core is shared with other jobs)")
+    lines.append(
+        f"{'achievements':>12} {'engine p50':>11} {'bm25s p50':>10} {'×':>6} "
+        f"{'engine q/s':>11} {'bm25s q/s':>10} {'×':>6}"
+    )
+    for n, results in by_size.items():
+        e, b = results["engine"], results.get("bm25s")
+        if b is None or "single_cpu" not in e or "single_cpu" not in b:
+            continue
+        p50 = b["single_cpu"]["p50_ms"] / e["single_cpu"]["p50_ms"]
+        batch = e["batch_cpu_qps"] / b["batch_cpu_qps"]
+        lines.append(
+            f"{n:>12,} {e['single_cpu']['p50_ms']:>11.2f} {b['single_cpu']['p50_ms']:>10.2f} {p50:>6.2f} "
+            f"{e['batch_cpu_qps']:>11,.1f} {b['batch_cpu_qps']:>10,.1f} {batch:>6.2f}"
+        )
     explained = [
         f"{n:,}: {r['engine']['single_explained']['p50_ms']} ms"
         for n, r in by_size.items()
