@@ -129,6 +129,12 @@ def ensure(kind: str, n: int, seed: int, *, workers: int = 2, progress: Any = No
     path = CACHE_DIR / f"{kind}-{n}-{seed}-v{GENERATOR_VERSION}.jsonl"
     if path.exists():
         return path
+    # each chunk of CHUNK records is generated from (seed, kind, its start) alone, so the first n records
+    # of a larger corpus of the same seed are this corpus: readers stop after n (read_achievements' limit)
+    for larger in sorted(CACHE_DIR.glob(f"{kind}-*-{seed}-v{GENERATOR_VERSION}.jsonl")):
+        size = larger.name.split("-")[-3]
+        if size.isdigit() and int(size) > n:
+            return larger
     partial = path.with_suffix(".partial")
     tasks = [(kind, seed, start, min(start + CHUNK, n)) for start in range(0, n, CHUNK)]
     with Pool(workers, initializer=_init) as pool, partial.open("wb") as out:

@@ -308,7 +308,8 @@ def test_scores_equal_an_independent_exhaustive_bm25() -> None:
 def test_pruned_search_returns_exactly_what_an_exhaustive_scan_returns(
     seed: int, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # a small cap and budget make the MaxScore shortcut kick in on a small corpus
+    # MaxScore in the head scan pays from about 500,000 rows on: lowered, it runs on a small corpus
+    monkeypatch.setattr(index_module, "_PRUNE_MIN_ROWS", 0)
     docs, queries = _random_corpus(seed, 2500)
     index = build(docs)
     exhaustive = MatchIndex("achievement", params=dataclasses.replace(index.params, prune=False))
@@ -485,3 +486,28 @@ def test_document_analysis_weights_every_occurrence_by_its_section_in_text_order
         # 电池 (search mode also cuts it out of 锂离子电池): twice in the title (2 × 1.5), once among
         # the keywords (3.0), four times in the body (4 × 1.0)
         assert index.analyse(docs[-2])["电池"] == 2 * 1.5 + 3.0 + 4 * 1.0
+
+
+def test_dense_rows_of_frequent_terms_change_no_result_score_or_explanation(monkeypatch: pytest.MonkeyPatch) -> None:
+    import pickle
+
+    docs, queries = _random_corpus(7, 1500)
+    # a small head, so most query terms (the frequent ones among them) are in the tail
+    params = dataclasses.replace(Params(), query_terms_max=3, rerank_pool=200)
+    fast = MatchIndex("achievement", params=params)
+    fast.add_many(docs)
+    assert len(fast._dense) > 0, "no term is frequent enough for a dense row: the test exercises nothing"
+    monkeypatch.setattr(index_module, "_DENSE_BUDGET", 0.0)
+    plain = MatchIndex("achievement", params=params)
+    plain.add_many(docs)
+    assert len(plain._dense) == 0
+    for query in queries:
+        got = fast.search(query, k=10, today=TODAY)
+        want = plain.search(query, k=10, today=TODAY)
+        assert [(m.id, m.score, m.explanation) for m in got] == [(m.id, m.score, m.explanation) for m in want]
+        for match in got:
+            # built on first read; pickled (for a cache or a task result) as a plain Match
+            copy = pickle.loads(pickle.dumps(match))  # noqa: S301 — our own bytes
+            assert type(copy) is Match
+            assert (copy.id, copy.score, copy.explanation) == (match.id, match.score, match.explanation)
+            assert copy == match

@@ -33,6 +33,7 @@ import numpy as np
 import numpy.typing as npt
 import scipy.sparse as sp
 
+from . import postings
 from .documents import COOPERATION_MODES, Achievement, Demand, DocId, Document, Match
 from .ranker import COVERAGE_TERMS, default_ranker, features
 from .score import FitQuery, Params, combine, fit_scores
@@ -49,6 +50,11 @@ _ELIGIBLE_CACHE = 32  # hard filters of every row, per (today, cooperation modes
 _TF_SCALE = 4  # term frequencies are weighted (title ×1.5 …): built as uint16 quarters
 TF_MAX = 1000  # a larger term frequency changes a BM25 weight by less than float32 resolves
 _CHUNK = 1 << 22
+# terms in at least this share of main's rows are also kept as dense rows, within this share of the
+# posting lists' memory (the most frequent first): see MatchIndex._build_dense
+_DENSE_SHARE = 0.25
+_DENSE_BUDGET = 0.2
+_PRUNE_MIN_ROWS = 500_000  # MaxScore in the head scan from this many rows on (tests lower it)
 
 
 def _quarters(tf: float) -> int:
@@ -232,6 +238,9 @@ class MatchIndex:
         self._weights = np.zeros(0, dtype=np.float32)
         self._avglen_main = 1.0
         self._maxw = np.zeros(0, dtype=np.float32)
+        # the most frequent terms of main also as dense rows (see _build_dense): term id → row, or -1
+        self._dense_of = np.zeros(0, dtype=np.int32)
+        self._dense = np.zeros((0, 0), dtype=np.float32)
         # delta segment: term id → (rows, term frequencies)
         self._delta: dict[int, tuple[list[int], list[float]]] = {}
         self._delta_rows = 0
@@ -499,6 +508,26 @@ class MatchIndex:
         nonempty = np.flatnonzero(np.diff(self._indptr) > 0)
         if len(nonempty):
             self._maxw[nonempty] = np.maximum.reduceat(self._weights, self._indptr[nonempty])
+        self._build_dense()
+
+    def _build_dense(self) -> None:
+        """The weights of main's most frequent terms (in at least ``_DENSE_SHARE`` of the rows) also as
+        dense rows, 0 where a document lacks the term, within ``_DENSE_BUDGET`` of the posting lists'
+        memory. Such a term is in the tail of most long queries and, when it is in the head, touches a
+        large share of the rows: a candidate's weight is then one gather instead of a binary search, and
+        the head adds the whole row (dense vector arithmetic) instead of scattering postings. Adding the
+        0 of a missing posting leaves a float32 score unchanged, so every score stays the same."""
+        n = self._n_main
+        lengths = np.diff(self._indptr)
+        self._dense_of = np.full(len(lengths), -1, dtype=np.int32)
+        limit = int(_DENSE_BUDGET * len(self._weights) * 8 / (4 * n)) if n else 0
+        frequent = np.flatnonzero(lengths >= max(1, _DENSE_SHARE * n))
+        frequent = frequent[np.argsort(-lengths[frequent], kind="stable")][:limit]
+        self._dense = np.zeros((len(frequent), n), dtype=np.float32)
+        for slot, term in enumerate(frequent.tolist()):
+            a, b = int(self._indptr[term]), int(self._indptr[term + 1])
+            self._dense[slot, self._rows[a:b]] = self._weights[a:b]
+            self._dense_of[term] = slot
 
     def _main_quarters(self) -> npt.NDArray[np.uint16]:
         """The main segment's term frequencies (in quarters), recovered exactly from the weights:
@@ -584,19 +613,20 @@ class MatchIndex:
         p = self.params
         counts = self.analyse(doc, query=True)
         n = max(len(self._row_of) + self._main_dead, 1)
+        get = self._terms.get
+        found = [(term, term_id, qtf) for term, qtf in counts.items() if (term_id := get(term)) is not None]
+        dfs = self._df[[term_id for _, term_id, _ in found]].tolist() if found else []
         ids: list[int] = []
         weights: list[float] = []
         names: list[str] = []
-        for term, qtf in counts.items():
-            term_id = self._terms.get(term)
-            if term_id is None:
-                continue
-            df = int(self._df[term_id])
+        k3 = p.k3
+        log = math.log
+        for (term, term_id, qtf), df in zip(found, dfs, strict=True):
             if df <= 0:
                 continue
-            idf = math.log(1.0 + (n - df + 0.5) / (df + 0.5))
+            idf = log(1.0 + (n - df + 0.5) / (df + 0.5))
             ids.append(term_id)
-            weights.append(idf * qtf * (p.k3 + 1.0) / (qtf + p.k3))
+            weights.append(idf * qtf * (k3 + 1.0) / (qtf + k3))
             names.append(term)
         # most weighted first, ties by the term itself: the head of a long query (see ``_candidates``)
         # is then the same whatever the text order or the term numbering of this index
@@ -638,11 +668,113 @@ class MatchIndex:
         # _query_terms returns the terms most weighted first
         head, tail = slice(0, cap), slice(cap, None)
         limit = max(pool, p.rerank_pool)
-        rows, text = self._head_candidates(term_ids[head], qweights[head], eligible, limit)
-        if len(rows) > limit:
-            best = _top_rows(text, limit)
-            rows, text = rows[best], text[best]
+
+        def head_and_tail(
+            scores: FloatArray, buffers: tuple[FloatArray, FloatArray]
+        ) -> tuple[npt.NDArray[np.int64], FloatArray] | None:
+            rows, text = self._scan(scores, buffers, term_ids[head], qweights[head], eligible, limit)
+            if len(rows) > limit:
+                best = _top_rows(text, limit)
+                rows, text = rows[best], text[best]
+            if len(rows) and int(rows.max()) >= self._n_main:
+                selected.append((rows, text))
+                return None  # a delta row among the candidates: the general path below
+            return self._add_tail_dense(scores, buffers, rows, text, term_ids[tail], qweights[tail], pool)
+
+        selected: list[tuple[npt.NDArray[np.int64], FloatArray]] = []
+        found = self._with_scratch(head_and_tail)
+        if found is not None:
+            return found
+        rows, text = selected[0]
         return self._add_tail(rows, text.astype(np.float32), term_ids[tail], qweights[tail], pool)
+
+    def _with_scratch(self, work: Any) -> Any:
+        """``work(scores, buffers)`` with a zeroed dense score array over every row and two buffers as
+        long as any column: the index's own (kept between queries: fresh large temporaries cost page
+        faults) unless another thread is using them."""
+        size = self._cols.size
+        if self._scratch_lock.acquire(blocking=False):
+            try:
+                if len(self._scratch) < 3 * size:
+                    self._scratch = np.zeros(3 * self._cols.alive.shape[0], dtype=np.float32)
+                scores = self._scratch[:size]
+                scores.fill(0)
+                return work(scores, (self._scratch[size : 2 * size], self._scratch[2 * size : 3 * size]))
+            finally:
+                self._scratch_lock.release()
+        scratch = np.zeros((3, size), dtype=np.float32)
+        return work(scratch[0], (scratch[1], scratch[2]))
+
+    def _add_tail_dense(
+        self,
+        scores: FloatArray,
+        buffers: tuple[FloatArray, FloatArray],
+        rows: npt.NDArray[np.int64],
+        text: FloatArray,
+        term_ids: npt.NDArray[np.int64],
+        qweights: FloatArray,
+        pool: int,
+    ) -> tuple[npt.NDArray[np.int64], FloatArray]:
+        """``_add_tail`` for main rows, in the dense score array: the same additions in the same order
+        (so the same float32 scores), but a short posting list is added whole (cheaper than a binary
+        search per candidate) and runs of short lists together."""
+        k1 = np.float32(self.params.k1 + 1.0)
+        indptr, all_rows, all_weights = self._indptr, self._rows, self._weights
+        n_main_terms = len(indptr) - 1
+        tail = term_ids.tolist()
+        maxw = np.array([self._maxw[t] if t < n_main_terms else k1 for t in tail], dtype=np.float32)
+        bounds = (qweights * maxw).tolist()
+        rest = float(sum(bounds))
+        qs = qweights.tolist()
+        starts = [int(indptr[t]) if t < n_main_terms else 0 for t in tail]
+        ends = [int(indptr[t + 1]) if t < n_main_terms else 0 for t in tail]
+        scores[rows] = text
+        keys = rows.astype(all_rows.dtype)  # the column's dtype, or searchsorted copies the column
+        prune = self.params.prune
+        dense_of = self._dense_of
+        searched = 0
+        j, m = 0, len(tail)
+        while j < m:
+            a, b = starts[j], ends[j]
+            if b - a <= len(rows) * _SEARCH_COST and (b == a or dense_of[tail[j]] < 0):
+                # a run of short lists (added whole, together): nothing to prune for
+                i, run = j, b - a
+                j += 1
+                while (
+                    j < m
+                    and ends[j] - starts[j] <= len(rows) * _SEARCH_COST
+                    and (ends[j] == starts[j] or dense_of[tail[j]] < 0)
+                ):
+                    if run + ends[j] - starts[j] > postings.GROUP or max(ends[j] - starts[j], b - a) >= postings.SHORT:
+                        break
+                    run += ends[j] - starts[j]
+                    j += 1
+                if run:
+                    postings.add_lists(scores, all_rows, all_weights, starts[i:j], ends[i:j], qs[i:j], buffers)
+                rest -= sum(bounds[i:j])
+                continue
+            slot = int(dense_of[tail[j]]) if b > a else -1
+            if slot >= 0:
+                # a frequent term's weights in its dense row (0 where missing: the score is unchanged)
+                scores[rows] += self._dense[slot].take(rows) * np.float32(qs[j])
+                rest -= bounds[j]
+                j += 1
+                continue
+            searched += 1
+            if prune and len(rows) > pool and searched % 4 == 1:
+                text = scores[rows]
+                theta = float(np.partition(text, len(text) - pool)[len(text) - pool])
+                keep = text >= np.float32(theta - rest) * np.float32(0.999)
+                if not keep.all():
+                    rows, keys = rows[keep], keys[keep]
+            col = all_rows[a:b]
+            pos = col.searchsorted(keys)
+            np.minimum(pos, b - a - 1, out=pos)
+            hit = col[pos] == keys
+            scores[rows[hit]] += all_weights[a:b][pos[hit]] * np.float32(qs[j])
+            rest -= bounds[j]
+            j += 1
+        return rows, scores[rows]
 
     def _add_tail(
         self,
@@ -696,20 +828,10 @@ class MatchIndex:
         yet selective enough, more terms are added densely; at worst every term is (the plain BM25 scan).
         The result equals exhaustive scoring: ``tests/matching/test_engine_index.py`` checks it.
         """
-        size = self._cols.size
-        if self._scratch_lock.acquire(blocking=False):
-            try:
-                if len(self._scratch) < 3 * size:
-                    # scores, and two buffers as long as any column: fresh large temporaries cost page faults
-                    self._scratch = np.zeros(3 * self._cols.alive.shape[0], dtype=np.float32)
-                scores = self._scratch[:size]
-                scores.fill(0)
-                buffers = (self._scratch[size : 2 * size], self._scratch[2 * size : 3 * size])
-                return self._scan(scores, buffers, term_ids, qweights, eligible, pool)
-            finally:
-                self._scratch_lock.release()
-        scratch = np.zeros((3, size), dtype=np.float32)
-        return self._scan(scratch[0], (scratch[1], scratch[2]), term_ids, qweights, eligible, pool)
+        found: tuple[npt.NDArray[np.int64], FloatArray] = self._with_scratch(
+            lambda scores, buffers: self._scan(scores, buffers, term_ids, qweights, eligible, pool)
+        )
+        return found
 
     def _scan(
         self,
@@ -721,7 +843,6 @@ class MatchIndex:
         pool: int,
     ) -> tuple[npt.NDArray[np.int64], FloatArray]:
         size = len(scores)
-        add_buf, gather_buf = buffers
         self._delta_scores(scores, term_ids, qweights)
         indptr, rows, weights = self._indptr, self._rows, self._weights
         n_main_terms = len(indptr) - 1
@@ -738,12 +859,15 @@ class MatchIndex:
         unscanned = sum(lengths)
         budget = max(size, 1)  # postings to add before (re)checking whether the rest can be pruned
         scanned = 0
-        check_at = budget if self.params.prune else math.inf
+        # below _PRUNE_MIN_ROWS rows a check (a partition over the rows) and the binary searches after it cost
+        # more than the postings they save: the head is scanned whole (same rows, same scores)
+        check_at = budget if self.params.prune and size >= _PRUNE_MIN_ROWS else math.inf
         cap = max(1_000, size // 50)
         # θ is the pool-th best of a strided sample of the rows: any set of distinct rows gives a
         # lower bound of the true pool-th best, and a sample is cheaper to partition
         stride = max(1, size // _THETA_SAMPLE)
         eligible_all: npt.NDArray[np.bool_] | None = None
+        dense_of = self._dense_of
         i = 0
         m = len(ts)
         while i < m:
@@ -760,17 +884,33 @@ class MatchIndex:
                     cand = cand[eligible_all[cand]]
                     if len(cand) <= cap:
                         return cand, self._finish(scores, cand, starts[i:], ends[i:], qs[i:])
-            a, b = starts[i], ends[i]
-            # a column holds each row once, so a gather, add and scatter is exact (and far faster than
-            # np.add.at); in preallocated buffers, a column can have every row
-            col = rows[a:b]
-            add = np.multiply(weights[a:b], np.float32(qs[i]), out=add_buf[: b - a])
-            gathered = np.take(scores, col, out=gather_buf[: b - a])
-            gathered += add
-            scores[col] = gathered
-            scanned += b - a
-            unscanned -= b - a
-            i += 1
+            # the next run of lists: up to the next check, short lists together (one add.at over their
+            # concatenation), a long one alone (a gather, add and scatter: a column holds each row once)
+            slot = int(dense_of[ts[i]])
+            if slot >= 0:
+                # a frequent term: its dense row, added to main's rows as a whole
+                main_scores = scores[: self._n_main]
+                main_scores += np.multiply(self._dense[slot], np.float32(qs[i]), out=buffers[0][: self._n_main])
+                scanned += lengths[i]
+                unscanned -= lengths[i]
+                i += 1
+                continue
+            j = i + 1
+            run = lengths[i]
+            while (
+                j < m
+                and dense_of[ts[j]] < 0
+                and scanned + run < check_at
+                and lengths[j - 1] < postings.SHORT
+                and lengths[j] < postings.SHORT
+                and run + lengths[j] <= postings.GROUP
+            ):
+                run += lengths[j]
+                j += 1
+            postings.add_lists(scores, rows, weights, starts[i:j], ends[i:j], qs[i:j], buffers)
+            scanned += run
+            unscanned -= run
+            i = j
         if eligible_all is None:
             eligible_all = eligible(None)
         # every row scored: on a large index the sample's pool-th best still bounds the pool from below,
@@ -936,19 +1076,9 @@ class MatchIndex:
         where = np.flatnonzero(main)
         n_main_terms = len(self._indptr) - 1
         if len(main_rows):
-            known = term_ids < n_main_terms
-            cols_ = np.flatnonzero(known)
-            starts = self._indptr[term_ids[known]].tolist()
-            ends = self._indptr[term_ids[known] + 1].tolist()
-            rows_all, weights_all = self._rows, self._weights
-            for j, a, b in zip(cols_.tolist(), starts, ends, strict=True):
-                if b > a:
-                    col = rows_all[a:b]
-                    pos = col.searchsorted(main_rows)
-                    np.minimum(pos, b - a - 1, out=pos)
-                    hit = col[pos] == main_rows
-                    if hit.any():
-                        out[where[hit], j] = weights_all[a:b][pos[hit]]
+            known = np.flatnonzero(term_ids < n_main_terms)
+            found = postings.lookup(self._indptr, self._rows, self._weights, term_ids[known], main_rows)
+            out[np.ix_(where, known)] = found
         avglen = self._avglen()
         for n in np.flatnonzero(~main).tolist():
             row = int(rows[n])
@@ -974,17 +1104,49 @@ class MatchIndex:
     ) -> Match:
         from .explain import explanation
 
-        hits = np.flatnonzero(contributions > 0).tolist()
-        return Match(
-            id=self._id_of[row],
-            score=round(final, 6),
-            explanation=explanation(
+        glossary = self.tokeniser.glossary
+
+        def build() -> dict[str, Any]:
+            values = contributions.tolist()
+            return explanation(
                 score=final,
                 raw_text=raw_text,
                 text_part=text_part,
-                terms=[(names[j], float(contributions[j])) for j in hits],
+                terms=[(names[j], values[j]) for j in np.flatnonzero(contributions > 0).tolist()],
                 criteria=fit.criteria(pool_index),
                 filters=filters,
-                glossary=self.tokeniser.glossary,
-            ),
-        )
+                glossary=glossary,
+            )
+
+        return _LazyMatch(self._id_of[row], round(final, 6), build)
+
+
+class _LazyMatch(Match):
+    """A ``Match`` whose explanation is built on first read, from what the search computed (the term
+    weights and fit of the row, taken when it ran): building the dictionaries is most of a query's
+    time on a small index, and a batch re-match that keeps the best few reads only ids and scores.
+    Pickled (and compared) as a plain ``Match`` with its explanation."""
+
+    def __init__(self, id: DocId, score: float, build: Any) -> None:
+        object.__setattr__(self, "id", id)
+        object.__setattr__(self, "score", score)
+        object.__setattr__(self, "_build", build)
+
+    @property
+    def explanation(self) -> dict[str, Any]:
+        built: dict[str, Any] | None = self.__dict__.get("_explanation")
+        if built is None:
+            built = self.__dict__["_build"]()
+            object.__setattr__(self, "_explanation", built)
+        return built
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Match):
+            return (self.id, self.score) == (other.id, other.score)
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash((self.id, self.score))
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (Match, (self.id, self.score, self.explanation))
