@@ -360,10 +360,10 @@ def test_recompute_checks_every_cell_of_a_month_and_zero_cells_count_as_absent(w
     registration = registered(world, operator, on="2026-03-10")
     pay(world, registration.contract, "100.00", on="2026-04-02")
     fold(registration.contract_id)
-    Cell.objects.create(grain=0, month=m("2026-03"), **dict.fromkeys(DIMS, "zero"))  # all figures 0
+    Cell.objects.create(grain=0, month=m("2026-03"), **dict.fromkeys(DIMS, "z"))  # all figures 0
     assert stats_recompute().differences == 0
     # A cell moved to another key: its old key is missing and its new key is extra, in that month only.
-    Cell.objects.filter(grain=0, month=m("2026-04")).exclude(contract_type="zero").update(broker="7")
+    Cell.objects.filter(grain=0, month=m("2026-04")).exclude(contract_type="z").update(broker="7")
     run = stats_recompute()
     assert run.differences == 2
     assert {(row["month"], row["key"].get("broker")) for row in run.sample} == {("2026-04-01", ""), ("2026-04-01", "7")}
