@@ -7,7 +7,8 @@ counts the decisions (deploy/README.md, "Read replica").
 
 Healthy means: reachable (a short ``connect_timeout``), a standby (``pg_is_in_recovery()``), and not
 further behind than ``DATABASE_REPLICA_MAX_LAG_SECONDS``. The lag is 0 when the replica has replayed all the
-WAL the primary had written when asked (``pg_last_wal_replay_lsn() >= pg_current_wal_lsn()``), else the age
+WAL the primary had inserted when asked (``pg_last_wal_replay_lsn() >= pg_current_wal_insert_lsn()``: the insert
+position, not the write position, which lags behind committed data under ``synchronous_commit=off``), else the age
 of the last transaction it replayed (``clock_timestamp() - pg_last_xact_replay_timestamp()``): an idle
 primary does not make a caught-up replica look late, and a replica whose replay stopped grows older every
 second. The verdict is kept ``DATABASE_REPLICA_CHECK_SECONDS`` per process, so a report costs two extra
@@ -129,7 +130,7 @@ def measure_replica() -> ReplicaHealth:
     to answer is down; a primary that fails raises, as any request would."""
     now = time.monotonic()
     with connections[DEFAULT_DB_ALIAS].cursor() as cursor:
-        cursor.execute("SELECT pg_current_wal_lsn()::text")
+        cursor.execute("SELECT pg_current_wal_insert_lsn()::text")
         (primary_lsn,) = cursor.fetchone()
     try:
         with connections[REPLICA].cursor() as cursor:

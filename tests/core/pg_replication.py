@@ -153,7 +153,7 @@ class StreamingPair:
 
     def primary_lsn(self) -> str:
         with contextlib.closing(self.connect(self.primary_port)) as conn, conn.cursor() as cursor:
-            cursor.execute("SELECT pg_current_wal_lsn()::text")
+            cursor.execute("SELECT pg_current_wal_insert_lsn()::text")
             return str(cursor.fetchone()[0])
 
     def wait_replayed(self, timeout: float = 10.0) -> float:

@@ -46,8 +46,12 @@ def pair(settings: Any) -> Iterator[StreamingPair]:
     test_database = connections["default"]
     wrappers = []
     try:
-        # The committed test database (migrated, with its reference data) is what the primary starts from.
-        started.start(copy_of=worker_database_url())
+        # The primary starts from a migrated database with its reference data and nothing else: the migrated
+        # template the test databases are cloned from (tests/database_template.py), else the test database.
+        source = worker_database_url()
+        if template := test_database.settings_dict.get("TEST", {}).get("TEMPLATE"):
+            source = source.rsplit("/", 1)[0] + f"/{template}"
+        started.start(copy_of=source)
         primary_settings = {
             **test_database.settings_dict,
             "HOST": "127.0.0.1",
