@@ -15,6 +15,9 @@ os.environ.setdefault("DJANGO_ALLOWED_HOSTS", "testserver,localhost,127.0.0.1")
 os.environ.setdefault("EMAIL_URL", "consolemail://")
 os.environ.setdefault("LOG_FORMAT", "text")
 os.environ.setdefault("DJANGO_STATIC_MANIFEST", "false")
+# The Celery workers tests start do not keep a match index current in the background (building one loads the
+# Chinese–English dictionary, seconds of CPU per process); tests/matching/test_index_agreement.py turns it on.
+os.environ.setdefault("MATCHING_SYNC_SECONDS", "0")
 
 # Under pytest-xdist (`make test` runs two workers) each worker gets its own test database (pytest-django
 # appends _gw0, _gw1 …) and its own Redis database: the suite's number minus the worker's index, so

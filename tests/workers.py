@@ -154,11 +154,13 @@ def celery_workers(
     try:
         yield processes
     finally:
+        # A warm shutdown over RabbitMQ can take ten seconds closing the connection; a test has checked what
+        # it needed by now, and a message a killed worker did not acknowledge is purged before the next one.
         for process in processes:
             process.terminate()
         for process in processes:
             try:
-                process.wait(timeout=20)
+                process.wait(timeout=3)
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.wait(timeout=10)
