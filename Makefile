@@ -121,14 +121,15 @@ manage: run-venv
 # --- Checks ------------------------------------------------------------------------------------
 
 # pytest's own exit status is the target's: 5 ("no tests collected") fails the build too.
-# Two pytest-xdist workers (TEST_WORKERS=0 runs in one process): each has its own test database
+# Two pytest-xdist workers (TEST_WORKERS=0 runs in one process), idle ones stealing queued tests from the busy
+# one (--dist worksteal: the slow tests at the end no longer leave one worker idle); each has its own test database
 # (<name>_gw0, <name>_gw1) and Redis database (tests/environment.py); much of the suite waits on
 # subprocesses, servers and PostgreSQL, so two workers overlap those waits even on two cores.
 TEST_WORKERS ?= 2
 test: venv services browser
 	env -u CELERY_BROKER_URL -u CELERY_RESULT_BACKEND \
 		DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) \
-		$(PY) -m pytest -q -p no:cacheprovider -n $(TEST_WORKERS) $(PYTEST_ARGS)
+		$(PY) -m pytest -q -p no:cacheprovider -n $(TEST_WORKERS) --dist worksteal $(PYTEST_ARGS)
 
 # The fuzz test of `make test` (3 positive examples per operation and actor), run longer and with
 # negative (schema-violating) inputs too, then stateful call chains (tests/core/fuzz_stateful.py:
