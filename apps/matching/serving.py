@@ -19,6 +19,7 @@ newest version with one fingerprint.
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import os
@@ -49,7 +50,10 @@ def process_name() -> str:
     return f"{socket.gethostname()}:{os.getpid()}"
 
 
+@functools.cache
 def _client() -> redis.Redis:
+    # One client (and connection pool) per process, not a new connection every sync; redis-py's pool
+    # notices a fork and starts afresh in the child.
     return redis.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=2, socket_timeout=2)
 
 
