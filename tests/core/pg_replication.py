@@ -14,7 +14,6 @@ import contextlib
 import os
 import re
 import shutil
-import socket
 import subprocess
 import tempfile
 import time
@@ -24,15 +23,11 @@ from typing import Any
 
 import psycopg2
 
+from tests.smtp_sink import free_port
+
 DATABASE = "marketplace"
 # Development durability (as make run's embedded server): the test data need not survive a crash.
 FAST = "-c fsync=off -c full_page_writes=off -c synchronous_commit=off -c shared_buffers=16MB -c max_connections=30"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 class StreamingPair:
