@@ -265,12 +265,19 @@ class MatchIndex:
         return set(self._row_of)
 
     def fingerprint(self) -> str:
-        """Stable digest of the indexed content: equal for equal content, whatever order it was added in."""
-        hasher = hashlib.sha256(f"{self.kind}\x1e{self.tokeniser.digest}".encode())
-        digests = self._cols.digest
-        for doc_id in sorted(self._row_of, key=lambda i: (type(i).__name__, str(i))):
-            digest = digests[self._row_of[doc_id]].tobytes().hex()
-            hasher.update(f"{type(doc_id).__name__}:{doc_id}\x1f{digest}\x1e".encode())
+        """Stable digest of the indexed content: equal for equal content, whatever order it was added in.
+
+        Each live row's ``content_digest`` already covers the document's id and everything the engine reads
+        from it, so the set of digests is the content. They are combined as two sums modulo 2**64 (an
+        order-free multiset hash, one vectorised pass: about a millisecond at a million rows, where sorting
+        the ids and hashing row by row took seconds on every new index version), with the count, the kind
+        and the tokeniser's digest.
+        """
+        rows = np.fromiter(self._row_of.values(), dtype=np.int64, count=len(self._row_of))
+        lanes = np.ascontiguousarray(self._cols.digest[rows]).view(np.uint64).reshape(-1, 2)
+        sums = lanes.sum(axis=0, dtype=np.uint64)  # unsigned sums wrap around: modulo 2**64
+        hasher = hashlib.sha256(f"{self.kind}\x1e{self.tokeniser.digest}\x1e{len(rows)}\x1e".encode())
+        hasher.update(sums.astype("<u8").tobytes())
         return hasher.hexdigest()
 
     def analyse(self, doc: Document, *, query: bool = False) -> dict[str, float]:
