@@ -24,11 +24,12 @@ sys.path.insert(0, str(REPO))
 
 import numpy as np  # noqa: E402
 
+from apps.matching.engine import MatchIndex  # noqa: E402
+
 RESULTS = Path(__file__).resolve().parent / "results"
 
 
-def synthetic_index(n: int):  # noqa: ANN201
-    from apps.matching.engine import MatchIndex
+def synthetic_index(n: int) -> MatchIndex:
 
     index = MatchIndex("achievement")
     rng = np.random.default_rng(1)
@@ -40,7 +41,7 @@ def synthetic_index(n: int):  # noqa: ANN201
     return index
 
 
-def old_fingerprint(index) -> str:  # noqa: ANN001
+def old_fingerprint(index: MatchIndex) -> str:
     """The implementation before: ids in a sorted order, one hash update per row."""
     hasher = hashlib.sha256(f"{index.kind}\x1e{index.tokeniser.digest}".encode())
     digests = index._cols.digest
