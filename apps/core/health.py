@@ -6,7 +6,6 @@ import logging
 import time
 from collections.abc import Callable
 
-from django.conf import settings
 from django.db import connection
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.cache import never_cache
@@ -25,13 +24,9 @@ def _check_database() -> None:
 
 
 def _check_redis() -> None:
-    import redis
+    from apps.core import redis_client
 
-    client = redis.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=2, socket_timeout=2)
-    try:
-        client.ping()
-    finally:
-        client.close()
+    redis_client.client().ping()
 
 
 def _check_broker() -> None:

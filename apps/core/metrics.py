@@ -202,26 +202,21 @@ def queue_lengths(queues: Iterable[str]) -> dict[str, int]:
                     lengths[queue] = 0
                     channel = conn.channel()
         return lengths
-    import redis
+    from apps.core import redis_client
 
-    client = redis.Redis.from_url(
-        url, socket_connect_timeout=SOURCE_TIMEOUT_SECONDS, socket_timeout=SOURCE_TIMEOUT_SECONDS
-    )
-    try:
-        # kombu's Redis transport keeps a queue as a list, with a list per priority step besides the base one
-        # ("<queue>\x06\x16<priority>"); messages without a priority are in the base list.
-        steps = app.conf.broker_transport_options.get("priority_steps", [0, 3, 6, 9])
-        sep = app.conf.broker_transport_options.get("sep", "\x06\x16")
-        pipe = client.pipeline()
-        for queue in queues:
-            pipe.llen(queue)
-            for step in steps:
-                if step:
-                    pipe.llen(f"{queue}{sep}{step}")
-        results = iter(pipe.execute())
-        return {queue: sum(next(results) for _ in range(1 + sum(1 for s in steps if s))) for queue in queues}
-    finally:
-        client.close()
+    client = redis_client.client(url, timeout=SOURCE_TIMEOUT_SECONDS)
+    # kombu's Redis transport keeps a queue as a list, with a list per priority step besides the base one
+    # ("<queue>\x06\x16<priority>"); messages without a priority are in the base list.
+    steps = app.conf.broker_transport_options.get("priority_steps", [0, 3, 6, 9])
+    sep = app.conf.broker_transport_options.get("sep", "\x06\x16")
+    pipe = client.pipeline()
+    for queue in queues:
+        pipe.llen(queue)
+        for step in steps:
+            if step:
+                pipe.llen(f"{queue}{sep}{step}")
+    results = iter(pipe.execute())
+    return {queue: sum(next(results) for _ in range(1 + sum(1 for s in steps if s))) for queue in queues}
 
 
 def _effects_metrics() -> Iterator[Metric]:

@@ -19,7 +19,6 @@ newest version with one fingerprint.
 
 from __future__ import annotations
 
-import functools
 import json
 import logging
 import os
@@ -33,6 +32,7 @@ from celery import signals
 from django.conf import settings
 from django.db import close_old_connections
 
+from apps.core import redis_client
 from apps.matching import engine, index_state
 
 logger = logging.getLogger(__name__)
@@ -50,11 +50,8 @@ def process_name() -> str:
     return f"{socket.gethostname()}:{os.getpid()}"
 
 
-@functools.cache
 def _client() -> redis.Redis:
-    # One client (and connection pool) per process, not a new connection every sync; redis-py's pool
-    # notices a fork and starts afresh in the child.
-    return redis.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=2, socket_timeout=2)
+    return redis_client.client()  # this process's pooled client, not a new connection every sync
 
 
 def registry_key() -> str:
