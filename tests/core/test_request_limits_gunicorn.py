@@ -20,20 +20,15 @@ from pathlib import Path
 
 import pytest
 
+from tests.smtp_sink import free_port
 from tests.workers import ROOT, worker_database_url
 
 pytestmark = pytest.mark.django_db
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture
 def server(tmp_path: Path) -> Iterator[tuple[int, Path]]:
-    port = _free_port()
+    port = free_port()
     log = tmp_path / "gunicorn.log"
     environment = {
         **os.environ,
