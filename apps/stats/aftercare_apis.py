@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import asdict
 from typing import Any
 
-from django.http import HttpResponseBase, StreamingHttpResponse
+from django.http import HttpResponseBase
 from django.utils import timezone, translation
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
@@ -15,7 +15,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.accounts.authentication import request_user
-from apps.core.exporting import csv_chunks
+from apps.core.exporting import table_response
 from apps.core.fields import MoneyField
 from apps.core.negotiation import FileResponseNegotiation
 from apps.core.replica import reads_from_replica
@@ -87,7 +87,5 @@ class StatsAftercareApi(APIView):
         with translation.override("zh-hans"):
             report = aftercare_report(actor=actor, year=query.validated_data["year"])
             rows = [_csv_row(r, r.label) for r in report.rows] + [_csv_row(report.totals, "合计")]
-        response = StreamingHttpResponse(csv_chunks(CSV_HEADERS, rows), content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = f'attachment; filename="aftercare-{timezone.localdate():%Y%m%d}.csv"'
-        response["Cache-Control"] = "private, no-store"
-        return response
+        name = f"aftercare-{timezone.localdate():%Y%m%d}.csv"
+        return table_response("csv", headers=CSV_HEADERS, rows=rows, filename=name, sheet_title="")

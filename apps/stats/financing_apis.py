@@ -8,23 +8,20 @@ institution type.
 from __future__ import annotations
 
 import calendar
-import tempfile
-from typing import IO, Any
+from typing import Any
 
-from django.http import FileResponse, HttpResponseBase, StreamingHttpResponse
+from django.http import HttpResponseBase
 from django.utils import timezone, translation
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
-from openpyxl import Workbook
 from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.accounts.authentication import request_user
-from apps.core.exporting import csv_chunks
+from apps.core.exporting import CONTENT_TYPES, table_response
 from apps.core.negotiation import FileResponseNegotiation
 from apps.core.replica import reads_from_replica
 from apps.finance.models import ProductKind
@@ -36,7 +33,6 @@ from apps.stats.selectors import check_statistics_access
 
 TAGS = ["statistics"]
 FILE_TITLE = "科技金融融资额"
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 class FinancingQuerySerializer(serializers.Serializer):
@@ -100,16 +96,6 @@ def _table(report: VolumeReport) -> tuple[list[str], list[list[Any]]]:
     return headers, rows
 
 
-def _write_xlsx(report: VolumeReport, out: IO[bytes]) -> None:
-    headers, rows = _table(report)
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(title=FILE_TITLE)
-    sheet.append(headers)
-    for row in rows:
-        sheet.append(row)
-    workbook.save(out)
-
-
 class StatsFinancingApi(APIView):
     content_negotiation_class = FileResponseNegotiation
 
@@ -126,7 +112,7 @@ class StatsFinancingApi(APIView):
         responses={
             (200, "application/json"): FinancingOutputSerializer,
             (200, "text/csv"): OpenApiTypes.BINARY,
-            (200, XLSX): OpenApiTypes.BINARY,
+            (200, CONTENT_TYPES["xlsx"]): OpenApiTypes.BINARY,
         },
     )
     @reads_from_replica
@@ -141,16 +127,6 @@ class StatsFinancingApi(APIView):
         if fmt == "json":
             return Response(FinancingOutputSerializer(report).data)
         name = f"{FILE_TITLE}_{timezone.localdate():%Y%m%d}.{fmt}"
-        response: HttpResponseBase
         with translation.override("zh-hans"):
-            if fmt == "csv":
-                headers, rows = _table(report)
-                response = StreamingHttpResponse(csv_chunks(headers, rows), content_type="text/csv; charset=utf-8")
-                response["Content-Disposition"] = content_disposition_header(True, name)
-            else:
-                spool = tempfile.TemporaryFile()  # noqa: SIM115 - FileResponse closes it when sent
-                _write_xlsx(report, spool)
-                spool.seek(0)
-                response = FileResponse(spool, as_attachment=True, filename=name, content_type=XLSX)
-        response["Cache-Control"] = "private, no-store"
-        return response
+            headers, rows = _table(report)
+        return table_response(fmt, headers=headers, rows=rows, filename=name, sheet_title=FILE_TITLE)

@@ -2,30 +2,26 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
-from django.http import HttpResponse
 from django.http.response import HttpResponseBase
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
-from openpyxl import Workbook
 from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.accounts.authentication import request_user
-from apps.core.exporting import neutralise
+from apps.core.exporting import CONTENT_TYPES, table_response
 from apps.core.fields import MoneyField
 from apps.core.negotiation import FileResponseNegotiation
 from apps.core.replica import reads_from_replica
 from apps.stats.apis import StatsMonthField, check_query
-from apps.stats.exports import CONTENT_TYPES
 from apps.stats.selectors.ip_finance import FinanceFigures, finance_figures
 from apps.stats.selectors.report import check_statistics_access
 
@@ -75,20 +71,23 @@ class FinanceOutputSerializer(serializers.Serializer):
     subsidies_by_policy = _PolicySerializer(many=True)
 
 
+HEADERS = ["指标", "分组", "笔数", "金额(元)"]
+
+
+def _yuan(amount: Any) -> Decimal:
+    return Decimal(amount).quantize(Decimal("0.01"))
+
+
 def _rows(figures: FinanceFigures) -> list[list[Any]]:
-    rows: list[list[Any]] = [["指标", "分组", "笔数", "金额(元)"]]
-    rows.append(["知识产权质押融资额", "合计", figures.pledge_count, f"{figures.pledge_amount:.2f}"])
-    rows += [["知识产权质押融资额", r["month"], r["count"], f"{r['amount']:.2f}"] for r in figures.pledges_by_month]
-    rows += [
-        ["知识产权质押融资额", neutralise(r["pledgee"]), r["count"], f"{r['amount']:.2f}"]
-        for r in figures.pledges_by_pledgee
-    ]
-    rows.append(["后补助兑现金额", "合计", figures.subsidy_count, f"{figures.subsidy_amount:.2f}"])
-    rows += [["后补助兑现金额", r["month"], r["count"], f"{r['amount']:.2f}"] for r in figures.subsidies_by_month]
-    rows += [
-        ["后补助兑现金额", neutralise(r["policy"]), r["count"], f"{r['amount']:.2f}"]
-        for r in figures.subsidies_by_policy
-    ]
+    """The figures as table rows: amounts as numbers in yuan (two decimals), names as typed (the file writer
+    keeps a name that starts like a formula from ever running)."""
+    pledges, subsidies = "知识产权质押融资额", "后补助兑现金额"
+    rows: list[list[Any]] = [[pledges, "合计", figures.pledge_count, _yuan(figures.pledge_amount)]]
+    rows += [[pledges, r["month"], r["count"], _yuan(r["amount"])] for r in figures.pledges_by_month]
+    rows += [[pledges, r["pledgee"], r["count"], _yuan(r["amount"])] for r in figures.pledges_by_pledgee]
+    rows.append([subsidies, "合计", figures.subsidy_count, _yuan(figures.subsidy_amount)])
+    rows += [[subsidies, r["month"], r["count"], _yuan(r["amount"])] for r in figures.subsidies_by_month]
+    rows += [[subsidies, r["policy"], r["count"], _yuan(r["amount"])] for r in figures.subsidies_by_policy]
     return rows
 
 
@@ -123,19 +122,4 @@ class StatsFinanceApi(APIView):
         if fmt == "json":
             return Response(FinanceOutputSerializer(figures).data)
         name = f"technology-finance-{date_from:%Y%m}-{date_to:%Y%m}.{fmt}"
-        if fmt == "csv":
-            text = io.StringIO()
-            csv.writer(text).writerows(_rows(figures))
-            response = HttpResponse(("\ufeff" + text.getvalue()).encode(), content_type=CONTENT_TYPES["csv"])
-        else:
-            book = Workbook()
-            sheet = book.active
-            sheet.title = "科技金融"
-            for row in _rows(figures):
-                sheet.append(row)
-            out = io.BytesIO()
-            book.save(out)
-            response = HttpResponse(out.getvalue(), content_type=CONTENT_TYPES["xlsx"])
-        response["Content-Disposition"] = f'attachment; filename="{name}"'
-        response["Cache-Control"] = "private, no-store"
-        return response
+        return table_response(fmt, headers=HEADERS, rows=_rows(figures), filename=name, sheet_title="科技金融")

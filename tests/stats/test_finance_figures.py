@@ -93,18 +93,45 @@ def test_the_operator_reads_pledge_financing_and_subsidies_paid(client_for, figu
 
 def test_exports_and_access(client_for, figures):
     operator = client_for(operator_user())
-    csv_text = operator.get(URL, {"format": "csv"}).content.decode("utf-8-sig")
+    csv_text = b"".join(operator.get(URL, {"format": "csv"}).streaming_content).decode("utf-8-sig")
     assert "知识产权质押融资额,合计,3,5000000.00" in csv_text
     assert "后补助兑现金额,合计,1,70000.00" in csv_text
     xlsx = operator.get(URL, {"format": "xlsx"})
-    sheet = load_workbook(io.BytesIO(xlsx.content)).active
-    assert ["知识产权质押融资额", "合计", 3, "5000000.00"] in [list(r) for r in sheet.iter_rows(values_only=True)]
+    sheet = load_workbook(io.BytesIO(b"".join(xlsx.streaming_content))).active
+    rows = [list(r) for r in sheet.iter_rows(values_only=True)]
+    assert rows[0] == ["指标", "分组", "笔数", "金额(元)"]
+    assert ["知识产权质押融资额", "合计", 3, 5000000] in rows  # amounts are numbers a spreadsheet can add up
+    assert xlsx["Cache-Control"] == "private, no-store"
+    assert xlsx["Content-Disposition"].startswith('attachment; filename="technology-finance-')
     refused = client_for(member_of(OrganizationFactory())).get(URL)
     assert refused.status_code == 403
     bad = operator.get(URL, {"date_from": "2026-13"})
     assert bad.status_code == 400
     unknown = operator.get(URL, {"group_by": "bank"})
     assert (unknown.status_code, unknown.json()["code"]) == (400, "validation_error")
+
+
+def test_a_name_that_starts_like_a_formula_never_runs_in_the_files(client_for, figures):
+    today, _bank = figures
+    formula = '=HYPERLINK("http://evil.example","点击")'
+    Pledge.objects.create(
+        asset=IPAssetFactory(owner=OrganizationFactory(), granted=True),
+        pledgee_name=formula,
+        pledgors=[],
+        secured_amount=Decimal("1.00"),
+        term_start=today,
+        term_end=today + timedelta(days=365),
+        registration_date=today,
+        registration_number="Y-formula",
+    )
+    operator = client_for(operator_user())
+    csv_text = b"".join(operator.get(URL, {"format": "csv"}).streaming_content).decode("utf-8-sig")
+    quoted = formula.replace('"', '""')
+    assert f'知识产权质押融资额,"\'{quoted}",1,1.00' in csv_text  # a leading ' makes it text
+    sheet = load_workbook(io.BytesIO(b"".join(operator.get(URL, {"format": "xlsx"}).streaming_content))).active
+    cells = [row for row in sheet.iter_rows() if row[1].value == formula]
+    assert len(cells) == 1 and cells[0][1].data_type == "s"  # shown as typed, a string: never run
+    assert cells[0][3].value == 1
 
 
 def test_the_dashboard_shows_both_cards(figures):
