@@ -70,7 +70,7 @@ def upstream(tmp_path: Path, records: list[dict[str, str]], listed: list[int], d
 
 
 DEMANDS = [
-    {"kind": "demand", "id": "q1", "title": "锂电池正极材料烧结匣钵开裂", "description": "匣钵被锂盐侵蚀开裂。", "lang": "zh"},
+    {"kind": "demand", "id": "q1", "title": "正极材料烧结匣钵开裂", "description": "匣钵被锂盐侵蚀。", "lang": "zh"},
     {"kind": "judgement", "demand": "q1", "achievement": "kp-2", "grade": 2},
 ]
 RECORDS = [
