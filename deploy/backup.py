@@ -16,9 +16,13 @@ A backup is a directory ``<out>/<UTC time>/`` with
 
 ``restore`` loads a backup into a target database (created if missing; refused if it has tables, unless
 ``--force``, which drops what the dump holds first) and its files into a media directory (refused if not
-empty, unless ``--force``). ``verify`` compares a database and media directory with a backup's manifest.
-``drill`` backs up, restores into a fresh database and media directory, verifies, prints the comparison
-and exits 1 on any difference; the drill's database is dropped afterwards unless ``--keep``.
+empty, unless ``--force``). The schema goes through psql with the column options only the source server
+knew left out (PostgreSQL defines ``n_distinct`` and ``n_distinct_inherited``; anything else was set by an
+extension there and another server refuses it), so a backup also restores onto a newer PostgreSQL, the way
+a database moves to a new machine; the rows and indexes then load in parallel (``pg_restore --jobs``).
+``verify`` compares a database and media directory with a backup's manifest. ``drill`` backs up,
+restores into a fresh database and media directory, verifies, prints the comparison and exits 1 on any
+difference; the drill's database is dropped afterwards unless ``--keep``.
 
 Only the standard library, psycopg2 and PostgreSQL's client programs (``PG_BIN`` chooses their directory;
 pg_dump must be at least as new as the server).
@@ -27,16 +31,19 @@ pg_dump must be at least as new as the server).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime
 import hashlib
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
 import tarfile
 import tempfile
 import time
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit, urlunsplit
@@ -99,10 +106,26 @@ def pg_env(url: str) -> dict[str, str]:
 # --- the manifest -----------------------------------------------------------------------------------
 
 
-def database_manifest(url: str) -> dict[str, Any]:
+# A row's text depends on the session's settings (a timestamptz is written in the session's time zone): the
+# checksums are taken under these, so two servers set up differently agree on the same rows. Manifests of
+# format 1 were taken under the server's own settings.
+MANIFEST_FORMAT = 2
+PORTABLE_SESSION = (
+    "SET TIME ZONE 'UTC'",
+    "SET DateStyle = 'ISO, YMD'",
+    "SET IntervalStyle = 'postgres'",
+    "SET extra_float_digits = 1",
+    "SET bytea_output = 'hex'",
+)
+
+
+def database_manifest(url: str, *, manifest_format: int = MANIFEST_FORMAT) -> dict[str, Any]:
     """Row counts and checksums of every table, sequence values, versions and applied migrations."""
     with connect(url) as conn, conn.cursor() as cur:
         cur.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+        if manifest_format >= 2:
+            for statement in PORTABLE_SESSION:
+                cur.execute(statement)
         cur.execute(
             "SELECT n.nspname, c.relname, c.relkind FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
             " WHERE c.relkind IN ('r', 'p', 'S') AND n.nspname <> ALL(%s) AND n.nspname NOT LIKE 'pg_temp%%'"
@@ -185,7 +208,11 @@ def backup(url: str, media_root: Path, out: Path) -> Path:
     # The manifest is read before the dump: both see the same data only on a quiet database (the drill,
     # a maintenance window). On a live one the dump is still consistent in itself; verify then reports
     # the rows written in between.
-    manifest: dict[str, Any] = {"format": 1, "started_at": started_at, "source_database": database_name(url)}
+    manifest: dict[str, Any] = {
+        "format": MANIFEST_FORMAT,
+        "started_at": started_at,
+        "source_database": database_name(url),
+    }
     manifest["database"] = database_manifest(url)
     subprocess.run(
         [pg_program("pg_dump"), "--format=custom", "--no-owner", "--no-privileges", "--file", str(target / DUMP)],
@@ -248,6 +275,53 @@ def drop_database(url: str) -> None:
         conn.close()
 
 
+# Column options PostgreSQL itself defines; pg_dump writes each column's options as one statement per line.
+POSTGRES_COLUMN_OPTIONS = frozenset({"n_distinct", "n_distinct_inherited"})
+_COLUMN_OPTIONS = re.compile(r"^(ALTER TABLE (?:ONLY )?.+ ALTER COLUMN .+ SET \()([^()]*)(\);)$")
+
+
+def portable_sql(lines: Iterable[str]) -> Iterator[str]:
+    """A restore script's lines without the column options PostgreSQL does not define (see the module doc)."""
+    for line in lines:
+        found = _COLUMN_OPTIONS.match(line.rstrip("\n"))
+        if found:
+            kept = [o for o in found.group(2).split(", ") if o.split("=", 1)[0].strip() in POSTGRES_COLUMN_OPTIONS]
+            if not kept:
+                continue
+            line = f"{found.group(1)}{', '.join(kept)}{found.group(3)}\n"
+        yield line
+
+
+def _restore_script(dump: Path, target_url: str, options: list[str]) -> None:
+    """``pg_restore`` of ``dump`` with ``options`` as SQL, made portable, run by psql (stops at the first error)."""
+    source = subprocess.Popen(
+        [pg_program("pg_restore"), "--no-owner", "--no-privileges", *options, "--file", "-", str(dump)],
+        stdout=subprocess.PIPE,
+        text=True,
+        encoding="utf-8",
+    )
+    sink = subprocess.Popen(
+        [pg_program("psql"), "-X", "-q", "-v", "ON_ERROR_STOP=1", "--dbname", database_name(target_url)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.DEVNULL,
+        text=True,
+        encoding="utf-8",
+        env=pg_env(target_url),
+    )
+    assert source.stdout is not None and sink.stdin is not None  # noqa: S101 - both are pipes
+    try:
+        for line in portable_sql(source.stdout):
+            sink.stdin.write(line)
+    except BrokenPipeError:
+        pass  # psql stopped at an error: its exit status says so below
+    finally:
+        with contextlib.suppress(BrokenPipeError):
+            sink.stdin.close()
+    codes = source.wait(), sink.wait()
+    if codes != (0, 0):
+        raise subprocess.CalledProcessError(codes[0] or codes[1], ["pg_restore", *options, "|", "psql"])
+
+
 def restore(backup_dir: Path, target_url: str, media_root: Path | None, *, force: bool = False, jobs: int = 2) -> float:
     """Load the backup; return the seconds it took. Refuses a target with tables (or files) unless forced."""
     started = time.monotonic()
@@ -258,11 +332,18 @@ def restore(backup_dir: Path, target_url: str, media_root: Path | None, *, force
         raise RefusedError(f"database {database_name(target_url)} is not empty: restore into a new one, or --force")
     if media_root is not None and media_root.is_dir() and any(media_root.iterdir()) and not force:
         raise RefusedError(f"{media_root} is not empty: restore into an empty directory, or --force")
-    command = [pg_program("pg_restore"), "--no-owner", "--no-privileges", "--exit-on-error", f"--jobs={jobs}"]
+    dump = backup_dir / DUMP
     if force and not created:
-        command += ["--clean", "--if-exists"]
-    command += ["--dbname", database_name(target_url), str(backup_dir / DUMP)]
-    subprocess.run(command, env=pg_env(target_url), check=True)
+        # Dropping what the dump holds first runs in dependency order over all sections: one script.
+        _restore_script(dump, target_url, ["--clean", "--if-exists", "--exit-on-error"])
+    else:
+        _restore_script(dump, target_url, ["--section=pre-data"])
+        subprocess.run(
+            [pg_program("pg_restore"), "--no-owner", "--no-privileges", "--exit-on-error", f"--jobs={jobs}",
+             "--section=data", "--section=post-data", "--dbname", database_name(target_url), str(dump)],
+            env=pg_env(target_url),
+            check=True,
+        )  # fmt: skip
     if media_root is not None:
         if force and media_root.is_dir():
             shutil.rmtree(media_root)
@@ -274,7 +355,7 @@ def restore(backup_dir: Path, target_url: str, media_root: Path | None, *, force
 
 def compare(expected: dict[str, Any], url: str, media_root: Path | None) -> list[tuple[str, str, str, str]]:
     """Rows (kind, name, expected, found) for the whole manifest; a row differs when expected != found."""
-    found_db = database_manifest(url)
+    found_db = database_manifest(url, manifest_format=int(expected.get("format", 1)))
     rows: list[tuple[str, str, str, str]] = []
     exp_tables, got_tables = expected["database"]["tables"], found_db["tables"]
     for name in sorted(set(exp_tables) | set(got_tables)):

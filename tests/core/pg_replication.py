@@ -97,6 +97,12 @@ class StreamingPair:
 
     # --- the steps ---------------------------------------------------------------------------------
 
+    def start_primary(self) -> str:
+        """Only an empty primary (no database of ours, no standby): its URL for a database to create."""
+        self._run("initdb", "-D", str(self.primary_dir), "-U", "postgres", "--auth=trust", "--no-sync")
+        self._start(self.primary_dir, self.primary_port)
+        return self.url(self.primary_port)
+
     def start(self, *, copy_of: str) -> StreamingPair:
         """Primary with a copy of the database at URL ``copy_of``, then the standby."""
         started = time.perf_counter()
