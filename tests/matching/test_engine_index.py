@@ -14,6 +14,7 @@ import pytest
 
 from apps.matching.engine import ENGINE_VERSION, Achievement, Demand, Match, MatchIndex, Params
 from apps.matching.engine import index as index_module
+from apps.matching.engine.tokenise import QUERY_STOP_ZH
 
 TODAY = date(2026, 11, 27)
 
@@ -446,6 +447,8 @@ def _reference_analysis(
     sections = ((doc.title, p.title_weight), (" ; ".join(doc.keywords), p.keyword_weight), (doc.text, 1.0))
     for text, weight in sections:
         tokens, zh, en = tokeniser.analyse(text)
+        if query:
+            tokens = [t for t in tokens if t not in QUERY_STOP_ZH]
         if query and p.query_concepts_replace:
             tokens = [t for t in tokens if not tokeniser.glossary.concepts_for_chinese(t)]
         zh_weight = p.query_concept_weight if query else p.concept_weight

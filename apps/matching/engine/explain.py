@@ -9,7 +9,7 @@ from .glossary import Glossary
 from .tokenise import BRIDGE_PREFIX, CONCEPT_PREFIX, STOP_WORDS
 
 # 1.2.0: CC-CEDICT translations of Chinese words, English lemmas (simplemma), the learned text relevance
-ENGINE_VERSION = "1.2.0"
+ENGINE_VERSION = "1.3.0"
 
 MAX_TERMS = 12
 

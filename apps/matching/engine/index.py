@@ -37,7 +37,7 @@ from . import postings
 from .documents import COOPERATION_MODES, Achievement, Demand, DocId, Document, Match
 from .ranker import COVERAGE_TERMS, default_ranker, features
 from .score import FitQuery, Params, combine, fit_scores
-from .tokenise import CONCEPT_PREFIX, Tokeniser, default_tokeniser
+from .tokenise import CONCEPT_PREFIX, QUERY_STOP_ZH, Tokeniser, default_tokeniser
 
 Kind = Literal["achievement", "demand"]
 
@@ -286,7 +286,8 @@ class MatchIndex:
         A concept found through a Chinese word repeats a surface token that a Chinese query matches
         anyway, so in an indexed document it counts ``concept_weight`` (a light synonym bonus); found
         through an English phrase it is the only bridge to a Chinese query and counts fully. In a query
-        every concept counts fully.
+        every concept counts fully. A query drops the single-character Chinese stop words
+        (``QUERY_STOP_ZH``: a demand's conversational 要, 既, 多, rare in abstracts, would weigh a lot).
 
         Translations (CC-CEDICT, ``Tokeniser.translations``): an indexed document's Chinese words add
         their English translations (``translation_weight``), met by an English query's own words, and its
@@ -302,6 +303,7 @@ class MatchIndex:
         get = counts.get
         zh_weight = p.query_concept_weight if query else p.concept_weight
         replace = query and p.query_concepts_replace
+        query_stop = QUERY_STOP_ZH
         zh_concepts = self.tokeniser.glossary.concepts_for_chinese
         # English translations of the Chinese words (CC-CEDICT): the bridge to texts in English
         translations, english_bridge = self.tokeniser.translations, self.tokeniser.english_bridge
@@ -316,6 +318,8 @@ class MatchIndex:
             if not text:
                 continue
             tokens, zh, en = analyse(text)
+            if query:
+                tokens = [t for t in tokens if t not in query_stop]
             surface = tokens
             if replace:
                 tokens = [t for t in tokens if not zh_concepts(t)]

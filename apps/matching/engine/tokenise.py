@@ -9,7 +9,7 @@ segmentation, so jieba never splits a technical term:
   English words are reduced to a light stem (plural and a few inflections) so ``batteries`` and
   ``battery`` meet.
 - Chinese runs: segmented in jieba's *search mode* (a long word also yields the dictionary words inside
-  it), by an rjieba instance of the engine's own that also knows every Chinese term of the glossary, so
+  it, except those straddling two others: ``keep_subwords``), by an rjieba instance of the engine's own that also knows every Chinese term of the glossary, so
   ``锂离子电池`` stays one token beside ``锂离子`` and ``电池``.
 
 Glossary concepts (see ``glossary``) are emitted as extra tokens ``~<canonical term>``: an English
@@ -54,6 +54,26 @@ _EXTRA_EN = (
     "used use based study paper results result method methods propose proposed new show shows shown"
 )
 STOP_WORDS = frozenset(_SHARED_STOP_WORDS | set(_EXTRA_ZH.split()) | set(_EXTRA_EN.split()))
+# Everyday English words that CC-CEDICT gives as the sense of many everyday Chinese words (需要 → need,
+# 离开 → leave, 方式 → way): kept as English words, but no dictionary bridge between the languages.
+_BRIDGE_STOP_LIST = (
+    "want need wish hope like look seek find get give go come keep leave let make put take try way thing "
+    "kind lot many much few every each whole own other another same any some all both either without "
+    "within after before because since until about around again already always often still just only "
+    "even ever never too quite rather really well able available people person someone something "
+    "anything nothing time day year today now mean follow stop start end begin far near less least "
+    "enough hundred thousand"
+)
+BRIDGE_STOP = frozenset(_BRIDGE_STOP_LIST.split())
+# Single characters of the standard Chinese stop-word list (as shipped by bm25s, MIT: its
+# ``STOPWORDS_CHINESE``): in a *query* (a demand is conversational: 要, 去, 既, 多) they name no subject,
+# and are rare in technical abstracts, so their idf would be high. Documents keep them (idf handles them).
+QUERY_STOP_ZH = frozenset(
+    "一与且个临为乃么之乎乘也了于从他以们任但何你依俺倘像兮其冒冲几凭则别到即又及另叫可各同向吓吗吧吱呀呃呕呗呜"
+    "呢呵呸咋和咚咦咱咳哇哈哉哎哗哟哦哩哪哼唉啊啐啥啦喂喏嗬嗯嗳嘎嘘嘛嘻嘿因在地多她如宁它对将就尽己并归当彼往待得"
+    "怎您我或所打把拿按据故既是替有望朝本来某此每比沿焉照用由的着矣离第等管纵经给者而能腾自至若虽被要让论该谁赶起"
+    "趁跟较边过这连那阿除随靠顺"
+)
 
 _ASCII_RUN = re.compile(r"[a-z0-9]+(?:[._+\-/][a-z0-9]+)*")
 _ASCII_ANY = re.compile(r"[a-z0-9]")
@@ -136,6 +156,7 @@ class Tokeniser:
             if not self._jieba.has_word(term):
                 self._jieba.add_word(term, None, None)
         self._words: dict[str, tuple[str, ...] | None] = {}
+        self._expand: dict[str, tuple[str, ...]] = {}
         self._runs: dict[str, tuple[list[str], list[str]]] = {}  # ASCII run → its tokens, its phrase words
         # rjieba's instance is not documented as thread-safe; Celery and gunicorn threads share it.
         self._lock = threading.Lock()
@@ -149,7 +170,13 @@ class Tokeniser:
         glossary = self.glossary
         text = normalise(text)
         with self._lock:
-            words = self._jieba.cut_for_search(text)
+            words = self._jieba.cut(text)
+        # search mode, word by word (cached): a long word, then the dictionary words inside it
+        expand = self._expand
+        try:
+            words = list(chain.from_iterable(map(expand.__getitem__, words)))
+        except KeyError:
+            words = list(chain.from_iterable(self._expansion(w) for w in words))
         # one dict lookup per word, in C: None = not a token (space, punctuation, ASCII piece, stop
         # word), else the word's glossary concepts
         try:
@@ -184,7 +211,8 @@ class Tokeniser:
     def digest(self) -> str:
         """Names everything that decides a text's terms: glossary, dictionary and English reduction."""
         dictionary = self.dictionary.digest if self.dictionary is not None else "-"
-        return f"{self.glossary.digest}.{dictionary}.{'lemma' if self.lemmatise else 'stem'}"
+        # sub2: straddling sub-words dropped (``keep_subwords``); bridge1: ``BRIDGE_STOP``
+        return f"{self.glossary.digest}.{dictionary}.{'lemma' if self.lemmatise else 'stem'}.sub2.bridge1"
 
     def translations(self, tokens: list[str], *, bridge: bool = False) -> list[str]:
         """The English translations of the Chinese words among ``tokens`` (empty without a dictionary);
@@ -202,7 +230,7 @@ class Tokeniser:
         """Bridge tokens of the English words among ``tokens``: what a Chinese query's translations meet."""
         if self.dictionary is None:
             return []
-        return [BRIDGE_PREFIX + t for t in tokens if t < "\u3400" and not t[0].isdigit()]
+        return [BRIDGE_PREFIX + t for t in tokens if t < "\u3400" and not t[0].isdigit() and t not in BRIDGE_STOP]
 
     def _translation(self, word: str) -> tuple[str, ...]:
         found = self._translations.get(word)
@@ -212,6 +240,21 @@ class Tokeniser:
             dictionary = self.dictionary
             found = () if word < "\u3400" or dictionary is None else dictionary.translate(word)
             self._translations[word] = found
+        return found
+
+    def _expansion(self, word: str) -> tuple[str, ...]:
+        found = self._expand.get(word)
+        if found is None:
+            if len(self._expand) > _WORD_CACHE_MAX:
+                self._expand.clear()
+            if len(word) <= 2:
+                found = (word,)
+            else:
+                with self._lock:
+                    parts = self._jieba.tokenize(word, "search")
+                subs = [(w, a, b) for w, a, b in parts if (a, b) != (0, len(word))]
+                found = (*(w for w, _, _ in keep_subwords(subs, len(word))), word)
+            self._expand[word] = found
         return found
 
     def _info(self, word: str) -> tuple[str, ...] | None:
@@ -236,13 +279,28 @@ class Tokeniser:
         return tokens
 
 
+def keep_subwords(subs: list[tuple[str, int, int]], length: int) -> list[tuple[str, int, int]]:
+    """The dictionary words inside a longer word (``(word, start, end)`` of search mode) that are kept as
+    tokens: all but those that straddle a boundary between two others — a word partly overlapping another
+    sub-word, inside the long word (neither its start nor its end): 碳酸盐岩 keeps 碳酸 and 碳酸盐 but not
+    酸盐, which would meet 磺酸盐."""
+    out = []
+    for word, a, b in subs:
+        if 0 < a and b < length:
+            straddles = any(a < ob and oa < b and not (oa <= a and b <= ob or a <= oa and ob <= b) for _, oa, ob in subs)
+            if straddles:
+                continue
+        out.append((word, a, b))
+    return out
+
+
 # Single Chinese characters carry meaning in technical text (钢, 锰, 铝, 糖), except these particles.
 _COMMON_SINGLES = frozenset("的了和与及或等在于是为对以将把被从由其之而并且也个种们着过地得很都又还就才")
 
 
 @lru_cache(maxsize=1)
 def default_dictionary() -> Dictionary:
-    return load_dictionary(english_text_tokens)
+    return load_dictionary(lambda sense: [t for t in english_text_tokens(sense) if t not in BRIDGE_STOP])
 
 
 @lru_cache(maxsize=1)
