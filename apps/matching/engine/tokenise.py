@@ -36,6 +36,9 @@ from .dictionary import Dictionary, load_dictionary
 from .glossary import Glossary, load_glossary
 
 CONCEPT_PREFIX = "~"
+# A glossary concept as found through an English phrase of an indexed text: ``^<canonical term>``, met by
+# the concepts of a query's Chinese words (``Params.concepts_across_only``).
+ENGLISH_CONCEPT_PREFIX = "^"
 # An English word as a Chinese text's translation meets it: ``=battery`` (see ``Tokeniser.translations``).
 BRIDGE_PREFIX = "="
 
