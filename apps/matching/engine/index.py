@@ -289,8 +289,9 @@ class MatchIndex:
         concept in a text of the other language only — never the very word it came from, which the two
         texts share already (that counted a glossary word twice: once as itself, once as its concept).
         A concept found through a Chinese word counts ``concept_weight`` in a document,
-        ``query_concept_weight`` in a query; through an English phrase fully. A query drops the single-character Chinese stop words
-        (``QUERY_STOP_ZH``: a demand's conversational 要, 既, 多, rare in abstracts, would weigh a lot).
+        ``query_concept_weight`` in a query; through an English phrase fully. A query drops the
+        single-character Chinese stop words (``QUERY_STOP_ZH``: a demand's conversational 要, 既, 多,
+        rare in abstracts, would weigh a lot).
 
         Translations (CC-CEDICT, ``Tokeniser.translations``): an indexed document's Chinese words add
         their English translations (``translation_weight``), met by an English query's own words, and its

@@ -9,10 +9,12 @@ segmentation, so jieba never splits a technical term:
   English words are reduced to a light stem (plural and a few inflections) so ``batteries`` and
   ``battery`` meet.
 - Chinese runs: segmented in jieba's *search mode* (a long word also yields the dictionary words inside
-  it, except those straddling two others: ``keep_subwords``), by an rjieba instance of the engine's own that also knows every Chinese term of the glossary, so
-  ``锂离子电池`` stays one token beside ``锂离子`` and ``电池``.
+  it, except those straddling two others: ``keep_subwords``), by an rjieba instance of the engine's
+  own that also knows every Chinese term of the glossary, so ``锂离子电池`` stays one token beside
+  ``锂离子`` and ``电池``.
 
-Glossary concepts (see ``glossary``) are emitted as extra tokens ``~<canonical term>``: an English
+Glossary concepts (see ``glossary``) are emitted as extra tokens ``~<canonical term>`` (the index
+marks those of English phrases ``^``, see ``MatchIndex.analyse``): an English
 phrase and its Chinese translation, or two Chinese synonyms, produce the same concept token, so both
 sides of a match meet in one term space.
 """
@@ -289,12 +291,15 @@ def keep_subwords(subs: list[tuple[str, int, int]], length: int) -> list[tuple[s
     酸盐, which would meet 磺酸盐."""
     out = []
     for word, a, b in subs:
-        if 0 < a and b < length:
-            straddles = any(a < ob and oa < b and not (oa <= a and b <= ob or a <= oa and ob <= b) for _, oa, ob in subs)
-            if straddles:
-                continue
+        if a > 0 and b < length and any(_straddles(a, b, oa, ob) for _, oa, ob in subs):
+            continue
         out.append((word, a, b))
     return out
+
+
+def _straddles(a: int, b: int, oa: int, ob: int) -> bool:
+    """Spans [a, b) and [oa, ob) overlap and neither contains the other."""
+    return a < ob and oa < b and not ((oa <= a and b <= ob) or (a <= oa and ob <= b))
 
 
 # Single Chinese characters carry meaning in technical text (钢, 锰, 铝, 糖), except these particles.
