@@ -537,3 +537,12 @@ def test_a_glossary_concept_meets_the_other_language_only() -> None:
     # the Chinese document is matched on its own words, without a glossary concept counted on top
     assert not [t for t in found["zh"].explanation["text"]["terms"] if t.get("via") == "glossary"]
     assert [t for t in found["en"].explanation["text"]["terms"] if t.get("via") == "glossary"]
+
+
+def test_a_query_drops_single_character_stop_words_a_document_keeps_them() -> None:
+    index = MatchIndex("achievement")
+    text = "要既耐高温又耐腐蚀的涂层"
+    assert "要" in index.tokeniser.surface(text)
+    assert "要" in index.analyse(Achievement(id=1, title=text))
+    query = index.analyse(Demand(id=2, title=text), query=True)
+    assert "要" not in query and "涂层" in query
