@@ -14,6 +14,7 @@ import pytest
 
 from apps.matching.engine import ENGINE_VERSION, Achievement, Demand, Match, MatchIndex, Params
 from apps.matching.engine import index as index_module
+from apps.matching.engine.tokenise import QUERY_STOP_ZH
 
 TODAY = date(2026, 11, 27)
 
@@ -446,12 +447,19 @@ def _reference_analysis(
     sections = ((doc.title, p.title_weight), (" ; ".join(doc.keywords), p.keyword_weight), (doc.text, 1.0))
     for text, weight in sections:
         tokens, zh, en = tokeniser.analyse(text)
+        if query:
+            tokens = [t for t in tokens if t not in QUERY_STOP_ZH]
         if query and p.query_concepts_replace:
             tokens = [t for t in tokens if not tokeniser.glossary.concepts_for_chinese(t)]
         zh_weight = p.query_concept_weight if query else p.concept_weight
+        # across the languages only: a document's Chinese-word concepts are ~c, its English-phrase ones ^c,
+        # and a query's the other way round
+        zh_mark, en_mark = ("^", "~") if query else ("~", "^")
+        if not p.concepts_across_only:
+            zh_mark = en_mark = "~"
         occurrences = [(t, weight) for t in tokens]
-        occurrences += [("~" + c, weight * zh_weight) for c in zh] if zh_weight > 0 else []
-        occurrences += [("~" + c, weight) for c in en]
+        occurrences += [(zh_mark + c, weight * zh_weight) for c in zh] if zh_weight > 0 else []
+        occurrences += [(en_mark + c, weight) for c in en]
         # dictionary translations: a document's English words as bridges, its Chinese words' translations;
         # a query's translations as bridges
         if not query:
@@ -511,3 +519,30 @@ def test_dense_rows_of_frequent_terms_change_no_result_score_or_explanation(monk
             assert type(copy) is Match
             assert (copy.id, copy.score, copy.explanation) == (match.id, match.score, match.explanation)
             assert copy == match
+
+
+def test_a_glossary_concept_meets_the_other_language_only() -> None:
+    index = MatchIndex("achievement")
+    zh_doc = index.analyse(Achievement(id="zh", title="锂离子电池回收"))
+    en_doc = index.analyse(Achievement(id="en", title="Lithium-ion battery recycling"))
+    query = index.analyse(Demand(id="q", title="锂离子电池回收"), query=True)
+    # the Chinese query's concept is what the English document's concept is, not what the Chinese one's is
+    assert "^锂电池" in query and "~锂电池" not in query
+    assert "^锂电池" in en_doc and "~锂电池" in zh_doc and "^锂电池" not in zh_doc
+    index.add_many(
+        [Achievement(id="zh", title="锂离子电池回收"), Achievement(id="en", title="Lithium-ion battery recycling")]
+    )
+    found = {m.id: m for m in index.search(Demand(id="q", title="锂离子电池回收"), k=2)}
+    assert set(found) == {"zh", "en"}
+    # the Chinese document is matched on its own words, without a glossary concept counted on top
+    assert not [t for t in found["zh"].explanation["text"]["terms"] if t.get("via") == "glossary"]
+    assert [t for t in found["en"].explanation["text"]["terms"] if t.get("via") == "glossary"]
+
+
+def test_a_query_drops_single_character_stop_words_a_document_keeps_them() -> None:
+    index = MatchIndex("achievement")
+    text = "要既耐高温又耐腐蚀的涂层"
+    assert "要" in index.tokeniser.surface(text)
+    assert "要" in index.analyse(Achievement(id=1, title=text))
+    query = index.analyse(Demand(id=2, title=text), query=True)
+    assert "要" not in query and "涂层" in query

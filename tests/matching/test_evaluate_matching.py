@@ -48,6 +48,11 @@ def test_output_is_one_json_line_with_every_figure(tmp_path: Path) -> None:
     assert set(parts) == {"dev", "held_out"}
     assert parts["dev"]["queries"] + parts["held_out"]["queries"] == len(CROSS_LINGUAL)
     assert set(parts["dev"]["engine"]) == {"ndcg@10", "recall@10", "mrr"}
+    # every demand of this set is Chinese: its language breakdown is the half itself
+    for half in parts.values():
+        assert half["by_language"] == {
+            "zh": {"queries": half["queries"], "engine": half["engine"]["ndcg@10"], "bm25": half["bm25"]["ndcg@10"]}
+        }
     # Chinese demands, English achievements: every pair is cross-lingual
     assert result["cross_lingual"] == {"zh→en": {"pairs": len(CROSS_LINGUAL), "engine": 1.0, "bm25": 0.0}}
     assert result["k"] == 10
@@ -213,6 +218,12 @@ def test_on_the_bilingual_set_the_engine_beats_bm25_in_both_halves_and_across_la
     for part in ("dev", "held_out"):
         figures = result["parts"][part]
         assert figures["engine"]["ndcg@10"] >= figures["bm25"]["ndcg@10"] + 0.3, part
+        by_language = figures["by_language"]
+        assert set(by_language) == {"zh", "en"}
+        assert by_language["zh"]["queries"] + by_language["en"]["queries"] == figures["queries"]
+        # the half's nDCG is the demand-weighted mean of its languages'
+        mean = sum(v["queries"] * v["engine"] for v in by_language.values()) / figures["queries"]
+        assert abs(mean - figures["engine"]["ndcg@10"]) < 1e-3
     crossing = result["cross_lingual"]
     assert crossing["zh→en"]["pairs"] >= 15 and crossing["en→zh"]["pairs"] >= 5
     assert crossing["zh→en"]["engine"] >= 0.8 and crossing["en→zh"]["engine"] >= 0.8

@@ -304,6 +304,16 @@ def evaluate(
             "engine": metrics({q: r for q, r in runs.items() if q in ids}, judged.grades, k),
             "bm25": metrics({q: r for q, r in base_runs.items() if q in ids}, judged.grades, k),
         }
+        # nDCG@k by the demand's language (zh, en), engine and BM25
+        by_lang: dict[str, Any] = {}
+        for lang in sorted({language(d) for d in part}):
+            in_lang = {d.id for d in part if language(d) == lang}
+            by_lang[lang] = {
+                "queries": len(in_lang),
+                "engine": metrics({q: r for q, r in runs.items() if q in in_lang}, judged.grades, k)[f"ndcg@{k}"],
+                "bm25": metrics({q: r for q, r in base_runs.items() if q in in_lang}, judged.grades, k)[f"ndcg@{k}"],
+            }
+        parts[name]["by_language"] = by_lang
     engine_cl = cross_lingual_recall(judged, demands, runs, k)
     base_cl = cross_lingual_recall(judged, demands, base_runs, k)
     return {

@@ -6,10 +6,12 @@ import re
 from typing import Any
 
 from .glossary import Glossary
-from .tokenise import BRIDGE_PREFIX, CONCEPT_PREFIX, STOP_WORDS
+from .tokenise import BRIDGE_PREFIX, CONCEPT_PREFIX, ENGLISH_CONCEPT_PREFIX, STOP_WORDS
 
-# 1.2.0: CC-CEDICT translations of Chinese words, English lemmas (simplemma), the learned text relevance
-ENGINE_VERSION = "1.2.0"
+# 1.2.0: CC-CEDICT translations of Chinese words, English lemmas (simplemma), the learned text relevance;
+# 1.3.0: concepts across the languages only, no straddling sub-words, query stop words, no everyday
+# English words as dictionary bridges
+ENGINE_VERSION = "1.3.0"
 
 MAX_TERMS = 12
 
@@ -32,8 +34,8 @@ def explanation(
     shown = []
     for token, weight in sorted(terms, key=lambda tw: (-tw[1], tw[0]))[:MAX_TERMS]:
         share = weight / raw_text if raw_text > 0 else 0.0
-        if token.startswith(CONCEPT_PREFIX):
-            concept = token[len(CONCEPT_PREFIX) :]
+        if token.startswith((CONCEPT_PREFIX, ENGLISH_CONCEPT_PREFIX)):
+            concept = token[1:]  # both prefixes are one character
             item: dict[str, Any] = {"term": concept, "weight": round(share * text_part, 6), "via": "glossary"}
             english = glossary.english_for(concept)
             if english:

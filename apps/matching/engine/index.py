@@ -37,7 +37,7 @@ from . import postings
 from .documents import COOPERATION_MODES, Achievement, Demand, DocId, Document, Match
 from .ranker import COVERAGE_TERMS, default_ranker, features
 from .score import FitQuery, Params, combine, fit_scores
-from .tokenise import CONCEPT_PREFIX, Tokeniser, default_tokeniser
+from .tokenise import CONCEPT_PREFIX, ENGLISH_CONCEPT_PREFIX, QUERY_STOP_ZH, Tokeniser, default_tokeniser
 
 Kind = Literal["achievement", "demand"]
 
@@ -283,10 +283,15 @@ class MatchIndex:
     def analyse(self, doc: Document, *, query: bool = False) -> dict[str, float]:
         """Weighted term frequencies of a document: title and keywords count more than the body.
 
-        A concept found through a Chinese word repeats a surface token that a Chinese query matches
-        anyway, so in an indexed document it counts ``concept_weight`` (a light synonym bonus); found
-        through an English phrase it is the only bridge to a Chinese query and counts fully. In a query
-        every concept counts fully.
+        Glossary concepts are a bridge between the languages (``Params.concepts_across_only``): a
+        concept found through a Chinese word is ``~c`` in a document, ``^c`` in a query, one found
+        through an English phrase ``^c`` in a document, ``~c`` in a query, so a concept meets the same
+        concept in a text of the other language only — never the very word it came from, which the two
+        texts share already (that counted a glossary word twice: once as itself, once as its concept).
+        A concept found through a Chinese word counts ``concept_weight`` in a document,
+        ``query_concept_weight`` in a query; through an English phrase fully. A query drops the
+        single-character Chinese stop words (``QUERY_STOP_ZH``: a demand's conversational 要, 既, 多,
+        rare in abstracts, would weigh a lot).
 
         Translations (CC-CEDICT, ``Tokeniser.translations``): an indexed document's Chinese words add
         their English translations (``translation_weight``), met by an English query's own words, and its
@@ -302,6 +307,14 @@ class MatchIndex:
         get = counts.get
         zh_weight = p.query_concept_weight if query else p.concept_weight
         replace = query and p.query_concepts_replace
+        query_stop = QUERY_STOP_ZH
+        # concepts as a bridge between the languages only: a concept found in a Chinese text meets the
+        # same concept found in an English one, never the same word's concept in the other text's language
+        zh_prefix = en_prefix = CONCEPT_PREFIX
+        if p.concepts_across_only:
+            zh_prefix, en_prefix = (
+                (ENGLISH_CONCEPT_PREFIX, CONCEPT_PREFIX) if query else (CONCEPT_PREFIX, ENGLISH_CONCEPT_PREFIX)
+            )
         zh_concepts = self.tokeniser.glossary.concepts_for_chinese
         # English translations of the Chinese words (CC-CEDICT): the bridge to texts in English
         translations, english_bridge = self.tokeniser.translations, self.tokeniser.english_bridge
@@ -316,6 +329,8 @@ class MatchIndex:
             if not text:
                 continue
             tokens, zh, en = analyse(text)
+            if query:
+                tokens = [t for t in tokens if t not in query_stop]
             surface = tokens
             if replace:
                 tokens = [t for t in tokens if not zh_concepts(t)]
@@ -327,14 +342,14 @@ class MatchIndex:
             if zh and zh_weight > 0:
                 concept_weight = weight * zh_weight
                 for c in zh:
-                    key = CONCEPT_PREFIX + c
+                    key = zh_prefix + c
                     counts[key] = get(key, 0) + concept_weight
             if en:
                 if weight == 1.0:
-                    tally.update([CONCEPT_PREFIX + c for c in en])
+                    tally.update([en_prefix + c for c in en])
                 else:
                     for c in en:
-                        key = CONCEPT_PREFIX + c
+                        key = en_prefix + c
                         counts[key] = get(key, 0) + weight
             if tr_weight > 0:
                 # a document's Chinese words add their English translations (met by an English query's

@@ -35,8 +35,12 @@ class Params:
     title_weight: float = 1.5
     # Keywords are the author's own summary of the subject: they count like three mentions.
     keyword_weight: float = 3.0
-    concept_weight: float = 0.25
-    query_concept_weight: float = 0.5
+    # glossary concepts meet the same concept in a text of the other language only (see
+    # ``MatchIndex.analyse``); one found through a Chinese word counts this much in a document (what an
+    # English query's concept meets) and in a query (what an English document's concept meets)
+    concepts_across_only: bool = True
+    concept_weight: float = 0.5
+    query_concept_weight: float = 0.125
     query_concepts_replace: bool = False
     # a Chinese word's English translations (CC-CEDICT), in an indexed document and in a query; every
     # weight stays a multiple of 1/8 (see ``MatchIndex.analyse``)

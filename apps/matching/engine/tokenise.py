@@ -9,10 +9,12 @@ segmentation, so jieba never splits a technical term:
   English words are reduced to a light stem (plural and a few inflections) so ``batteries`` and
   ``battery`` meet.
 - Chinese runs: segmented in jieba's *search mode* (a long word also yields the dictionary words inside
-  it), by an rjieba instance of the engine's own that also knows every Chinese term of the glossary, so
-  ``锂离子电池`` stays one token beside ``锂离子`` and ``电池``.
+  it, except those straddling two others: ``keep_subwords``), by an rjieba instance of the engine's
+  own that also knows every Chinese term of the glossary, so ``锂离子电池`` stays one token beside
+  ``锂离子`` and ``电池``.
 
-Glossary concepts (see ``glossary``) are emitted as extra tokens ``~<canonical term>``: an English
+Glossary concepts (see ``glossary``) are emitted as extra tokens ``~<canonical term>`` (the index
+marks those of English phrases ``^``, see ``MatchIndex.analyse``): an English
 phrase and its Chinese translation, or two Chinese synonyms, produce the same concept token, so both
 sides of a match meet in one term space.
 """
@@ -36,6 +38,9 @@ from .dictionary import Dictionary, load_dictionary
 from .glossary import Glossary, load_glossary
 
 CONCEPT_PREFIX = "~"
+# A glossary concept as found through an English phrase of an indexed text: ``^<canonical term>``, met by
+# the concepts of a query's Chinese words (``Params.concepts_across_only``).
+ENGLISH_CONCEPT_PREFIX = "^"
 # An English word as a Chinese text's translation meets it: ``=battery`` (see ``Tokeniser.translations``).
 BRIDGE_PREFIX = "="
 
@@ -54,6 +59,26 @@ _EXTRA_EN = (
     "used use based study paper results result method methods propose proposed new show shows shown"
 )
 STOP_WORDS = frozenset(_SHARED_STOP_WORDS | set(_EXTRA_ZH.split()) | set(_EXTRA_EN.split()))
+# Everyday English words that CC-CEDICT gives as the sense of many everyday Chinese words (需要 → need,
+# 离开 → leave, 方式 → way): kept as English words, but no dictionary bridge between the languages.
+_BRIDGE_STOP_LIST = (
+    "want need wish hope like look seek find get give go come keep leave let make put take try way thing "
+    "kind lot many much few every each whole own other another same any some all both either without "
+    "within after before because since until about around again already always often still just only "
+    "even ever never too quite rather really well able available people person someone something "
+    "anything nothing time day year today now mean follow stop start end begin far near less least "
+    "enough hundred thousand"
+)
+BRIDGE_STOP = frozenset(_BRIDGE_STOP_LIST.split())
+# Single characters of the standard Chinese stop-word list (as shipped by bm25s, MIT: its
+# ``STOPWORDS_CHINESE``): in a *query* (a demand is conversational: 要, 去, 既, 多) they name no subject,
+# and are rare in technical abstracts, so their idf would be high. Documents keep them (idf handles them).
+QUERY_STOP_ZH = frozenset(
+    "一与且个临为乃么之乎乘也了于从他以们任但何你依俺倘像兮其冒冲几凭则别到即又及另叫可各同向吓吗吧吱呀呃呕呗呜"
+    "呢呵呸咋和咚咦咱咳哇哈哉哎哗哟哦哩哪哼唉啊啐啥啦喂喏嗬嗯嗳嘎嘘嘛嘻嘿因在地多她如宁它对将就尽己并归当彼往待得"
+    "怎您我或所打把拿按据故既是替有望朝本来某此每比沿焉照用由的着矣离第等管纵经给者而能腾自至若虽被要让论该谁赶起"
+    "趁跟较边过这连那阿除随靠顺"
+)
 
 _ASCII_RUN = re.compile(r"[a-z0-9]+(?:[._+\-/][a-z0-9]+)*")
 _ASCII_ANY = re.compile(r"[a-z0-9]")
@@ -136,6 +161,7 @@ class Tokeniser:
             if not self._jieba.has_word(term):
                 self._jieba.add_word(term, None, None)
         self._words: dict[str, tuple[str, ...] | None] = {}
+        self._expand: dict[str, tuple[str, ...]] = {}
         self._runs: dict[str, tuple[list[str], list[str]]] = {}  # ASCII run → its tokens, its phrase words
         # rjieba's instance is not documented as thread-safe; Celery and gunicorn threads share it.
         self._lock = threading.Lock()
@@ -149,7 +175,13 @@ class Tokeniser:
         glossary = self.glossary
         text = normalise(text)
         with self._lock:
-            words = self._jieba.cut_for_search(text)
+            words = self._jieba.cut(text)
+        # search mode, word by word (cached): a long word, then the dictionary words inside it
+        expand = self._expand
+        try:
+            words = list(chain.from_iterable(map(expand.__getitem__, words)))
+        except KeyError:
+            words = list(chain.from_iterable(self._expansion(w) for w in words))
         # one dict lookup per word, in C: None = not a token (space, punctuation, ASCII piece, stop
         # word), else the word's glossary concepts
         try:
@@ -184,7 +216,8 @@ class Tokeniser:
     def digest(self) -> str:
         """Names everything that decides a text's terms: glossary, dictionary and English reduction."""
         dictionary = self.dictionary.digest if self.dictionary is not None else "-"
-        return f"{self.glossary.digest}.{dictionary}.{'lemma' if self.lemmatise else 'stem'}"
+        # sub2: straddling sub-words dropped (``keep_subwords``); bridge1: ``BRIDGE_STOP``
+        return f"{self.glossary.digest}.{dictionary}.{'lemma' if self.lemmatise else 'stem'}.sub2.bridge1"
 
     def translations(self, tokens: list[str], *, bridge: bool = False) -> list[str]:
         """The English translations of the Chinese words among ``tokens`` (empty without a dictionary);
@@ -202,7 +235,7 @@ class Tokeniser:
         """Bridge tokens of the English words among ``tokens``: what a Chinese query's translations meet."""
         if self.dictionary is None:
             return []
-        return [BRIDGE_PREFIX + t for t in tokens if t < "\u3400" and not t[0].isdigit()]
+        return [BRIDGE_PREFIX + t for t in tokens if t < "\u3400" and not t[0].isdigit() and t not in BRIDGE_STOP]
 
     def _translation(self, word: str) -> tuple[str, ...]:
         found = self._translations.get(word)
@@ -212,6 +245,21 @@ class Tokeniser:
             dictionary = self.dictionary
             found = () if word < "\u3400" or dictionary is None else dictionary.translate(word)
             self._translations[word] = found
+        return found
+
+    def _expansion(self, word: str) -> tuple[str, ...]:
+        found = self._expand.get(word)
+        if found is None:
+            if len(self._expand) > _WORD_CACHE_MAX:
+                self._expand.clear()
+            if len(word) <= 2:
+                found = (word,)
+            else:
+                with self._lock:
+                    parts = self._jieba.tokenize(word, "search")
+                subs = [(w, a, b) for w, a, b in parts if (a, b) != (0, len(word))]
+                found = (*(w for w, _, _ in keep_subwords(subs, len(word))), word)
+            self._expand[word] = found
         return found
 
     def _info(self, word: str) -> tuple[str, ...] | None:
@@ -236,13 +284,31 @@ class Tokeniser:
         return tokens
 
 
+def keep_subwords(subs: list[tuple[str, int, int]], length: int) -> list[tuple[str, int, int]]:
+    """The dictionary words inside a longer word (``(word, start, end)`` of search mode) that are kept as
+    tokens: all but those that straddle a boundary between two others — a word partly overlapping another
+    sub-word, inside the long word (neither its start nor its end): 碳酸盐岩 keeps 碳酸 and 碳酸盐 but not
+    酸盐, which would meet 磺酸盐."""
+    out = []
+    for word, a, b in subs:
+        if a > 0 and b < length and any(_straddles(a, b, oa, ob) for _, oa, ob in subs):
+            continue
+        out.append((word, a, b))
+    return out
+
+
+def _straddles(a: int, b: int, oa: int, ob: int) -> bool:
+    """Spans [a, b) and [oa, ob) overlap and neither contains the other."""
+    return a < ob and oa < b and not ((oa <= a and b <= ob) or (a <= oa and ob <= b))
+
+
 # Single Chinese characters carry meaning in technical text (钢, 锰, 铝, 糖), except these particles.
 _COMMON_SINGLES = frozenset("的了和与及或等在于是为对以将把被从由其之而并且也个种们着过地得很都又还就才")
 
 
 @lru_cache(maxsize=1)
 def default_dictionary() -> Dictionary:
-    return load_dictionary(english_text_tokens)
+    return load_dictionary(lambda sense: [t for t in english_text_tokens(sense) if t not in BRIDGE_STOP])
 
 
 @lru_cache(maxsize=1)

@@ -6,7 +6,8 @@ Reads each JSON Lines set (format: ``shared/data/README.md``), builds the produc
 recall@k and MRR for the engine and for a plain Okapi BM25 baseline over the same tokens
 (``apps.matching.engine.evaluation.BM25Baseline``), the same for the set's development and held-out
 halves (``parts``), the recall@k of relevant achievements in the other language (``cross_lingual``),
-the p50 milliseconds per engine query, the number of judged queries and k.
+nDCG@k per demand language (``by_language``: zh, en), the p50 milliseconds per engine query, the number
+of judged queries and k.
 
 ``--ablation``: one line per set and variant instead — every component on, each one off, all off.
 ``--train-ranker OUT``: fit the learned ranker on the development halves of the sets, write it to OUT
