@@ -141,18 +141,6 @@ def test_a_changed_dictionary_changes_the_index_fingerprint() -> None:
     assert again.fingerprint() == indexes[0].fingerprint()
 
 
-def test_search_mode_keeps_sub_words_except_those_straddling_two_others() -> None:
-    from apps.matching.engine.tokenise import default_tokeniser, keep_subwords
-
-    tokens = default_tokeniser().surface("碳酸盐岩储层")
-    # 碳酸 and 碳酸盐 start the long word; 酸盐 lies across the boundary of 碳酸 inside it (it would meet 磺酸盐)
-    assert "碳酸盐岩" in tokens and "碳酸" in tokens and "碳酸盐" in tokens
-    assert "酸盐" not in tokens
-    # plain rule: a sub-word at the start or the end of the long word is kept even when it overlaps another
-    subs = [("ab", 0, 2), ("bc", 1, 3), ("cd", 2, 4), ("bcd", 1, 4)]
-    assert [w for w, _, _ in keep_subwords(subs, 4)] == ["ab", "cd", "bcd"]
-
-
 def test_everyday_english_words_are_no_dictionary_bridge() -> None:
     from apps.matching.engine.tokenise import default_tokeniser
 

@@ -9,9 +9,8 @@ segmentation, so jieba never splits a technical term:
   English words are reduced to a light stem (plural and a few inflections) so ``batteries`` and
   ``battery`` meet.
 - Chinese runs: segmented in jieba's *search mode* (a long word also yields the dictionary words inside
-  it, except those straddling two others: ``keep_subwords``), by an rjieba instance of the engine's
-  own that also knows every Chinese term of the glossary, so ``锂离子电池`` stays one token beside
-  ``锂离子`` and ``电池``.
+  it), by an rjieba instance of the engine's own that also knows every Chinese term of the glossary, so
+  ``锂离子电池`` stays one token beside ``锂离子`` and ``电池``.
 
 Glossary concepts (see ``glossary``) are emitted as extra tokens ``~<canonical term>`` (the index
 marks those of English phrases ``^``, see ``MatchIndex.analyse``): an English
@@ -161,7 +160,6 @@ class Tokeniser:
             if not self._jieba.has_word(term):
                 self._jieba.add_word(term, None, None)
         self._words: dict[str, tuple[str, ...] | None] = {}
-        self._expand: dict[str, tuple[str, ...]] = {}
         self._runs: dict[str, tuple[list[str], list[str]]] = {}  # ASCII run → its tokens, its phrase words
         # rjieba's instance is not documented as thread-safe; Celery and gunicorn threads share it.
         self._lock = threading.Lock()
@@ -175,13 +173,7 @@ class Tokeniser:
         glossary = self.glossary
         text = normalise(text)
         with self._lock:
-            words = self._jieba.cut(text)
-        # search mode, word by word (cached): a long word, then the dictionary words inside it
-        expand = self._expand
-        try:
-            words = list(chain.from_iterable(map(expand.__getitem__, words)))
-        except KeyError:
-            words = list(chain.from_iterable(self._expansion(w) for w in words))
+            words = self._jieba.cut_for_search(text)
         # one dict lookup per word, in C: None = not a token (space, punctuation, ASCII piece, stop
         # word), else the word's glossary concepts
         try:
@@ -216,8 +208,8 @@ class Tokeniser:
     def digest(self) -> str:
         """Names everything that decides a text's terms: glossary, dictionary and English reduction."""
         dictionary = self.dictionary.digest if self.dictionary is not None else "-"
-        # sub2: straddling sub-words dropped (``keep_subwords``); bridge1: ``BRIDGE_STOP``
-        return f"{self.glossary.digest}.{dictionary}.{'lemma' if self.lemmatise else 'stem'}.sub2.bridge1"
+        # bridge1: ``BRIDGE_STOP``
+        return f"{self.glossary.digest}.{dictionary}.{'lemma' if self.lemmatise else 'stem'}.bridge1"
 
     def translations(self, tokens: list[str], *, bridge: bool = False) -> list[str]:
         """The English translations of the Chinese words among ``tokens`` (empty without a dictionary);
@@ -247,21 +239,6 @@ class Tokeniser:
             self._translations[word] = found
         return found
 
-    def _expansion(self, word: str) -> tuple[str, ...]:
-        found = self._expand.get(word)
-        if found is None:
-            if len(self._expand) > _WORD_CACHE_MAX:
-                self._expand.clear()
-            if len(word) <= 2:
-                found = (word,)
-            else:
-                with self._lock:
-                    parts = self._jieba.tokenize(word, "search")
-                subs = [(w, a, b) for w, a, b in parts if (a, b) != (0, len(word))]
-                found = (*(w for w, _, _ in keep_subwords(subs, len(word))), word)
-            self._expand[word] = found
-        return found
-
     def _info(self, word: str) -> tuple[str, ...] | None:
         if word not in self._words:
             self._classify(word)
@@ -282,24 +259,6 @@ class Tokeniser:
         if concepts:
             tokens.extend(CONCEPT_PREFIX + c for c in zh + en)
         return tokens
-
-
-def keep_subwords(subs: list[tuple[str, int, int]], length: int) -> list[tuple[str, int, int]]:
-    """The dictionary words inside a longer word (``(word, start, end)`` of search mode) that are kept as
-    tokens: all but those that straddle a boundary between two others — a word partly overlapping another
-    sub-word, inside the long word (neither its start nor its end): 碳酸盐岩 keeps 碳酸 and 碳酸盐 but not
-    酸盐, which would meet 磺酸盐."""
-    out = []
-    for word, a, b in subs:
-        if a > 0 and b < length and any(_straddles(a, b, oa, ob) for _, oa, ob in subs):
-            continue
-        out.append((word, a, b))
-    return out
-
-
-def _straddles(a: int, b: int, oa: int, ob: int) -> bool:
-    """Spans [a, b) and [oa, ob) overlap and neither contains the other."""
-    return a < ob and oa < b and not ((oa <= a and b <= ob) or (a <= oa and ob <= b))
 
 
 # Single Chinese characters carry meaning in technical text (钢, 锰, 铝, 糖), except these particles.
