@@ -152,8 +152,8 @@ class SlidingWindowMixin:
 
     cache: Any
     rate: str | None
-    num_requests: int
-    duration: int
+    num_requests: Any
+    duration: Any
 
     def allow_request(self, request: Request, view: Any) -> bool:
         throttle = cast(Any, self)

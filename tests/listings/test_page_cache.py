@@ -177,3 +177,20 @@ def test_pages_expire(listings, api_client):
         assert api_client.get("/api/v1/demands")[CACHE_HEADER] == "HIT"
         time.sleep(1.2)
         assert api_client.get("/api/v1/demands")[CACHE_HEADER] == "MISS"
+
+
+def test_cached_pages_still_count_against_the_anonymous_rate(listings, api_client, throttle_rates):
+    throttle_rates(anon="3/min")
+    answers = [api_client.get("/api/v1/achievements") for _ in range(4)]
+    assert [a.status_code for a in answers] == [200, 200, 200, 429]
+    assert [a.get(CACHE_HEADER) for a in answers[:3]] == ["MISS", "HIT", "HIT"]
+    assert [a["RateLimit"] for a in answers[:3]] == ['"anon";r=2;t=60', '"anon";r=1;t=60', '"anon";r=0;t=60']
+    assert 0 < int(answers[3]["Retry-After"]) <= 60
+
+
+def test_the_anonymous_window_slides(listings, api_client, throttle_rates):
+    throttle_rates(anon="2/s")
+    assert [api_client.get("/api/v1/demands").status_code for _ in range(3)] == [200, 200, 429]
+    time.sleep(1.05)
+    # The two requests of the last second have left the window; the refused one never entered it.
+    assert [api_client.get("/api/v1/demands").status_code for _ in range(3)] == [200, 200, 429]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 from typing import Any
 
+from django.http import HttpResponseBase
 from django.utils.decorators import method_decorator
 from django.views.decorators.http import conditional_page
 from rest_framework import status
@@ -39,7 +40,7 @@ class ListingListCreateApi(PublicReadMixin, KindView):
     # Conditional GET: the page's ETag (a hash of its body); a client or proxy that sends it back in
     # If-None-Match gets 304 Not Modified without the body while the page is unchanged.
     @method_decorator(conditional_page)
-    def get(self, request: Request) -> Response:
+    def get(self, request: Request) -> HttpResponseBase:
         # Anonymous readers are welcome here: the selector shows them published teasers. Their pages are
         # shared by every process for a few seconds, until the next write (apps.listings.page_cache).
         if page_cache.cacheable(request):
