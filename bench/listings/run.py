@@ -6,7 +6,11 @@
 
 Steps: generate (or reuse) a ``bench_listings*`` database; count the queries of the list endpoints at
 page sizes 10, 20 and 100; start gunicorn as in production with bench/listings/settings.py on
-127.0.0.1; run every scenario at a fixed concurrency for a fixed time after a warm-up; EXPLAIN
+127.0.0.1; run every scenario at a fixed concurrency for a fixed time after a warm-up, with a listing
+edited every --write-every-s seconds (each write invalidates the shared page cache of anonymous pages, as
+owners' edits do in production); list scenarios browse pages 1-5 from several first pages, search scenarios
+interleave the head texts one to one with a long tail of 3,000 texts typed once; the page cache's hit rate
+(X-Listings-Cache) is reported per scenario, for head and tail URLs apart; EXPLAIN
 (ANALYZE, BUFFERS) the slowest URL of each scenario; write results/latest.{txt,json,svg}. Exit status 1
 when a request failed or a list's query count grew with the page size.
 """
