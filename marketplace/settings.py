@@ -175,7 +175,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 REDIS_URL = env.str("REDIS_URL", default="redis://127.0.0.1:6379/0")
 CACHES = {
     "default": {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "BACKEND": "apps.core.cache.RedisCache",
         "LOCATION": REDIS_URL,
         "KEY_PREFIX": env.str("CACHE_KEY_PREFIX", default="marketplace"),
         "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
@@ -530,6 +530,9 @@ BULK_EXPORT_MAX_ROWS = env.int("BULK_EXPORT_MAX_ROWS", default=100_000)
 LISTING_SEARCH_RANK_WINDOW = env.int("LISTING_SEARCH_RANK_WINDOW", default=200)
 LISTING_SEARCH_SCAN_ROWS = env.int("LISTING_SEARCH_SCAN_ROWS", default=10_000)
 LISTING_SEARCH_COVERING_WALK = env.bool("LISTING_SEARCH_COVERING_WALK", default=True)
+# Anonymous list and search pages are shared through the cache for at most this many seconds, and only
+# until the next write to listings or organisations (apps.listings.page_cache); 0 turns the cache off.
+LISTING_PAGE_CACHE_SECONDS = env.int("LISTING_PAGE_CACHE_SECONDS", default=30)
 
 # --- Challenges (apps.challenges) -------------------------------------------------------------
 # A milestone can be reviewed from this many days before its review date (409 milestone_not_due before).

@@ -112,6 +112,7 @@ class Target:
     path: str
     expect_results: bool = True  # the answer's ``results`` must not be empty
     label: str = ""  # e.g. the search text, for per-query figures
+    tail: bool = False  # one of many rarely repeated URLs (the long tail of searches): summarised, not listed
 
 
 @dataclass
@@ -119,6 +120,7 @@ class Sample:
     target: int
     started: float
     ms: float
+    cache: str = ""  # the page cache's X-Listings-Cache header: HIT, MISS, or "" when not cached at all
 
 
 @dataclass
@@ -153,7 +155,10 @@ def check_listing_page(target: Target, status: int, body: bytes) -> str | None:
     return None
 
 
-async def _read_response(reader: asyncio.StreamReader) -> tuple[int, bytes, bool]:
+CACHE_HEADER = "x-listings-cache"
+
+
+async def _read_response(reader: asyncio.StreamReader) -> tuple[int, bytes, bool, str]:
     head = await reader.readuntil(b"\r\n\r\n")
     lines = head.decode("latin-1").split("\r\n")
     status = int(lines[0].split(" ", 2)[1])
@@ -176,7 +181,7 @@ async def _read_response(reader: asyncio.StreamReader) -> tuple[int, bytes, bool
     else:
         body = await reader.read()
         headers["connection"] = "close"
-    return status, body, headers.get("connection", "").lower() == "close"
+    return status, body, headers.get("connection", "").lower() == "close", headers.get(CACHE_HEADER, "")
 
 
 async def _client(
@@ -205,7 +210,7 @@ async def _client(
             started = time.perf_counter()
             try:
                 writer.write(request)
-                status, body, close = await _read_response(reader)
+                status, body, close, cache = await _read_response(reader)
             except (OSError, asyncio.IncompleteReadError, ValueError) as exc:
                 if started >= warm_until:
                     outcome.error(type(exc).__name__, f"{target.path}: {exc}")
@@ -218,7 +223,7 @@ async def _client(
                 reader, writer = await asyncio.open_connection(HOST, port)
             if started < warm_until:
                 continue
-            outcome.samples.append(Sample(target_index, started, (finished - started) * 1000))
+            outcome.samples.append(Sample(target_index, started, (finished - started) * 1000, cache))
             problem = check(target, status, body)
             if problem:
                 outcome.error(problem, f"{target.path}: {problem}: {body[:200]!r}")

@@ -6,7 +6,11 @@
 
 Steps: generate (or reuse) a ``bench_listings*`` database; count the queries of the list endpoints at
 page sizes 10, 20 and 100; start gunicorn as in production with bench/listings/settings.py on
-127.0.0.1; run every scenario at a fixed concurrency for a fixed time after a warm-up; EXPLAIN
+127.0.0.1; run every scenario at a fixed concurrency for a fixed time after a warm-up, with a listing
+edited every --write-every-s seconds (each write invalidates the shared page cache of anonymous pages, as
+owners' edits do in production); list scenarios browse pages 1-5 from several first pages, search scenarios
+interleave the head texts one to one with a long tail of 3,000 texts typed once; the page cache's hit rate
+(X-Listings-Cache) is reported per scenario, for head and tail URLs apart; EXPLAIN
 (ANALYZE, BUFFERS) the slowest URL of each scenario; write results/latest.{txt,json,svg}. Exit status 1
 when a request failed or a list's query count grew with the page size.
 """
@@ -17,10 +21,12 @@ import argparse
 import json
 import os
 import platform
+import random
 import re
 import runpy
 import secrets
 import sys
+import threading
 import time
 import warnings
 from collections import defaultdict
@@ -72,6 +78,16 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument(
         "--template-database",
         help="create the database as a copy of this migrated one without generated rows (skips slow migrations)",
+    )
+    parser.add_argument(
+        "--write-every-s",
+        type=float,
+        default=5.0,
+        help="edit a published listing this often during every scenario (0: never); each write invalidates the "
+        "shared page cache, as owners' edits do in production",
+    )
+    parser.add_argument(
+        "--no-match-counts", action="store_true", help="skip counting each search text's published matches"
     )
     parser.add_argument("--no-explain", action="store_true", help="skip EXPLAIN (ANALYZE, BUFFERS)")
     parser.add_argument("--results-dir", type=Path, default=RESULTS_DIR)
@@ -166,10 +182,16 @@ def setup_django(env: dict[str, str]) -> None:
 
 
 def query_counts() -> tuple[dict[str, dict[int, int]], dict[str, dict[int, int]]]:
-    """Queries per request and rows per page of each list, at every page size."""
+    """Queries per request and rows per page of each list, at every page size (pages built, not cached)."""
     from django.db import connection
     from django.test import Client
-    from django.test.utils import CaptureQueriesContext
+    from django.test.utils import CaptureQueriesContext, override_settings
+
+    with override_settings(LISTING_PAGE_CACHE_SECONDS=0):
+        return _query_counts(Client, connection, CaptureQueriesContext)
+
+
+def _query_counts(Client: Any, connection: Any, CaptureQueriesContext: Any) -> Any:  # noqa: N803
 
     client = Client(HTTP_HOST="127.0.0.1")
     ach, dem = "/api/v1/achievements", "/api/v1/demands"
@@ -198,12 +220,13 @@ def query_counts() -> tuple[dict[str, dict[int, int]], dict[str, dict[int, int]]
 
 
 def explain(path: str) -> tuple[str, float]:
-    """EXPLAIN (ANALYZE, BUFFERS) of every SELECT the request runs; the text and the largest execution time."""
+    """EXPLAIN (ANALYZE, BUFFERS) of every SELECT the request runs (the page built, not read from the shared
+    cache); the text and the largest execution time."""
     from django.db import connection
     from django.test import Client
-    from django.test.utils import CaptureQueriesContext
+    from django.test.utils import CaptureQueriesContext, override_settings
 
-    with CaptureQueriesContext(connection) as captured:
+    with override_settings(LISTING_PAGE_CACHE_SECONDS=0), CaptureQueriesContext(connection) as captured:
         Client(HTTP_HOST="127.0.0.1").get(path)
     parts = [f"GET {path}", ""]
     slowest = 0.0
@@ -270,6 +293,18 @@ def server_facts() -> dict[str, Any]:
 def prepare_targets(server: load.Server, plan: list[scenarios.Scenario], out: Output) -> None:
     """Fetch every URL once: it must answer 200; whether it has rows decides if rows are expected under load."""
     for scenario in plan:
+        for first in scenario.browse:
+            path: str | None = first
+            for page in range(1, scenario.pages + 1):
+                if path is None:
+                    break
+                status, payload = load.fetch_json(server.base, path)
+                if status != 200:
+                    raise RuntimeError(f"{path}: HTTP {status} before the load started")
+                label = f"page {page} of {first}"
+                weight = 2 ** (scenario.pages - page)
+                scenario.targets += [load.Target(path, label=label)] * weight
+                path = scenarios.path_of(payload["next"]) if payload.get("next") else None
         if scenario.name == "ach_cursor_p2":
             for params in scenarios.CURSOR_SOURCES:
                 first = scenarios.url("/api/v1/achievements", params)
@@ -278,9 +313,8 @@ def prepare_targets(server: load.Server, plan: list[scenarios.Scenario], out: Ou
                     label = f"page 2 of {first}"
                     scenario.targets.append(load.Target(scenarios.path_of(payload["next"]), label=label))
         empty = []
-        for target in report.progress(
-            scenario.targets, detail=True, desc=f"probe {scenario.name}", unit="url", leave=False
-        ):
+        probe = list({id(t): t for t in scenario.targets if not t.tail}.values())
+        for target in report.progress(probe, detail=True, desc=f"probe {scenario.name}", unit="url", leave=False):
             status, payload = load.fetch_json(server.base, target.path)
             if status != 200:
                 raise RuntimeError(f"{target.path}: HTTP {status} before the load started")
@@ -292,6 +326,64 @@ def prepare_targets(server: load.Server, plan: list[scenarios.Scenario], out: Ou
             scenario.notes.append(note)
             if scenario.kind != "search":
                 out(f"warning: {scenario.name}: {note}")
+    out(
+        "targets per scenario (distinct URLs): "
+        + ", ".join(f"{s.name} {len({t.path for t in s.targets})}" for s in plan if s.kind != "bare")
+    )
+
+
+class Writer:
+    """Edits a published listing every ``every_s`` seconds while a scenario runs, as the market's owners do
+    (an UPDATE that the listings' triggers count): a shared page cache must earn its hits between writes.
+    The first write comes at the scenario's start, so no page cached while probing survives into it."""
+
+    def __init__(self, url: str, every_s: float) -> None:
+        import psycopg2
+
+        self.every_s = every_s
+        self.writes = 0
+        self._stop = threading.Event()
+        self._conn = psycopg2.connect(url)
+        self._conn.autocommit = True
+        with self._conn.cursor() as cur:
+            ids: dict[str, list[int]] = {}
+            for table in ("listings_achievement", "listings_demand"):
+                cur.execute(f"SELECT id FROM {table} WHERE status = 'published' ORDER BY id DESC LIMIT 1000")  # noqa: S608
+                ids[table] = [row[0] for row in cur.fetchall()]
+        self._ids = ids
+        self._rng = random.Random(7)
+        self._thread: threading.Thread | None = None
+
+    def _write(self) -> None:
+        table = "listings_achievement" if self.writes % 2 == 0 else "listings_demand"
+        with self._conn.cursor() as cur:
+            cur.execute(
+                f"UPDATE {table} SET updated_at = now() WHERE id = %s",  # noqa: S608 — our table names
+                [self._rng.choice(self._ids[table])],
+            )
+        self.writes += 1
+
+    def _loop(self) -> None:
+        while True:
+            self._write()
+            if self._stop.wait(self.every_s):
+                return
+
+    def __enter__(self) -> Writer:
+        self.writes = 0
+        self._stop.clear()
+        if self.every_s > 0:
+            self._thread = threading.Thread(target=self._loop, daemon=True)
+            self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        if self._thread:
+            self._thread.join()
+
+    def close(self) -> None:
+        self._conn.close()
 
 
 def run_scenario(server: load.Server, scenario: scenarios.Scenario, args: argparse.Namespace) -> load.Outcome:
@@ -312,13 +404,54 @@ def run_scenario(server: load.Server, scenario: scenarios.Scenario, args: argpar
         )
 
 
+def cache_figures(scenario: scenarios.Scenario, outcome: load.Outcome) -> dict[str, Any]:
+    """Share of requests answered from the shared page cache, overall and for head and tail URLs."""
+    figures: dict[str, Any] = {}
+    for part, samples in (
+        ("all", outcome.samples),
+        ("head", [s for s in outcome.samples if not scenario.targets[s.target].tail]),
+        ("tail", [s for s in outcome.samples if scenario.targets[s.target].tail]),
+    ):
+        if not samples:
+            continue
+        hits = sum(1 for s in samples if s.cache == "HIT")
+        misses = sum(1 for s in samples if s.cache == "MISS")
+        figures[part] = {
+            "requests": len(samples),
+            "hits": hits,
+            "misses": misses,
+            "hit_rate": round(hits / len(samples), 3),
+            "p50_hit_ms": round(median([s.ms for s in samples if s.cache == "HIT"]), 2) if hits else None,
+            "p50_miss_ms": round(median([s.ms for s in samples if s.cache != "HIT"]), 2)
+            if len(samples) > hits
+            else None,
+        }
+    return figures
+
+
 def per_target(scenario: scenarios.Scenario, outcome: load.Outcome) -> list[dict[str, Any]]:
-    by_target: dict[int, list[float]] = defaultdict(list)
+    """Figures per distinct URL; the long tail of searches as one summary row."""
+    by_path: dict[str, list[float]] = defaultdict(list)
+    tail: list[float] = []
     for sample in outcome.samples:
-        by_target[sample.target].append(sample.ms)
+        target = scenario.targets[sample.target]
+        (tail if target.tail else by_path[target.path]).append(sample.ms)
     rows = []
-    for index, target in enumerate(scenario.targets):
-        values = by_target.get(index, [])
+    distinct = {t.path: t for t in scenario.targets if not t.tail}
+    tail_urls = len({t.path for t in scenario.targets if t.tail})
+    if tail_urls:
+        rows.append(
+            {
+                "path": f"({tail_urls} long-tail search URLs)",
+                "label": "tail",
+                "requests": len(tail),
+                "p50_ms": round(median(tail), 2) if tail else None,
+                "max_ms": round(max(tail), 2) if tail else None,
+                "has_rows": None,
+            }
+        )
+    for path, target in distinct.items():
+        values = by_path.get(path, [])
         rows.append(
             {
                 "path": target.path,
@@ -336,6 +469,7 @@ def per_target(scenario: scenarios.Scenario, outcome: load.Outcome) -> list[dict
 class LoadPhase:
     outcomes: dict[str, load.Outcome]
     recycled: dict[str, int]  # gunicorn workers booted during each scenario (max_requests recycling)
+    writes: dict[str, int]  # listings edited during each scenario (Writer)
     workers: int
     threads: int
 
@@ -354,10 +488,12 @@ def gunicorn_config(env: dict[str, str]) -> dict[str, Any]:
 
 def load_phase(args: argparse.Namespace, env: dict[str, str], plan: list[scenarios.Scenario], out: Output) -> LoadPhase:
     server = load.Server(env, workers=args.workers, threads=args.threads)
+    writer = Writer(env["DATABASE_URL"], args.write_every_s)
     config = gunicorn_config(env)
     phase = LoadPhase(
         outcomes={},
         recycled={},
+        writes={},
         workers=args.workers or int(config["workers"]),
         threads=args.threads or int(config["threads"]),
     )
@@ -367,17 +503,21 @@ def load_phase(args: argparse.Namespace, env: dict[str, str], plan: list[scenari
         out()
         out(
             f"load: {args.concurrency} keep-alive clients, {args.warmup_s:g} s warm-up + {args.duration_s:g} s per "
-            f"scenario; gunicorn {phase.workers} workers × {phase.threads} threads on {server.base}"
+            f"scenario; gunicorn {phase.workers} workers × {phase.threads} threads on {server.base}; "
+            + (f"a listing edited every {args.write_every_s:g} s" if args.write_every_s > 0 else "no writes")
         )
         for scenario in report.progress(plan, desc="scenarios", unit="scenario"):
             boots = server.count_in_log("Booting worker")
-            phase.outcomes[scenario.name] = run_scenario(server, scenario, args)
+            with writer:
+                phase.outcomes[scenario.name] = run_scenario(server, scenario, args)
+            phase.writes[scenario.name] = writer.writes
             phase.recycled[scenario.name] = server.count_in_log("Booting worker") - boots
     except BaseException:
         tqdm.write(server.tail())
         raise
     finally:
         server.cleanup()
+        writer.close()
     return phase
 
 
@@ -408,6 +548,8 @@ def scenario_rows(plan: list[scenarios.Scenario], phase: LoadPhase) -> list[dict
                 "speed_goal": f"req/s ≥ {speed_goal:g}× bare" if speed_goal else None,
                 "speed_goal_met": (rps_ratio is not None and rps_ratio >= speed_goal) if speed_goal else None,
                 "workers_recycled": phase.recycled.get(scenario.name, 0),
+                "writes": phase.writes.get(scenario.name, 0),
+                "cache": cache_figures(scenario, outcome),
                 "notes": scenario.notes,
                 "urls": len(scenario.targets),
                 "targets": per_target(scenario, outcome),
@@ -416,7 +558,7 @@ def scenario_rows(plan: list[scenarios.Scenario], phase: LoadPhase) -> list[dict
     return rows
 
 
-def search_breakdown(rows: list[dict[str, Any]], out: Output) -> None:
+def search_breakdown(rows: list[dict[str, Any]], out: Output, *, no_counts: bool = False) -> None:
     """Per search text: published matches and p50, by how common the text's words are."""
     texts = [text for text, _kind in scenarios.SEARCH_QUERIES]
     kinds = dict(scenarios.SEARCH_QUERIES)
@@ -424,12 +566,14 @@ def search_breakdown(rows: list[dict[str, Any]], out: Output) -> None:
         row = next((r for r in rows if r["name"] == name), None)
         if row is None:
             continue
-        matches = match_counts(table, texts)
+        matches = {} if no_counts else match_counts(table, texts)
         by_kind: dict[str, list[float]] = defaultdict(list)
-        for target, (text, kind) in zip(row["targets"], scenarios.SEARCH_QUERIES, strict=True):
+        head = [t for t in row["targets"] if t["label"] != "tail"]
+        for target in head:
+            text = target["label"].rsplit(" [", 1)[0]
             target["matches"] = matches.get(text)
             if target["p50_ms"] is not None:
-                by_kind[kind].append(target["p50_ms"])
+                by_kind[kinds[text]].append(target["p50_ms"])
         row["p50_by_kind_ms"] = {kind: round(median(values), 1) for kind, values in by_kind.items()}
         out()
         out(
@@ -437,7 +581,7 @@ def search_breakdown(rows: list[dict[str, Any]], out: Output) -> None:
             + ", ".join(f"{kind} {value} ms" for kind, value in row["p50_by_kind_ms"].items())
         )
         out(f"{name}: slowest texts (p50 ms, published matches):")
-        for target in sorted(row["targets"], key=lambda t: -(t["p50_ms"] or 0))[:10]:
+        for target in sorted(head, key=lambda t: -(t["p50_ms"] or 0))[:10]:
             text = target["label"].rsplit(" [", 1)[0]
             out(f"  {target['p50_ms']:>8.1f}  {target['matches']!s:>8}  {text} [{kinds[text]}]")
 
@@ -451,7 +595,7 @@ def explain_slowest(rows: list[dict[str, Any]], results_dir: Path, out: Output) 
     for row in rows:
         if row["name"].startswith("bare"):
             continue
-        slowest = max(row["targets"], key=lambda t: t["p50_ms"] or 0)
+        slowest = max((t for t in row["targets"] if t["label"] != "tail"), key=lambda t: t["p50_ms"] or 0)
         text, execution_ms = explain(slowest["path"])
         file = results_dir / f"explain-{row['name']}.txt"
         file.write_text(text, encoding="utf-8")
@@ -497,12 +641,26 @@ def main(argv: list[str] | None = None) -> int:
         "(×bare p50: scenario p50 / bare view p50 of this run; gunicorn workers recycled (max_requests) per "
         "scenario: " + ", ".join(f"{r['name']} {r['workers_recycled']}" for r in rows if r["workers_recycled"]) + ")"
     )
+    out()
+    out(
+        "shared page cache (X-Listings-Cache) per scenario: hit rate overall / head URLs / long-tail URLs; "
+        "p50 of hits and misses"
+    )
+    for row in rows:
+        cache = row["cache"]
+        if not any(part["hits"] or part["misses"] for part in cache.values()):
+            continue
+        parts = " / ".join(f"{part} {cache[part]['hit_rate']:.0%}" for part in ("all", "head", "tail") if part in cache)
+        out(
+            f"  {row['name']:<20} hits {parts}; p50 hit {cache['all']['p50_hit_ms']} ms, "
+            f"miss {cache['all']['p50_miss_ms']} ms; {row['writes']} writes during the scenario"
+        )
     for row in rows:
         for note in row["notes"]:
             out(f"note {row['name']}: {note}")
         if row["errors"]:
             out(f"ERRORS {row['name']}: {row['error_kinds']} e.g. {row['error_examples'][:2]}")
-    search_breakdown(rows, out)
+    search_breakdown(rows, out, no_counts=args.no_match_counts)
 
     args.results_dir.mkdir(parents=True, exist_ok=True)
     explained = {} if args.no_explain else explain_slowest(rows, args.results_dir, out)
@@ -531,6 +689,7 @@ def main(argv: list[str] | None = None) -> int:
             "duration_s": args.duration_s,
             "gunicorn_workers": phase.workers,
             "gunicorn_threads": phase.threads,
+            "write_every_s": args.write_every_s,
         },
         "scenarios": rows,
         "query_counts": counts,

@@ -7,12 +7,14 @@ rare combinations. All of their words are in the generator's vocabulary (vocabul
 
 from __future__ import annotations
 
+import random
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from urllib.parse import urlencode, urlsplit
 
 from bench.listings.load import Target
 from bench.listings.report import Goal
+from bench.listings.vocabulary import COMMON_TERMS, ENGLISH_WORDS, FIELD_TERMS
 
 # (text, how common its words are)
 SEARCH_QUERIES: list[tuple[str, str]] = [
@@ -140,56 +142,130 @@ class Scenario:
     goal: Goal | None = None
     kind: str = "list"  # bare, list or search
     notes: list[str] = field(default_factory=list)
+    # Browsing: page 1 of each of these URLs, then the pages its next links lead to, up to ``pages`` deep;
+    # page k is requested 2^(pages-k) times as often as the last (visitors rarely page far).
+    browse: list[str] = field(default_factory=list)
+    pages: int = 1
 
 
-def search_targets(base: str, *, filters: list[Params] | None = None, ordering: str | None = None) -> list[Target]:
-    targets = []
+# The long tail of searches: besides the texts above (the head, which visitors repeat), every other
+# search request is a text that no one else typed during the run: one to three words of the generator's
+# vocabulary, sometimes with a filter or on page 2. Shared page caches get no help from them.
+TAIL_SEARCHES = 3000
+
+
+def tail_search_params(count: int, *, seed: int) -> list[Params]:
+    rng = random.Random(seed)
+    words = sorted({*COMMON_TERMS.split(), *(w for terms in FIELD_TERMS.values() for w in terms.split())})
+    english = list(ENGLISH_WORDS)
+    seen: set[str] = set()
+    out: list[Params] = []
+    while len(out) < count:
+        pool = english if rng.random() < 0.08 else words
+        text = " ".join(rng.sample(pool, rng.choice((1, 2, 2, 3))))
+        params: Params = [("q", text)]
+        if rng.random() < 0.3:
+            params += rng.choice(SEARCH_FILTERS)
+        if rng.random() < 0.15:
+            params.append(("page", "2"))
+        key = urlencode(params)
+        if key not in seen:
+            seen.add(key)
+            out.append(params)
+    return out
+
+
+def search_targets(
+    base: str, *, filters: list[Params] | None = None, ordering: str | None = None, tail_seed: int | None = None
+) -> list[Target]:
+    """The head texts, each once; with ``tail_seed``, interleaved one to one with long-tail searches."""
+    head = []
     for i, (text, kind) in enumerate(SEARCH_QUERIES):
         params: Params = [("q", text)]
         if filters:
             params += filters[i % len(filters)]
         if ordering:
             params.append(("ordering", ordering))
-        targets.append(Target(url(base, params), label=f"{text} [{kind}]"))
+        head.append(Target(url(base, params), label=f"{text} [{kind}]"))
+    if tail_seed is None:
+        return head
+    targets = []
+    for i, params in enumerate(tail_search_params(TAIL_SEARCHES, seed=tail_seed)):
+        if ordering:
+            params = [*params, ("ordering", ordering)]
+        targets += [head[i % len(head)], Target(url(base, params), expect_results=False, tail=True)]
     return targets
 
 
 def plan(today: date) -> list[Scenario]:
-    """Every scenario in the order it runs; cursor page 2 is filled in once page 1 was fetched."""
+    """Every scenario in the order it runs. Browsing scenarios get their targets once page 1 was fetched,
+    ach_cursor_p2 its page-2 URLs; search scenarios mix the head texts with the long tail."""
     ach, dem = "/api/v1/achievements", "/api/v1/demands"
+    plain = [url(ach, []), url(ach, [], page_size=10), url(ach, [("ordering", "-published_at")])]
+    plain_dem = [url(dem, []), url(dem, [], page_size=10), url(dem, [("ordering", "-published_at")])]
     return [
         Scenario("bare", "bare Django JSON view (no DB), baseline", [Target("/bench/bare")], kind="bare"),
-        Scenario("ach_list", "achievements, newest first, 20/page", [Target(url(ach, []))], LIST_GOAL),
+        Scenario(
+            "ach_list",
+            "achievements, newest first, pages 1-5 (3 page sizes/orders)",
+            [],
+            LIST_GOAL,
+            browse=plain,
+            pages=5,
+        ),
         Scenario(
             "ach_filtered",
-            "achievements, field+stage+mode+region filters",
-            [Target(url(ach, f), label=urlencode(f)) for f in ACHIEVEMENT_FILTERS],
+            "achievements, field+stage+mode+region filters, pages 1-3",
+            [],
             LIST_GOAL,
+            browse=[url(ach, f) for f in ACHIEVEMENT_FILTERS],
+            pages=3,
         ),
         Scenario("ach_cursor_p2", "achievements, cursor page 2 (plain and filtered)", [], LIST_GOAL),
-        Scenario("ach_search", "achievements search, relevance", search_targets(ach), SEARCH_GOAL, "search"),
+        Scenario(
+            "ach_search",
+            "achievements search, relevance (head+tail)",
+            search_targets(ach, tail_seed=1),
+            SEARCH_GOAL,
+            "search",
+        ),
         Scenario(
             "ach_search_filtered",
-            "achievements search + filters, relevance",
-            search_targets(ach, filters=SEARCH_FILTERS),
+            "achievements search + filters, relevance (head+tail)",
+            search_targets(ach, filters=SEARCH_FILTERS, tail_seed=2),
             SEARCH_GOAL,
             "search",
         ),
         Scenario(
             "ach_search_newest",
-            "achievements search, newest first (cursor)",
-            search_targets(ach, ordering="-published_at"),
+            "achievements search, newest first (cursor, head+tail)",
+            search_targets(ach, ordering="-published_at", tail_seed=3),
             SEARCH_GOAL,
             "search",
         ),
-        Scenario("dem_list", "demands, newest first, 20/page", [Target(url(dem, []))], LIST_GOAL),
+        Scenario(
+            "dem_list",
+            "demands, newest first, pages 1-5 (3 page sizes/orders)",
+            [],
+            LIST_GOAL,
+            browse=plain_dem,
+            pages=5,
+        ),
         Scenario(
             "dem_filtered",
-            "demands, field/industry/budget/region filters",
-            [Target(url(dem, f), label=urlencode(f)) for f in demand_filters(today)],
+            "demands, field/industry/budget/region filters, pages 1-3",
+            [],
             LIST_GOAL,
+            browse=[url(dem, f) for f in demand_filters(today)],
+            pages=3,
         ),
-        Scenario("dem_search", "demands search, relevance", search_targets(dem), SEARCH_GOAL, "search"),
+        Scenario(
+            "dem_search",
+            "demands search, relevance (head+tail)",
+            search_targets(dem, tail_seed=4),
+            SEARCH_GOAL,
+            "search",
+        ),
         Scenario("bare_end", "bare view again at the end (drift check)", [Target("/bench/bare")], kind="bare"),
     ]
 

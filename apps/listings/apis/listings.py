@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 from typing import Any
 
+from django.http import HttpResponseBase
 from django.utils.decorators import method_decorator
 from django.views.decorators.http import conditional_page
 from rest_framework import status
@@ -15,7 +16,7 @@ from rest_framework.response import Response
 from apps.accounts.authentication import request_user
 from apps.core.pagination import StandardCursorPagination, WindowPagination, paginated_response
 from apps.core.renderers import FastJSONRenderer
-from apps.listings import selectors, services, teasers
+from apps.listings import page_cache, selectors, services, teasers
 from apps.listings.apis.kinds import KindView, PublicReadMixin
 from apps.listings.apis.payloads import (
     ListingEventOutputSerializer,
@@ -39,8 +40,21 @@ class ListingListCreateApi(PublicReadMixin, KindView):
     # Conditional GET: the page's ETag (a hash of its body); a client or proxy that sends it back in
     # If-None-Match gets 304 Not Modified without the body while the page is unchanged.
     @method_decorator(conditional_page)
-    def get(self, request: Request) -> Response:
-        # Anonymous readers are welcome here: the selector shows them published teasers.
+    def get(self, request: Request) -> HttpResponseBase:
+        # Anonymous readers are welcome here: the selector shows them published teasers. Their pages are
+        # shared by every process for a few seconds, until the next write (apps.listings.page_cache).
+        if page_cache.cacheable(request):
+            key = page_cache.page_key(self.kind.name, request)
+            built_under = page_cache.generation()
+            hit = page_cache.cached_response(key, built_under)
+            if hit is not None:
+                return hit
+            response = self._page(request)
+            page_cache.store_after_render(response, key, built_under)
+            return response
+        return self._page(request)
+
+    def _page(self, request: Request) -> Response:
         model = self.kind.model
         if not request.user.is_authenticated and set(request.query_params) <= _PAGE_ONLY:
             rows = selectors.public_teaser_rows(model)

@@ -65,6 +65,15 @@ def _for_kind(view: type[KindView], kind: Kind, **methods: dict[str, Any]) -> ty
     return extend_schema_view(**schemas)(cls)
 
 
+LIST_DESCRIPTION = _(
+    "Published listings for everyone; signed-in members also see their own organisations' listings with "
+    "mine or status. Pages are cursor-paginated (numbered pages for relevance ordering), with an ETag for "
+    "conditional requests. Anonymous pages are shared by all anonymous readers until the next change to any "
+    "listing or organisation, for at most 30 seconds: the X-Listings-Cache header says HIT or MISS. Signed-in "
+    "callers always get pages built for them."
+)
+
+
 def views_for(kind: Kind) -> dict[str, type[KindView]]:
     detail = kind.detail_serializer
     extra = ACHIEVEMENT_PARAMETERS if kind is ACHIEVEMENT else DEMAND_PARAMETERS
@@ -74,6 +83,7 @@ def views_for(kind: Kind) -> dict[str, type[KindView]]:
             kind,
             get={
                 "op": "list",
+                "description": str(LIST_DESCRIPTION),
                 "parameters": LIST_PARAMETERS + extra,
                 "responses": {200: kind.list_serializer(many=True)},
             },
