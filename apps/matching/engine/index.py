@@ -55,6 +55,9 @@ _CHUNK = 1 << 22
 _DENSE_SHARE = 0.25
 _DENSE_BUDGET = 0.2
 _PRUNE_MIN_ROWS = 500_000  # MaxScore in the head scan from this many rows on (tests lower it)
+# a posting list up to this many times as long as the rows looked up in it is scanned for them, a longer
+# one searched (see MatchIndex._weight_matrix)
+_SCAN_SHARE = 24
 
 
 def _quarters(tf: float) -> int:
@@ -210,6 +213,17 @@ def _top_rows(scores: FloatArray, limit: int) -> npt.NDArray[np.int64]:
     return np.flatnonzero(above)
 
 
+@dataclass(frozen=True)
+class _Segment:
+    """The main segment's arrays at one moment: what a lazily built explanation reads."""
+
+    indptr: npt.NDArray[np.int64]
+    rows: npt.NDArray[np.int32]
+    weights: FloatArray
+    dense_of: npt.NDArray[np.int32]
+    dense: FloatArray
+
+
 class MatchIndex:
     """Achievements (or demands, ``kind="demand"``) indexed for matching; see the module docstring."""
 
@@ -252,6 +266,9 @@ class MatchIndex:
         self._scratch_lock = threading.Lock()  # searches may run in several threads: one owns the scratch
         self._writes = 0
         self._eligible: dict[tuple[int, ...], npt.NDArray[np.bool_]] = {}
+        # row → its position among a query's candidates, -1 elsewhere (see _weight_matrix), and its owner
+        self._positions = np.zeros(0, dtype=np.int32)
+        self._positions_lock = threading.Lock()
 
     # --- content --------------------------------------------------------------------------------
 
@@ -679,6 +696,9 @@ class MatchIndex:
             if len(rows) and int(rows.max()) >= self._n_main:
                 selected.append((rows, text))
                 return None  # a delta row among the candidates: the general path below
+            if len(scores) < _PRUNE_MIN_ROWS:
+                # the tail's weights of the candidates gathered at once: fewer, larger steps
+                return rows, self._add_tail_gathered(rows, text, term_ids[tail], qweights[tail])
             return self._add_tail_dense(scores, buffers, rows, text, term_ids[tail], qweights[tail], pool)
 
         selected: list[tuple[npt.NDArray[np.int64], FloatArray]] = []
@@ -704,6 +724,105 @@ class MatchIndex:
                 self._scratch_lock.release()
         scratch = np.zeros((3, size), dtype=np.float32)
         return work(scratch[0], (scratch[1], scratch[2]))
+
+    def _add_tail_gathered(
+        self, rows: npt.NDArray[np.int64], text: FloatArray, term_ids: npt.NDArray[np.int64], qweights: FloatArray
+    ) -> FloatArray:
+        """``text`` (the head scores of main ``rows``) with every tail term added, term after term in float32:
+        the tail's weights of the rows are gathered into one terms × rows matrix (``_weight_matrix``), scaled
+        by the query weights and summed down the columns (a reduction over the outer axis adds row after row,
+        so each score is the same float32 sum as adding the terms one at a time; a missing term adds 0)."""
+        stacked = np.empty((len(term_ids) + 1, len(rows)), dtype=np.float32)
+        stacked[0] = text
+        body = stacked[1:]
+        self._weight_matrix(rows, term_ids, out=body)
+        body *= qweights[:, None]
+        return cast("FloatArray", np.add.reduce(stacked, axis=0))
+
+    def _segment(self) -> _Segment:
+        """Main's arrays as they are now (a write replaces them, never changes them in place)."""
+        return _Segment(self._indptr, self._rows, self._weights, self._dense_of, self._dense)
+
+    def _weight_matrix(
+        self,
+        rows: npt.NDArray[np.int64],
+        term_ids: npt.NDArray[np.int64],
+        out: FloatArray | None = None,
+        segment: _Segment | None = None,
+    ) -> FloatArray:
+        """The document-side weight of each term in each of main's ``rows`` (terms × rows, 0 where a row lacks
+        the term), in ``segment`` (default: main as it is now). Per term the cheapest way: a frequent term's
+        dense row, a short posting list scanned for the rows (through a row → position map in which every
+        other row points at a spare column), a long one by binary search."""
+        n_terms, n = len(term_ids), len(rows)
+        seg = segment or self._segment()
+        indptr = seg.indptr
+        n_main_terms = len(indptr) - 1
+        if out is None:
+            out = np.zeros((n_terms, n), dtype=np.float32)
+        if not n or not n_terms or not n_main_terms:
+            out.fill(0)
+            return out
+        terms = term_ids.tolist()
+        dense_of, dense = seg.dense_of.tolist() if len(seg.dense_of) < 4096 else seg.dense_of, seg.dense
+        all_rows, all_weights = seg.rows, seg.weights
+        scan_at_most = n * _SCAN_SHARE
+        scanned: list[tuple[int, int, int]] = []
+        searched: list[int] = []
+        for j, t in enumerate(terms):
+            if t >= n_main_terms:
+                out[j] = 0
+                continue
+            slot = int(dense_of[t])
+            if slot >= 0:
+                dense[slot].take(rows, out=out[j])
+                continue
+            a, b = int(indptr[t]), int(indptr[t + 1])
+            if b - a > scan_at_most:
+                searched.append(j)
+            elif b > a:
+                scanned.append((j, a, b))
+            else:
+                out[j] = 0
+        if scanned:
+            # one more column, the last: where every row that is not among ``rows`` (position -1) writes
+            spill = np.zeros((len(scanned), n + 1), dtype=np.float32)
+
+            def scan(positions: npt.NDArray[np.int32]) -> None:
+                for i, (_, a, b) in enumerate(scanned):
+                    spill[i, positions.take(all_rows[a:b])] = all_weights[a:b]
+
+            self._with_positions(rows, scan)
+            out[[j for j, _, _ in scanned]] = spill[:, :n]
+        if searched:
+            keys = rows.astype(all_rows.dtype)  # the column's dtype, or searchsorted copies the column
+            for j in searched:
+                a, b = int(indptr[terms[j]]), int(indptr[terms[j] + 1])
+                col = all_rows[a:b]
+                pos = col.searchsorted(keys)
+                np.minimum(pos, b - a - 1, out=pos)
+                np.multiply(all_weights[a:b].take(pos), col.take(pos) == keys, out=out[j])
+        return out
+
+    def _with_positions(self, rows: npt.NDArray[np.int64], work: Any) -> Any:
+        """``work(positions)`` with ``positions[row]`` = the row's index in ``rows``, -1 for every other row:
+        the index's own map (restored after), unless another thread is using it."""
+        size = max(self._cols.size, int(rows.max()) + 1 if len(rows) else 0)
+        if self._positions_lock.acquire(blocking=False):
+            try:
+                if len(self._positions) < size:
+                    self._positions = np.full(max(size, self._cols.alive.shape[0]), -1, dtype=np.int32)
+                positions = self._positions
+                positions[rows] = np.arange(len(rows), dtype=np.int32)
+                try:
+                    return work(positions)
+                finally:
+                    positions[rows] = -1
+            finally:
+                self._positions_lock.release()
+        positions = np.full(size, -1, dtype=np.int32)
+        positions[rows] = np.arange(len(rows), dtype=np.int32)
+        return work(positions)
 
     def _add_tail_dense(
         self,
@@ -1031,7 +1150,7 @@ class MatchIndex:
         final, text_part = combine(text, fit.total, self.params, relevance)
         order = np.lexsort((candidates, -final))[:k]
         final_rows = candidates[order]
-        contributions = self._term_weights(final_rows, term_ids) * qweights[None, :]
+        contributions = self._contributions(final_rows, term_ids, qweights)
         return [
             self._match(
                 int(final_rows[n]),
@@ -1040,12 +1159,32 @@ class MatchIndex:
                 float(text_part[i]),
                 fit,
                 int(i),
-                contributions[n],
+                contributions,
+                n,
                 names,
                 filters,
             )
             for n, i in enumerate(order.tolist())
         ]
+
+    def _contributions(
+        self, rows: npt.NDArray[np.int64], term_ids: npt.NDArray[np.int64], qweights: FloatArray
+    ) -> Any:
+        """Each query term's share of the BM25 score of each of ``rows`` (rows × terms), for the explanations:
+        looked up when the first explanation is read, in main's arrays as they are now (a later write
+        replaces them), or at once when a row is in the delta segment (changed in place by writes)."""
+        if len(rows) and int(rows.max()) >= self._n_main:
+            found = self._term_weights(rows, term_ids) * qweights[None, :]
+            return lambda: found
+        segment = self._segment()
+        cache: list[FloatArray] = []
+
+        def contributions() -> FloatArray:
+            if not cache:
+                cache.append(self._weight_matrix(rows, term_ids, segment=segment).T * qweights[None, :])
+            return cache[0]
+
+        return contributions
 
     def _ranking_features(
         self, rows: npt.NDArray[np.int64], bm25: npt.NDArray[Any], term_ids: npt.NDArray[np.int64], qweights: FloatArray
@@ -1072,13 +1211,8 @@ class MatchIndex:
         """The document-side weight of each query term in each of ``rows`` (rows × terms)."""
         out = np.zeros((len(rows), len(term_ids)), dtype=np.float32)
         main = rows < self._n_main
-        main_rows = rows[main].astype(self._rows.dtype)
-        where = np.flatnonzero(main)
-        n_main_terms = len(self._indptr) - 1
-        if len(main_rows):
-            known = np.flatnonzero(term_ids < n_main_terms)
-            found = postings.lookup(self._indptr, self._rows, self._weights, term_ids[known], main_rows)
-            out[np.ix_(where, known)] = found
+        if main.any():
+            out[main] = self._weight_matrix(rows[main], term_ids).T
         avglen = self._avglen()
         for n in np.flatnonzero(~main).tolist():
             row = int(rows[n])
@@ -1098,7 +1232,8 @@ class MatchIndex:
         text_part: float,
         fit: Any,
         pool_index: int,
-        contributions: FloatArray,
+        contributions: Any,
+        n: int,
         names: list[str],
         filters: list[dict[str, Any]],
     ) -> Match:
@@ -1107,12 +1242,13 @@ class MatchIndex:
         glossary = self.tokeniser.glossary
 
         def build() -> dict[str, Any]:
-            values = contributions.tolist()
+            row = contributions()[n]
+            values = row.tolist()
             return explanation(
                 score=final,
                 raw_text=raw_text,
                 text_part=text_part,
-                terms=[(names[j], values[j]) for j in np.flatnonzero(contributions > 0).tolist()],
+                terms=[(names[j], values[j]) for j in np.flatnonzero(row > 0).tolist()],
                 criteria=fit.criteria(pool_index),
                 filters=filters,
                 glossary=glossary,
