@@ -27,7 +27,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from typing import Any, Literal, cast
+from typing import Any, Literal, NamedTuple, cast
 
 import numpy as np
 import numpy.typing as npt
@@ -213,8 +213,7 @@ def _top_rows(scores: FloatArray, limit: int) -> npt.NDArray[np.int64]:
     return np.flatnonzero(above)
 
 
-@dataclass(frozen=True)
-class _Segment:
+class _Segment(NamedTuple):
     """The main segment's arrays at one moment: what a lazily built explanation reads."""
 
     indptr: npt.NDArray[np.int64]
@@ -267,7 +266,7 @@ class MatchIndex:
         self._writes = 0
         self._eligible: dict[tuple[int, ...], npt.NDArray[np.bool_]] = {}
         # row → its position among a query's candidates, -1 elsewhere (see _weight_matrix), and its owner
-        self._positions = np.zeros(0, dtype=np.int32)
+        self._positions = np.zeros(0, dtype=np.intp)
         self._positions_lock = threading.Lock()
 
     # --- content --------------------------------------------------------------------------------
@@ -630,28 +629,25 @@ class MatchIndex:
         p = self.params
         counts = self.analyse(doc, query=True)
         n = max(len(self._row_of) + self._main_dead, 1)
-        get = self._terms.get
-        found = [(term, term_id, qtf) for term, qtf in counts.items() if (term_id := get(term)) is not None]
-        dfs = self._df[[term_id for _, term_id, _ in found]].tolist() if found else []
-        ids: list[int] = []
-        weights: list[float] = []
-        names: list[str] = []
+        ids = list(map(self._terms.get, counts))
+        found = [(term, term_id, qtf) for (term, qtf), term_id in zip(counts.items(), ids, strict=True) if term_id is not None]
+        if not found:
+            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32), []
+        dfs = self._df[[term_id for _, term_id, _ in found]].tolist()
         k3 = p.k3
+        k3_1 = k3 + 1.0
         log = math.log
-        for (term, term_id, qtf), df in zip(found, dfs, strict=True):
-            if df <= 0:
-                continue
-            idf = log(1.0 + (n - df + 0.5) / (df + 0.5))
-            ids.append(term_id)
-            weights.append(idf * qtf * (k3 + 1.0) / (qtf + k3))
-            names.append(term)
-        # most weighted first, ties by the term itself: the head of a long query (see ``_candidates``)
-        # is then the same whatever the text order or the term numbering of this index
-        order = sorted(range(len(ids)), key=lambda i: (-weights[i], names[i]))
+        # most weighted first, ties by the term itself (the terms are distinct): the head of a long query
+        # (see ``_candidates``) is then the same whatever the text order or the term numbering of this index
+        ranked = sorted(
+            (-(log(1.0 + (n - df + 0.5) / (df + 0.5)) * qtf * k3_1 / (qtf + k3)), term, term_id)
+            for (term, term_id, qtf), df in zip(found, dfs, strict=True)
+            if df > 0
+        )
         return (
-            np.array([ids[i] for i in order], dtype=np.int64),
-            np.array([weights[i] for i in order], dtype=np.float32),
-            [names[i] for i in order],
+            np.array([term_id for _, _, term_id in ranked], dtype=np.int64),
+            np.array([-weight for weight, _, _ in ranked], dtype=np.float32),
+            [term for _, term, _ in ranked],
         )
 
     def _delta_scores(self, scores: FloatArray, term_ids: npt.NDArray[np.int64], qweights: FloatArray) -> None:
@@ -732,12 +728,13 @@ class MatchIndex:
         the tail's weights of the rows are gathered into one terms × rows matrix (``_weight_matrix``), scaled
         by the query weights and summed down the columns (a reduction over the outer axis adds row after row,
         so each score is the same float32 sum as adding the terms one at a time; a missing term adds 0)."""
-        stacked = np.empty((len(term_ids) + 1, len(rows)), dtype=np.float32)
-        stacked[0] = text
+        n = len(rows)
+        stacked = np.zeros((len(term_ids) + 1, n + 1), dtype=np.float32)
+        stacked[0, :n] = text
         body = stacked[1:]
         self._weight_matrix(rows, term_ids, out=body)
         body *= qweights[:, None]
-        return cast("FloatArray", np.add.reduce(stacked, axis=0))
+        return cast("FloatArray", np.add.reduce(stacked[:, :n], axis=0))
 
     def _segment(self) -> _Segment:
         """Main's arrays as they are now (a write replaces them, never changes them in place)."""
@@ -753,56 +750,49 @@ class MatchIndex:
         """The document-side weight of each term in each of main's ``rows`` (terms × rows, 0 where a row lacks
         the term), in ``segment`` (default: main as it is now). Per term the cheapest way: a frequent term's
         dense row, a short posting list scanned for the rows (through a row → position map in which every
-        other row points at a spare column), a long one by binary search."""
-        n_terms, n = len(term_ids), len(rows)
-        seg = segment or self._segment()
-        indptr = seg.indptr
-        n_main_terms = len(indptr) - 1
-        if out is None:
-            out = np.zeros((n_terms, n), dtype=np.float32)
-        if not n or not n_terms or not n_main_terms:
-            out.fill(0)
-            return out
-        terms = term_ids.tolist()
-        dense_of, dense = seg.dense_of.tolist() if len(seg.dense_of) < 4096 else seg.dense_of, seg.dense
-        all_rows, all_weights = seg.rows, seg.weights
-        scan_at_most = n * _SCAN_SHARE
-        scanned: list[tuple[int, int, int]] = []
-        searched: list[int] = []
-        for j, t in enumerate(terms):
-            if t >= n_main_terms:
-                out[j] = 0
-                continue
-            slot = int(dense_of[t])
-            if slot >= 0:
-                dense[slot].take(rows, out=out[j])
-                continue
-            a, b = int(indptr[t]), int(indptr[t + 1])
-            if b - a > scan_at_most:
-                searched.append(j)
-            elif b > a:
-                scanned.append((j, a, b))
-            else:
-                out[j] = 0
-        if scanned:
-            # one more column, the last: where every row that is not among ``rows`` (position -1) writes
-            spill = np.zeros((len(scanned), n + 1), dtype=np.float32)
+        other row points at one more column, the last), a long one by binary search.
 
-            def scan(positions: npt.NDArray[np.int32]) -> None:
-                for i, (_, a, b) in enumerate(scanned):
-                    spill[i, positions.take(all_rows[a:b])] = all_weights[a:b]
+        ``out``: zeros, terms × (rows + 1); the last column is scratch. Returns the terms × rows part."""
+        n_terms, n = len(term_ids), len(rows)
+        indptr, all_rows, all_weights, dense_of, dense = segment or self._segment()
+        if out is None:
+            out = np.zeros((n_terms, n + 1), dtype=np.float32)
+        n_main_terms = len(indptr) - 1
+        if not n or not n_terms or not n_main_terms:
+            return out[:, :n]
+        known = term_ids < n_main_terms
+        safe = term_ids if known.all() else np.where(known, term_ids, n_main_terms - 1)
+        starts = indptr[safe]
+        lengths = indptr[safe + 1] - starts
+        slots = dense_of[safe]
+        if not known.all():
+            lengths[~known] = 0
+            slots[~known] = -1
+        scan_at_most = n * _SCAN_SHARE
+        scanned: list[tuple[npt.NDArray[np.float32], int, int]] = []
+        searched: list[tuple[int, int, int]] = []
+        for j, slot, a, length in zip(range(n_terms), slots.tolist(), starts.tolist(), lengths.tolist(), strict=True):
+            if slot >= 0:
+                dense[slot].take(rows, out=out[j, :n])
+            elif length > scan_at_most:
+                searched.append((j, a, a + length))
+            elif length:
+                scanned.append((out[j], a, a + length))
+        if scanned:
+
+            def scan(positions: npt.NDArray[np.intp]) -> None:
+                for row, a, b in scanned:
+                    row[positions.take(all_rows[a:b])] = all_weights[a:b]
 
             self._with_positions(rows, scan)
-            out[[j for j, _, _ in scanned]] = spill[:, :n]
         if searched:
             keys = rows.astype(all_rows.dtype)  # the column's dtype, or searchsorted copies the column
-            for j in searched:
-                a, b = int(indptr[terms[j]]), int(indptr[terms[j] + 1])
+            for j, a, b in searched:
                 col = all_rows[a:b]
                 pos = col.searchsorted(keys)
                 np.minimum(pos, b - a - 1, out=pos)
-                np.multiply(all_weights[a:b].take(pos), col.take(pos) == keys, out=out[j])
-        return out
+                np.multiply(all_weights[a:b].take(pos), col.take(pos) == keys, out=out[j, :n])
+        return out[:, :n]
 
     def _with_positions(self, rows: npt.NDArray[np.int64], work: Any) -> Any:
         """``work(positions)`` with ``positions[row]`` = the row's index in ``rows``, -1 for every other row:
@@ -811,17 +801,17 @@ class MatchIndex:
         if self._positions_lock.acquire(blocking=False):
             try:
                 if len(self._positions) < size:
-                    self._positions = np.full(max(size, self._cols.alive.shape[0]), -1, dtype=np.int32)
+                    self._positions = np.full(max(size, self._cols.alive.shape[0]), -1, dtype=np.intp)
                 positions = self._positions
-                positions[rows] = np.arange(len(rows), dtype=np.int32)
+                positions[rows] = np.arange(len(rows), dtype=np.intp)
                 try:
                     return work(positions)
                 finally:
                     positions[rows] = -1
             finally:
                 self._positions_lock.release()
-        positions = np.full(size, -1, dtype=np.int32)
-        positions[rows] = np.arange(len(rows), dtype=np.int32)
+        positions = np.full(size, -1, dtype=np.intp)
+        positions[rows] = np.arange(len(rows), dtype=np.intp)
         return work(positions)
 
     def _add_tail_dense(
