@@ -399,6 +399,40 @@ class MatchIndex:
                     counts[t] = get(t, 0) + share * n
         return counts
 
+    def _analyse_query(self, doc: Document) -> dict[str, float]:
+        """``analyse(doc, query=True)``, counted by weight instead of token by token: every weight is a multiple
+        of 1/8, so the sums are exact in any order and the counts equal (``analyse`` stays the reference)."""
+        p = self.params
+        if p.query_concepts_replace:
+            return self.analyse(doc, query=True)
+        analyse, translations = self.tokeniser.analyse, self.tokeniser.translations
+        zh_weight, tr_weight = p.query_concept_weight, p.query_translation_weight
+        prefixed = CONCEPT_PREFIX.__add__
+        by_weight: dict[float, list[str]] = {}
+        for text, weight in (
+            (doc.title, p.title_weight),
+            (" ; ".join(doc.keywords) if doc.keywords else "", p.keyword_weight),
+            (doc.text, 1.0),
+        ):
+            if not text:
+                continue
+            tokens, zh, en = analyse(text)
+            group = by_weight.setdefault(weight, [])
+            group.extend(tokens)
+            if zh and zh_weight > 0:
+                by_weight.setdefault(weight * zh_weight, []).extend(map(prefixed, zh))
+            if en:
+                group.extend(map(prefixed, en))
+            if tr_weight > 0:
+                by_weight.setdefault(weight * tr_weight, []).extend(translations(tokens, bridge=True))
+        tally: Counter[str] = Counter(by_weight.pop(1.0, ()))
+        counts = cast("dict[str, float]", tally)
+        get = counts.get
+        for weight, terms in by_weight.items():
+            for term, n in Counter(terms).items():
+                counts[term] = get(term, 0) + weight * n
+        return counts
+
     def _features(self, doc: Document) -> dict[str, Any]:
         return dict(zip(_Columns.NAMES, self._feature_values(doc), strict=False))
 
@@ -669,7 +703,7 @@ class MatchIndex:
     def _query_terms(self, doc: Document) -> tuple[npt.NDArray[np.int64], FloatArray, list[str]]:
         """Known query terms, their weights (idf × saturated query frequency) and their strings."""
         p = self.params
-        counts = self.analyse(doc, query=True)
+        counts = self._analyse_query(doc)
         n = max(len(self._row_of) + self._main_dead, 1)
         ids = list(map(self._terms.get, counts))
         found = [(term, term_id, qtf) for (term, qtf), term_id in zip(counts.items(), ids, strict=True) if term_id is not None]
