@@ -309,6 +309,7 @@ class MatchIndex:
         self._eligible: dict[tuple[int, ...], npt.NDArray[np.bool_]] = {}
         # row → its position among a query's candidates, -1 elsewhere (see _weight_matrix), and its owner
         self._positions = np.zeros(0, dtype=np.intp)
+        self._field_names_of: dict[int, str] = {}
         self._positions_lock = threading.Lock()
 
     # --- content --------------------------------------------------------------------------------
@@ -1218,22 +1219,29 @@ class MatchIndex:
         today_ordinal = today.toordinal() if today is not None else 0
         accepted = coop | _OTHER_BIT
 
+        everywhere: list[npt.NDArray[np.bool_]] = []  # eligible(None), once per search
+
         def eligible(rows: npt.NDArray[np.int64] | None) -> npt.NDArray[np.bool_]:
             """The hard filters, for ``rows`` (or every row when None: cached until the next write)."""
             if rows is None:
-                key = (self._writes, size, today_ordinal, accepted if coop_filter else -1)
-                found = self._eligible.get(key)
-                if found is None:
-                    found = eligible_rows(None)
-                    # replaced, never changed in place: another thread may be reading the old one
-                    kept = list(self._eligible.items()) if len(self._eligible) < _ELIGIBLE_CACHE else []
-                    self._eligible = {**{k: v for k, v in kept if k[:2] == key[:2]}, key: found}
-                if not len(excluded_rows):
-                    return found
-                ok = found.copy()
-                ok[excluded_rows] = False
-                return ok
+                if not everywhere:
+                    everywhere.append(eligible_everywhere())
+                return everywhere[0]
             return eligible_rows(rows)
+
+        def eligible_everywhere() -> npt.NDArray[np.bool_]:
+            key = (self._writes, size, today_ordinal, accepted if coop_filter else -1)
+            found = self._eligible.get(key)
+            if found is None:
+                found = eligible_rows(None)
+                # replaced, never changed in place: another thread may be reading the old one
+                kept = list(self._eligible.items()) if len(self._eligible) < _ELIGIBLE_CACHE else []
+                self._eligible = {**{k: v for k, v in kept if k[:2] == key[:2]}, key: found}
+            if not len(excluded_rows):
+                return found
+            ok = found.copy()
+            ok[excluded_rows] = False
+            return ok
 
         def eligible_rows(rows: npt.NDArray[np.int64] | None) -> npt.NDArray[np.bool_]:
             pick: Any = slice(0, size) if rows is None else rows
@@ -1251,15 +1259,17 @@ class MatchIndex:
         pool_size = max(self.params.pool_min, k * self.params.pool_factor)
         candidates, text = self._candidates(term_ids, qweights, eligible, pool_size)
         if len(candidates):
-            ok = eligible(candidates) & (text > 0)
-            candidates, text = candidates[ok], text[ok]
+            # the scan's candidates are of eligible rows already: a safeguard, one gather
+            ok = eligible(None)[candidates] & (text > 0)
+            if not ok.all():
+                candidates, text = candidates[ok], text[ok]
         if not len(candidates):
             return []
         if len(candidates) > pool_size:
             top = np.argpartition(-text, pool_size - 1)[:pool_size]
             candidates, text = candidates[top], text[top]
         fq = FitQuery.of(query, self._fields.codes, self._industry_mask(query.industries, register=False))
-        fit = fit_scores(fq, cols, candidates, self.params, {v: c for c, v in self._fields.codes.items()})
+        fit = fit_scores(fq, cols, candidates, self.params, self._field_names())
         relevance = None
         if self.params.learned_ranker:
             relevance = default_ranker().relevance(self._ranking_features(candidates, text, term_ids, qweights))
@@ -1282,6 +1292,14 @@ class MatchIndex:
             )
             for n, i in enumerate(order.tolist())
         ]
+
+    def _field_names(self) -> dict[int, str]:
+        """Field number → code (the registry only grows: rebuilt when it has)."""
+        codes = self._fields.codes
+        names = self._field_names_of
+        if len(names) != len(codes):
+            names = self._field_names_of = {v: c for c, v in codes.items()}
+        return names
 
     def _contributions(
         self, rows: npt.NDArray[np.int64], term_ids: npt.NDArray[np.int64], qweights: FloatArray

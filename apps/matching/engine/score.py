@@ -153,50 +153,64 @@ class FitResult:
 
 
 def _tri(known: npt.NDArray[np.bool_], ok: npt.NDArray[np.bool_]) -> Int8Array:
-    return np.where(known, ok.astype(np.int8), np.int8(-1)).astype(np.int8)
+    return np.where(known, ok.view(np.int8), np.int8(-1))
 
 
 def fit_scores(
     q: FitQuery, cols: _Columns, rows: npt.NDArray[np.int64], params: Params, field_names: dict[int, str]
 ) -> FitResult:
-    """Every criterion for every candidate row, vectorised."""
+    """Every criterion for every candidate row, vectorised (a criterion the query has no data for is
+    unknown for every row, without reading the rows' column)."""
     n = len(rows)
     passed: dict[str, Int8Array] = {}
 
-    d_field = cols.field[rows]
-    known = (d_field >= 0) & (q.field_id != -1)
-    passed["field"] = _tri(known, d_field == q.field_id)
+    def unknown() -> Int8Array:
+        return np.full(n, -1, dtype=np.int8)
 
-    d_ind = cols.industries[rows]
-    known = (d_ind != 0) & bool(q.industries)
-    passed["industry"] = _tri(known, (d_ind & np.uint64(q.industry_mask)) != 0)
-
-    lo, hi = cols.trl_lo[rows].astype(np.int16), cols.trl_hi[rows].astype(np.int16)
-    if q.trl is not None:
-        known = lo > 0
-        ok = (lo <= q.trl[1]) & (hi >= q.trl[0])
-        passed["trl"] = _tri(known, ok)
+    if q.field_id == -1:
+        passed["field"] = unknown()
     else:
-        passed["trl"] = np.full(n, -1, dtype=np.int8)
-    d_coop = cols.coop[rows].astype(np.int64)
-    known = (d_coop != 0) & (q.cooperation_mask != 0)
-    passed["cooperation"] = _tri(known, (d_coop & q.cooperation_mask) != 0)
+        d_field = cols.field[rows]
+        passed["field"] = _tri(d_field >= 0, d_field == q.field_id)
 
-    money = cols.money[rows]
-    known = ~np.isnan(money) & (not math.isnan(q.money))
-    with np.errstate(invalid="ignore"):
-        ok = (q.money <= money) if q.is_achievement else (money <= q.money)
-    passed["price"] = _tri(known, ok)
-    region = cols.region[rows]
-    known = (region > 0) & (q.region > 0)
-    passed["region"] = _tri(known, (region // 100) == (q.region // 100))
+    if not q.industries:
+        passed["industry"] = unknown()
+    else:
+        d_ind = cols.industries[rows]
+        passed["industry"] = _tri(d_ind != 0, (d_ind & np.uint64(q.industry_mask)) != 0)
+
+    if q.trl is not None:
+        lo, hi = cols.trl_lo[rows].astype(np.int16), cols.trl_hi[rows].astype(np.int16)
+        passed["trl"] = _tri(lo > 0, (lo <= q.trl[1]) & (hi >= q.trl[0]))
+    else:
+        passed["trl"] = unknown()
+
+    if q.cooperation_mask == 0:
+        passed["cooperation"] = unknown()
+    else:
+        d_coop = cols.coop[rows].astype(np.int64)
+        passed["cooperation"] = _tri(d_coop != 0, (d_coop & q.cooperation_mask) != 0)
+
+    if math.isnan(q.money):
+        passed["price"] = unknown()
+    else:
+        money = cols.money[rows]
+        with np.errstate(invalid="ignore"):
+            ok = (q.money <= money) if q.is_achievement else (money <= q.money)
+        passed["price"] = _tri(~np.isnan(money), ok)
+
+    if q.region <= 0:
+        passed["region"] = unknown()
+    else:
+        region = cols.region[rows]
+        passed["region"] = _tri(region > 0, (region // 100) == (q.region // 100))
 
     contribution: dict[str, npt.NDArray[np.float64]] = {}
     total = np.zeros(n, dtype=np.float64)
     for name in CRITERIA:
         weight = params.fit_share * params.weights[name]
-        p = passed[name]
-        c = np.where(p == 1, weight, np.where(p == 0, 0.0, weight / 2))
+        # by passed + 1: unknown → half the weight, failed → 0, passed → the weight
+        c = np.array([weight / 2, 0.0, weight]).take(passed[name] + np.int8(1))
         contribution[name] = c
         total += c
     return FitResult(
