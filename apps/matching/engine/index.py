@@ -1196,12 +1196,26 @@ class MatchIndex:
         today: date | None = None,
     ) -> list[Match]:
         """The ``k`` best matches for ``query`` (a Demand on an achievement index, and vice versa)."""
+        self._check_query(query)
+        if k <= 0 or not self._row_of:
+            return []
+        return self._search(query, self._query_terms(query), k, exclude, today)
+
+    def _check_query(self, query: Document) -> None:
         expected = Demand if self.kind == "achievement" else Achievement
         if not isinstance(query, expected):
             raise TypeError(f"a {self.kind} index is searched with a {expected.__name__}, not {type(query).__name__}")
-        if k <= 0 or not self._row_of:
-            return []
-        term_ids, qweights, names = self._query_terms(query)
+
+    def _search(
+        self,
+        query: Document,
+        terms: tuple[npt.NDArray[np.int64], FloatArray, list[str]],
+        k: int,
+        exclude: Iterable[DocId],
+        today: date | None,
+    ) -> list[Match]:
+        """``search`` once the query's terms are known."""
+        term_ids, qweights, names = terms
         if not len(term_ids):
             return []
         cols = self._cols
@@ -1336,8 +1350,22 @@ class MatchIndex:
         return self._ranking_features(rows, bm25, term_ids, qweights)
 
     def search_many(self, queries: Sequence[Document], k: int = 10, today: date | None = None) -> list[list[Match]]:
-        """Batch re-match: ``search`` for each query, in order."""
-        return [self.search(q, k=k, today=today) for q in queries]
+        """Batch re-match: ``search`` for each query, in order. Every query is analysed first, one after the
+        other (the tokeniser's tables stay in the cache), a text that occurs twice in the batch once; nothing
+        is kept after the call."""
+        for query in queries:
+            self._check_query(query)
+        if k <= 0 or not self._row_of:
+            return [[] for _ in queries]
+        analysed: dict[tuple[str, tuple[str, ...], str], tuple[npt.NDArray[np.int64], FloatArray, list[str]]] = {}
+        terms = []
+        for query in queries:
+            key = (query.title, query.keywords, query.text)
+            found = analysed.get(key)
+            if found is None:
+                found = analysed[key] = self._query_terms(query)
+            terms.append(found)
+        return [self._search(query, found, k, (), today) for query, found in zip(queries, terms, strict=True)]
 
     # --- explanations ---------------------------------------------------------------------------
 
