@@ -40,6 +40,7 @@ except ImportError:  # pragma: no cover - a scipy without it: np.add.at does the
 
 from . import postings
 from .documents import COOPERATION_MODES, Achievement, Demand, DocId, Document, Match
+from .explain import explanation
 from .ranker import COVERAGE_TERMS, default_ranker, features
 from .score import FitQuery, Params, combine, fit_scores
 from .tokenise import CONCEPT_PREFIX, Tokeniser, default_tokeniser
@@ -1290,21 +1291,20 @@ class MatchIndex:
         final, text_part = combine(text, fit.total, self.params, relevance)
         order = np.lexsort((candidates, -final))[:k]
         final_rows = candidates[order]
-        contributions = self._contributions(final_rows, term_ids, qweights)
+        explainer = _Explainer(
+            final=final,
+            raw_text=text,
+            text_part=text_part,
+            fit=fit,
+            contributions=self._contributions(final_rows, term_ids, qweights),
+            names=names,
+            filters=filters,
+            glossary=self.tokeniser.glossary,
+        )
+        id_of = self._id_of
         return [
-            self._match(
-                int(final_rows[n]),
-                float(final[i]),
-                float(text[i]),
-                float(text_part[i]),
-                fit,
-                int(i),
-                contributions,
-                n,
-                names,
-                filters,
-            )
-            for n, i in enumerate(order.tolist())
+            _LazyMatch(id_of[row], round(score, 6), explainer, n, i)
+            for n, (row, score, i) in enumerate(zip(final_rows.tolist(), final[order].tolist(), order.tolist()))
         ]
 
     def _field_names(self) -> dict[int, str]:
@@ -1386,37 +1386,30 @@ class MatchIndex:
                     out[n, j] = self._tf_part(np.array([tf], dtype=np.float32), length, avglen)[0]
         return out
 
-    def _match(
-        self,
-        row: int,
-        final: float,
-        raw_text: float,
-        text_part: float,
-        fit: Any,
-        pool_index: int,
-        contributions: Any,
-        n: int,
-        names: list[str],
-        filters: list[dict[str, Any]],
-    ) -> Match:
-        from .explain import explanation
 
-        glossary = self.tokeniser.glossary
+class _Explainer:
+    """What one search computed for its results' explanations (built on first read, see ``_LazyMatch``)."""
 
-        def build() -> dict[str, Any]:
-            row = contributions()[n]
-            values = row.tolist()
-            return explanation(
-                score=final,
-                raw_text=raw_text,
-                text_part=text_part,
-                terms=[(names[j], values[j]) for j in np.flatnonzero(row > 0).tolist()],
-                criteria=fit.criteria(pool_index),
-                filters=filters,
-                glossary=glossary,
-            )
+    __slots__ = ("final", "raw_text", "text_part", "fit", "contributions", "names", "filters", "glossary")
 
-        return _LazyMatch(self._id_of[row], round(final, 6), build)
+    def __init__(self, **values: Any) -> None:
+        for name, value in values.items():
+            setattr(self, name, value)
+
+    def explain(self, n: int, i: int) -> dict[str, Any]:
+        """The explanation of the ``n``-th result, candidate ``i`` of the pool."""
+        row = self.contributions()[n]
+        values = row.tolist()
+        names = self.names
+        return explanation(
+            score=float(self.final[i]),
+            raw_text=float(self.raw_text[i]),
+            text_part=float(self.text_part[i]),
+            terms=[(names[j], values[j]) for j in np.flatnonzero(row > 0).tolist()],
+            criteria=self.fit.criteria(i),
+            filters=self.filters,
+            glossary=self.glossary,
+        )
 
 
 class _LazyMatch(Match):
@@ -1425,16 +1418,15 @@ class _LazyMatch(Match):
     time on a small index, and a batch re-match that keeps the best few reads only ids and scores.
     Pickled (and compared) as a plain ``Match`` with its explanation."""
 
-    def __init__(self, id: DocId, score: float, build: Any) -> None:
-        object.__setattr__(self, "id", id)
-        object.__setattr__(self, "score", score)
-        object.__setattr__(self, "_build", build)
+    def __init__(self, id: DocId, score: float, explainer: _Explainer, n: int, i: int) -> None:
+        # frozen: the fields go straight into the instance's dictionary
+        self.__dict__.update(id=id, score=score, _explainer=explainer, _at=(n, i))
 
     @property
     def explanation(self) -> dict[str, Any]:
         built: dict[str, Any] | None = self.__dict__.get("_explanation")
         if built is None:
-            built = self.__dict__["_build"]()
+            built = self.__dict__["_explainer"].explain(*self.__dict__["_at"])
             object.__setattr__(self, "_explanation", built)
         return built
 
