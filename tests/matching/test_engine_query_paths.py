@@ -16,10 +16,31 @@ from apps.matching.engine import Achievement, Demand, MatchIndex, Params, postin
 from apps.matching.engine import index as index_module
 
 TODAY = date(2026, 11, 27)
-WORDS = (
-    "电池 电机 焊接 检测 钢铁 汽车 发酵 螺蛳粉 芯片 传感器 算法 模具 冲压 涂层 储能 光伏 污水 甘蔗 轴承 齿轮 "
-    "battery welding sensor motor coating bearing"
-).split()
+WORDS = [
+    *[
+        "电池",
+        "电机",
+        "焊接",
+        "检测",
+        "钢铁",
+        "汽车",
+        "发酵",
+        "螺蛳粉",
+        "芯片",
+        "传感器",
+        "算法",
+        "模具",
+        "冲压",
+        "涂层",
+        "储能",
+        "光伏",
+        "污水",
+        "甘蔗",
+        "轴承",
+        "齿轮",
+    ],
+    *["battery", "welding", "sensor", "motor", "coating", "bearing"],
+]
 MODES = ("transfer", "licence", "cooperative", "equity", "other")
 
 
@@ -170,7 +191,12 @@ def test_a_query_counted_by_weight_equals_the_reference_analysis() -> None:
     docs, queries = _corpus(15, 50, n_queries=60)
     index = _index(docs)
     mixed = [
-        Demand(id="m1", title="锂离子电池 lithium-ion batteries", text="动力电池热管理；thermal management", keywords=("储能",)),
+        Demand(
+            id="m1",
+            title="锂离子电池 lithium-ion batteries",
+            text="动力电池热管理；thermal management",
+            keywords=("储能",),
+        ),
         Demand(id="m2", title="Anaerobic digestion", text="pig manure biogas 厌氧发酵", keywords=("biogas", "沼气")),
         Demand(id="m3", title="", text=""),
     ]

@@ -41,8 +41,9 @@ except ImportError:  # pragma: no cover - a scipy without it: np.add.at does the
 from . import postings
 from .documents import COOPERATION_MODES, Achievement, Demand, DocId, Document, Match
 from .explain import explanation
+from .glossary import Glossary
 from .ranker import COVERAGE_TERMS, default_ranker, features
-from .score import FitQuery, Params, combine, fit_scores
+from .score import FitQuery, FitResult, Params, combine, fit_scores
 from .tokenise import CONCEPT_PREFIX, Tokeniser, default_tokeniser
 
 Kind = Literal["achievement", "demand"]
@@ -219,19 +220,6 @@ def _top_rows(scores: FloatArray, limit: int) -> npt.NDArray[np.int64]:
     return np.flatnonzero(above)
 
 
-def _add_list(scores: FloatArray, rows: npt.NDArray[Any], weights: FloatArray, a: int, b: int, q: float) -> None:
-    """``scores[rows[i]] += weights[i] · q`` for the postings ``a … b-1``, in list order, in float32: scipy's
-    compiled CSC product over a one-column view of the list (about three times ``np.add.at``'s speed, the
-    same float32 product and sum), or ``np.add.at`` when the arrays are not of its types."""
-    if b <= a:
-        return
-    if _csc_matvec is not None and rows.dtype == np.int32 and weights.dtype == np.float32:
-        x = np.array([q], dtype=np.float32)
-        _csc_matvec(len(scores), 1, np.array([0, b - a], dtype=np.int32), rows[a:b], weights[a:b], x, scores)
-    else:
-        np.add.at(scores, rows[a:b], np.multiply(weights[a:b], np.float32(q)))
-
-
 def _add_lists(
     scores: FloatArray,
     rows: npt.NDArray[Any],
@@ -241,8 +229,9 @@ def _add_lists(
     qs: list[float],
     buffers: tuple[FloatArray, FloatArray],
 ) -> None:
-    """``postings.add_lists``: list after list, each added on its own when scipy's product can (cheaper than
-    concatenating short lists for one ``np.add.at``)."""
+    """``postings.add_lists`` (list after list, ``scores[row] += weight · q`` in float32), each list on its own
+    by scipy's compiled CSC product ``y += A·x`` over a one-column view of it when the arrays are of its
+    types: about three times ``np.add.at``'s speed, the same float32 products added in the same order."""
     if _csc_matvec is None or rows.dtype != np.int32 or weights.dtype != np.float32:
         postings.add_lists(scores, rows, weights, starts, ends, qs, buffers)
         return
@@ -708,7 +697,11 @@ class MatchIndex:
         counts = self._analyse_query(doc)
         n = max(len(self._row_of) + self._main_dead, 1)
         ids = list(map(self._terms.get, counts))
-        found = [(term, term_id, qtf) for (term, qtf), term_id in zip(counts.items(), ids, strict=True) if term_id is not None]
+        found = [
+            (term, term_id, qtf)
+            for (term, qtf), term_id in zip(counts.items(), ids, strict=True)
+            if term_id is not None
+        ]
         if not found:
             return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32), []
         dfs = self._df[[term_id for _, term_id, _ in found]].tolist()
@@ -799,7 +792,7 @@ class MatchIndex:
         return work(scratch[0], (scratch[1], scratch[2]))
 
     def _compiled_adds(self) -> bool:
-        """Whether scipy's compiled CSC product can add main's postings (see ``_add_list``)."""
+        """Whether scipy's compiled CSC product can add main's postings (see ``_add_lists``)."""
         return _csc_matvec is not None and self._rows.dtype == np.int32 and self._weights.dtype == np.float32
 
     def _add_tail_scanned(
@@ -825,7 +818,7 @@ class MatchIndex:
         size = len(scores)
         for j, a, b, q, slot in zip(range(len(starts)), starts, ends, qweights.tolist(), slots, strict=True):
             if b - a <= scan_at_most:
-                if b > a:  # added whole, as a one-column CSC matrix (see _add_list)
+                if b > a:  # added whole, as a one-column CSC matrix (see _add_lists)
                     _csc_matvec(size, 1, pointers[j], all_rows[a:b], all_weights[a:b], xs[j : j + 1], scores)
             elif slot >= 0:
                 scores[rows] += dense[slot].take(rows) * np.float32(q)
@@ -838,21 +831,6 @@ class MatchIndex:
                 hit = col[pos] == keys
                 scores[rows[hit]] += all_weights[a:b][pos[hit]] * np.float32(q)
         return scores[rows]
-
-    def _add_tail_gathered(
-        self, rows: npt.NDArray[np.int64], text: FloatArray, term_ids: npt.NDArray[np.int64], qweights: FloatArray
-    ) -> FloatArray:
-        """``text`` (the head scores of main ``rows``) with every tail term added, term after term in float32:
-        the tail's weights of the rows are gathered into one terms × rows matrix (``_weight_matrix``), scaled
-        by the query weights and summed down the columns (a reduction over the outer axis adds row after row,
-        so each score is the same float32 sum as adding the terms one at a time; a missing term adds 0)."""
-        n = len(rows)
-        stacked = np.zeros((len(term_ids) + 1, n + 1), dtype=np.float32)
-        stacked[0, :n] = text
-        body = stacked[1:]
-        self._weight_matrix(rows, term_ids, out=body)
-        body *= qweights[:, None]
-        return cast("FloatArray", np.add.reduce(stacked[:, :n], axis=0))
 
     def _segment(self) -> _Segment:
         """Main's arrays as they are now (a write replaces them, never changes them in place)."""
@@ -1304,7 +1282,9 @@ class MatchIndex:
         id_of = self._id_of
         return [
             _LazyMatch(id_of[row], round(score, 6), explainer, n, i)
-            for n, (row, score, i) in enumerate(zip(final_rows.tolist(), final[order].tolist(), order.tolist()))
+            for n, (row, score, i) in enumerate(
+                zip(final_rows.tolist(), final[order].tolist(), order.tolist(), strict=True)
+            )
         ]
 
     def _field_names(self) -> dict[int, str]:
@@ -1315,9 +1295,7 @@ class MatchIndex:
             names = self._field_names_of = {v: c for c, v in codes.items()}
         return names
 
-    def _contributions(
-        self, rows: npt.NDArray[np.int64], term_ids: npt.NDArray[np.int64], qweights: FloatArray
-    ) -> Any:
+    def _contributions(self, rows: npt.NDArray[np.int64], term_ids: npt.NDArray[np.int64], qweights: FloatArray) -> Any:
         """Each query term's share of the BM25 score of each of ``rows`` (rows × terms), for the explanations:
         looked up when the first explanation is read, in main's arrays as they are now (a later write
         replaces them), or at once when a row is in the delta segment (changed in place by writes)."""
@@ -1387,14 +1365,18 @@ class MatchIndex:
         return out
 
 
+@dataclass(slots=True)
 class _Explainer:
     """What one search computed for its results' explanations (built on first read, see ``_LazyMatch``)."""
 
-    __slots__ = ("final", "raw_text", "text_part", "fit", "contributions", "names", "filters", "glossary")
-
-    def __init__(self, **values: Any) -> None:
-        for name, value in values.items():
-            setattr(self, name, value)
+    final: npt.NDArray[np.float64]
+    raw_text: FloatArray
+    text_part: npt.NDArray[np.float64]
+    fit: FitResult
+    contributions: Any  # () → rows × terms
+    names: list[str]
+    filters: list[dict[str, Any]]
+    glossary: Glossary
 
     def explain(self, n: int, i: int) -> dict[str, Any]:
         """The explanation of the ``n``-th result, candidate ``i`` of the pool."""
