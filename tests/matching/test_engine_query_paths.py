@@ -205,3 +205,17 @@ def test_a_query_counted_by_weight_equals_the_reference_analysis() -> None:
     replacing = MatchIndex("achievement", params=dataclasses.replace(Params(), query_concepts_replace=True))
     for query in mixed:
         assert replacing._analyse_query(query) == replacing.analyse(query, query=True)
+
+
+def test_a_long_query_without_candidates_on_an_index_of_delta_rows_only_finds_nothing() -> None:
+    docs, queries = _corpus(16, 60)
+    params = dataclasses.replace(Params(), query_terms_max=2, rerank_pool=20)
+    index = MatchIndex("achievement", params=params)
+    for doc in docs:  # one by one: every row in the delta segment, no main segment
+        index.add(dataclasses.replace(doc, published=False))
+    assert index._n_main == 0
+    long_query = Demand(id="long", title="电池 电机 焊接", text="，".join(WORDS))
+    assert index.search(long_query, k=10, today=TODAY) == []
+    assert index.search_many([long_query, *queries[:3]], k=10) == [[], [], [], []]
+    index.add(docs[0])  # published: found again
+    assert [m.id for m in index.search(long_query, k=10)] == [docs[0].id]

@@ -805,6 +805,8 @@ class MatchIndex:
         sum, in the same order, as adding every posting of every term."""
         indptr, all_rows, all_weights, dense_of, dense = self._segment()
         n_main_terms = len(indptr) - 1
+        if not len(rows) or not n_main_terms:
+            return scores[rows]
         known = term_ids < n_main_terms
         safe = np.where(known, term_ids, 0)
         starts = np.where(known, indptr[safe], 0).tolist()
@@ -1051,9 +1053,12 @@ class MatchIndex:
         self._delta_scores(scores, term_ids, qweights)
         indptr, rows, weights = self._indptr, self._rows, self._weights
         n_main_terms = len(indptr) - 1
-        known = term_ids < n_main_terms
-        safe = np.where(known, term_ids, 0)
-        keep = np.flatnonzero(known & (indptr[safe + 1] > indptr[safe]))
+        if n_main_terms:
+            known = term_ids < n_main_terms
+            safe = np.where(known, term_ids, 0)
+            keep = np.flatnonzero(known & (indptr[safe + 1] > indptr[safe]))
+        else:  # no main segment yet: every row is in the delta
+            keep = np.zeros(0, dtype=np.int64)
         ts_array = term_ids[keep]
         qs_array = qweights[keep].astype(np.float32)
         bounds = qs_array * self._maxw[ts_array]
