@@ -156,56 +156,48 @@ class FitResult:
         }
 
 
-def _tri(known: npt.NDArray[np.bool_], ok: npt.NDArray[np.bool_]) -> Int8Array:
-    return np.where(known, ok.astype(np.int8), np.int8(-1)).astype(np.int8)
-
-
 def fit_scores(
     q: FitQuery, cols: _Columns, rows: npt.NDArray[np.int64], params: Params, field_names: dict[int, str]
 ) -> FitResult:
-    """Every criterion for every candidate row, vectorised."""
+    """Every criterion for every candidate row, vectorised: one criteria × rows matrix of passed (1), failed
+    (0) and unknown (-1, where either side lacks the data; a criterion the query has no data for is unknown
+    for every row, its column unread), and the contributions read from a table by it."""
     n = len(rows)
-    passed: dict[str, Int8Array] = {}
+    matrix = np.full((len(CRITERIA), n), -1, dtype=np.int8)
 
-    d_field = cols.field[rows]
-    known = (d_field >= 0) & (q.field_id != -1)
-    passed["field"] = _tri(known, d_field == q.field_id)
+    def put(name: str, known: npt.NDArray[np.bool_], ok: npt.NDArray[np.bool_]) -> None:
+        np.copyto(matrix[CRITERIA.index(name)], ok.view(np.int8), where=known)
 
-    d_ind = cols.industries[rows]
-    known = (d_ind != 0) & bool(q.industries)
-    passed["industry"] = _tri(known, (d_ind & np.uint64(q.industry_mask)) != 0)
-
-    lo, hi = cols.trl_lo[rows].astype(np.int16), cols.trl_hi[rows].astype(np.int16)
+    if q.field_id != -1:
+        d_field = cols.field[rows]
+        put("field", d_field >= 0, d_field == q.field_id)
+    if q.industries:
+        d_ind = cols.industries[rows]
+        put("industry", d_ind != 0, (d_ind & np.uint64(q.industry_mask)) != 0)
     if q.trl is not None:
-        known = lo > 0
-        ok = (lo <= q.trl[1]) & (hi >= q.trl[0])
-        passed["trl"] = _tri(known, ok)
-    else:
-        passed["trl"] = np.full(n, -1, dtype=np.int8)
-    d_coop = cols.coop[rows].astype(np.int64)
-    known = (d_coop != 0) & (q.cooperation_mask != 0)
-    passed["cooperation"] = _tri(known, (d_coop & q.cooperation_mask) != 0)
+        lo, hi = cols.trl_lo[rows].astype(np.int16), cols.trl_hi[rows].astype(np.int16)
+        put("trl", lo > 0, (lo <= q.trl[1]) & (hi >= q.trl[0]))
+    if q.cooperation_mask != 0:
+        d_coop = cols.coop[rows].astype(np.int64)
+        put("cooperation", d_coop != 0, (d_coop & q.cooperation_mask) != 0)
+    if not math.isnan(q.money):
+        money = cols.money[rows]
+        with np.errstate(invalid="ignore"):
+            ok = (q.money <= money) if q.is_achievement else (money <= q.money)
+        put("price", ~np.isnan(money), ok)
+    if q.region > 0:
+        region = cols.region[rows]
+        put("region", region > 0, (region // 100) == (q.region // 100))
 
-    money = cols.money[rows]
-    known = ~np.isnan(money) & (not math.isnan(q.money))
-    with np.errstate(invalid="ignore"):
-        ok = (q.money <= money) if q.is_achievement else (money <= q.money)
-    passed["price"] = _tri(known, ok)
-    region = cols.region[rows]
-    known = (region > 0) & (q.region > 0)
-    passed["region"] = _tri(known, (region // 100) == (q.region // 100))
-
-    contribution: dict[str, npt.NDArray[np.float64]] = {}
-    total = np.zeros(n, dtype=np.float64)
-    for name in CRITERIA:
-        weight = params.fit_share * params.weights[name]
-        p = passed[name]
-        c = np.where(p == 1, weight, np.where(p == 0, 0.0, weight / 2))
-        contribution[name] = c
-        total += c
+    # by passed + 1: unknown → half the weight, failed → 0, passed → the weight
+    weights = [params.fit_share * params.weights[name] for name in CRITERIA]
+    table = np.array([[w / 2, 0.0, w] for w in weights], dtype=np.float64)
+    contributions = table[np.arange(len(CRITERIA))[:, None], matrix + np.int8(1)]
+    # summed down the criteria in their order (a reduction over the outer axis adds row after row)
+    total = np.add.reduce(contributions, axis=0) if n else np.zeros(0, dtype=np.float64)
     return FitResult(
-        passed=passed,
-        contribution=contribution,
+        passed=dict(zip(CRITERIA, matrix, strict=True)),
+        contribution=dict(zip(CRITERIA, contributions, strict=True)),
         total=total,
         query=q,
         cols=cols,
