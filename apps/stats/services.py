@@ -422,7 +422,10 @@ def _coarser_grains_sql() -> str:
     instead of grain 0's millions again."""
     ctes = []
     for k, level in enumerate(_grain_levels(), start=1):
-        source = "stats_rc" if k == 1 else f"rc_{k - 1}"
+        # Grain 0 comes out of its hash aggregate in no order; read in month order, each hash table's
+        # cells of one month are all the rows touch for a while (every key holds the month), they stay
+        # in the CPU cache (a third less CPU at 1,000,000 contracts than in the table's order).
+        source = "(SELECT * FROM stats_rc WHERE grain = 0 ORDER BY month) AS stats_rc" if k == 1 else f"rc_{k - 1}"
         parts = " UNION ALL ".join(f"({_rollup_sql(source, parent, grains)})" for parent, grains in level.items())
         ctes.append(f"rc_{k} AS MATERIALIZED ({parts})")
     union = " UNION ALL ".join(f"SELECT * FROM rc_{k}" for k in range(1, len(ctes) + 1))
