@@ -362,24 +362,71 @@ def _grain0_sql() -> str:
         HAVING {_NONZERO}"""
 
 
-def _grouping_mask(grain: Any) -> int:
-    """What ``GROUPING(<DIMS>)`` returns for ``grain``'s grouping set: a bit per dimension it rolls up."""
-    return sum(1 << (len(DIMS) - 1 - i) for i, dim in enumerate(DIMS) if dim not in grain.dims)
+def _parent_grain(grain: Any) -> Any:
+    """The grain ``grain`` is rolled up from: the one with the fewest dimensions that keeps all of
+    ``grain``'s and more (grain 0 keeps every dimension, so there always is one)."""
+    covering = [g for g in GRAINS if g.id != grain.id and grain.dims < g.dims]
+    return min(covering, key=lambda g: (len(g.dims), g.id))
+
+
+def _grain_levels() -> list[dict[int, list[Any]]]:
+    """The coarser grains in rounds: round k rolls up, per parent grain of round k - 1 (round 0 is
+    grain 0), the grains whose parent that is."""
+    parents = {grain.id: _parent_grain(grain).id for grain in GRAINS if grain.id != 0}
+    levels: list[dict[int, list[Any]]] = []
+    done = {0}
+    while len(done) < len(GRAINS):
+        level: dict[int, list[Any]] = {}
+        for grain in GRAINS:
+            if grain.id not in done and parents[grain.id] in done:
+                level.setdefault(parents[grain.id], []).append(grain)
+        done |= {grain.id for grains in level.values() for grain in grains}
+        levels.append(level)
+    return levels
+
+
+def _rollup_sql(source: str, parent: int, grains: list[Any]) -> str:
+    """``grains`` from the rows of grain ``parent`` in ``source``: one scan, one hash table per grain
+    (GROUPING SETS). A parent's cells hold every contribution (zero cells dropped add nothing)."""
+    kept = [d for d in DIMS if any(d in g.dims for g in grains)]  # GROUPING() takes only these
+    sets = ", ".join("(" + ", ".join(["month", *(d for d in kept if d in g.dims)]) + ")" for g in grains)
+
+    def mask(grain: Any) -> int:
+        return sum(1 << (len(kept) - 1 - i) for i, d in enumerate(kept) if d not in grain.dims)
+
+    if len(grains) == 1:
+        grain_id = str(grains[0].id)
+    else:
+        cases = " ".join(f"WHEN {mask(g)} THEN {g.id}" for g in grains)
+        grain_id = f"CASE GROUPING({', '.join(kept)}) {cases} END"
+    columns = ", ".join(
+        f"CASE WHEN GROUPING({d}) = 1 THEN '{ALL}' ELSE {d} END AS {d}" if d in kept else f"'{ALL}' AS {d}"
+        for d in DIMS
+    )
+    return f"""SELECT {grain_id} AS grain, month, {columns},
+               sum(contract_count) AS contract_count, sum(contract_amount) AS contract_amount,
+               sum(technology_amount) AS technology_amount, sum(paid_amount) AS paid_amount
+        FROM {source} WHERE grain = {parent} GROUP BY GROUPING SETS ({sets})
+        HAVING sum(contract_count) <> 0 OR sum(contract_amount) <> 0 OR sum(technology_amount) <> 0
+            OR sum(paid_amount) <> 0"""
 
 
 def _coarser_grains_sql() -> str:
-    """Every other grain from grain 0 in one statement: one scan of grain 0, one hash table per grain
-    (GROUPING SETS), instead of a scan per grain."""
-    coarser = [grain for grain in GRAINS if grain.id != 0]
-    sets = ", ".join("(" + ", ".join(["month", *(d for d in DIMS if d in g.dims)]) + ")" for g in coarser)
-    grain_id = " ".join(f"WHEN {_grouping_mask(g)} THEN {g.id}" for g in coarser)
-    columns = ", ".join(f"CASE WHEN GROUPING({d}) = 1 THEN '{ALL}' ELSE {d} END" for d in DIMS)
+    """Every other grain in one statement, each from its smallest parent (see :func:`_parent_grain`):
+    the first round reads grain 0 once (one hash table per grain rolled up straight from it), the
+    later rounds read the few cells of the round before (grains 2 and 3 from grain 9, and so on)
+    instead of grain 0's millions again."""
+    ctes = []
+    for k, level in enumerate(_grain_levels(), start=1):
+        # Grain 0 comes out of its hash aggregate in no order. Read in month order, the rows touch one
+        # month's cells of each hash table at a time (every key holds the month), and those stay in the
+        # CPU cache: a third less CPU at 1,000,000 contracts than in the table's order.
+        source = "(SELECT * FROM stats_rc WHERE grain = 0 ORDER BY month) AS stats_rc" if k == 1 else f"rc_{k - 1}"
+        parts = " UNION ALL ".join(f"({_rollup_sql(source, parent, grains)})" for parent, grains in level.items())
+        ctes.append(f"rc_{k} AS MATERIALIZED ({parts})")
+    union = " UNION ALL ".join(f"SELECT * FROM rc_{k}" for k in range(1, len(ctes) + 1))
     return f"""INSERT INTO stats_rc (grain, month, {_DIM_COLUMNS}, {", ".join(_MEASURES)})
-        SELECT CASE GROUPING({_DIM_COLUMNS}) {grain_id} END, month, {columns},
-               sum(contract_count), sum(contract_amount), sum(technology_amount), sum(paid_amount)
-        FROM stats_rc WHERE grain = 0 GROUP BY GROUPING SETS ({sets})
-        HAVING sum(contract_count) <> 0 OR sum(contract_amount) <> 0 OR sum(technology_amount) <> 0
-            OR sum(paid_amount) <> 0"""
+        WITH {", ".join(ctes)} {union}"""
 
 
 def _cell_hash(alias: str, *, in_yuan: bool) -> str:
@@ -511,7 +558,13 @@ def stats_recompute(*, repair: bool = True) -> RecomputeRun:
         cursor.execute("DROP TABLE IF EXISTS stats_rc, stats_rc_suspects, stats_rc_diff, stats_rc_figures")
         _catch_up(since=started - timedelta(minutes=settings.STATS_RECOMPUTE_GRACE_MINUTES))
         params = {"kinds": _AMOUNT_KINDS, **_dimension_params()}
+        # Grain 0 groups millions of contributions into nearly as many cells: the planner, seeing the
+        # hash table outgrow work_mem, sorts them instead, and a sort on fourteen text keys compares
+        # them with the collation (strcoll) while a hash compares bytes. A hash aggregate that spills
+        # to disk in batches takes well under the sort's CPU at the same work_mem (see docs/statistics.md).
+        cursor.execute("SET LOCAL enable_sort = off")
         cursor.execute(_grain0_sql(), params)
+        cursor.execute("RESET enable_sort")
         # Rough statistics for the planner (the coarser grains and the comparison read this table); a
         # small sample is enough and costs a fraction of the default one.
         cursor.execute("SET LOCAL default_statistics_target = 10; ANALYZE stats_rc")

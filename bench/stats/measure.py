@@ -77,6 +77,35 @@ def _session(cursor: Any, args: argparse.Namespace) -> None:
     cursor.execute("SELECT set_config('work_mem', %s, false)", [args.work_mem])
 
 
+# --- the server's CPU time ----------------------------------------------------------------------
+
+
+def backend_cpu_s() -> float | None:
+    """CPU seconds the PostgreSQL backend of Django's connection has used so far (user + system, from
+    /proc: the server runs on this machine), or None when that is not readable. Wall time on a shared
+    two-core machine mostly measures the neighbours; the backend's CPU time does not."""
+    from django.db import connection
+
+    connection.ensure_connection()
+    pid = getattr(connection, "_bench_backend_pid", None)
+    if pid is None:
+        with connection.cursor() as cur:
+            cur.execute("SELECT pg_backend_pid()")
+            pid = cur.fetchone()[0]
+        connection._bench_backend_pid = pid  # type: ignore[attr-defined]
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            fields = stat.read().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _cpu_delta(before: float | None) -> float | None:
+    after = backend_cpu_s()
+    return None if before is None or after is None else after - before
+
+
 # --- SQL statement timing (the recompute's phases, without touching its code) ----------------------
 
 _PHASES = (
@@ -92,13 +121,15 @@ _PHASES = (
 
 
 @contextmanager
-def statement_clock() -> Iterator[dict[str, float]]:
-    """Seconds per recompute phase, from Django's execute wrapper around every statement."""
+def statement_clock(cpu_phases: dict[str, float] | None = None) -> Iterator[dict[str, float]]:
+    """Seconds per recompute phase, from Django's execute wrapper around every statement (and the
+    backend's CPU seconds per phase into ``cpu_phases`` when given)."""
     from django.db import connection
 
     phases: dict[str, float] = {}
 
     def wrapper(execute: Callable[..., Any], sql: str, params: Any, many: bool, context: Any) -> Any:
+        cpu = backend_cpu_s() if cpu_phases is not None else None
         started = time.perf_counter()
         try:
             return execute(sql, params, many, context)
@@ -106,6 +137,9 @@ def statement_clock() -> Iterator[dict[str, float]]:
             text = " ".join(str(sql).split())
             label = next((name for prefix, name in _PHASES if text.startswith(prefix)), "other")
             phases[label] = phases.get(label, 0.0) + time.perf_counter() - started
+            spent = _cpu_delta(cpu) if cpu_phases is not None else None
+            if cpu_phases is not None and spent is not None:
+                cpu_phases[label] = cpu_phases.get(label, 0.0) + spent
 
     with connection.execute_wrapper(wrapper):
         yield phases
@@ -138,26 +172,57 @@ def baseline_sql(kinds: tuple[str, ...]) -> tuple[str, list[Any]]:
     return sql, [list(kinds)]
 
 
-def run_baseline(args: argparse.Namespace, out: Output) -> dict[str, Any]:
+def _baseline_once(args: argparse.Namespace, label: str, out: Output) -> dict[str, Any]:
+    """One run of the plain GROUP BY in its own transaction: wall seconds, backend CPU seconds, groups."""
     from django.db import connection, transaction
 
     from apps.stats.folding import AMOUNT_KINDS
 
     sql, params = baseline_sql(tuple(sorted(AMOUNT_KINDS)))
-    times: list[float] = []
-    rows = 0
+    load = _load()
+    with transaction.atomic(), connection.cursor() as cur:
+        _session(cur, args)
+        cpu = backend_cpu_s()
+        started = time.perf_counter()
+        cur.execute(sql, params)
+        cur.execute("SELECT count(*) FROM bench_baseline")
+        rows = cur.fetchone()[0]
+        seconds = time.perf_counter() - started
+        cpu_s = _cpu_delta(cpu)
+    cpu_text = f", backend CPU {cpu_s:.2f} s" if cpu_s is not None else ""
+    out(f"  baseline GROUP BY {label}: {seconds:.2f} s{cpu_text}, {rows:,} groups; load {load}")
+    return {"seconds": round(seconds, 3), "cpu_s": _round(cpu_s), "groups": rows, "load_before": load}
+
+
+def _round(value: float | None) -> float | None:
+    return None if value is None else round(value, 3)
+
+
+def _median_or_none(values: list[float | None]) -> float | None:
+    known = [v for v in values if v is not None]
+    return round(median(known), 3) if known else None
+
+
+def _baseline_summary(runs: list[dict[str, Any]]) -> dict[str, Any]:
+    found = {
+        "runs_s": [r["seconds"] for r in runs],
+        "median_s": round(median(r["seconds"] for r in runs), 3),
+        "cpu_runs_s": [r["cpu_s"] for r in runs],
+        "cpu_median_s": _median_or_none([r["cpu_s"] for r in runs]),
+        "groups": runs[-1]["groups"],
+    }
+    if "round_ratios" in runs[-1]:
+        found["round_ratios"] = runs[-1]["round_ratios"]
+    return found
+
+
+def run_baseline(args: argparse.Namespace, out: Output) -> dict[str, Any]:
+    runs = []
     for n in progress(range(args.runs + 1), desc="baseline GROUP BY", unit="run"):
-        with transaction.atomic(), connection.cursor() as cur:
-            _session(cur, args)
-            started = time.perf_counter()
-            cur.execute(sql, params)
-            cur.execute("SELECT count(*) FROM bench_baseline")
-            rows = cur.fetchone()[0]
-            seconds = time.perf_counter() - started
+        figures = _baseline_once(args, f"run {n}{' (warm-up)' if not n else ''}", out)
         if n:  # the first run warms the caches
-            times.append(seconds)
-        out(f"  baseline GROUP BY run {n}{' (warm-up)' if not n else ''}: {seconds:.2f} s, {rows:,} groups")
-    return {"runs_s": [round(t, 3) for t in times], "median_s": round(median(times), 3), "groups": rows}
+            runs.append(figures)
+    return _baseline_summary(runs)
 
 
 # --- the full recompute --------------------------------------------------------------------------
@@ -167,15 +232,20 @@ def _recompute_once(label: str, out: Output) -> dict[str, Any]:
     from apps.stats.services import stats_recompute
 
     load = _load()
-    with statement_clock() as phases:
+    cpu_phases: dict[str, float] = {}
+    cpu = backend_cpu_s()
+    with statement_clock(cpu_phases) as phases:
         started = time.perf_counter()
         run = stats_recompute(repair=True)
         seconds = time.perf_counter() - started
+    cpu_s = _cpu_delta(cpu)
     # What no statement accounts for: mostly the COMMIT (deferred FK checks of the rows written).
     phases["commit and the rest"] = seconds - sum(phases.values())
     figures = {
         "seconds": round(seconds, 3),
+        "cpu_s": _round(cpu_s),
         "phases_s": {k: round(v, 3) for k, v in phases.items()},
+        "phases_cpu_s": {k: round(v, 3) for k, v in cpu_phases.items()},
         "cells": run.cells,
         "differences": run.differences,
         "repaired": run.repaired,
@@ -183,11 +253,40 @@ def _recompute_once(label: str, out: Output) -> dict[str, Any]:
         "load_before": load,
     }
     phase_text = ", ".join(f"{k} {v:.1f} s" for k, v in phases.items())
+    cpu_text = f", backend CPU {cpu_s:.2f} s" if cpu_s is not None else ""
     out(
-        f"  recompute {label}: {seconds:.2f} s ({phase_text}); {run.cells:,} cells, {run.differences:,} differences"
+        f"  recompute {label}: {seconds:.2f} s{cpu_text} ({phase_text}); {run.cells:,} cells, "
+        f"{run.differences:,} differences"
         f"{' repaired' if run.repaired else ''}; load {load}"
     )
     return figures
+
+
+def run_alternating(args: argparse.Namespace, out: Output) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The baseline GROUP BY and the steady recompute in the same process, one after the other: a
+    warm-up of each (not recorded), then ``--rounds`` rounds of one run each, the order flipped every
+    round so that neither always runs on the caches the other left. Ratios per round are kept."""
+    _baseline_once(args, "warm-up", out)
+    _recompute_once("warm-up", out)
+    base_runs: list[dict[str, Any]] = []
+    runs: list[dict[str, Any]] = []
+    ratios: list[dict[str, float | None]] = []
+    for n in progress(range(args.rounds), desc="baseline / recompute rounds", unit="round"):
+        if n % 2 == 0:
+            base = _baseline_once(args, f"round {n + 1}", out)
+            run = _recompute_once(f"round {n + 1}", out)
+        else:
+            run = _recompute_once(f"round {n + 1}", out)
+            base = _baseline_once(args, f"round {n + 1}", out)
+        base_runs.append(base)
+        runs.append(run)
+        wall = run["seconds"] / base["seconds"]
+        cpu = run["cpu_s"] / base["cpu_s"] if run["cpu_s"] is not None and base["cpu_s"] else None
+        ratios.append({"wall": round(wall, 3), "cpu": _round(cpu)})
+        cpu_text = f", backend CPU {cpu:.2f}×" if cpu is not None else ""
+        out(f"  round {n + 1}: recompute / GROUP BY {wall:.2f}× wall{cpu_text}")
+    base_runs[-1]["round_ratios"] = ratios
+    return base_runs, runs
 
 
 def explain_recompute(args: argparse.Namespace, results_dir: Any, out: Output) -> dict[str, float]:
@@ -542,8 +641,26 @@ def figures_table(results: dict[str, Any]) -> tuple[list[str], list[dict[str, An
                 "ok" if met else "MISSED",
             )
         )
+        if base and rec.get("cpu_median_s") is not None and base.get("cpu_median_s"):
+            cpu_ratio = rec["cpu_median_s"] / base["cpu_median_s"]
+            rec["cpu_ratio_to_baseline"] = round(cpu_ratio, 3)
+            lines.append(
+                (
+                    "  backend CPU (median)",
+                    f"{rec['cpu_median_s']:.2f} s",
+                    f"GROUP BY {base['cpu_median_s']:.2f} s",
+                    f"{cpu_ratio:.2f}×",
+                    "",
+                    "",
+                )
+            )
+        if rec.get("round_ratios"):
+            walls = [r["wall"] for r in rec["round_ratios"]]
+            lines.append(("  per-round wall ratios", "", "", " ".join(f"{w:.2f}" for w in walls), "", ""))
+        cpu_phases = rec.get("phases_cpu_median_s", {})
         for name, seconds in rec["phases_median_s"].items():
-            lines.append((f"  phase: {name}", f"{seconds:.2f} s", "", "", "", ""))
+            cpu_text = f"{cpu_phases[name]:.2f} s CPU" if name in cpu_phases else ""
+            lines.append((f"  phase: {name}", f"{seconds:.2f} s", cpu_text, "", "", ""))
         chart.append(
             {
                 "name": "stats_recompute",
@@ -700,12 +817,22 @@ def run(args: argparse.Namespace) -> int:
         out("report queries: apps.stats.selectors.stats_report")
         results["report"] = run_report(args, meta, out)
         save("report")
-    if "baseline" in only:
+    runs: list[dict[str, Any]] = []
+    if "baseline" in only and "recompute" in only:
+        out(
+            f"baseline (plain SQL GROUP BY over the same rows) and full recompute, alternately: a warm-up "
+            f"of each, then {args.rounds} rounds (the order flips every round)"
+        )
+        base_runs, runs = run_alternating(args, out)
+        results["baseline"] = _baseline_summary(base_runs)
+        save("baseline")
+    elif "baseline" in only:
         out("baseline: plain SQL GROUP BY over the same rows")
         results["baseline"] = run_baseline(args, out)
         save("baseline")
     if "recompute" in only:
-        runs = [_recompute_once(f"run {n + 1}", out) for n in range(args.recompute_runs)]
+        if "baseline" not in only:
+            runs = [_recompute_once(f"run {n + 1}", out) for n in range(args.recompute_runs)]
         if runs:
             recompute["runs"] = runs
             recompute["median_s"] = round(median(r["seconds"] for r in runs), 3)
@@ -713,6 +840,14 @@ def run(args: argparse.Namespace) -> int:
             recompute["phases_median_s"] = {
                 name: round(median(r["phases_s"].get(name, 0.0) for r in runs), 3) for name in names
             }
+            recompute["cpu_median_s"] = _median_or_none([r["cpu_s"] for r in runs])
+            cpu_names = sorted({name for r in runs for name in r["phases_cpu_s"]})
+            recompute["phases_cpu_median_s"] = {
+                name: round(median(r["phases_cpu_s"].get(name, 0.0) for r in runs), 3) for name in cpu_names
+            }
+            rounds = results.get("baseline", {}).get("round_ratios")
+            if rounds:
+                recompute["round_ratios"] = rounds
             # After the folds above, a steady recompute must find nothing to repair.
             recompute["differences"] = sum(r["differences"] for r in runs)
             if recompute["differences"]:

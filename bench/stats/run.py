@@ -61,6 +61,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--workers", type=int, default=2, help="generator processes")
     parser.add_argument("--runs", type=int, default=3, help="measured runs of the baseline GROUP BY (after a warm-up)")
     parser.add_argument("--recompute-runs", type=int, default=2, help="measured recomputes (after the first)")
+    parser.add_argument(
+        "--rounds", type=int, default=3, help="alternating baseline / recompute rounds (when both steps run)"
+    )
     parser.add_argument("--fold-events", type=int, default=2000, help="new amount events folded one by one")
     parser.add_argument("--report-repeats", type=int, default=30, help="runs of each report query kind")
     parser.add_argument("--raw-report-runs", type=int, default=3, help="runs of each raw GROUP BY report baseline")
