@@ -23,6 +23,17 @@ def _clean_cache() -> Iterator[None]:
 
 
 @pytest.fixture(autouse=True)
+def _default_language() -> None:
+    """Every test starts in the site's default language. A request through LocaleMiddleware leaves the
+    language it chose active in the thread (a server activates one per request anyway), so a test that ran
+    after an English request on the same xdist worker read English where it expected Chinese."""
+    from django.conf import settings as django_settings
+    from django.utils import translation
+
+    translation.activate(django_settings.LANGUAGE_CODE)
+
+
+@pytest.fixture(autouse=True)
 def _fast_password_hashing(settings: pytest.FixtureRequest) -> None:
     """Full-strength PBKDF2 costs ~0.3 s per hash; tests hash hundreds of passwords."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # type: ignore[attr-defined]
