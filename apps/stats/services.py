@@ -13,8 +13,8 @@
 A PostgreSQL advisory lock keeps the two apart: folds take it shared (they run side by side), the
 recompute exclusive, so it never compares against a half-applied fold.
 
-The dimension values of a contract are computed by one SQL expression (:func:`_dimension_sql`) for
-the fold and the recompute alike; :func:`contract_dimensions` is the same rule in Python.
+The dimension values of a contract are computed by one SQL expression (``apps.stats.dimension_sql``) for
+the fold and the recompute alike; ``contract_dimensions`` there is the same rule in Python.
 """
 
 # The SQL here is assembled from model table names and the Dim/Measure constants only; every value
@@ -39,7 +39,8 @@ from django.utils.translation import gettext_lazy
 
 from apps.contracts.models import Contract, Payment, RegistrationEvent
 from apps.stats import folding
-from apps.stats.dims import ALL, DIMS, GRAINS, Dim, Zone
+from apps.stats.dimension_sql import dimension_params, dimension_sql
+from apps.stats.dims import ALL, DIMS, GRAINS, Dim
 from apps.stats.models import Cell, ContractFigures, RecomputeRun
 
 logger = logging.getLogger(__name__)
@@ -65,109 +66,6 @@ def _participant_table() -> str:
     return DealParticipant._meta.db_table
 
 
-# --- dimensions ----------------------------------------------------------------------------------
-
-
-def _asean_codes() -> list[str]:
-    from apps.reference.models import Country
-
-    return list(Country.objects.filter(is_asean=True).values_list("code", flat=True))
-
-
-def _dimension_params() -> dict[str, Any]:
-    home = settings.STATS_HOME_REGION
-    return {"home4": home[:4], "home2": home[:2], "china": folding.CHINA}
-
-
-def _asean_sql() -> str:
-    from apps.reference.models import Country
-
-    # Uncorrelated: evaluated once per statement (an InitPlan), not per contract.
-    return f"ARRAY(SELECT code::text FROM {Country._meta.db_table} WHERE is_asean)"
-
-
-def _area_sql(alias: str, role: str) -> str:
-    country, region = f"{alias}.{role}_country_id", f"{alias}.{role}_region_id"
-    return (
-        f"CASE WHEN {country} = %(china)s AND {region} IS NOT NULL "
-        f"THEN substr({region}, 1, 4) || '00' ELSE {country} END"
-    )
-
-
-def _zone_sql(alias: str, role: str) -> str:
-    country, region = f"{alias}.{role}_country_id", f"{alias}.{role}_region_id"
-    hmt = ", ".join(f"'{code}'" for code in sorted(folding.HMT_PROVINCES))
-    return (
-        f"CASE WHEN {country} = %(china)s AND {region} IS NOT NULL THEN CASE"
-        f" WHEN substr({region}, 1, 2) IN ({hmt}) THEN '{Zone.HMT}'"
-        f" WHEN substr({region}, 1, 4) = %(home4)s THEN '{Zone.CITY}'"
-        f" WHEN substr({region}, 1, 2) = %(home2)s THEN '{Zone.PROVINCE}'"
-        f" ELSE '{Zone.DOMESTIC}' END"
-        f" WHEN {country} = ANY({_asean_sql()}) THEN '{Zone.ASEAN}' ELSE '{Zone.ABROAD}' END"
-    )
-
-
-def _dimension_sql(alias: str, broker_sql: str) -> list[str]:
-    """One SQL expression per dimension (in DIMS order) over a contracts row ``alias``."""
-    expressions = {
-        Dim.CONTRACT_TYPE: f"{alias}.type",
-        Dim.LEGACY_CLASS: f"{alias}.legacy_class",
-        Dim.TECHNOLOGY_FIELD: f"{alias}.technology_field_id",
-        Dim.IP_TYPE: f"{alias}.ip_type",
-        Dim.PROGRAMME_CLASS: f"{alias}.programme_class",
-        Dim.SELLER_ENTITY_TYPE: f"{alias}.seller_entity_type_id",
-        Dim.BUYER_ENTITY_TYPE: f"{alias}.buyer_entity_type_id",
-        Dim.SELLER_AREA: _area_sql(alias, "seller"),
-        Dim.BUYER_AREA: _area_sql(alias, "buyer"),
-        Dim.SELLER_ZONE: _zone_sql(alias, "seller"),
-        Dim.BUYER_ZONE: _zone_sql(alias, "buyer"),
-        Dim.BROKER: f"COALESCE({broker_sql}, '')",
-        Dim.MARKET: f"COALESCE({alias}.market_id, '')",
-    }
-    return [f"({expressions[dim]})::text" for dim in DIMS]
-
-
-def contract_dimensions(contract: Contract) -> dict[Dim, str]:
-    """The cut values a contract is counted under (dims snapshotted on the contract; see the spec)."""
-    from apps.deals.models import DealParticipant, ParticipantRole
-
-    home = settings.STATS_HOME_REGION
-    broker_id = None
-    if contract.deal_id is not None:
-        broker_id = (
-            DealParticipant.objects.filter(deal_id=contract.deal_id, role=ParticipantRole.BROKER)
-            .order_by("id")
-            .values_list("broker_id", flat=True)
-            .first()
-        )
-    asean = set(_asean_codes())
-
-    def party(role: str) -> tuple[str, str]:
-        country: str = getattr(contract, f"{role}_country_id")
-        region: str | None = getattr(contract, f"{role}_region_id")
-        area = folding.party_area(country=country, region=region)
-        zone = folding.party_zone(country=country, region=region, is_asean=country in asean, home_region=home)
-        return area, str(zone)
-
-    seller_area, seller_zone = party("seller")
-    buyer_area, buyer_zone = party("buyer")
-    return {
-        Dim.CONTRACT_TYPE: contract.type,
-        Dim.LEGACY_CLASS: contract.legacy_class,
-        Dim.TECHNOLOGY_FIELD: str(contract.technology_field_id),
-        Dim.IP_TYPE: contract.ip_type,
-        Dim.PROGRAMME_CLASS: contract.programme_class,
-        Dim.SELLER_ENTITY_TYPE: str(contract.seller_entity_type_id),
-        Dim.BUYER_ENTITY_TYPE: str(contract.buyer_entity_type_id),
-        Dim.SELLER_AREA: seller_area,
-        Dim.BUYER_AREA: buyer_area,
-        Dim.SELLER_ZONE: seller_zone,
-        Dim.BUYER_ZONE: buyer_zone,
-        Dim.BROKER: "" if broker_id is None else str(broker_id),
-        Dim.MARKET: contract.market_id or "",
-    }
-
-
 # --- the incremental fold ------------------------------------------------------------------------
 
 
@@ -190,7 +88,7 @@ def _source_sql() -> str:
         f"(SELECT p.broker_id FROM {_participant_table()} p"
         f" WHERE p.deal_id = c.deal_id AND p.role = 'broker' ORDER BY p.id LIMIT 1)::text"
     )
-    dims = ", ".join(_dimension_sql("c", broker))
+    dims = ", ".join(dimension_sql("c", broker))
     return (
         f"SELECT 0, NULL::text, NULL::date, NULL::numeric, NULL::numeric, ARRAY[{dims}]"
         f" FROM {_CONTRACT} c WHERE c.id = %(id)s"
@@ -225,7 +123,7 @@ def stats_fold_contract(*, contract_id: int) -> bool:
     from psycopg2.extras import Json
 
     source_sql = _source_sql()
-    params = {"id": contract_id, "lock": STATS_LOCK_KEY, "kinds": _AMOUNT_KINDS, **_dimension_params()}
+    params = {"id": contract_id, "lock": STATS_LOCK_KEY, "kinds": _AMOUNT_KINDS, **dimension_params()}
     # Cells are derived data: without waiting for the WAL flush a fold costs a fraction of the commit.
     # A crash can lose the last folds acknowledged; the nightly recompute finds and repairs them.
     lock_and_read = ("SET LOCAL synchronous_commit = off; " if settings.STATS_FOLD_ASYNC_COMMIT else "") + (
@@ -308,9 +206,7 @@ def _facts_cte() -> str:
     so ``cd`` has one row per registered contract.
     """
     broker = "b.broker_id::text"
-    dims = ", ".join(
-        f"{expression} AS {dim}" for expression, dim in zip(_dimension_sql("c", broker), DIMS, strict=True)
-    )
+    dims = ", ".join(f"{expression} AS {dim}" for expression, dim in zip(dimension_sql("c", broker), DIMS, strict=True))
     cd_dims = ", ".join(f"cd.{dim}" for dim in DIMS)
     return f"""
         brokers AS (
@@ -557,7 +453,7 @@ def stats_recompute(*, repair: bool = True) -> RecomputeRun:
         # Inside a caller's transaction (tests) ON COMMIT DROP has not fired since the last run.
         cursor.execute("DROP TABLE IF EXISTS stats_rc, stats_rc_suspects, stats_rc_diff, stats_rc_figures")
         _catch_up(since=started - timedelta(minutes=settings.STATS_RECOMPUTE_GRACE_MINUTES))
-        params = {"kinds": _AMOUNT_KINDS, **_dimension_params()}
+        params = {"kinds": _AMOUNT_KINDS, **dimension_params()}
         # Grain 0 groups millions of contributions into nearly as many cells: the planner, seeing the
         # hash table outgrow work_mem, sorts them instead, and a sort on fourteen text keys compares
         # them with the collation (strcoll) while a hash compares bytes. A hash aggregate that spills

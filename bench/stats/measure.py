@@ -294,12 +294,13 @@ def explain_recompute(args: argparse.Namespace, results_dir: Any, out: Output) -
     from django.db import connection, transaction
 
     from apps.stats import services
+    from apps.stats.dimension_sql import dimension_params
     from apps.stats.folding import AMOUNT_KINDS
 
     found: dict[str, float] = {}
     base_sql, base_params = baseline_sql(tuple(sorted(AMOUNT_KINDS)))
     grain0 = services._grain0_sql()
-    params = {"kinds": services._AMOUNT_KINDS, **services._dimension_params()}
+    params = {"kinds": services._AMOUNT_KINDS, **dimension_params()}
     for name, sql, sql_params in (("baseline", base_sql, base_params), ("recompute-grain0", grain0, params)):
         with transaction.atomic(), connection.cursor() as cur:
             _session(cur, args)
@@ -578,7 +579,7 @@ def code_versions() -> dict[str, str]:
 
     app = Path(__file__).resolve().parents[2] / "apps" / "stats"
     found = {}
-    for name in ("services.py", "folding.py", "selectors.py", "selectors/__init__.py"):
+    for name in ("services.py", "dimension_sql.py", "folding.py", "selectors.py", "selectors/__init__.py"):
         path = app / name
         if not path.exists():  # selectors became a package
             continue

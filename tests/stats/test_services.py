@@ -11,11 +11,11 @@ from apps.contracts.models import Contract
 from apps.contracts.services import payment_create
 from apps.deals.services import deal_broker_add
 from apps.notifications.models import Notification
+from apps.stats.dimension_sql import contract_dimensions
 from apps.stats.dims import ALL, DIMS, GRAIN_BY_ID, GRAINS, Dim, Zone
 from apps.stats.models import Cell, ContractFigures
 from apps.stats.services import (
     RECOMPUTE_NOTIFICATION_KIND,
-    contract_dimensions,
     stats_fold_contract,
     stats_recompute,
 )
