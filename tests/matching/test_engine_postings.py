@@ -10,9 +10,8 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 
-from apps.matching.engine import Achievement, Demand, MatchIndex, Params
+from apps.matching.engine import Achievement, Demand, MatchIndex, Params, postings
 from apps.matching.engine import index as index_module
-from apps.matching.engine import postings
 
 TODAY = date(2026, 11, 27)
 WORDS = [

@@ -476,7 +476,6 @@ class MatchIndex:
             return
         if len(sizes):
             flush()
-        del features, lengths, feature_lists
         self._build_main_from(chunks, len(id_of))
 
     def _build_main(self, indptr: npt.NDArray[np.int64], indices: npt.NDArray[np.int32], tf: npt.NDArray[Any]) -> None:
@@ -511,16 +510,15 @@ class MatchIndex:
             end = start + _CHUNK
             quarters = codes[start:end].copy()
             length = self._cols.length[self._rows[start:end]]
-            chunk = postings.encode(self._tf_part(quarters.astype(np.float32) / np.float32(_TF_SCALE), length), self._unit)
+            tf = quarters.astype(np.float32) / np.float32(_TF_SCALE)
+            chunk = postings.encode(self._tf_part(tf, length), self._unit)
             lost = np.flatnonzero(self._recover_quarters(chunk, length) != quarters)
             if len(lost):
                 exceptions.append((lost + start, quarters[lost]))
             codes[start:end] = chunk
         self._weights = codes
         self._lost_at = np.concatenate([e[0] for e in exceptions]) if exceptions else np.zeros(0, dtype=np.int64)
-        self._lost_quarters = (
-            np.concatenate([e[1] for e in exceptions]) if exceptions else np.zeros(0, dtype=np.uint16)
-        )
+        self._lost_quarters = np.concatenate([e[1] for e in exceptions]) if exceptions else np.zeros(0, dtype=np.uint16)
         # each column's largest weight (in codes): the MaxScore upper bound of a term (0 for an empty column)
         self._maxw = np.zeros(n_terms, dtype=np.float32)
         nonempty = np.flatnonzero(np.diff(self._indptr) > 0)

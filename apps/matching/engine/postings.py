@@ -83,9 +83,7 @@ def build_csc(chunks: list[Chunk], n_terms: int) -> tuple[IntArray, npt.NDArray[
         chunk = chunks.pop()
         local_indptr = np.zeros(len(chunk.sizes) + 1, dtype=np.int64)
         np.cumsum(chunk.sizes, out=local_indptr[1:])
-        csr = sp.csr_matrix(
-            (chunk.quarters, chunk.terms, local_indptr), shape=(len(chunk.sizes), n_terms), copy=False
-        )
+        csr = sp.csr_matrix((chunk.quarters, chunk.terms, local_indptr), shape=(len(chunk.sizes), n_terms), copy=False)
         csc = csr.tocsc()
         del csr
         counts = np.diff(csc.indptr)
