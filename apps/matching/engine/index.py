@@ -49,7 +49,7 @@ _THETA_SAMPLE = 32_768
 _ELIGIBLE_CACHE = 32  # hard filters of every row, per (today, cooperation modes) of recent queries
 _TF_SCALE = 4  # term frequencies are weighted (title ×1.5 …): built as uint16 quarters
 TF_MAX = 1000  # a larger term frequency changes a BM25 weight by less than float32 resolves
-_CHUNK = 1 << 22
+_CHUNK = 1 << 20  # postings a build step holds at once: its float temporaries are a few times this (MB)
 # terms in at least this share of main's rows are also kept as dense rows, within this share of the
 # posting lists' memory (the most frequent first): see MatchIndex._build_dense
 _DENSE_SHARE = 0.25
@@ -525,6 +525,7 @@ class MatchIndex:
         if len(nonempty):
             self._maxw[nonempty] = np.maximum.reduceat(self._weights, self._indptr[nonempty])
         self._build_dense()
+        postings.release_memory()
 
     def _build_dense(self) -> None:
         """The weights (codes) of main's most frequent terms (in at least ``_DENSE_SHARE`` of the rows) also

@@ -19,7 +19,10 @@ row once), and a few rows look their weights up by binary search — all the lis
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
 import math
+import mmap
 from dataclasses import dataclass
 from typing import Any
 
@@ -52,6 +55,35 @@ def encode(weights: FloatArray, unit: float) -> npt.NDArray[np.uint16]:
     return np.clip(out, 0, CODE_MAX).astype(np.uint16)
 
 
+def _malloc_trim() -> Any:
+    """glibc's ``malloc_trim`` (None elsewhere): returns freed heap memory to the system. A chunk's arrays
+    are a few MB, below the size glibc's malloc serves with mmap once it has freed larger blocks, so
+    without it the freed input would stay in the process while the columns fill."""
+    name = ctypes.util.find_library("c")
+    try:
+        return ctypes.CDLL(name).malloc_trim if name else None
+    except (OSError, AttributeError):
+        return None
+
+
+_TRIM = _malloc_trim()
+_TRIM_EVERY = 4  # chunks
+
+
+def release_memory() -> None:
+    """Return the heap's free memory to the system (after a build step's temporaries are freed)."""
+    if _TRIM is not None:
+        _TRIM(0)
+
+
+def _fresh(n: int, dtype: Any) -> npt.NDArray[Any]:
+    """An uninitialised array in its own anonymous mapping, resident page by page as it is written.
+    (numpy asks for transparent huge pages on large arrays: a scatter over every column would then
+    make the whole array resident with its first chunk, beside the input it is built from.)"""
+    size = max(1, n * np.dtype(dtype).itemsize)
+    return np.frombuffer(mmap.mmap(-1, size), dtype=dtype, count=n)
+
+
 @dataclass
 class Chunk:
     """Consecutive documents (rows ``start …``) as a CSR: ``sizes`` terms a row, then each row's term ids
@@ -68,15 +100,15 @@ def build_csc(chunks: list[Chunk], n_terms: int) -> tuple[IntArray, npt.NDArray[
     order), emptying the list: each chunk is transposed on its own (scipy) and its postings scattered
     to their columns' next free positions, so every column's rows come out ascending, and the chunk
     is freed before the next one. The output arrays are allocated once and their pages touched as
-    they fill: peak memory is the output plus a chunk, not the input plus the output."""
+    they fill (``_fresh``): peak memory is the output plus a chunk, not the input plus the output."""
     df = np.zeros(n_terms, dtype=np.int64)
     for chunk in chunks:
         df += np.bincount(chunk.terms, minlength=n_terms)
     indptr = np.zeros(n_terms + 1, dtype=np.int64)
     np.cumsum(df, out=indptr[1:])
     total = int(indptr[-1])
-    rows = np.empty(total, dtype=np.int32)
-    quarters = np.empty(total, dtype=np.uint16)
+    rows = _fresh(total, np.int32)
+    quarters = _fresh(total, np.uint16)
     cursor = indptr[:-1].copy()
     chunks.reverse()  # popped from the end: the first chunk first
     while chunks:
@@ -93,6 +125,8 @@ def build_csc(chunks: list[Chunk], n_terms: int) -> tuple[IntArray, npt.NDArray[
         quarters[pos] = csc.data
         cursor += counts
         del chunk, csc, pos
+        if len(chunks) % _TRIM_EVERY == 0:
+            release_memory()
     return indptr, rows, quarters
 
 
