@@ -9,7 +9,8 @@ from .glossary import Glossary
 from .tokenise import BRIDGE_PREFIX, CONCEPT_PREFIX, STOP_WORDS
 
 # 1.2.0: CC-CEDICT translations of Chinese words, English lemmas (simplemma), the learned text relevance
-ENGINE_VERSION = "1.2.0"
+# 1.2.1: main-segment term weights stored as uint16 codes of 2⁻¹⁴ (scores move by at most 3·10⁻⁵ a term weight)
+ENGINE_VERSION = "1.2.1"
 
 MAX_TERMS = 12
 
