@@ -516,7 +516,8 @@ class MatchIndex:
             if len(lost):
                 exceptions.append((lost + start, quarters[lost]))
             codes[start:end] = chunk
-        self._weights = codes
+        self._rows, self._weights = postings.settle(self._rows), postings.settle(codes)
+        del codes
         self._lost_at = np.concatenate([e[0] for e in exceptions]) if exceptions else np.zeros(0, dtype=np.int64)
         self._lost_quarters = np.concatenate([e[1] for e in exceptions]) if exceptions else np.zeros(0, dtype=np.uint16)
         # each column's largest weight (in codes): the MaxScore upper bound of a term (0 for an empty column)

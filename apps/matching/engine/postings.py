@@ -84,6 +84,24 @@ def _fresh(n: int, dtype: Any) -> npt.NDArray[Any]:
     return np.frombuffer(mmap.mmap(-1, size), dtype=dtype, count=n)
 
 
+def settle(array: npt.NDArray[Any]) -> npt.NDArray[Any]:
+    """A ``_fresh`` array, once filled, copied into an ordinary numpy array (with its huge pages: the
+    queries' scatters and binary searches run about 6 % faster on them) a few MB at a time, each part of
+    the mapping released as soon as it is copied: the two copies never coexist."""
+    base = array.base
+    buffer = base.obj if isinstance(base, memoryview) else base
+    if not isinstance(buffer, mmap.mmap) or not len(array):
+        return array
+    out = np.empty_like(array)
+    flat_in, flat_out = array.view(np.uint8), out.view(np.uint8)
+    step = 8 << 20  # bytes, a multiple of the page size
+    for start in range(0, len(flat_in), step):
+        end = min(start + step, len(flat_in))
+        flat_out[start:end] = flat_in[start:end]
+        buffer.madvise(mmap.MADV_DONTNEED, start, end - start)
+    return out
+
+
 @dataclass
 class Chunk:
     """Consecutive documents (rows ``start …``) as a CSR: ``sizes`` terms a row, then each row's term ids
