@@ -65,6 +65,7 @@ _PRUNE_MIN_ROWS = 500_000  # MaxScore in the head scan from this many rows on (t
 # a posting list up to this many times as long as the rows looked up in it is scanned for them, a longer
 # one searched (see MatchIndex._weight_matrix)
 _SCAN_SHARE = 24
+_COMPILED_WEIGHTS = (np.dtype(np.float32), np.dtype(np.uint16))  # codes are converted list by list (_as_float32)
 
 
 def _quarters(tf: float) -> int:
@@ -220,10 +221,20 @@ def _top_rows(scores: FloatArray, limit: int) -> npt.NDArray[np.int64]:
     return np.flatnonzero(above)
 
 
+def _as_float32(weights: npt.NDArray[Any], a: int, b: int, buffer: FloatArray) -> FloatArray:
+    """``weights[a:b]`` as float32: the slice itself if it is, else (codes) converted into ``buffer``, exactly
+    (a uint16 is a float32), so the compiled product can add it (its data, x and y share one type)."""
+    if weights.dtype == np.float32:
+        return cast(FloatArray, weights[a:b])
+    out = buffer[: b - a]
+    np.copyto(out, weights[a:b], casting="safe")
+    return out
+
+
 def _add_lists(
     scores: FloatArray,
     rows: npt.NDArray[Any],
-    weights: FloatArray,
+    weights: npt.NDArray[Any],
     starts: list[int],
     ends: list[int],
     qs: list[float],
@@ -231,8 +242,10 @@ def _add_lists(
 ) -> None:
     """``postings.add_lists`` (list after list, ``scores[row] += weight · q`` in float32), each list on its own
     by scipy's compiled CSC product ``y += A·x`` over a one-column view of it when the arrays are of its
-    types: about three times ``np.add.at``'s speed, the same float32 products added in the same order."""
-    if _csc_matvec is None or rows.dtype != np.int32 or weights.dtype != np.float32:
+    types: about three times ``np.add.at``'s speed, the same float32 products added in the same order. Codes
+    (uint16) are converted list by list into ``buffers[1]`` first: a sequential copy, far cheaper than the
+    scattered additions it enables."""
+    if _csc_matvec is None or rows.dtype != np.int32 or weights.dtype not in _COMPILED_WEIGHTS:
         postings.add_lists(scores, rows, weights, starts, ends, qs, buffers)
         return
     # each list as a one-column CSC matrix: column pointers [0, length] and its query weight, as views
@@ -240,9 +253,10 @@ def _add_lists(
     pointers[:, 1] = np.subtract(ends, starts)
     xs = np.array(qs, dtype=np.float32)
     n = len(scores)
+    buffer = buffers[1]
     for j, a, b in zip(range(len(starts)), starts, ends, strict=True):
         if b > a:
-            _csc_matvec(n, 1, pointers[j], rows[a:b], weights[a:b], xs[j : j + 1], scores)
+            _csc_matvec(n, 1, pointers[j], rows[a:b], _as_float32(weights, a, b, buffer), xs[j : j + 1], scores)
 
 
 class _Segment(NamedTuple):
@@ -250,9 +264,9 @@ class _Segment(NamedTuple):
 
     indptr: npt.NDArray[np.int64]
     rows: npt.NDArray[np.int32]
-    weights: FloatArray
+    weights: npt.NDArray[Any]  # uint16 codes (float32 in a test's twin)
     dense_of: npt.NDArray[np.int32]
-    dense: FloatArray
+    dense: npt.NDArray[Any]
 
 
 class MatchIndex:
@@ -822,7 +836,7 @@ class MatchIndex:
                 selected.append((rows, text))
                 return None  # a delta row among the candidates: the general path below
             if len(scores) < _PRUNE_MIN_ROWS and self._compiled_adds():
-                return rows, self._add_tail_scanned(scores, rows, term_ids[tail], qweights[tail])
+                return rows, self._add_tail_scanned(scores, buffers[1], rows, term_ids[tail], qweights[tail])
             return self._add_tail_dense(scores, buffers, rows, text, term_ids[tail], qweights[tail], pool)
 
         selected: list[tuple[npt.NDArray[np.int64], FloatArray]] = []
@@ -851,10 +865,15 @@ class MatchIndex:
 
     def _compiled_adds(self) -> bool:
         """Whether scipy's compiled CSC product can add main's postings (see ``_add_lists``)."""
-        return _csc_matvec is not None and self._rows.dtype == np.int32 and self._weights.dtype == np.float32
+        return _csc_matvec is not None and self._rows.dtype == np.int32 and self._weights.dtype in _COMPILED_WEIGHTS
 
     def _add_tail_scanned(
-        self, scores: FloatArray, rows: npt.NDArray[np.int64], term_ids: npt.NDArray[np.int64], qweights: FloatArray
+        self,
+        scores: FloatArray,
+        buffer: FloatArray,
+        rows: npt.NDArray[np.int64],
+        term_ids: npt.NDArray[np.int64],
+        qweights: FloatArray,
     ) -> FloatArray:
         """The exact scores of main ``rows`` once the tail terms are added to ``scores`` (the head's, of every
         row), term after term: a list up to ``_SCAN_SHARE`` times as long as the rows are is added whole (to
@@ -879,7 +898,8 @@ class MatchIndex:
         for j, a, b, q, slot in zip(range(len(starts)), starts, ends, qweights.tolist(), slots, strict=True):
             if b - a <= scan_at_most:
                 if b > a:  # added whole, as a one-column CSC matrix (see _add_lists)
-                    _csc_matvec(size, 1, pointers[j], all_rows[a:b], all_weights[a:b], xs[j : j + 1], scores)
+                    weights = _as_float32(all_weights, a, b, buffer)
+                    _csc_matvec(size, 1, pointers[j], all_rows[a:b], weights, xs[j : j + 1], scores)
             elif slot >= 0:
                 scores[rows] += dense[slot].take(rows) * np.float32(q)
             else:
@@ -929,7 +949,7 @@ class MatchIndex:
         searched: list[tuple[int, int, int]] = []
         for j, slot, a, length in zip(range(n_terms), slots.tolist(), starts.tolist(), lengths.tolist(), strict=True):
             if slot >= 0:
-                dense[slot].take(rows, out=out[j, :n])
+                out[j, :n] = dense[slot].take(rows)
             elif length > scan_at_most:
                 searched.append((j, a, a + length))
             elif length:
