@@ -65,7 +65,7 @@ _PRUNE_MIN_ROWS = 500_000  # MaxScore in the head scan from this many rows on (t
 # a posting list up to this many times as long as the rows looked up in it is scanned for them, a longer
 # one searched (see MatchIndex._weight_matrix)
 _SCAN_SHARE = 24
-_COMPILED_WEIGHTS = (np.dtype(np.float32), np.dtype(np.uint16))  # codes are converted list by list (_as_float32)
+_COMPILED_WEIGHTS = (np.dtype(np.float32), np.dtype(np.uint16))  # codes are converted first (see _add_lists)
 
 
 def _quarters(tf: float) -> int:
@@ -221,16 +221,6 @@ def _top_rows(scores: FloatArray, limit: int) -> npt.NDArray[np.int64]:
     return np.flatnonzero(above)
 
 
-def _as_float32(weights: npt.NDArray[Any], a: int, b: int, buffer: FloatArray) -> FloatArray:
-    """``weights[a:b]`` as float32: the slice itself if it is, else (codes) converted into ``buffer``, exactly
-    (a uint16 is a float32), so the compiled product can add it (its data, x and y share one type)."""
-    if weights.dtype == np.float32:
-        return cast(FloatArray, weights[a:b])
-    out = buffer[: b - a]
-    np.copyto(out, weights[a:b], casting="safe")
-    return out
-
-
 def _add_lists(
     scores: FloatArray,
     rows: npt.NDArray[Any],
@@ -242,9 +232,9 @@ def _add_lists(
 ) -> None:
     """``postings.add_lists`` (list after list, ``scores[row] += weight · q`` in float32), each list on its own
     by scipy's compiled CSC product ``y += A·x`` over a one-column view of it when the arrays are of its
-    types: about three times ``np.add.at``'s speed, the same float32 products added in the same order. Codes
-    (uint16) are converted list by list into ``buffers[1]`` first: a sequential copy, far cheaper than the
-    scattered additions it enables."""
+    types: about three times ``np.add.at``'s speed, the same float32 products added in the same order. Its
+    data, x and y share one type: codes (uint16) are first copied into ``buffers[1]`` as float32, exactly (a
+    sequential pass, cheaper than the scattered additions it enables)."""
     if _csc_matvec is None or rows.dtype != np.int32 or weights.dtype not in _COMPILED_WEIGHTS:
         postings.add_lists(scores, rows, weights, starts, ends, qs, buffers)
         return
@@ -253,10 +243,17 @@ def _add_lists(
     pointers[:, 1] = np.subtract(ends, starts)
     xs = np.array(qs, dtype=np.float32)
     n = len(scores)
+    if weights.dtype == np.float32:
+        for j, a, b in zip(range(len(starts)), starts, ends, strict=True):
+            if b > a:
+                _csc_matvec(n, 1, pointers[j], rows[a:b], weights[a:b], xs[j : j + 1], scores)
+        return
     buffer = buffers[1]
     for j, a, b in zip(range(len(starts)), starts, ends, strict=True):
         if b > a:
-            _csc_matvec(n, 1, pointers[j], rows[a:b], _as_float32(weights, a, b, buffer), xs[j : j + 1], scores)
+            data = buffer[: b - a]
+            np.copyto(data, weights[a:b], casting="safe")
+            _csc_matvec(n, 1, pointers[j], rows[a:b], data, xs[j : j + 1], scores)
 
 
 class _Segment(NamedTuple):
@@ -877,9 +874,10 @@ class MatchIndex:
     ) -> FloatArray:
         """The exact scores of main ``rows`` once the tail terms are added to ``scores`` (the head's, of every
         row), term after term: a list up to ``_SCAN_SHARE`` times as long as the rows are is added whole (to
-        every row it holds: scipy's compiled loop is cheaper than finding the rows in it), a longer one to
-        the rows only, from the term's dense row or by binary search. Each row's score is the same float32
-        sum, in the same order, as adding every posting of every term."""
+        every row it holds: scipy's compiled loop is cheaper than finding the rows in it; codes first copied
+        into ``buffer`` as float32, see ``_add_lists``), a longer one to the rows only, from the term's dense
+        row or by binary search. Each row's score is the same float32 sum, in the same order, as adding every
+        posting of every term."""
         indptr, all_rows, all_weights, dense_of, dense = self._segment()
         n_main_terms = len(indptr) - 1
         if not len(rows) or not n_main_terms:
@@ -895,11 +893,16 @@ class MatchIndex:
         pointers[:, 1] = np.subtract(ends, starts)
         xs = qweights.astype(np.float32)
         size = len(scores)
+        codes = all_weights.dtype != np.float32
         for j, a, b, q, slot in zip(range(len(starts)), starts, ends, qweights.tolist(), slots, strict=True):
             if b - a <= scan_at_most:
                 if b > a:  # added whole, as a one-column CSC matrix (see _add_lists)
-                    weights = _as_float32(all_weights, a, b, buffer)
-                    _csc_matvec(size, 1, pointers[j], all_rows[a:b], weights, xs[j : j + 1], scores)
+                    if codes:
+                        data = buffer[: b - a]
+                        np.copyto(data, all_weights[a:b], casting="safe")
+                    else:
+                        data = all_weights[a:b]
+                    _csc_matvec(size, 1, pointers[j], all_rows[a:b], data, xs[j : j + 1], scores)
             elif slot >= 0:
                 scores[rows] += dense[slot].take(rows) * np.float32(q)
             else:
@@ -920,19 +923,19 @@ class MatchIndex:
         self,
         rows: npt.NDArray[np.int64],
         term_ids: npt.NDArray[np.int64],
-        out: FloatArray | None = None,
         segment: _Segment | None = None,
-    ) -> FloatArray:
+    ) -> npt.NDArray[Any]:
         """The document-side weight of each term in each of main's ``rows`` (terms × rows, 0 where a row lacks
         the term), in ``segment`` (default: main as it is now). Per term the cheapest way: a frequent term's
         dense row, a short posting list scanned for the rows (through a row → position map in which every
         other row points at one more column, the last), a long one by binary search.
 
-        ``out``: zeros, terms × (rows + 1); the last column is scratch. Returns the terms × rows part."""
+        In the weights' own type (codes: uint16, no conversion per term; a contribution is a code times its
+        scaled query weight). Filled in zeros, terms × (rows + 1), the last column scratch: returns the terms ×
+        rows part."""
         n_terms, n = len(term_ids), len(rows)
         indptr, all_rows, all_weights, dense_of, dense = segment or self._segment()
-        if out is None:
-            out = np.zeros((n_terms, n + 1), dtype=np.float32)
+        out = np.zeros((n_terms, n + 1), dtype=all_weights.dtype)
         n_main_terms = len(indptr) - 1
         if not n or not n_terms or not n_main_terms:
             return out[:, :n]
@@ -945,11 +948,11 @@ class MatchIndex:
             lengths[~known] = 0
             slots[~known] = -1
         scan_at_most = n * _SCAN_SHARE
-        scanned: list[tuple[npt.NDArray[np.float32], int, int]] = []
+        scanned: list[tuple[npt.NDArray[Any], int, int]] = []
         searched: list[tuple[int, int, int]] = []
         for j, slot, a, length in zip(range(n_terms), slots.tolist(), starts.tolist(), lengths.tolist(), strict=True):
             if slot >= 0:
-                out[j, :n] = dense[slot].take(rows)
+                dense[slot].take(rows, out=out[j, :n])
             elif length > scan_at_most:
                 searched.append((j, a, a + length))
             elif length:
@@ -967,7 +970,9 @@ class MatchIndex:
                 col = all_rows[a:b]
                 pos = col.searchsorted(keys)
                 np.minimum(pos, b - a - 1, out=pos)
-                np.multiply(all_weights[a:b].take(pos), col.take(pos) == keys, out=out[j, :n])
+                found = out[j, :n]
+                all_weights[a:b].take(pos, out=found)
+                found[col.take(pos) != keys] = 0
         return out[:, :n]
 
     def _with_positions(self, rows: npt.NDArray[np.int64], work: Any) -> Any:
