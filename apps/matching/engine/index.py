@@ -252,7 +252,7 @@ def _add_lists(
     for j, a, b in zip(range(len(starts)), starts, ends, strict=True):
         if b > a:
             data = buffer[: b - a]
-            np.copyto(data, weights[a:b], casting="safe")
+            data[...] = weights[a:b]  # exact (a uint16 is a float32); cheaper to call than np.copyto
             _csc_matvec(n, 1, pointers[j], rows[a:b], data, xs[j : j + 1], scores)
 
 
@@ -899,7 +899,7 @@ class MatchIndex:
                 if b > a:  # added whole, as a one-column CSC matrix (see _add_lists)
                     if codes:
                         data = buffer[: b - a]
-                        np.copyto(data, all_weights[a:b], casting="safe")
+                        data[...] = all_weights[a:b]
                     else:
                         data = all_weights[a:b]
                     _csc_matvec(size, 1, pointers[j], all_rows[a:b], data, xs[j : j + 1], scores)
