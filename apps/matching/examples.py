@@ -32,7 +32,7 @@ MATCHES_FEEDBACK = write_examples(
         "dismissal_reason": "",
         "dismissed_by_me": False,
         "my_progress": "contacted",
-        "engine_version": "1.3.0",
+        "engine_version": "1.3.1",
         "index_version": 4,
         "created_at": "2026-12-08T06:00:12.503118+08:00",
         "updated_at": "2026-12-08T15:26:40.881420+08:00",
@@ -40,7 +40,7 @@ MATCHES_FEEDBACK = write_examples(
         "feedback_at": "2026-12-08T15:26:40.881420+08:00",
         "notified_at": "2026-12-08T06:00:13.117052+08:00",
         "explanation": {
-            "engine_version": "1.3.0",
+            "engine_version": "1.3.1",
             "score": 0.8127,
             "terms": [
                 {"term": "热处理", "weight": 0.214, "via": "glossary", "english": "heat treatment"},

@@ -310,7 +310,7 @@ def svg_sizes(by_size: dict[int, dict[str, dict[str, Any]]], title: str) -> str:
     for i, (label, get) in enumerate(metrics):
         y0 = 55 + i * block
         parts.append(f'<text x="10" y="{y0 + 12}" font-weight="bold">{label}</text>')
-        top = max(get(by_size[n][s]) for n in sizes for s in colours) or 1
+        top = max((get(by_size[n][s]) for n in sizes for s in colours), default=0) or 1  # no bm25s: no bars
         y = y0 + 20
         for n in sizes:
             parts.append(f'<text x="{left - 8}" y="{y + 2 * bar_h - 2}" text-anchor="end">{n:,}</text>')

@@ -130,6 +130,27 @@ def test_compiled_posting_additions_give_the_float32_sums_of_np_add_at() -> None
     assert np.array_equal(compiled, reference)
 
 
+def test_compiled_additions_of_uint16_codes_give_the_float32_sums_of_their_values() -> None:
+    # codes are converted into the scratch buffer list by list: the sums are those of float32 weights holding
+    # the codes' values (np.add.at of each list, in order), whatever was in the buffer before
+    rng = np.random.default_rng(5)
+    n = 4000
+    lengths = rng.integers(0, n, 30)
+    indptr = np.concatenate([[0], np.cumsum(lengths)]).astype(np.int64)
+    rows = np.concatenate([np.sort(rng.choice(n, int(m), replace=False)) for m in lengths]).astype(np.int32)
+    codes = rng.integers(0, 40_961, len(rows)).astype(np.uint16)
+    terms = rng.permutation(30)
+    starts, ends = indptr[terms].tolist(), indptr[terms + 1].tolist()
+    qs = (rng.random(30, dtype=np.float32) * 7 / 2**14).tolist()
+    compiled = np.zeros(n, dtype=np.float32)
+    buffers = (np.full(n, np.nan, np.float32), np.full(n, np.nan, np.float32))
+    index_module._add_lists(compiled, rows, codes, starts, ends, qs, buffers)
+    reference = np.zeros(n, dtype=np.float32)
+    for a, b, q in zip(starts, ends, qs, strict=True):
+        np.add.at(reference, rows[a:b], codes[a:b].astype(np.float32) * np.float32(q))
+    assert reference.any() and np.array_equal(compiled, reference)
+
+
 @pytest.mark.parametrize("scan_share", [0, 1, 24, 10**9])
 def test_the_small_index_tail_gives_the_rows_scores_and_explanations_of_the_reference_tail(
     scan_share: int, monkeypatch: pytest.MonkeyPatch

@@ -56,7 +56,7 @@ _THETA_SAMPLE = 32_768
 _ELIGIBLE_CACHE = 32  # hard filters of every row, per (today, cooperation modes) of recent queries
 _TF_SCALE = 4  # term frequencies are weighted (title ×1.5 …): built as uint16 quarters
 TF_MAX = 1000  # a larger term frequency changes a BM25 weight by less than float32 resolves
-_CHUNK = 1 << 22
+_CHUNK = 1 << 20  # postings a build step holds at once: its float temporaries are a few times this (MB)
 # terms in at least this share of main's rows are also kept as dense rows, within this share of the
 # posting lists' memory (the most frequent first): see MatchIndex._build_dense
 _DENSE_SHARE = 0.25
@@ -65,6 +65,7 @@ _PRUNE_MIN_ROWS = 500_000  # MaxScore in the head scan from this many rows on (t
 # a posting list up to this many times as long as the rows looked up in it is scanned for them, a longer
 # one searched (see MatchIndex._weight_matrix)
 _SCAN_SHARE = 24
+_COMPILED_WEIGHTS = (np.dtype(np.float32), np.dtype(np.uint16))  # codes are converted first (see _add_lists)
 
 
 def _quarters(tf: float) -> int:
@@ -223,7 +224,7 @@ def _top_rows(scores: FloatArray, limit: int) -> npt.NDArray[np.int64]:
 def _add_lists(
     scores: FloatArray,
     rows: npt.NDArray[Any],
-    weights: FloatArray,
+    weights: npt.NDArray[Any],
     starts: list[int],
     ends: list[int],
     qs: list[float],
@@ -231,8 +232,10 @@ def _add_lists(
 ) -> None:
     """``postings.add_lists`` (list after list, ``scores[row] += weight · q`` in float32), each list on its own
     by scipy's compiled CSC product ``y += A·x`` over a one-column view of it when the arrays are of its
-    types: about three times ``np.add.at``'s speed, the same float32 products added in the same order."""
-    if _csc_matvec is None or rows.dtype != np.int32 or weights.dtype != np.float32:
+    types: about three times ``np.add.at``'s speed, the same float32 products added in the same order. Its
+    data, x and y share one type: codes (uint16) are first copied into ``buffers[1]`` as float32, exactly (a
+    sequential pass, cheaper than the scattered additions it enables)."""
+    if _csc_matvec is None or rows.dtype != np.int32 or weights.dtype not in _COMPILED_WEIGHTS:
         postings.add_lists(scores, rows, weights, starts, ends, qs, buffers)
         return
     # each list as a one-column CSC matrix: column pointers [0, length] and its query weight, as views
@@ -240,9 +243,17 @@ def _add_lists(
     pointers[:, 1] = np.subtract(ends, starts)
     xs = np.array(qs, dtype=np.float32)
     n = len(scores)
+    if weights.dtype == np.float32:
+        for j, a, b in zip(range(len(starts)), starts, ends, strict=True):
+            if b > a:
+                _csc_matvec(n, 1, pointers[j], rows[a:b], weights[a:b], xs[j : j + 1], scores)
+        return
+    buffer = buffers[1]
     for j, a, b in zip(range(len(starts)), starts, ends, strict=True):
         if b > a:
-            _csc_matvec(n, 1, pointers[j], rows[a:b], weights[a:b], xs[j : j + 1], scores)
+            data = buffer[: b - a]
+            data[...] = weights[a:b]  # exact (a uint16 is a float32); cheaper to call than np.copyto
+            _csc_matvec(n, 1, pointers[j], rows[a:b], data, xs[j : j + 1], scores)
 
 
 class _Segment(NamedTuple):
@@ -250,9 +261,9 @@ class _Segment(NamedTuple):
 
     indptr: npt.NDArray[np.int64]
     rows: npt.NDArray[np.int32]
-    weights: FloatArray
+    weights: npt.NDArray[Any]  # uint16 codes (float32 in a test's twin)
     dense_of: npt.NDArray[np.int32]
-    dense: FloatArray
+    dense: npt.NDArray[Any]
 
 
 class MatchIndex:
@@ -280,12 +291,15 @@ class MatchIndex:
         self._n_main = 0
         self._indptr = np.zeros(1, dtype=np.int64)
         self._rows = np.zeros(0, dtype=np.int32)
-        self._weights = np.zeros(0, dtype=np.float32)
+        self._weights = np.zeros(0, dtype=np.uint16)  # codes: whole units (see postings)
+        self._unit = postings.unit_for(self.params.k1 + 1.0)
+        self._lost_at = np.zeros(0, dtype=np.int64)  # postings whose code does not pin down the tf …
+        self._lost_quarters = np.zeros(0, dtype=np.uint16)  # … and their tf (see _main_quarters)
         self._avglen_main = 1.0
         self._maxw = np.zeros(0, dtype=np.float32)
         # the most frequent terms of main also as dense rows (see _build_dense): term id → row, or -1
         self._dense_of = np.zeros(0, dtype=np.int32)
-        self._dense = np.zeros((0, 0), dtype=np.float32)
+        self._dense = np.zeros((0, 0), dtype=np.uint16)
         # delta segment: term id → (rows, term frequencies)
         self._delta: dict[int, tuple[list[int], list[float]]] = {}
         self._delta_rows = 0
@@ -524,11 +538,13 @@ class MatchIndex:
                 self.add(doc)
             return
         # flat typed arrays, not one numpy array per document: no per-object overhead, no concatenation;
-        # term frequencies are quantised to quarters in numpy, a block of documents at a time
+        # every _CHUNK postings they become a numpy chunk (term frequencies quantised to quarters) and
+        # start afresh, and the chunks are scattered into the main segment one by one (postings.build_csc)
+        chunks: list[postings.Chunk] = []
         term_ids = array("i")
-        quarters = array("H")
         pending = array("d")
-        row_sizes = array("q", [0])
+        sizes = array("q")
+        chunk_start = 0
         terms = self._terms
         term_id = self._term_id
         row_of, id_of = self._row_of, self._id_of
@@ -536,6 +552,24 @@ class MatchIndex:
         features: dict[str, list[Any]] = {name: [] for name in _Columns.NAMES}
         lengths, digests = features["length"], features["digest"]
         feature_lists = [features[name] for name in _Columns.NAMES[:-2]]
+
+        def flush() -> None:
+            nonlocal term_ids, pending, sizes, chunk_start
+            chunks.append(
+                postings.Chunk(
+                    chunk_start,
+                    np.frombuffer(sizes, dtype=np.int64),
+                    np.frombuffer(term_ids, dtype=np.int32),
+                    _quantise(pending),
+                )
+            )
+            chunk_start += len(sizes)
+            term_ids, pending, sizes = array("i"), array("d"), array("q")
+            self._total_length += float(sum(lengths))
+            self._cols.extend(features)
+            for column in features.values():
+                column.clear()
+
         for doc in docs:
             if type(doc) is not doc_type:
                 self._check(doc)
@@ -549,7 +583,7 @@ class MatchIndex:
             term_ids.extend(ids)
             values = counts.values()
             pending.extend(values)
-            row_sizes.append(row_sizes[-1] + len(counts))
+            sizes.append(len(counts))
             lengths.append(sum(values))  # the length is not quantised, in either path
             for column, value in zip(feature_lists, self._feature_values(doc), strict=True):
                 column.append(value)
@@ -557,102 +591,108 @@ class MatchIndex:
             id_of.append(doc.id)
             digests.append(content_digest(doc))
             if len(pending) >= _CHUNK:
-                quarters.frombytes(_quantise(pending).tobytes())
-                pending = array("d")
-                self._total_length += float(sum(lengths))
-                self._cols.extend(features)
-                for column in features.values():
-                    column.clear()
+                flush()
             if progress is not None:
                 progress.update(1)
-        if len(row_sizes) == 1:
+        if not id_of:
             return
-        quarters.frombytes(_quantise(pending).tobytes())
-        del pending
-        self._total_length += float(sum(lengths))
-        self._cols.extend(features)
-        del features, lengths, feature_lists
-        # handed over in a list the build empties, so the input arrays are freed as soon as they are used
-        parts: list[Any] = [
-            np.frombuffer(row_sizes, dtype=np.int64),
-            np.frombuffer(term_ids, dtype=np.int32),
-            np.frombuffer(quarters, dtype=np.uint16),
-        ]
-        del row_sizes, term_ids, quarters
-        self._build_main_from(parts)
+        if len(sizes):
+            flush()
+        self._build_main_from(chunks, len(id_of))
 
     def _build_main(self, indptr: npt.NDArray[np.int64], indices: npt.NDArray[np.int32], tf: npt.NDArray[Any]) -> None:
         """Main segment from a CSR (rows = documents) of quarter term frequencies."""
-        self._build_main_from([indptr, indices, tf])
-
-    def _build_main_from(self, parts: list[Any]) -> None:
-        """``_build_main`` from ``[indptr, indices, tf]``, emptying the list (the caller keeps no reference)."""
-        self._writes += 1
-        indptr, indices, tf = parts
-        parts.clear()
         n_rows = len(indptr) - 1
+        chunks = []
+        step = max(1, _CHUNK // max(1, int(indptr[-1]) // max(n_rows, 1)))  # rows of about _CHUNK postings
+        for start in range(0, n_rows, step):
+            end = min(start + step, n_rows)
+            a, b = int(indptr[start]), int(indptr[end])
+            chunk = postings.Chunk(start, np.diff(indptr[start : end + 1]), indices[a:b], tf[a:b].astype(np.uint16))
+            chunks.append(chunk)
+        self._build_main_from(chunks, n_rows)
+
+    def _build_main_from(self, chunks: list[postings.Chunk], n_rows: int) -> None:
+        """The main segment of ``n_rows`` rows from CSR chunks of quarter term frequencies, emptying the
+        list (the caller keeps no reference: each chunk is freed once it is in the columns)."""
+        self._writes += 1
         n_terms = len(self._term_list)
-        csr = sp.csr_matrix((tf, indices, indptr), shape=(n_rows, n_terms), copy=False)
-        del tf, indices, indptr
-        csc = csr.tocsc()
-        del csr
-        csc.sort_indices()
-        self._indptr = csc.indptr.astype(np.int64)
-        self._rows = csc.indices.astype(np.int32, copy=False)
-        quarters = csc.data
-        del csc
+        self._indptr, self._rows, codes = postings.build_csc(chunks, n_terms)
         self._n_main = n_rows
         self._df[: len(self._df)] = 0
         self._df[:n_terms] = np.diff(self._indptr)
         alive = self._cols.alive[:n_rows]
         self._avglen_main = float(self._cols.length[:n_rows][alive].mean()) if alive.any() else 1.0
-        # in chunks, so the float temporaries stay small; the term frequencies are not kept (a merge
-        # recovers them from the weights, see _main_quarters)
-        self._weights = np.empty(len(quarters), dtype=np.float32)
-        for start in range(0, len(quarters), _CHUNK):
+        self._unit = postings.unit_for(self.params.k1 + 1.0)
+        # the quarters become weight codes in place, in chunks (the float temporaries stay small); the
+        # term frequencies are not kept: a merge recovers them from the codes (see _main_quarters),
+        # except the few a code does not pin down (very large ones), kept aside
+        exceptions: list[tuple[npt.NDArray[np.int64], npt.NDArray[np.uint16]]] = []
+        for start in range(0, len(codes), _CHUNK):
             end = start + _CHUNK
-            tf_chunk = quarters[start:end].astype(np.float32) / np.float32(_TF_SCALE)
-            self._weights[start:end] = self._tf_part(tf_chunk, self._cols.length[self._rows[start:end]])
-        del quarters
-        # each column's largest weight: the MaxScore upper bound of a term (0 for an empty column)
+            quarters = codes[start:end].copy()
+            length = self._cols.length[self._rows[start:end]]
+            tf = quarters.astype(np.float32) / np.float32(_TF_SCALE)
+            chunk = postings.encode(self._tf_part(tf, length), self._unit)
+            lost = np.flatnonzero(self._recover_quarters(chunk, length) != quarters)
+            if len(lost):
+                exceptions.append((lost + start, quarters[lost]))
+            codes[start:end] = chunk
+        self._rows, self._weights = postings.settle(self._rows), postings.settle(codes)
+        del codes
+        self._lost_at = np.concatenate([e[0] for e in exceptions]) if exceptions else np.zeros(0, dtype=np.int64)
+        self._lost_quarters = np.concatenate([e[1] for e in exceptions]) if exceptions else np.zeros(0, dtype=np.uint16)
+        # each column's largest weight (in codes): the MaxScore upper bound of a term (0 for an empty column)
         self._maxw = np.zeros(n_terms, dtype=np.float32)
         nonempty = np.flatnonzero(np.diff(self._indptr) > 0)
         if len(nonempty):
             self._maxw[nonempty] = np.maximum.reduceat(self._weights, self._indptr[nonempty])
         self._build_dense()
+        postings.release_memory()
 
     def _build_dense(self) -> None:
-        """The weights of main's most frequent terms (in at least ``_DENSE_SHARE`` of the rows) also as
-        dense rows, 0 where a document lacks the term, within ``_DENSE_BUDGET`` of the posting lists'
-        memory. Such a term is in the tail of most long queries and, when it is in the head, touches a
-        large share of the rows: a candidate's weight is then one gather instead of a binary search, and
-        the head adds the whole row (dense vector arithmetic) instead of scattering postings. Adding the
-        0 of a missing posting leaves a float32 score unchanged, so every score stays the same."""
+        """The weights (codes) of main's most frequent terms (in at least ``_DENSE_SHARE`` of the rows) also
+        as dense rows, 0 where a document lacks the term, as many rows as ``_DENSE_BUDGET`` of the
+        posting lists' memory holds at 8 bytes a posting and 4 a dense weight. Such a term is in the tail
+        of most long queries and, when it is in the head, touches a large share of the rows: a
+        candidate's weight is then one gather instead of a binary search, and the head adds the whole row
+        (dense vector arithmetic) instead of scattering postings. Adding the 0 of a missing posting leaves
+        a float32 score unchanged, so every score stays the same."""
         n = self._n_main
         lengths = np.diff(self._indptr)
         self._dense_of = np.full(len(lengths), -1, dtype=np.int32)
         limit = int(_DENSE_BUDGET * len(self._weights) * 8 / (4 * n)) if n else 0
         frequent = np.flatnonzero(lengths >= max(1, _DENSE_SHARE * n))
         frequent = frequent[np.argsort(-lengths[frequent], kind="stable")][:limit]
-        self._dense = np.zeros((len(frequent), n), dtype=np.float32)
+        self._dense = np.zeros((len(frequent), n), dtype=self._weights.dtype)
         for slot, term in enumerate(frequent.tolist()):
             a, b = int(self._indptr[term]), int(self._indptr[term + 1])
             self._dense[slot, self._rows[a:b]] = self._weights[a:b]
             self._dense_of[term] = slot
 
-    def _main_quarters(self) -> npt.NDArray[np.uint16]:
-        """The main segment's term frequencies (in quarters), recovered exactly from the weights:
-        w = tf·(k1+1)/(tf+K) ⇒ tf = w·K/(k1+1−w); tf is a multiple of ¼ and at most TF_MAX, where
-        float32 still resolves it to well under ⅛."""
+    def _recover_quarters(self, codes: npt.NDArray[np.uint16], length: FloatArray) -> npt.NDArray[np.int64]:
+        """Term frequencies (in quarters) from weight codes of rows of ``length``:
+        w = tf·(k1+1)/(tf+K) ⇒ tf = w·K/(k1+1−w). Exact while the code resolves a quarter (up to about 100
+        for the shortest documents, more for longer ones): ``_build_main_from`` keeps the others."""
         p = self.params
+        w = codes.astype(np.float64) * self._unit
+        k = p.k1 * (1.0 - p.b + p.b * length.astype(np.float64) / self._avglen_main)
+        return np.rint(w * k / (p.k1 + 1.0 - w) * _TF_SCALE).astype(np.int64)
+
+    def _main_quarters(self) -> npt.NDArray[np.uint16]:
+        """The main segment's term frequencies (in quarters), recovered exactly from the weight codes
+        (and the few kept aside where a code does not pin one down)."""
         out = np.empty(len(self._weights), dtype=np.uint16)
         for start in range(0, len(out), _CHUNK):
             end = start + _CHUNK
-            w = self._weights[start:end].astype(np.float64)
-            length = self._cols.length[self._rows[start:end]].astype(np.float64)
-            k = p.k1 * (1.0 - p.b + p.b * length / self._avglen_main)
-            out[start:end] = np.rint(w * k / (p.k1 + 1.0 - w) * _TF_SCALE)
+            length = self._cols.length[self._rows[start:end]]
+            out[start:end] = np.clip(self._recover_quarters(self._weights[start:end], length), 0, TF_MAX * _TF_SCALE)
+        out[self._lost_at] = self._lost_quarters
         return out
+
+    def _tf_units(self, tf: FloatArray, length: FloatArray, avglen: float) -> FloatArray:
+        """``_tf_part`` of delta rows in the units of main's codes (exact: the unit is a power of two)."""
+        return self._tf_part(tf, length, avglen) * np.float32(1.0 / self._unit)
 
     def _tf_part(self, tf: FloatArray, length: FloatArray, avglen: float | None = None) -> FloatArray:
         p = self.params
@@ -688,7 +728,7 @@ class MatchIndex:
         main = sp.csc_matrix((self._main_quarters(), self._rows, indptr), shape=(self._n_main, n_terms)).tocsr()
         # the old segment's arrays are not needed any more: free them before the merge allocates
         self._rows = np.zeros(0, dtype=np.int32)
-        self._weights = np.zeros(0, dtype=np.float32)
+        self._weights = np.zeros(0, dtype=np.uint16)
         parts = [main]
         if size > self._n_main:
             rows: list[int] = []
@@ -720,7 +760,8 @@ class MatchIndex:
     # --- queries --------------------------------------------------------------------------------
 
     def _query_terms(self, doc: Document) -> tuple[npt.NDArray[np.int64], FloatArray, list[str]]:
-        """Known query terms, their weights (idf × saturated query frequency) and their strings."""
+        """Known query terms, their weights (idf × saturated query frequency, float32, times main's unit:
+        a code times it is the weight times the query weight, see ``postings``) and their strings."""
         p = self.params
         counts = self._analyse_query(doc)
         n = max(len(self._row_of) + self._main_dead, 1)
@@ -745,7 +786,7 @@ class MatchIndex:
         )
         return (
             np.array([term_id for _, _, term_id in ranked], dtype=np.int64),
-            np.array([-weight for weight, _, _ in ranked], dtype=np.float32),
+            np.array([-weight for weight, _, _ in ranked], dtype=np.float32) * np.float32(self._unit),
             [term for _, term, _ in ranked],
         )
 
@@ -759,7 +800,7 @@ class MatchIndex:
             if posting:
                 drows = np.array(posting[0], dtype=np.int64)
                 dtf = np.array(posting[1], dtype=np.float32)
-                scores[drows] += self._tf_part(dtf, self._cols.length[drows], avglen) * np.float32(qw)
+                scores[drows] += self._tf_units(dtf, self._cols.length[drows], avglen) * np.float32(qw)
 
     def _candidates(
         self, term_ids: npt.NDArray[np.int64], qweights: FloatArray, eligible: Any, pool: int
@@ -792,7 +833,7 @@ class MatchIndex:
                 selected.append((rows, text))
                 return None  # a delta row among the candidates: the general path below
             if len(scores) < _PRUNE_MIN_ROWS and self._compiled_adds():
-                return rows, self._add_tail_scanned(scores, rows, term_ids[tail], qweights[tail])
+                return rows, self._add_tail_scanned(scores, buffers[1], rows, term_ids[tail], qweights[tail])
             return self._add_tail_dense(scores, buffers, rows, text, term_ids[tail], qweights[tail], pool)
 
         selected: list[tuple[npt.NDArray[np.int64], FloatArray]] = []
@@ -821,16 +862,22 @@ class MatchIndex:
 
     def _compiled_adds(self) -> bool:
         """Whether scipy's compiled CSC product can add main's postings (see ``_add_lists``)."""
-        return _csc_matvec is not None and self._rows.dtype == np.int32 and self._weights.dtype == np.float32
+        return _csc_matvec is not None and self._rows.dtype == np.int32 and self._weights.dtype in _COMPILED_WEIGHTS
 
     def _add_tail_scanned(
-        self, scores: FloatArray, rows: npt.NDArray[np.int64], term_ids: npt.NDArray[np.int64], qweights: FloatArray
+        self,
+        scores: FloatArray,
+        buffer: FloatArray,
+        rows: npt.NDArray[np.int64],
+        term_ids: npt.NDArray[np.int64],
+        qweights: FloatArray,
     ) -> FloatArray:
         """The exact scores of main ``rows`` once the tail terms are added to ``scores`` (the head's, of every
         row), term after term: a list up to ``_SCAN_SHARE`` times as long as the rows are is added whole (to
-        every row it holds: scipy's compiled loop is cheaper than finding the rows in it), a longer one to
-        the rows only, from the term's dense row or by binary search. Each row's score is the same float32
-        sum, in the same order, as adding every posting of every term."""
+        every row it holds: scipy's compiled loop is cheaper than finding the rows in it; codes first copied
+        into ``buffer`` as float32, see ``_add_lists``), a longer one to the rows only, from the term's dense
+        row or by binary search. Each row's score is the same float32 sum, in the same order, as adding every
+        posting of every term."""
         indptr, all_rows, all_weights, dense_of, dense = self._segment()
         n_main_terms = len(indptr) - 1
         if not len(rows) or not n_main_terms:
@@ -846,10 +893,16 @@ class MatchIndex:
         pointers[:, 1] = np.subtract(ends, starts)
         xs = qweights.astype(np.float32)
         size = len(scores)
+        codes = all_weights.dtype != np.float32
         for j, a, b, q, slot in zip(range(len(starts)), starts, ends, qweights.tolist(), slots, strict=True):
             if b - a <= scan_at_most:
                 if b > a:  # added whole, as a one-column CSC matrix (see _add_lists)
-                    _csc_matvec(size, 1, pointers[j], all_rows[a:b], all_weights[a:b], xs[j : j + 1], scores)
+                    if codes:
+                        data = buffer[: b - a]
+                        data[...] = all_weights[a:b]
+                    else:
+                        data = all_weights[a:b]
+                    _csc_matvec(size, 1, pointers[j], all_rows[a:b], data, xs[j : j + 1], scores)
             elif slot >= 0:
                 scores[rows] += dense[slot].take(rows) * np.float32(q)
             else:
@@ -870,19 +923,19 @@ class MatchIndex:
         self,
         rows: npt.NDArray[np.int64],
         term_ids: npt.NDArray[np.int64],
-        out: FloatArray | None = None,
         segment: _Segment | None = None,
-    ) -> FloatArray:
+    ) -> npt.NDArray[Any]:
         """The document-side weight of each term in each of main's ``rows`` (terms × rows, 0 where a row lacks
         the term), in ``segment`` (default: main as it is now). Per term the cheapest way: a frequent term's
         dense row, a short posting list scanned for the rows (through a row → position map in which every
         other row points at one more column, the last), a long one by binary search.
 
-        ``out``: zeros, terms × (rows + 1); the last column is scratch. Returns the terms × rows part."""
+        In the weights' own type (codes: uint16, no conversion per term; a contribution is a code times its
+        scaled query weight). Filled in zeros, terms × (rows + 1), the last column scratch: returns the terms ×
+        rows part."""
         n_terms, n = len(term_ids), len(rows)
         indptr, all_rows, all_weights, dense_of, dense = segment or self._segment()
-        if out is None:
-            out = np.zeros((n_terms, n + 1), dtype=np.float32)
+        out = np.zeros((n_terms, n + 1), dtype=all_weights.dtype)
         n_main_terms = len(indptr) - 1
         if not n or not n_terms or not n_main_terms:
             return out[:, :n]
@@ -895,7 +948,7 @@ class MatchIndex:
             lengths[~known] = 0
             slots[~known] = -1
         scan_at_most = n * _SCAN_SHARE
-        scanned: list[tuple[npt.NDArray[np.float32], int, int]] = []
+        scanned: list[tuple[npt.NDArray[Any], int, int]] = []
         searched: list[tuple[int, int, int]] = []
         for j, slot, a, length in zip(range(n_terms), slots.tolist(), starts.tolist(), lengths.tolist(), strict=True):
             if slot >= 0:
@@ -917,7 +970,9 @@ class MatchIndex:
                 col = all_rows[a:b]
                 pos = col.searchsorted(keys)
                 np.minimum(pos, b - a - 1, out=pos)
-                np.multiply(all_weights[a:b].take(pos), col.take(pos) == keys, out=out[j, :n])
+                found = out[j, :n]
+                all_weights[a:b].take(pos, out=found)
+                found[col.take(pos) != keys] = 0
         return out[:, :n]
 
     def _with_positions(self, rows: npt.NDArray[np.int64], work: Any) -> Any:
@@ -953,7 +1008,7 @@ class MatchIndex:
         """``_add_tail`` for main rows, in the dense score array: the same additions in the same order
         (so the same float32 scores), but a short posting list is added whole (cheaper than a binary
         search per candidate) and runs of short lists together."""
-        k1 = np.float32(self.params.k1 + 1.0)
+        k1 = np.float32((self.params.k1 + 1.0) / self._unit)  # a weight's bound, in codes
         indptr, all_rows, all_weights = self._indptr, self._rows, self._weights
         n_main_terms = len(indptr) - 1
         tail = term_ids.tolist()
@@ -1024,7 +1079,7 @@ class MatchIndex:
         MaxScore again, over the candidates: before each term, a row whose score plus the bounds of the
         terms left is below the pool-th best score so far can no longer reach the pool (scores only
         grow) and is dropped; the rows kept get exact scores."""
-        k1 = np.float32(self.params.k1 + 1.0)
+        k1 = np.float32((self.params.k1 + 1.0) / self._unit)  # a weight's bound, in codes
         n_main_terms = len(self._indptr) - 1
         maxw = np.array([self._maxw[t] if t < n_main_terms else k1 for t in term_ids.tolist()], dtype=np.float32)
         bounds = qweights * (np.maximum(maxw, k1) if self._delta else maxw)  # a delta row may weigh up to k1 + 1
@@ -1381,7 +1436,8 @@ class MatchIndex:
     # --- explanations ---------------------------------------------------------------------------
 
     def _term_weights(self, rows: npt.NDArray[np.int64], term_ids: npt.NDArray[np.int64]) -> FloatArray:
-        """The document-side weight of each query term in each of ``rows`` (rows × terms)."""
+        """The document-side weight of each query term in each of ``rows`` (rows × terms), in codes (times
+        the query weights of ``_query_terms``: the contributions)."""
         out = np.zeros((len(rows), len(term_ids)), dtype=np.float32)
         main = rows < self._n_main
         if main.any():
@@ -1394,7 +1450,7 @@ class MatchIndex:
             for j, term_id in enumerate(term_ids.tolist()):
                 tf = terms.get(term_id)
                 if tf is not None:
-                    out[n, j] = self._tf_part(np.array([tf], dtype=np.float32), length, avglen)[0]
+                    out[n, j] = self._tf_units(np.array([tf], dtype=np.float32), length, avglen)[0]
         return out
 
 
