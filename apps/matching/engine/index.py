@@ -343,6 +343,12 @@ class MatchIndex:
         hasher.update(sums.astype("<u8").tobytes())
         return hasher.hexdigest()
 
+    def _sections(self, doc: Document) -> tuple[tuple[str, float], ...]:
+        """A document's texts with their weights, in text order: title, keywords, body."""
+        p = self.params
+        keywords = " ; ".join(doc.keywords) if doc.keywords else ""
+        return ((doc.title, p.title_weight), (keywords, p.keyword_weight), (doc.text, 1.0))
+
     def analyse(self, doc: Document, *, query: bool = False) -> dict[str, float]:
         """Weighted term frequencies of a document: title and keywords count more than the body.
 
@@ -384,11 +390,7 @@ class MatchIndex:
         tr_weight = p.query_translation_weight if query else p.translation_weight
         # every weight is a multiple of 1/8, so these sums are exact in any order (both build paths agree);
         # terms enter in text order (title, keywords, body; a section's tokens before its concepts)
-        for text, weight in (
-            (doc.title, p.title_weight),
-            (" ; ".join(doc.keywords) if doc.keywords else "", p.keyword_weight),
-            (doc.text, 1.0),
-        ):
+        for text, weight in self._sections(doc):
             if not text:
                 continue
             tokens, zh, en = analyse(text)
@@ -441,11 +443,7 @@ class MatchIndex:
         )
         zh_prefixed, en_prefixed = zh_prefix.__add__, en_prefix.__add__
         by_weight: dict[float, list[str]] = {}
-        for text, weight in (
-            (doc.title, p.title_weight),
-            (" ; ".join(doc.keywords) if doc.keywords else "", p.keyword_weight),
-            (doc.text, 1.0),
-        ):
+        for text, weight in self._sections(doc):
             if not text:
                 continue
             tokens, zh, en = analyse(text)
