@@ -5,7 +5,6 @@ from __future__ import annotations
 import dataclasses
 import json
 import math
-import random
 from collections import Counter
 from datetime import date
 from decimal import Decimal
@@ -15,6 +14,7 @@ import pytest
 from apps.matching.engine import ENGINE_VERSION, Achievement, Demand, Match, MatchIndex, Params
 from apps.matching.engine import index as index_module
 from apps.matching.engine.tokenise import QUERY_STOP_ZH
+from tests.matching.random_corpus import random_corpus
 
 TODAY = date(2026, 11, 27)
 
@@ -256,42 +256,8 @@ def _reference_bm25(index: MatchIndex, docs: list[Achievement], query: Demand) -
     return scores
 
 
-def _random_corpus(seed: int, n: int) -> tuple[list[Achievement], list[Demand]]:
-    rng = random.Random(seed)
-    words = [
-        "电池",
-        "电机",
-        "焊接",
-        "检测",
-        "钢铁",
-        "汽车",
-        "发酵",
-        "螺蛳粉",
-        "芯片",
-        "传感器",
-        "算法",
-        "模具",
-        "冲压",
-        "涂层",
-        "储能",
-        "光伏",
-        "污水",
-        "甘蔗",
-        "轴承",
-        "齿轮",
-    ]
-    weights = [1 / (i + 1) for i in range(len(words))]
-
-    def text(k: int) -> str:
-        return "，".join(rng.choices(words, weights, k=k))
-
-    docs = [Achievement(id=i, title=text(3), text=text(rng.randint(5, 40))) for i in range(n)]
-    queries = [Demand(id=f"q{i}", title=text(2), text=text(rng.randint(3, 15))) for i in range(40)]
-    return docs, queries
-
-
 def test_scores_equal_an_independent_exhaustive_bm25() -> None:
-    docs, queries = _random_corpus(1, 300)
+    docs, queries = random_corpus(1, 300)
     index = build(docs)
     plain = MatchIndex("achievement", params=dataclasses.replace(index.params, learned_ranker=False))
     plain.add_many(docs)
@@ -311,7 +277,7 @@ def test_pruned_search_returns_exactly_what_an_exhaustive_scan_returns(
 ) -> None:
     # MaxScore in the head scan pays from about 500,000 rows on: lowered, it runs on a small corpus
     monkeypatch.setattr(index_module, "_PRUNE_MIN_ROWS", 0)
-    docs, queries = _random_corpus(seed, 2500)
+    docs, queries = random_corpus(seed, 2500)
     index = build(docs)
     exhaustive = MatchIndex("achievement", params=dataclasses.replace(index.params, prune=False))
     exhaustive.add_many(docs)
@@ -329,7 +295,7 @@ def test_pruned_search_returns_exactly_what_an_exhaustive_scan_returns(
 
 
 def test_a_long_query_is_selected_by_its_head_terms_and_scored_by_all_of_them() -> None:
-    docs, queries = _random_corpus(5, 600)
+    docs, queries = random_corpus(5, 600)
     params = dataclasses.replace(Params(), query_terms_max=3, rerank_pool=100)
     index = MatchIndex("achievement", params=params)
     index.add_many(docs)
@@ -367,7 +333,7 @@ def test_a_long_query_is_selected_by_its_head_terms_and_scored_by_all_of_them() 
 
 
 def test_the_head_of_a_long_query_does_not_depend_on_the_order_documents_were_added() -> None:
-    docs, queries = _random_corpus(6, 400)
+    docs, queries = random_corpus(6, 400)
     params = dataclasses.replace(Params(), query_terms_max=4, rerank_pool=50)
     forward = MatchIndex("achievement", params=params)
     forward.add_many(docs)
@@ -384,7 +350,7 @@ def test_the_head_of_a_long_query_does_not_depend_on_the_order_documents_were_ad
 
 def test_incremental_changes_give_the_same_results_as_a_fresh_build(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(index_module, "DELTA_MIN", 50)
-    docs, queries = _random_corpus(4, 400)
+    docs, queries = random_corpus(4, 400)
     grown = build(docs[:200])
     for doc in docs[200:]:  # crosses the delta threshold: at least one automatic compaction
         grown.add(doc)
@@ -499,7 +465,7 @@ def test_document_analysis_weights_every_occurrence_by_its_section_in_text_order
 def test_dense_rows_of_frequent_terms_change_no_result_score_or_explanation(monkeypatch: pytest.MonkeyPatch) -> None:
     import pickle
 
-    docs, queries = _random_corpus(7, 1500)
+    docs, queries = random_corpus(7, 1500)
     # a small head, so most query terms (the frequent ones among them) are in the tail
     params = dataclasses.replace(Params(), query_terms_max=3, rerank_pool=200)
     fast = MatchIndex("achievement", params=params)

@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import dataclasses
-import random
 from datetime import date
 
 import numpy as np
 import pytest
 import scipy.sparse as sp
 
-from apps.matching.engine import Achievement, Demand, MatchIndex, Params, postings
+from apps.matching.engine import Achievement, MatchIndex, Params, postings
 from apps.matching.engine import index as index_module
+from tests.matching.random_corpus import random_corpus
 
 TODAY = date(2026, 11, 27)
 WORDS = [
@@ -36,18 +36,6 @@ WORDS = [
     "储能",
     "轻量化",
 ]
-
-
-def _corpus(seed: int, n: int) -> tuple[list[Achievement], list[Demand]]:
-    rng = random.Random(seed)
-    weights = [1 / (i + 1) for i in range(len(WORDS))]
-
-    def text(k: int) -> str:
-        return "，".join(rng.choices(WORDS, weights, k=k))
-
-    docs = [Achievement(id=i, title=text(3), text=text(rng.randint(5, 40))) for i in range(n)]
-    queries = [Demand(id=f"q{i}", title=text(2), text=text(rng.randint(3, 15))) for i in range(30)]
-    return docs, queries
 
 
 def test_chunks_are_scattered_into_the_same_csc_as_a_whole_transpose() -> None:
@@ -107,7 +95,7 @@ def test_codes_times_scaled_query_weights_give_exactly_the_float32_scores(
 ) -> None:
     # the pruned head scan and the dense rows run on this small corpus too
     monkeypatch.setattr(index_module, "_PRUNE_MIN_ROWS", 0)
-    docs, queries = _corpus(11, 1500)
+    docs, queries = random_corpus(11, 1500, words=WORDS, n_queries=30)
     params = dataclasses.replace(Params(), query_terms_max=query_terms_max, rerank_pool=200)
     index = MatchIndex("achievement", params=params)
     index.add_many(docs[:1400])
@@ -129,7 +117,7 @@ def test_codes_times_scaled_query_weights_give_exactly_the_float32_scores(
 
 
 def test_codes_are_within_half_a_unit_of_the_weight_and_a_merge_recovers_every_term_frequency() -> None:
-    docs, queries = _corpus(12, 600)
+    docs, queries = random_corpus(12, 600, words=WORDS, n_queries=30)
     # very large term frequencies, which a code no longer pins down: kept aside for the merge
     docs.append(Achievement(id=600, title="电池", text="，".join(["电池"] * 700 + ["涂层"] * 90)))
     docs.append(Achievement(id=601, title="齿轮", text="，".join(["齿轮"] * 300)))

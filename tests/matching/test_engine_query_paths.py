@@ -14,42 +14,16 @@ import pytest
 
 from apps.matching.engine import Achievement, Demand, MatchIndex, Params, postings
 from apps.matching.engine import index as index_module
+from tests.matching.random_corpus import WORDS_ZH, text_maker
 
 TODAY = date(2026, 11, 27)
-WORDS = [
-    *[
-        "电池",
-        "电机",
-        "焊接",
-        "检测",
-        "钢铁",
-        "汽车",
-        "发酵",
-        "螺蛳粉",
-        "芯片",
-        "传感器",
-        "算法",
-        "模具",
-        "冲压",
-        "涂层",
-        "储能",
-        "光伏",
-        "污水",
-        "甘蔗",
-        "轴承",
-        "齿轮",
-    ],
-    *["battery", "welding", "sensor", "motor", "coating", "bearing"],
-]
+WORDS = [*WORDS_ZH, "battery", "welding", "sensor", "motor", "coating", "bearing"]
 MODES = ("transfer", "licence", "cooperative", "equity", "other")
 
 
 def _corpus(seed: int, n: int, n_queries: int = 40) -> tuple[list[Achievement], list[Demand]]:
     rng = random.Random(seed)
-    weights = [1 / (i + 1) for i in range(len(WORDS))]
-
-    def text(k: int) -> str:
-        return "，".join(rng.choices(WORDS, weights, k=k))
+    text = text_maker(rng, WORDS)
 
     docs = [
         Achievement(
