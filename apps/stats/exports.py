@@ -21,12 +21,11 @@ from typing import IO, Any
 from django.utils import timezone
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
 from apps.contracts.catalogue import ContractType, IPType, LegacyClass, ProgrammeClass
-from apps.core.exporting import csv_chunks, neutralise
+from apps.core.exporting import csv_chunks, xlsx_cell
 from apps.stats.dims import MEASURES, Dim, Measure, Zone
 from apps.stats.selectors import PERIOD, Report, ReportRow, in_wan, period_start
 
@@ -205,14 +204,7 @@ _NUMBER_FORMATS = {"count": "#,##0", "amount": "#,##0.00", "growth": "0.00%"}
 
 
 def _text_cell(sheet: Any, value: Any, *, bold: bool = False) -> Any:
-    text = ILLEGAL_CHARACTERS_RE.sub("", str(value))
-    cell = WriteOnlyCell(sheet, value=text)
-    # openpyxl would take "=…" for a formula; a string cell is shown as typed and never run.
-    if neutralise(text) != text:
-        cell.data_type = "s"
-    if bold:
-        cell.font = Font(bold=True)
-    return cell
+    return xlsx_cell(sheet, str(value), bold=bold)  # a formula-like text stays a string, never run
 
 
 def write_report_xlsx(report: Report, out: IO[bytes]) -> int:
